@@ -1,0 +1,40 @@
+# Klaxon: `make demo` plays a scripted incident on the local stack; `make test` runs every test.
+# Both install what they need first (a .venv with Python 3.13, the Lambda runtime).
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PORT    ?= 3000
+# Python 3.13: pyenv's (this machine) or any python3.13 on PATH.
+PYTHON313 := $(shell if PYENV_VERSION=3.13.0 python3.13 -V >/dev/null 2>&1; then echo "env PYENV_VERSION=3.13.0 python3.13"; \
+                     elif command -v python3.13 >/dev/null 2>&1; then echo python3.13; fi)
+
+.PHONY: install demo test serve build bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed (pyenv install 3.13.0, or python3.13 on PATH)"; exit 1; }
+	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e shared
+	@touch $(STAMP)
+
+demo: install
+	$(PY) -m infra.demo
+
+test: install
+	$(PY) -m pytest
+
+serve: install
+	$(PY) -m infra.local serve --port $(PORT)
+
+build: install
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
+
+bench: install
+	$(PY) bench/ack_latency.py
+	$(PY) bench/rule_matching.py
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache

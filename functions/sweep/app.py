@@ -1,0 +1,19 @@
+"""The scheduled sweep (EventBridge, every minute): escalations, digests, reminders, reconcile."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from klaxon.sweep import handle_scheduled_event
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle_scheduled_event(event, context)

@@ -1,0 +1,84 @@
+"""Driving a running local stack from outside: the workspace, the cloud's control routes, the table.
+
+Tests and the demo use this against the emulator and the local cloud, whether they run as threads in
+the same process or as separate processes: everything goes over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from functools import cached_property
+from typing import Any
+
+import boto3
+
+from infra.slack_emulator import Workspace
+
+
+class StackDriver:
+    """The emulated workspace plus the local cloud at `cloud_url`."""
+
+    def __init__(self, cloud_url: str, emulator_url: str) -> None:
+        self.cloud_url = cloud_url.rstrip("/")
+        self.workspace = Workspace(emulator_url)
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until Slack deliveries and Klaxon's asynchronous work have stopped causing each other.
+
+        A lazy listener posts to Slack, which sends the app an event, which starts more lazy work:
+        wait until one whole round passes with no new Web API call and no new delivery.
+        """
+        deadline = time.monotonic() + timeout
+        before = None
+        while time.monotonic() < deadline:
+            self.workspace.wait_idle(timeout=max(0.1, deadline - time.monotonic()))
+            if not self._cloud("GET", "/_local/idle")["idle"]:
+                continue
+            seen = (len(self.workspace.calls()), len(self.workspace.deliveries()))
+            if seen == before:
+                return
+            before = seen
+        raise TimeoutError("the stack kept working past the timeout")
+
+    def sweep(self) -> Any:
+        """Run the scheduled sweep once now, and wait for what it set off."""
+        result = self._cloud("POST", "/_local/sweep")["result"]
+        self.settle()
+        return result
+
+    def reset(self) -> None:
+        """An empty workspace and an empty table."""
+        self.workspace.reset()
+        self._cloud("POST", "/_local/reset")
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        return list(self._cloud("GET", "/_local/dead-letters")["dead_letters"])
+
+    @cached_property
+    def table(self) -> Any:
+        """The stack's DynamoDB table (boto3 resource), wherever the local cloud keeps it."""
+        aws = self._cloud("GET", "/_local/aws")
+        if not aws["dynamodb"]:  # DynamoDB is mocked in this very process (moto's mock_aws)
+            return boto3.resource("dynamodb").Table(aws["table"])
+        # moto's server on loopback: any credentials and region will do, never real ones.
+        resource = boto3.resource("dynamodb", endpoint_url=aws["dynamodb"], region_name="us-east-1",
+                                  aws_access_key_id="local", aws_secret_access_key="local")
+        return resource.Table(aws["table"])
+
+    def items(self, prefix: str) -> list[dict[str, Any]]:
+        """Every item whose partition key starts with `prefix` (a test's view; Klaxon never scans)."""
+        found: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = self.table.scan(**kwargs)
+            found += [item for item in page["Items"] if str(item["pk"]).startswith(prefix)]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _cloud(self, method: str, path: str) -> Any:
+        request = urllib.request.Request(self.cloud_url + path, method=method, data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())

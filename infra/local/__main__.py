@@ -1,0 +1,45 @@
+"""`python -m infra.local serve --port N`: the stack on 127.0.0.1:N until interrupted.
+
+Prints `ready` on its own line once it accepts requests (the contract tests and the demo wait for).
+Slack's Web API is wherever SLACK_API_URL points; the sweep ticks every SWEEP_SECONDS (default: the
+template's schedule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from infra.local.cloud import CloudOptions, LocalCloud
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the template's routes on loopback")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--sweep-seconds", type=float, default=None,
+                       help="sweep period (0 disables the schedule); default SWEEP_SECONDS or the template's")
+    serve.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with LocalCloud(CloudOptions(port=args.port, host=args.host, sweep_seconds=args.sweep_seconds)) as cloud:
+        print(f"klaxon local cloud on {cloud.url}", file=sys.stderr, flush=True)
+        print("ready", flush=True)
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""The local cloud: template.yaml's stack on loopback, without Docker or an AWS account.
+
+- API Gateway: the template's HttpApi routes on 127.0.0.1:PORT, each request turned into a payload-v2
+  event and handed to the real handler in-process.
+- Lambda: the same port answers the Lambda `Invoke` API (AWS_ENDPOINT_URL_LAMBDA points here), so Bolt's
+  lazy listeners re-invoke the Slack function exactly as in AWS, asynchronously, with retries.
+- DynamoDB and Secrets Manager: moto's server on another loopback port, the table created from the
+  template's own definition, the Slack credentials stored as the template's secret.
+- EventBridge: the sweep function ticks on its schedule (SWEEP_SECONDS overrides the period).
+
+A few control routes under /_local/ let tests and the demo wait for asynchronous work and run a sweep
+on demand; they are not part of the template and AWS has no equivalent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import boto3
+
+from infra import template as tpl
+from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
+from infra.local.lambda_runtime import ACCOUNT_ID, REGION, AsyncInvoker, LocalFunction
+
+log = logging.getLogger("klaxon.local")
+
+STACK_NAME = "klaxon-local"
+DEFAULT_TABLE = "klaxon-local"
+_INVOKE_PREFIX = "/2015-03-31/functions/"
+
+
+@dataclass(frozen=True)
+class CloudOptions:
+    """How to run the local cloud. `moto_server=False` expects AWS to be mocked in-process (tests)."""
+
+    port: int = 3000
+    host: str = "127.0.0.1"
+    sweep_seconds: float | None = None
+    async_retry_seconds: float = 1.0
+    moto_server: bool = True
+
+
+class LocalCloud:
+    """Runs the template's functions behind a loopback HTTP API until stopped."""
+
+    def __init__(self, options: CloudOptions | None = None) -> None:
+        self.options = options or CloudOptions()
+        self.template = tpl.load_template()
+        self.async_invoker = AsyncInvoker(retry_delay=self.options.async_retry_seconds)
+        self.functions: dict[str, LocalFunction] = {}
+        self._routes = tpl.routes(self.template)
+        self._server: ThreadingHTTPServer | None = None
+        self._moto: Any = None
+        self._stopping = threading.Event()
+        self._sweep_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> LocalCloud:
+        """Bring up AWS stand-ins, the table, the secret and the HTTP API; return once serving."""
+        _default_aws_env()
+        self._server = ThreadingHTTPServer((self.options.host, self.options.port), _handler_for(self))
+        self._server.daemon_threads = True
+        os.environ["AWS_ENDPOINT_URL_LAMBDA"] = self.url
+        if self.options.moto_server:
+            self._start_moto()
+        self._provision()
+        threading.Thread(target=self._server.serve_forever, name="local-http-api", daemon=True).start()
+        self._start_schedule()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+        self.async_invoker.shutdown()
+        if self._moto:
+            self._moto.stop()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # ------------------------------------------------------------------ provisioning
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+        os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = endpoint
+
+    def _provision(self) -> None:
+        """Create the table and secret, then give every function the template's environment."""
+        table_name = os.environ.get("TABLE_NAME") or DEFAULT_TABLE
+        self.reset_table(table_name)
+        resolved = {"Table": table_name}
+        secret_arn = self._store_slack_secret()
+        if secret_arn:
+            resolved["SlackSecret"] = secret_arn
+        for logical_id, spec in tpl.functions(self.template).items():
+            name = _resolve(spec.name_template, resolved, self.template)
+            self.functions[logical_id] = LocalFunction(spec, name)
+            for key, value in spec.environment.items():
+                if key not in os.environ:
+                    resolved_value = _resolve(value, resolved, self.template)
+                    if resolved_value is not None:
+                        os.environ[key] = resolved_value
+
+    def reset_table(self, table_name: str | None = None) -> None:
+        """Drop and re-create the template's table: an empty stack, as after a fresh deploy."""
+        table_name = table_name or os.environ["TABLE_NAME"]
+        os.environ["TABLE_NAME"] = table_name
+        client = boto3.client("dynamodb")
+        if table_name in client.list_tables()["TableNames"]:
+            client.delete_table(TableName=table_name)
+        tpl.create_table(client, table_name, self.template)
+
+    def _store_slack_secret(self) -> str | None:
+        """Put the Slack credentials from the environment into Secrets Manager, as the template does."""
+        token, secret = os.environ.get("SLACK_BOT_TOKEN"), os.environ.get("SLACK_SIGNING_SECRET")
+        if not (token and secret):
+            return None
+        client = boto3.client("secretsmanager")
+        body = json.dumps({"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+        name = f"{STACK_NAME}-slack"
+        try:
+            return client.create_secret(Name=name, SecretString=body)["ARN"]
+        except client.exceptions.ResourceExistsException:
+            client.put_secret_value(SecretId=name, SecretString=body)
+            return client.describe_secret(SecretId=name)["ARN"]
+
+    # ------------------------------------------------------------------ the schedule
+    def _start_schedule(self) -> None:
+        period = self.sweep_period()
+        if period:
+            threading.Thread(target=self._tick, args=(period,), name="local-schedule", daemon=True).start()
+
+    def sweep_period(self) -> float:
+        """SWEEP_SECONDS or the option if set (0 disables the ticker), else the template's rate()."""
+        if self.options.sweep_seconds is not None:
+            return self.options.sweep_seconds
+        if os.environ.get("SWEEP_SECONDS"):
+            return float(os.environ["SWEEP_SECONDS"])
+        spec = self.functions["SweepFunction"].spec
+        return float(tpl.schedule_seconds(spec.schedule or "rate(1 minute)"))
+
+    def _tick(self, period: float) -> None:
+        while not self._stopping.wait(period):
+            # Like EventBridge, the schedule does not wait for a slow sweep: overlaps are possible.
+            threading.Thread(target=self._scheduled_sweep, name="local-sweep", daemon=True).start()
+
+    def _scheduled_sweep(self) -> None:
+        try:
+            self.sweep()
+        except Exception:  # noqa: BLE001 - a failed sweep is logged like a Lambda error, the next tick runs
+            log.exception("scheduled sweep failed")
+
+    def sweep(self) -> Any:
+        """Invoke the sweep function once with an EventBridge scheduled event."""
+        function = self.functions["SweepFunction"]
+        return function.invoke(scheduled_event(function.name))
+
+    # ------------------------------------------------------------------ requests
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Serve one HTTP request: Lambda Invoke, a control route, or a template route."""
+        if request.path.startswith(_INVOKE_PREFIX):
+            return self._invoke(request)
+        if request.path.startswith("/_local/"):
+            return self._control(request)
+        for route in self._routes:
+            params = route.match(request.method, request.path)
+            if params is not None:
+                event = build_event(request, route, params)
+                try:
+                    return to_http_response(self.functions[route.function].invoke(event))
+                except Exception:  # noqa: BLE001 - API Gateway answers 500 when the function fails
+                    log.exception("%s failed", route.function)
+                    return _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": "Internal Server Error"})
+        return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+
+    def _invoke(self, request: HttpRequest) -> HttpResponse:
+        """The Lambda Invoke API: POST /2015-03-31/functions/{name or ARN}/invocations."""
+        target = unquote(request.path[len(_INVOKE_PREFIX):].removesuffix("/invocations"))
+        name = target.rsplit(":function:", 1)[-1].split(":", 1)[0]
+        function = next((f for f in self.functions.values() if f.name == name), None)
+        if function is None:
+            return _json(HTTPStatus.NOT_FOUND, {"Type": "User", "message": f"Function not found: {target}"},
+                         {"x-amzn-errortype": "ResourceNotFoundException"})
+        payload = json.loads(request.body or b"{}")
+        invocation_type = dict((k.lower(), v) for k, v in request.headers).get("x-amz-invocation-type")
+        if invocation_type == "Event":
+            self.async_invoker.submit(function, payload)
+            return HttpResponse(HTTPStatus.ACCEPTED, {"content-type": "application/json"}, b"")
+        try:
+            result = function.invoke(payload)
+        except Exception as error:  # noqa: BLE001 - reported to the caller as Lambda does
+            body = {"errorMessage": str(error), "errorType": type(error).__name__}
+            return _json(HTTPStatus.OK, body, {"x-amz-function-error": "Unhandled"})
+        return _json(HTTPStatus.OK, result)
+
+    def _control(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/_local/idle":
+            settled = self.async_invoker.wait_idle(timeout=30)
+            return _json(HTTPStatus.OK, {"idle": settled, "pending": self.async_invoker.pending})
+        if request.path == "/_local/sweep" and request.method == "POST":
+            with self._sweep_lock:
+                return _json(HTTPStatus.OK, {"result": self.sweep()})
+        if request.path == "/_local/reset" and request.method == "POST":
+            # An empty table and no dead letters: a fresh stack for the next test, without a restart.
+            self.reset_table()
+            self.async_invoker.dead_letters.clear()
+            return _json(HTTPStatus.OK, {"reset": True})
+        if request.path == "/_local/aws":
+            # Where the stand-ins are, so tests and the demo can look at (or seed) the table directly.
+            return _json(HTTPStatus.OK, {"dynamodb": os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
+                                         "table": os.environ.get("TABLE_NAME")})
+        if request.path == "/_local/dead-letters":
+            letters = [letter.__dict__ for letter in self.async_invoker.dead_letters]
+            return _json(HTTPStatus.OK, {"dead_letters": letters})
+        return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+
+
+def scheduled_event(function_name: str) -> dict[str, Any]:
+    """An EventBridge scheduled event, as the rate(1 minute) rule delivers it."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    rule = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{function_name}-schedule"
+    return {
+        "version": "0", "id": f"local-{time.time_ns()}", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": ACCOUNT_ID, "time": now.isoformat().replace("+00:00", "Z"),
+        "region": REGION, "resources": [rule], "detail": {},
+    }
+
+
+def _resolve(value: Any, resolved: Mapping[str, str], template: Mapping[str, Any]) -> str | None:
+    """A template value (string, !Ref, !Sub) with local stand-ins for resources and parameter defaults."""
+    if isinstance(value, str | int | float):
+        return str(value)
+    if "Ref" in value:
+        ref = value["Ref"]
+        if ref in resolved:
+            return resolved[ref]
+        parameter = template.get("Parameters", {}).get(ref)
+        return str(parameter["Default"]) if parameter and "Default" in parameter else None
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"]
+        pseudo = {"AWS::StackName": STACK_NAME, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID,
+                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", **resolved}
+        for key, replacement in pseudo.items():
+            text = text.replace("${" + key + "}", replacement)
+        return text
+    raise ValueError(f"the local cloud cannot resolve {value!r}")
+
+
+def _default_aws_env() -> None:
+    """boto3 needs a region and credentials even against loopback stand-ins; never real ones here."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(status, {"content-type": "application/json", **(headers or {})},
+                        json.dumps(body, default=str).encode())
+
+
+def _handler_for(cloud: LocalCloud) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("content-length") or 0)
+            request = HttpRequest(
+                method=self.command, path=url.path, query=url.query,
+                headers=list(self.headers.items()), body=self.rfile.read(length) if length else b"",
+                source_ip=self.client_address[0],
+            )
+            response = cloud.handle(request)
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            log.debug("%s %s", self.address_string(), format % args)
+
+    return Handler

@@ -1,0 +1,1 @@
+"""Klaxon: a Slack-native incident manager. The domain every function shares."""

@@ -1,0 +1,108 @@
+"""Judging channel messages against the rules, and raising alerts from them (SPEC §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from klaxon.alerts import Alert, alert_id
+from klaxon.configuration import ChannelDefault, Configuration
+from klaxon.messages import ChannelMessage
+from klaxon.ports import RaiseOutcome, SlackGateway, Store
+from klaxon.rules import Action, Rule
+from klaxon.rules.grouping import fingerprint
+
+UNMATCHED_LABEL = "[Unmatched]"
+
+
+class Verdict(StrEnum):
+    IGNORE = "ignore"
+    ALERT = "alert"
+    SUPPRESS = "suppress"  # known noise: mark the original handled, nothing else
+    MARK_HANDLED = "mark_handled"  # the channel's default for unmatched messages is `ack`
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a message deserves, and why (the why is logged and shown by `/klaxon rule test`)."""
+
+    verdict: Verdict
+    reason: str
+    rule: Rule | None = None
+    target_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who Klaxon is in this workspace, and where alerts go when a rule names no channel."""
+
+    bot_user_id: str | None
+    bot_id: str | None
+    incidents_channel: str | None
+
+
+def judge(message: ChannelMessage, config: Configuration, me: Identity, now: datetime) -> Judgement:
+    """Decide what a message deserves: the first matching rule wins, else the channel's default."""
+    if message.by(me.bot_user_id, me.bot_id):
+        return Judgement(Verdict.IGNORE, "posted by Klaxon itself")
+    if message.channel in config.incidents_channels(me.incidents_channel):
+        return Judgement(Verdict.IGNORE, "an incidents channel is never watched")
+    rule = config.rulebook.first_match(message.plain_text, message.channel, message.poster, now)
+    if rule is not None:
+        if rule.action is Action.SUPPRESS:
+            return Judgement(Verdict.SUPPRESS, f"rule {rule.id} suppresses it", rule)
+        return Judgement(Verdict.ALERT, f"rule {rule.id} matches", rule, rule.target_channel)
+    default = config.channel_default(message.channel)
+    if default is ChannelDefault.ACK:
+        return Judgement(Verdict.MARK_HANDLED, "no rule matches; the channel default is ack")
+    if default is ChannelDefault.ALERT:
+        if not me.incidents_channel:
+            return Judgement(Verdict.IGNORE, "channel default is alert, but no incidents channel is set")
+        return Judgement(Verdict.ALERT, "no rule matches; the channel default is alert",
+                         target_channel=me.incidents_channel)
+    return Judgement(Verdict.IGNORE, "no rule matches")
+
+
+def handle_channel_message(message: ChannelMessage, *, config: Configuration, me: Identity, store: Store,
+                           slack: SlackGateway, now: datetime) -> Judgement:
+    """Judge a message and carry the judgement out: repost, count a repeat, or mark it handled."""
+    judgement = judge(message, config, me, now)
+    if judgement.verdict is Verdict.ALERT:
+        raise_alert(message, judgement, config, store=store, slack=slack, now=now)
+    elif judgement.verdict in (Verdict.SUPPRESS, Verdict.MARK_HANDLED):
+        slack.mark_handled(message.channel, message.ts, config.preferences.handled_reaction)
+    return judgement
+
+
+def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configuration, *, store: Store,
+                slack: SlackGateway, now: datetime) -> Alert:
+    """Record the alert exactly once, then post it, or update its group's post with the new count."""
+    rule = judgement.rule
+    assert judgement.target_channel, "an alert judgement names its target"
+    group_key = rule.id if rule else f"default:{message.channel}"
+    candidate = Alert(
+        id=alert_id(message.channel, message.ts),
+        source_channel=message.channel,
+        source_ts=message.ts,
+        poster=message.poster,
+        poster_name=message.poster_name,
+        text=message.text,
+        label=rule.label if rule else UNMATCHED_LABEL,
+        target_channel=judgement.target_channel,
+        fingerprint=fingerprint(group_key, message.plain_text),
+        first_seen=now,
+        rule_id=rule.id if rule else None,
+        hotline=rule.hotline if rule else (),
+        policy=rule.policy if rule else None,
+    )
+    window = timedelta(seconds=config.preferences.grouping_window_seconds)
+    raised = store.alerts.raise_alert(candidate, group_until=now + window)
+    alert = raised.alert
+    if not alert.is_posted and alert.id == candidate.id:
+        # New, or recorded by an earlier attempt that died before posting: post it now.
+        alert = replace(alert, permalink=slack.permalink(message.channel, message.ts))
+        return store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
+    if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
+        slack.update_alert(alert)
+    return alert

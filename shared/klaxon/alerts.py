@@ -1,0 +1,79 @@
+"""Alerts: what Klaxon reposts to an incidents channel, and who handled them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class AlertState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, order=True)
+class HandledMark:
+    """One sign that someone handled an alert: a handled reaction on one of its messages, or the button."""
+
+    user: str
+    via: str  # "button", or "<reaction>@<channel>/<ts>" for a reaction on the original or the repost
+    at: datetime = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A message (or webhook event) that a rule, or a channel's default, made an alert.
+
+    The id is the original message's channel and ts, so a redelivered event or a racing worker finds
+    the same alert instead of creating a second one.
+    """
+
+    id: str
+    source_channel: str
+    source_ts: str
+    poster: str
+    text: str
+    label: str
+    target_channel: str
+    fingerprint: str
+    first_seen: datetime
+    rule_id: str | None = None
+    poster_name: str = ""
+    hotline: tuple[str, ...] = ()
+    policy: str | None = None
+    last_seen: datetime | None = None
+    count: int = 1
+    post_ts: str | None = None  # the repost in the target channel
+    permalink: str | None = None  # a link to the original message
+    marks: tuple[HandledMark, ...] = ()
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def state(self) -> AlertState:
+        if self.resolved_by:
+            return AlertState.RESOLVED
+        return AlertState.ACKNOWLEDGED if self.marks else AlertState.OPEN
+
+    @property
+    def acknowledged_by(self) -> HandledMark | None:
+        """The earliest mark still standing: who acknowledged it and when."""
+        return min(self.marks, key=lambda mark: mark.at) if self.marks else None
+
+    @property
+    def seen_last(self) -> datetime:
+        return self.last_seen or self.first_seen
+
+    @property
+    def is_posted(self) -> bool:
+        return self.post_ts is not None
+
+    def posted(self, post_ts: str, permalink: str | None) -> Alert:
+        return replace(self, post_ts=post_ts, permalink=permalink)
+
+
+def alert_id(channel: str, ts: str) -> str:
+    """The id of the alert raised by the message at (channel, ts)."""
+    return f"{channel}/{ts}"

@@ -1,0 +1,116 @@
+"""The one place that wires Klaxon to AWS and Slack, lazily and once per container.
+
+Nothing is built at import: moto (in tests) must be running first, and a cold start should pay only
+for what the first request needs. Every function's handler asks `runtime()` for what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+from klaxon.clock import Clock, SystemClock
+from klaxon.configuration import Configuration, ConfigurationCache
+from klaxon.settings import Settings, SlackCredentials
+
+# Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
+SECRET_MAX_AGE_SECONDS = 300
+
+
+class Runtime:
+    """Settings, clients and repositories for one container, each built on first use."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
+        self._env = env
+        self.clock: Clock = clock or SystemClock()
+        self.configuration_cache = ConfigurationCache()
+        self._build_lock = threading.RLock()
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings.from_env(self._env)
+
+    @property
+    def credentials(self) -> SlackCredentials:
+        """The Slack credentials: from Secrets Manager in AWS (cached), else from the environment."""
+        arn = self.settings.slack_secret_arn
+        if arn is None:
+            return SlackCredentials.from_mapping(self._env or os.environ, "the environment")
+        secret = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+        return SlackCredentials.from_mapping(secret, "the Slack secret")
+
+    @cached_property
+    def _secrets(self) -> Any:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+        return SecretsProvider(boto3_client=self._aws_client("secretsmanager"))
+
+    @cached_property
+    def store(self) -> Any:
+        from klaxon.dynamo import DynamoStore
+
+        return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name)
+
+    @cached_property
+    def slack_client(self) -> Any:
+        from klaxon.slack.gateway import web_client
+
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url)
+
+    @cached_property
+    def slack(self) -> Any:
+        from klaxon.slack.gateway import WebSlackGateway
+
+        return WebSlackGateway(self.slack_client)
+
+    @cached_property
+    def slack_request_handler(self) -> Any:
+        """The container's one Bolt App behind one SlackRequestHandler, built on the first request."""
+        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+
+        from klaxon.slack.app import build_app
+
+        return SlackRequestHandler(build_app(self))
+
+    def configuration(self) -> Configuration:
+        """The latest committed configuration (one small read to revalidate the cached copy)."""
+        return self.configuration_cache.current(self.store.configuration)
+
+    def _aws_client(self, service: str) -> Any:
+        with self._build_lock:
+            return self._aws_clients.setdefault(service, _new_aws_client(service))
+
+    @cached_property
+    def _aws_clients(self) -> dict[str, Any]:
+        return {}
+
+
+def _new_aws_client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # Standard retry mode backs off on throttling (ProvisionedThroughputExceeded, ThrottlingException).
+    return boto3.session.Session().client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def runtime() -> Runtime:
+    """This container's Runtime."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = Runtime()
+        return _runtime
+
+
+def cold_start() -> None:
+    """Forget this container's Runtime, as a new Lambda container would (the local cloud's restart)."""
+    global _runtime
+    with _runtime_lock:
+        _runtime = None

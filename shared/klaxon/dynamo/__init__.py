@@ -1,0 +1,23 @@
+"""DynamoDB adapters: the one table, and a repository per concern on top of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from klaxon.dynamo.alerts import DynamoAlerts
+from klaxon.dynamo.claims import DynamoEventClaims
+from klaxon.dynamo.configuration import DynamoConfiguration
+from klaxon.dynamo.table import Table
+
+
+class DynamoStore:
+    """Everything Klaxon keeps, in one table (implements klaxon.ports.Store)."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self.table = Table(client, table_name)
+        self.claims = DynamoEventClaims(self.table)
+        self.alerts = DynamoAlerts(self.table)
+        self.configuration = DynamoConfiguration(self.table)
+
+
+__all__ = ["DynamoStore"]

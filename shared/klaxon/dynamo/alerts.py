@@ -1,0 +1,151 @@
+"""Alerts in the table, with the two indexes that make them cheap to find.
+
+    ALERT#<alert id>        / ALERT   the alert
+    MSG#<channel>#<ts>      / MSG     which alert a message belongs to (its original, or its post):
+                                      a reaction on any other message costs one empty GetItem
+    GROUP#<fingerprint>     / GROUP   the open alert repeats are counted into, until `until`
+
+Recording a message is one transaction whose first write creates the message's MSG item, so a
+redelivered event can never count twice or raise a second alert.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from klaxon.alerts import Alert, HandledMark
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.ports import RaiseOutcome, Raised
+
+_ATTEMPTS = 4  # racing writers of the same group settle within a couple of rounds
+_FIELDS_AS_IS = ("source_channel", "source_ts", "poster", "poster_name", "text", "label", "target_channel",
+                 "fingerprint", "rule_id", "policy", "count", "post_ts", "permalink", "resolved_by")
+GROUP_KEEP = timedelta(days=1)
+
+
+class DynamoAlerts:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    # ------------------------------------------------------------------ raising
+    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+        closed_group: str | None = None  # a group whose alert turned out to be resolved
+        for _ in range(_ATTEMPTS):
+            group = self._table.get(_group_pk(alert.fingerprint), "GROUP", consistent=True)
+            open_group = bool(group and group["until"] > alert.first_seen.timestamp()
+                              and group["alert_id"] not in (alert.id, closed_group))
+            try:
+                if open_group:
+                    return self._count_into(group["alert_id"], alert, group_until)
+                return self._create(alert, group_until, replacing=group["alert_id"] if group else None)
+            except ConditionFailed as refused:
+                if refused.reasons[:1] == ["ConditionalCheckFailed"]:
+                    return self._already_recorded(alert)
+                if open_group and refused.reasons[1:2] == ["ConditionalCheckFailed"]:
+                    closed_group = group["alert_id"]
+                # Otherwise the group changed under us (a racing writer): look again.
+        raise RuntimeError(f"could not record alert {alert.id}: its group kept changing")
+
+    def _create(self, alert: Alert, group_until: datetime, replacing: str | None) -> Raised:
+        self._table.transact([
+            _message_index(alert.source_channel, alert.source_ts, alert.id, "original"),
+            Write("Put", _alert_key(alert.id), _to_item(alert), condition="attribute_not_exists(pk)"),
+            Write("Put", {"pk": _group_pk(alert.fingerprint), "sk": "GROUP"}, _group_item(alert.id, group_until),
+                  condition="attribute_not_exists(pk) OR #until <= :now OR alert_id = :replacing",
+                  names={"#until": "until"},
+                  values={":now": int(alert.first_seen.timestamp()), ":replacing": replacing or "-"}),
+        ])
+        return Raised(alert, RaiseOutcome.NEW)
+
+    def _count_into(self, group_alert_id: str, repeat: Alert, group_until: datetime) -> Raised:
+        self._table.transact([
+            _message_index(repeat.source_channel, repeat.source_ts, group_alert_id, "repeat"),
+            Write("Update", _alert_key(group_alert_id),
+                  update="SET #count = #count + :one, last_seen = :seen",
+                  condition="attribute_exists(pk) AND attribute_not_exists(resolved_by)",
+                  names={"#count": "count"}, values={":one": 1, ":seen": repeat.first_seen.isoformat()}),
+            Write("Update", {"pk": _group_pk(repeat.fingerprint), "sk": "GROUP"},
+                  update="SET #until = :until, expires_at = :expires", condition="alert_id = :alert",
+                  names={"#until": "until"},
+                  values={":until": int(group_until.timestamp()), ":alert": group_alert_id,
+                          ":expires": int((group_until + GROUP_KEEP).timestamp())}),
+        ])
+        counted = self.get(group_alert_id)
+        assert counted is not None, "the transaction checked it exists"
+        return Raised(counted, RaiseOutcome.GROUPED)
+
+    def _already_recorded(self, alert: Alert) -> Raised:
+        recorded = self.find_by_message(alert.source_channel, alert.source_ts)
+        assert recorded is not None, "the message index names an alert"
+        return Raised(recorded, RaiseOutcome.ALREADY_RECORDED)
+
+    # ------------------------------------------------------------------ posting and finding
+    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
+        self._table.transact([
+            Write("Update", _alert_key(alert.id), update="SET post_ts = :ts, permalink = :link",
+                  condition="attribute_not_exists(post_ts)",
+                  values={":ts": post_ts, ":link": permalink or ""}),
+            _message_index(alert.target_channel, post_ts, alert.id, "post"),
+        ])
+        return alert.posted(post_ts, permalink)
+
+    def get(self, alert_id: str) -> Alert | None:
+        item = self._table.get(f"ALERT#{alert_id}", "ALERT", consistent=True)
+        return _from_item(item) if item else None
+
+    def find_by_message(self, channel: str, ts: str) -> Alert | None:
+        index = self._table.get(_message_pk(channel, ts), "MSG")
+        return self.get(index["alert_id"]) if index else None
+
+
+def _alert_key(alert_id: str) -> Item:
+    return {"pk": f"ALERT#{alert_id}", "sk": "ALERT"}
+
+
+def _message_pk(channel: str, ts: str) -> str:
+    return f"MSG#{channel}#{ts}"
+
+
+def _group_pk(fingerprint: str) -> str:
+    return f"GROUP#{fingerprint}"
+
+
+def _message_index(channel: str, ts: str, alert_id: str, role: str) -> Write:
+    return Write("Put", {"pk": _message_pk(channel, ts), "sk": "MSG"}, {"alert_id": alert_id, "role": role},
+                 condition="attribute_not_exists(pk)")
+
+
+def _group_item(alert_id: str, until: datetime) -> Item:
+    return {"alert_id": alert_id, "until": int(until.timestamp()),
+            "expires_at": int((until + GROUP_KEEP).timestamp())}
+
+
+def _to_item(alert: Alert) -> Item:
+    item: dict[str, Any] = {"id": alert.id, **{name: getattr(alert, name) for name in _FIELDS_AS_IS}}
+    item.update(
+        hotline=list(alert.hotline),
+        first_seen=alert.first_seen.isoformat(),
+        last_seen=alert.last_seen.isoformat() if alert.last_seen else None,
+        resolved_at=alert.resolved_at.isoformat() if alert.resolved_at else None,
+        marks=[{"user": m.user, "via": m.via, "at": m.at.isoformat()} for m in alert.marks],
+    )
+    return item
+
+
+def _from_item(item: Item) -> Alert:
+    def moment(name: str) -> datetime | None:
+        return datetime.fromisoformat(item[name]) if item.get(name) else None
+
+    return Alert(
+        id=item["id"],
+        **{name: item.get(name) or None for name in ("rule_id", "policy", "post_ts", "permalink", "resolved_by")},
+        **{name: item[name] for name in ("source_channel", "source_ts", "poster", "text", "label",
+                                         "target_channel", "fingerprint", "count")},
+        poster_name=item.get("poster_name", ""),
+        hotline=tuple(item.get("hotline", ())),
+        first_seen=datetime.fromisoformat(item["first_seen"]),
+        last_seen=moment("last_seen"),
+        resolved_at=moment("resolved_at"),
+        marks=tuple(HandledMark(m["user"], m["via"], datetime.fromisoformat(m["at"])) for m in item.get("marks", ())),
+    )

@@ -1,0 +1,208 @@
+"""The one DynamoDB table, through the low-level client.
+
+Repositories speak plain Python values; this module turns them into DynamoDB's typed form and back
+(numbers come back as int or float, never Decimal), reports a failed condition as a result rather than
+an exception, and counts the items it reads so benchmarks can show what a sweep or an event costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+class ConditionFailed(Exception):
+    """A conditional write or transaction found the item not in the expected state."""
+
+    def __init__(self, reasons: Sequence[str] = ()) -> None:
+        super().__init__(", ".join(reasons) or "condition failed")
+        self.reasons = list(reasons)
+
+
+@dataclass
+class ReadCounter:
+    """Items and requests read, for cost benchmarks (reset freely)."""
+
+    items: int = 0
+    requests: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, items: int) -> None:
+        self.items += items
+        self.requests += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + items
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write inside a transaction: a put, an update, a delete or a condition check."""
+
+    kind: str  # "Put" | "Update" | "Delete" | "ConditionCheck"
+    key: Item
+    item: Item | None = None
+    update: str | None = None
+    condition: str | None = None
+    names: Mapping[str, str] | None = None
+    values: Mapping[str, Any] | None = None
+
+
+class Table:
+    """Typed access to the table; `client` is a boto3 DynamoDB client built once per container."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self.reads = ReadCounter()
+
+    # ------------------------------------------------------------------ reads
+    def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
+        response = self.client.get_item(TableName=self.name, Key=_key(pk, sk), ConsistentRead=consistent)
+        item = response.get("Item")
+        self.reads.add("get", 1 if item else 0)
+        return plain(item) if item else None
+
+    def query(self, pk: str, *, sk_prefix: str | None = None, newest_first: bool = False,
+              limit: int | None = None, consistent: bool = False) -> list[Item]:
+        """Items under one partition key, optionally only those whose sort key starts with a prefix."""
+        expression = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
+        values = {":pk": pk, **({":prefix": sk_prefix} if sk_prefix else {})}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": expression, "ScanIndexForward": not newest_first,
+                                  "ExpressionAttributeValues": _values(values), "ConsistentRead": consistent}
+        return list(self._paginate(kwargs, limit, "query"))
+
+    def due(self, kind: str, until: int, *, limit: int | None = None) -> list[tuple[str, str]]:
+        """Keys of items of one kind whose due time has come (the sparse `due` index), oldest first."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "due",
+            "KeyConditionExpression": "due_kind = :kind AND due_at <= :until",
+            "ExpressionAttributeValues": _values({":kind": kind, ":until": until}),
+        }
+        return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]
+
+    def _paginate(self, kwargs: dict[str, Any], limit: int | None, kind: str) -> Iterator[Item]:
+        seen = 0
+        while True:
+            if limit is not None:
+                kwargs["Limit"] = limit - seen
+            response = self.client.query(TableName=self.name, **kwargs)
+            items = response.get("Items", [])
+            self.reads.add(kind, len(items))
+            for item in items:
+                yield plain(item)
+            seen += len(items)
+            start = response.get("LastEvaluatedKey")
+            if not start or (limit is not None and seen >= limit):
+                return
+            kwargs["ExclusiveStartKey"] = start
+
+    # ------------------------------------------------------------------ writes
+    def put(self, item: Item, *, condition: str | None = None, names: Mapping[str, str] | None = None,
+            values: Mapping[str, Any] | None = None) -> None:
+        """Put an item; raise ConditionFailed when `condition` does not hold."""
+        kwargs = _conditional(condition, names, values)
+        self._write(self.client.put_item, TableName=self.name, Item=_item(item), **kwargs)
+
+    def update(self, pk: str, sk: str, expression: str, *, condition: str | None = None,
+               names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> Item:
+        """Apply an update expression and return the item as it is now; ConditionFailed if refused."""
+        kwargs = _conditional(condition, names, values)
+        response = self._write(self.client.update_item, TableName=self.name, Key=_key(pk, sk),
+                               UpdateExpression=expression, ReturnValues="ALL_NEW", **kwargs)
+        return plain(response.get("Attributes", {}))
+
+    def delete(self, pk: str, sk: str, *, condition: str | None = None,
+               names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> None:
+        kwargs = _conditional(condition, names, values)
+        self._write(self.client.delete_item, TableName=self.name, Key=_key(pk, sk), **kwargs)
+
+    def transact(self, writes: Sequence[Write]) -> None:
+        """All writes or none; ConditionFailed lists, per write, why it was refused ("None" if not)."""
+        operations = [{write.kind: _operation(self.name, write)} for write in writes]
+        try:
+            self.client.transact_write_items(TransactItems=operations)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+            raise ConditionFailed(reasons) from error
+
+    def _write(self, call: Any, **kwargs: Any) -> Any:
+        try:
+            return call(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(["ConditionalCheckFailed"]) from error
+            raise
+
+
+def plain(item: Mapping[str, Any]) -> Item:
+    """A typed DynamoDB item as plain Python values (Decimal → int or float, sets → sorted lists)."""
+    return {key: _plain_value(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, set):
+        return sorted(_plain_value(v) for v in value)
+    return value
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    elif isinstance(value, dict):
+        return {"M": {k: _typed(v) for k, v in value.items()}}
+    elif isinstance(value, list | tuple):
+        return {"L": [_typed(v) for v in value]}
+    return _serializer.serialize(value)
+
+
+def _item(item: Mapping[str, Any]) -> Item:
+    return {key: _typed(value) for key, value in item.items() if value is not None}
+
+
+def _key(pk: str, sk: str) -> Item:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _values(values: Mapping[str, Any]) -> Item:
+    return {key: _typed(value) for key, value in values.items()}
+
+
+def _conditional(condition: str | None, names: Mapping[str, str] | None,
+                 values: Mapping[str, Any] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if names:
+        kwargs["ExpressionAttributeNames"] = dict(names)
+    if values:
+        kwargs["ExpressionAttributeValues"] = _values(values)
+    return kwargs
+
+
+def _operation(table: str, write: Write) -> Item:
+    operation: Item = {"TableName": table}
+    if write.kind == "Put":
+        operation["Item"] = _item({**write.key, **(write.item or {})})
+    else:
+        operation["Key"] = _key(write.key["pk"], write.key["sk"])
+    if write.update:
+        operation["UpdateExpression"] = write.update
+    operation.update(_conditional(write.condition, write.names, write.values))
+    return operation

@@ -1,0 +1,50 @@
+"""Messages Klaxon watches, reduced to what rules judge."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """A message posted in a watched channel, by a person or a monitoring bot.
+
+    `text` is everything a rule may match: the message text plus the text monitoring bots put in
+    attachments and blocks, joined by newlines, in Slack's markup (so it can be reposted as it is). `poster` is a user id, or a bot id for integrations
+    that post without a user (the legacy `bot_message` subtype).
+    """
+
+    channel: str
+    ts: str
+    poster: str
+    text: str
+    poster_name: str = ""
+    thread_ts: str | None = None
+    edited: bool = False
+    bot_id: str | None = None
+
+    @property
+    def plain_text(self) -> str:
+        """The text as people read it: Slack escapes &, < and > as entities; rules match this."""
+        return html.unescape(self.text) if "&" in self.text else self.text
+
+    @property
+    def posted_at(self) -> datetime:
+        """When it was posted: Slack's ts is epoch seconds with a per-channel sequence suffix."""
+        return datetime.fromtimestamp(float(self.ts), UTC)
+
+    @property
+    def is_thread_reply(self) -> bool:
+        return self.thread_ts is not None and self.thread_ts != self.ts
+
+    def by(self, *ids: str | None) -> bool:
+        """True when the poster (user or bot id) is one of `ids`."""
+        wanted = {i for i in ids if i}
+        return self.poster in wanted or (self.bot_id is not None and self.bot_id in wanted)
+
+
+def slack_ts(moment: datetime) -> str:
+    """A Slack-style ts string for a moment (used for synthetic messages such as webhook alerts)."""
+    return f"{moment.timestamp():.6f}"

@@ -1,0 +1,105 @@
+"""What the domain needs from the outside world, and nothing about how it is done.
+
+Services take these as arguments: DynamoDB and Slack's Web API in production and the local cloud,
+in-memory fakes in unit tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from klaxon.alerts import Alert
+from klaxon.configuration import ConfigurationSource
+
+
+class EventClaims(Protocol):
+    """Once-only processing of Slack deliveries: a retry of a claimed event is dropped."""
+
+    def claim(self, event_id: str, now: datetime) -> bool:
+        """True if this caller may process the event; False if it was done or is being done."""
+        ...
+
+    def complete(self, event_id: str, now: datetime) -> None:
+        """The event's work is done: retries of it are dropped until the marker expires."""
+        ...
+
+    def release(self, event_id: str) -> None:
+        """The work failed: let the next delivery (Lambda's or Slack's retry) try again."""
+        ...
+
+
+class RaiseOutcome(StrEnum):
+    NEW = "new"  # a new alert: post it
+    GROUPED = "grouped"  # a repeat counted into its group's open alert: update that post
+    ALREADY_RECORDED = "already_recorded"  # this message was recorded before (a redelivery)
+
+
+@dataclass(frozen=True)
+class Raised:
+    alert: Alert
+    outcome: RaiseOutcome
+
+
+class AlertRepository(Protocol):
+    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+        """Store a new alert for its message, or count it into the open alert of its group.
+
+        A repeat within the group's window (which slides to `group_until` on every repeat) is counted
+        into the group's alert unless that alert was resolved. Exactly once per message, however many
+        times it is delivered.
+        """
+        ...
+
+    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
+        """Remember where the alert was posted, so reactions there find it."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+
+    def find_by_message(self, channel: str, ts: str) -> Alert | None:
+        """The alert whose original message or post is at (channel, ts): one cheap lookup when none."""
+        ...
+
+
+class Store(Protocol):
+    """Everything Klaxon keeps, one repository per concern."""
+
+    @property
+    def claims(self) -> EventClaims: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def configuration(self) -> ConfigurationSource: ...
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    name: str
+    tz: str = "UTC"
+    is_bot: bool = False
+
+
+class SlackGateway(Protocol):
+    """The Slack Web API calls Klaxon makes, in the incident domain's words."""
+
+    def post_alert(self, alert: Alert) -> str:
+        """Post the alert to its target channel; return the post's ts."""
+        ...
+
+    def update_alert(self, alert: Alert) -> None:
+        """Re-render the alert's post in place (count, state, who handled it)."""
+        ...
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """A link to a message, or None when Slack cannot give one (deleted, no access)."""
+        ...
+
+    def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
+        """Add the handled reaction to a message; already having it is fine."""
+        ...

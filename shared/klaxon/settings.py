@@ -1,0 +1,84 @@
+"""Deployment settings, read from the environment once per container and validated.
+
+The environment is the contract with template.yaml and the local cloud (DESIGN.md): nothing here
+runs at import time; `Settings.from_env()` is called by the bootstrap when the first request arrives.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+_SLACK_ID = re.compile(r"^[UWBCGDS][A-Z0-9]{2,}$")
+
+
+class SettingsError(ValueError):
+    """The deployment is misconfigured; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment is configured with (template parameters become these variables)."""
+
+    table_name: str
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_secret_arn: str | None = None
+    admin_users: frozenset[str] = field(default_factory=frozenset)
+    admin_user_group: str | None = None
+    incidents_channel: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate the settings; raise SettingsError naming the first bad variable."""
+        env = os.environ if env is None else env
+        table = env.get("TABLE_NAME", "").strip()
+        if not table:
+            raise SettingsError("TABLE_NAME is not set: it names the DynamoDB table from template.yaml")
+        api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
+        if not api_url.startswith(("https://", "http://")):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        return cls(
+            table_name=table,
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            slack_secret_arn=env.get("SLACK_SECRET_ARN", "").strip() or None,
+            admin_users=_slack_ids(env.get("ADMIN_USERS", ""), "ADMIN_USERS"),
+            admin_user_group=_optional_id(env.get("ADMIN_USER_GROUP", ""), "ADMIN_USER_GROUP"),
+            incidents_channel=_optional_id(env.get("INCIDENTS_CHANNEL", ""), "INCIDENTS_CHANNEL"),
+        )
+
+
+@dataclass(frozen=True)
+class SlackCredentials:
+    """The bot token and signing secret. Never logged: repr hides them."""
+
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str], source: str) -> SlackCredentials:
+        """Build from a mapping with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (env or the secret's JSON)."""
+        token = (values.get("SLACK_BOT_TOKEN") or "").strip()
+        secret = (values.get("SLACK_SIGNING_SECRET") or "").strip()
+        if not token.startswith("xoxb-"):
+            raise SettingsError(f"SLACK_BOT_TOKEN in {source} must be a bot token starting with xoxb-")
+        if not secret:
+            raise SettingsError(f"SLACK_SIGNING_SECRET in {source} is empty")
+        return cls(bot_token=token, signing_secret=secret)
+
+
+def _slack_ids(raw: str, name: str) -> frozenset[str]:
+    ids = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    for slack_id in ids:
+        if not _SLACK_ID.match(slack_id):
+            raise SettingsError(f"{name} holds {slack_id!r}, which is not a Slack id")
+    return ids
+
+
+def _optional_id(raw: str, name: str) -> str | None:
+    ids = _slack_ids(raw, name)
+    if len(ids) > 1:
+        raise SettingsError(f"{name} takes one Slack id, not {len(ids)}")
+    return next(iter(ids), None)

@@ -1,0 +1,9 @@
+"""Every Block Kit action id Klaxon puts on a button, in one place (listeners match on these)."""
+
+from enum import StrEnum
+
+
+class ActionId(StrEnum):
+    ACKNOWLEDGE_ALERT = "alert.acknowledge"
+    RESOLVE_ALERT = "alert.resolve"
+    OPEN_ORIGINAL = "alert.open_original"  # a link button: Slack still sends the click, which is acked

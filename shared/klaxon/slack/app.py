@@ -1,0 +1,94 @@
+"""The Bolt app behind POST /slack/events, built once per container.
+
+Every listener acks at once (Slack wants an answer within 3 s) and leaves the work to a lazy listener,
+which Bolt runs in an asynchronous re-invocation of this same function. Bolt swallows a lazy
+listener's exception, so failures are collected here and re-raised after dispatch: the asynchronous
+invocation then fails, Lambda retries it twice, and the dead-letter queue keeps what still fails.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import App
+
+from klaxon.bootstrap import Runtime, runtime
+
+logger = logging.getLogger("klaxon.slack")
+
+_failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar("lazy_failures")
+
+
+class LazyWorkFailed(RuntimeError):
+    """Work done after the ack failed; raised so Lambda retries the asynchronous invocation."""
+
+
+def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Serve one API Gateway event (a Slack request, or Bolt's lazy re-invocation of one)."""
+    failures: list[BaseException] = []
+    token = _failures.set(failures)
+    try:
+        response = runtime().slack_request_handler.handle(event, context)
+    finally:
+        _failures.reset(token)
+    if failures:
+        raise LazyWorkFailed(f"lazy listener failed: {failures[0]!r}") from failures[0]
+    return response
+
+
+def build_app(rt: Runtime) -> App:
+    """A Bolt App with Klaxon's listeners; no network calls until the first request."""
+    from klaxon.slack.listeners import register
+
+    credentials = rt.credentials
+    app = App(
+        client=rt.slack_client,
+        signing_secret=credentials.signing_secret,
+        process_before_response=True,
+        token_verification_enabled=False,  # auth.test runs on the first request instead of at build
+        logger=logging.getLogger("klaxon.bolt"),
+    )
+    register(app, rt)
+    return app
+
+
+@contextmanager
+def failures_reported() -> Iterator[None]:
+    """Around lazy work: remember a failure for handle_request to re-raise, then let Bolt log it."""
+    try:
+        yield
+    except Exception as error:
+        holder = _failures.get(None)
+        if holder is not None:
+            holder.append(error)
+        raise
+
+
+@contextmanager
+def once_per_event(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
+    """Yield True if this delivery's work should run now, False if it ran or is running elsewhere.
+
+    Slack retries a delivery (same event_id) when it thinks it failed; the claim makes the work
+    happen once. A failure releases the claim so Lambda's retry can do the work.
+    """
+    event_id = body.get("event_id")
+    logger.debug("lazy work", extra={"event_id": event_id})
+    if not event_id:
+        yield True
+        return
+    claims = rt.store.claims
+    if not claims.claim(event_id, rt.clock.now()):
+        logger.info("event already handled, delivery dropped", extra={"event_id": event_id})
+        yield False
+        return
+    try:
+        yield True
+    except Exception:
+        claims.release(event_id)
+        raise
+    claims.complete(event_id, rt.clock.now())
+

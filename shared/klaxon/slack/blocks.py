@@ -1,0 +1,86 @@
+"""Block Kit for Klaxon's posts, built with slack_sdk's models so Slack's limits are respected."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from klaxon.alerts import Alert, AlertState
+from klaxon.slack.actions import ActionId
+from klaxon.slack.inbound import quiet_broadcasts
+from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
+
+SECTION_LIMIT = 3000  # Slack's limit for a section's text
+FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert
+
+_STATE_BADGE = {AlertState.OPEN: ":rotating_light:", AlertState.ACKNOWLEDGED: ":eyes:",
+                AlertState.RESOLVED: ":white_check_mark:"}
+
+
+def alert_blocks(alert: Alert) -> list[Block]:
+    """The alert's post: label and text, where it came from, its state, and what can be done."""
+    body = quote(truncate(quiet_broadcasts(alert.text), SECTION_LIMIT - 200, " (cut; the original has it all)"))
+    blocks: list[Block] = [
+        SectionBlock(block_id="alert.summary", text=MarkdownTextObject(
+            text=f"{_STATE_BADGE[alert.state]} *{_label(alert)}*\n{body}")),
+        ContextBlock(block_id="alert.origin", elements=[MarkdownTextObject(text=_origin(alert))]),
+        ContextBlock(block_id="alert.state", elements=[MarkdownTextObject(text=_state_line(alert))]),
+    ]
+    buttons = _buttons(alert)
+    if buttons:
+        blocks.append(ActionsBlock(block_id="alert.actions", elements=buttons))
+    if alert.hotline:
+        hotline = " ".join(mention(target) for target in alert.hotline)
+        blocks.append(ContextBlock(block_id="alert.hotline", elements=[MarkdownTextObject(text=f"cc {hotline}")]))
+    return blocks
+
+
+def alert_fallback(alert: Alert) -> str:
+    """The notification text: label, first line, and the hotline so mentions notify."""
+    first_line = quiet_broadcasts(alert.text).strip().splitlines()[0] if alert.text.strip() else ""
+    hotline = " ".join(mention(target) for target in alert.hotline)
+    return truncate(f"{_label(alert)} {first_line} {hotline}".strip(), FALLBACK_LIMIT)
+
+
+def _label(alert: Alert) -> str:
+    return alert.label or "[Alert]"
+
+
+def _origin(alert: Alert) -> str:
+    who = f"<@{alert.poster}>" if alert.poster.startswith(("U", "W")) else (alert.poster_name or alert.poster)
+    where = f"<{alert.permalink}|message in <#{alert.source_channel}>>" if alert.permalink \
+        else f"message in <#{alert.source_channel}>"
+    line = f"{who} · {where} · {slack_date(alert.first_seen)}"
+    if alert.count > 1:
+        line += f" · *seen {alert.count} times*, last {slack_date(alert.seen_last)}"
+    return line
+
+
+def _state_line(alert: Alert) -> str:
+    if alert.state is AlertState.RESOLVED and alert.resolved_at:
+        return f"Resolved by <@{alert.resolved_by}> {slack_date(alert.resolved_at)}"
+    acknowledged = alert.acknowledged_by
+    if acknowledged:
+        others = sorted({mark.user for mark in alert.marks} - {acknowledged.user})
+        also = f" (also {', '.join(f'<@{u}>' for u in others)})" if others else ""
+        return f"Acknowledged by <@{acknowledged.user}> {slack_date(acknowledged.at)}{also}"
+    return "Nobody has acknowledged this yet"
+
+
+def _buttons(alert: Alert) -> list[ButtonElement]:
+    buttons = []
+    if alert.state is AlertState.OPEN:
+        buttons.append(ButtonElement(text="Acknowledge", action_id=ActionId.ACKNOWLEDGE_ALERT.value,
+                                     value=alert.id, style="primary"))
+    if alert.state is not AlertState.RESOLVED:
+        buttons.append(ButtonElement(text="Resolve", action_id=ActionId.RESOLVE_ALERT.value, value=alert.id))
+    if alert.permalink:
+        buttons.append(ButtonElement(text="Open original", action_id=ActionId.OPEN_ORIGINAL.value,
+                                     url=alert.permalink))
+    return buttons

@@ -1,0 +1,46 @@
+"""Bolt listeners: each parses the payload, calls one klaxon service, and says what happened."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from slack_bolt import Ack, App, BoltContext
+
+from klaxon.alerting import Identity, Verdict, handle_channel_message
+from klaxon.bootstrap import Runtime
+from klaxon.slack.app import failures_reported, once_per_event
+from klaxon.slack.inbound import channel_message
+
+logger = Logger(child=True)
+metrics = Metrics()
+
+
+def acknowledge(ack: Ack) -> None:
+    """The ack half of every event listener: answer Slack now, work later."""
+    ack()
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Attach every listener to the app."""
+
+    def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        with failures_reported(), once_per_event(rt, body) as first:
+            message = channel_message(event)
+            if not first or message is None:
+                return
+            me = Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
+            judgement = handle_channel_message(message, config=rt.configuration(), me=me, store=rt.store,
+                                               slack=rt.slack, now=rt.clock.now())
+            logger.info("message judged", extra={"verdict": judgement.verdict, "reason": judgement.reason,
+                                                 "channel": message.channel, "ts": message.ts})
+            if judgement.verdict is Verdict.ALERT:
+                metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
+
+    app.event("message")(ack=acknowledge, lazy=[judge_message])
+
+    # Anything else Slack sends is acknowledged and ignored: an unanswered event is retried by Slack
+    # and, if it keeps failing, Slack turns the app's event subscription off.
+    app.event(re.compile(".*"))(acknowledge)

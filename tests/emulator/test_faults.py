@@ -1,0 +1,68 @@
+"""Slack's rate limits and outages, on demand, so the app's retries can be tested."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+
+from infra.slack_emulator import SlackEmulator, Workspace
+
+from .conftest import BOT_TOKEN, Team
+
+
+def test_a_rate_limited_call_answers_429_with_retry_after(slack: WebClient, workspace: Workspace, team: Team) -> None:
+    workspace.rate_limit("chat.postMessage", retry_after=30)
+
+    with pytest.raises(SlackApiError) as raised:
+        slack.chat_postMessage(channel=team.alerts, text="alert")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "30"
+    assert raised.value.response.data == {"ok": False, "error": "ratelimited"}
+    assert slack.chat_postMessage(channel=team.alerts, text="alert")["ok"]  # only the next call was limited
+
+
+def test_slack_sdks_retry_handler_waits_as_told_and_succeeds(
+    emulator: SlackEmulator, workspace: Workspace, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Slack limits the next two posts, asking for 7 s
+    workspace.rate_limit("chat.postMessage", count=2, retry_after=7)
+    waits: list[float] = []
+    monkeypatch.setattr("slack_sdk.http_retry.builtin_handlers.time.sleep", waits.append)
+    client = WebClient(token=BOT_TOKEN, base_url=emulator.api_url,
+                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+
+    # When the app posts
+    answer = client.chat_postMessage(channel=team.alerts, text="alert")
+
+    # Then it waited Retry-After each time and the third attempt went through, once
+    assert answer["ok"]
+    assert len(waits) == 2 and all(7 <= w < 8 for w in waits)
+    assert [c.status for c in workspace.calls("chat.postMessage")] == [429, 429, 200]
+    assert len(workspace.messages(team.alerts)) == 1
+
+
+def test_an_outage_answers_5xx_for_the_next_calls(
+    emulator: SlackEmulator, workspace: Workspace, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace.fail_next("users.info", count=1)
+    monkeypatch.setattr("slack_sdk.http_retry.handler.time.sleep", lambda seconds: None)
+    client = WebClient(token=BOT_TOKEN, base_url=emulator.api_url,
+                       retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)])
+
+    answer = client.users_info(user=team.alice)
+
+    assert answer["user"]["id"] == team.alice
+    assert [c.status for c in workspace.calls("users.info")] == [503, 200]
+
+
+def test_faults_for_any_method(slack: WebClient, workspace: Workspace) -> None:
+    workspace.fail_next("*", status=500)
+
+    with pytest.raises(SlackApiError) as raised:
+        slack.team_info()
+
+    assert raised.value.response.status_code == 500
+    assert slack.team_info()["ok"]

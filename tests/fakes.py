@@ -1,0 +1,122 @@
+"""In-memory stand-ins for the ports, for fast unit tests of the domain (the real ones are tested with moto)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from klaxon.alerts import Alert
+from klaxon.configuration import Configuration
+from klaxon.ports import RaiseOutcome, Raised
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+class InMemoryClaims:
+    def __init__(self) -> None:
+        self.state: dict[str, str] = {}
+
+    def claim(self, event_id: str, now: datetime) -> bool:
+        if event_id in self.state:
+            return False
+        self.state[event_id] = "in_progress"
+        return True
+
+    def complete(self, event_id: str, now: datetime) -> None:
+        self.state[event_id] = "done"
+
+    def release(self, event_id: str) -> None:
+        self.state.pop(event_id, None)
+
+
+class InMemoryAlerts:
+    def __init__(self) -> None:
+        self.alerts: dict[str, Alert] = {}
+        self.messages: dict[tuple[str, str], str] = {}
+        self.groups: dict[str, tuple[str, datetime]] = {}
+
+    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+        recorded = self.messages.get((alert.source_channel, alert.source_ts))
+        if recorded:
+            return Raised(self.alerts[recorded], RaiseOutcome.ALREADY_RECORDED)
+        group = self.groups.get(alert.fingerprint)
+        if group and group[1] > alert.first_seen and not self.alerts[group[0]].resolved_by:
+            counted = self.alerts[group[0]]
+            counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
+            self.alerts[counted.id] = counted
+            self.messages[(alert.source_channel, alert.source_ts)] = counted.id
+            self.groups[alert.fingerprint] = (counted.id, group_until)
+            return Raised(counted, RaiseOutcome.GROUPED)
+        self.alerts[alert.id] = alert
+        self.messages[(alert.source_channel, alert.source_ts)] = alert.id
+        self.groups[alert.fingerprint] = (alert.id, group_until)
+        return Raised(alert, RaiseOutcome.NEW)
+
+    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
+        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
+        self.alerts[alert.id] = posted
+        self.messages[(alert.target_channel, post_ts)] = alert.id
+        return posted
+
+    def get(self, alert_id: str) -> Alert | None:
+        return self.alerts.get(alert_id)
+
+    def find_by_message(self, channel: str, ts: str) -> Alert | None:
+        alert_id = self.messages.get((channel, ts))
+        return self.alerts[alert_id] if alert_id else None
+
+
+class InMemoryConfiguration:
+    def __init__(self, snapshot: Configuration | None = None) -> None:
+        self.snapshot = snapshot or Configuration()
+        self.version_reads = 0
+
+    def version(self) -> int:
+        self.version_reads += 1
+        return self.snapshot.version
+
+    def load(self) -> Configuration:
+        return self.snapshot
+
+
+@dataclass
+class InMemoryStore:
+    claims: InMemoryClaims = field(default_factory=InMemoryClaims)
+    alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
+    configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
+
+
+@dataclass
+class FakeSlack:
+    """Records what Klaxon would have asked Slack to do."""
+
+    posts: list[Alert] = field(default_factory=list)
+    updates: list[Alert] = field(default_factory=list)
+    reactions: list[tuple[str, str, str]] = field(default_factory=list)
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+
+    def post_alert(self, alert: Alert) -> str:
+        self.posts.append(alert)
+        return f"1800000000.{len(self.posts):06d}"
+
+    def update_alert(self, alert: Alert) -> None:
+        self.updates.append(alert)
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        return f"https://klaxon-demo.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+    def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
+        self.reactions.append((channel, ts, reaction))

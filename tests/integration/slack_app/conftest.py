@@ -1,0 +1,49 @@
+"""The Slack function in-process: moto for AWS, the emulator and the local cloud's HTTP API in threads.
+
+Everything between Slack and Klaxon is real HTTP: the emulator signs and sends events to the local
+cloud's API route, the real handler runs, Bolt's lazy listener re-invokes the function through the
+cloud's Lambda Invoke endpoint, and slack_sdk's WebClient calls the emulator's Web API.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from infra.driver import StackDriver
+from infra.local import CloudOptions, LocalCloud
+from infra.slack_emulator import SlackEmulator
+from infra.stack import BOT_TOKEN, SIGNING_SECRET
+from klaxon.bootstrap import cold_start
+
+
+@pytest.fixture(scope="package")
+def local_stack() -> Iterator[tuple[StackDriver, LocalCloud]]:
+    saved = dict(os.environ)
+    with mock_aws(config={"lambda": {"use_docker": False}}), SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
+        os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN,
+                          SLACK_SIGNING_SECRET=SIGNING_SECRET, TABLE_NAME="klaxon-it")
+        cold_start()
+        cloud = LocalCloud(CloudOptions(port=0, sweep_seconds=0, moto_server=False, async_retry_seconds=0.05))
+        with cloud:
+            driver = StackDriver(cloud.url, slack.url)
+            driver.workspace.configure(app_url=f"{cloud.url}/slack/events")
+            yield driver, cloud
+    os.environ.clear()
+    os.environ.update(saved)
+    cold_start()
+
+
+@pytest.fixture
+def stack(local_stack: tuple[StackDriver, LocalCloud]) -> Iterator[StackDriver]:
+    """An empty workspace and an empty table for each test; any Slack spec violation fails the test."""
+    driver, cloud = local_stack
+    driver.workspace.reset()
+    cloud.reset_table()
+    cloud.async_invoker.dead_letters.clear()
+    yield driver
+    driver.settle()
+    assert driver.workspace.violations() == []

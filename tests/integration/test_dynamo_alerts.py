@@ -1,0 +1,133 @@
+"""Alerts in DynamoDB (moto): recorded once per message, grouped, found by either of their messages."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from klaxon.alerts import Alert
+from klaxon.dynamo import DynamoStore
+from klaxon.ports import RaiseOutcome
+from tests.fakes import InMemoryStore
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=10)
+
+
+def alert(ts: str = "1800000000.000100", fingerprint: str = "fp-disk", at: datetime = T0, **fields) -> Alert:
+    return Alert(id=f"C0ALERTS/{ts}", source_channel="C0ALERTS", source_ts=ts, poster="B0DATADOG",
+                 text="disk 91% on db-1", label="[Error]", target_channel="C0INCIDENT", fingerprint=fingerprint,
+                 first_seen=at, rule_id="r-1", hotline=("U0ONCALL", "here"), **fields)
+
+
+@pytest.fixture(params=["memory", "dynamo"])
+def store(request):
+    """Every repository behaviour holds for the in-memory fake and for DynamoDB alike."""
+    return InMemoryStore() if request.param == "memory" else request.getfixturevalue("dynamo_store")
+
+
+def test_a_new_alert_is_stored_as_it_was_raised(store):
+    raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    assert raised.outcome is RaiseOutcome.NEW
+    assert store.alerts.get(raised.alert.id) == alert()
+
+
+def test_a_message_raises_at_most_once(store):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    again = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    assert again.outcome is RaiseOutcome.ALREADY_RECORDED and again.alert.count == 1
+
+
+def test_repeats_in_the_window_count_into_the_first_alert(store):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    later = T0 + timedelta(minutes=5)
+    grouped = store.alerts.raise_alert(alert(ts="1800000300.000100", at=later), later + WINDOW)
+    assert grouped.outcome is RaiseOutcome.GROUPED
+    assert grouped.alert.id == "C0ALERTS/1800000000.000100"
+    assert grouped.alert.count == 2 and grouped.alert.last_seen == later
+    assert store.alerts.find_by_message("C0ALERTS", "1800000300.000100").id == grouped.alert.id
+
+
+def test_a_repeat_after_the_window_is_a_new_alert(store):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    later = T0 + WINDOW + timedelta(seconds=1)
+    assert store.alerts.raise_alert(alert(ts="2.0", at=later), later + WINDOW).outcome is RaiseOutcome.NEW
+
+
+def test_a_repeat_of_a_resolved_alert_is_a_new_alert(store, request):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    if isinstance(store, DynamoStore):
+        store.table.update("ALERT#C0ALERTS/1800000000.000100", "ALERT", "SET resolved_by = :u", values={":u": "U1"})
+    else:
+        first = store.alerts.alerts["C0ALERTS/1800000000.000100"]
+        store.alerts.alerts[first.id] = replace(first, resolved_by="U1")
+    raised = store.alerts.raise_alert(alert(ts="2.0", at=T0 + timedelta(minutes=1)), T0 + WINDOW)
+    assert raised.outcome is RaiseOutcome.NEW and raised.alert.id == "C0ALERTS/2.0"
+
+
+def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
+    raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    posted = store.alerts.record_post(raised.alert, "1800000001.000200", "https://example/link")
+    assert posted.post_ts == "1800000001.000200"
+    assert store.alerts.find_by_message("C0INCIDENT", "1800000001.000200") == posted
+    assert store.alerts.find_by_message("C0ALERTS", "1800000000.000100") == posted
+    assert store.alerts.find_by_message("C0INCIDENT", "1800000009.000000") is None
+
+
+def test_racing_workers_record_a_message_once(dynamo_store):
+    outcomes: list[RaiseOutcome] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        barrier.wait()
+        outcomes.append(dynamo_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(RaiseOutcome.NEW) == 1
+    assert outcomes.count(RaiseOutcome.ALREADY_RECORDED) == 3
+
+
+def test_racing_repeats_are_each_counted_once(dynamo_store):
+    dynamo_store.alerts.raise_alert(alert(), T0 + WINDOW)
+    barrier = threading.Barrier(5)
+
+    def repeat(n: int) -> None:
+        barrier.wait()
+        dynamo_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
+                                        T0 + WINDOW)
+
+    threads = [threading.Thread(target=repeat, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert dynamo_store.alerts.get("C0ALERTS/1800000000.000100").count == 6
+
+
+def test_event_claims_let_one_delivery_through_and_free_it_on_failure(dynamo_store):
+    claims = dynamo_store.claims
+    assert claims.claim("Ev1", T0) is True
+    assert claims.claim("Ev1", T0) is False  # Slack's retry while the first is still working
+    claims.release("Ev1")
+    assert claims.claim("Ev1", T0) is True  # the work failed: Lambda's retry may do it
+    claims.complete("Ev1", T0)
+    assert claims.claim("Ev1", T0 + timedelta(hours=1)) is False
+
+
+def test_an_abandoned_claim_is_taken_over_after_its_lease(dynamo_store):
+    assert dynamo_store.claims.claim("Ev2", T0)
+    assert not dynamo_store.claims.claim("Ev2", T0 + timedelta(seconds=30))
+    assert dynamo_store.claims.claim("Ev2", T0 + timedelta(minutes=3))
+
+
+def test_claims_expire_through_ttl(dynamo_store):
+    dynamo_store.claims.claim("Ev3", T0)
+    item = dynamo_store.table.get("EVENT#Ev3", "EVENT")
+    assert item["expires_at"] == int((T0 + timedelta(days=1)).timestamp())
