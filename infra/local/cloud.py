@@ -118,7 +118,10 @@ class LocalCloud:
         resolved = {"Table": table_name}
         secret_arn = self._store_slack_secret()
         if secret_arn:
+            # As in AWS, the functions read the credentials from the secret, not from their environment.
             resolved["SlackSecret"] = secret_arn
+            for key in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+                os.environ.pop(key, None)
         for logical_id, spec in tpl.functions(self.template).items():
             name = _resolve(spec.name_template, resolved, self.template)
             self.functions[logical_id] = LocalFunction(spec, name)

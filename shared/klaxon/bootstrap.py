@@ -10,11 +10,13 @@ import os
 import threading
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from klaxon.clock import Clock, SystemClock
-from klaxon.configuration import Configuration, ConfigurationCache
 from klaxon.settings import Settings, SlackCredentials
+
+if TYPE_CHECKING:
+    from klaxon.configuration import Configuration, ConfigurationCache
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
@@ -26,7 +28,6 @@ class Runtime:
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock | None = None) -> None:
         self._env = env
         self.clock: Clock = clock or SystemClock()
-        self.configuration_cache = ConfigurationCache()
         self._build_lock = threading.RLock()
 
     @cached_property
@@ -75,6 +76,13 @@ class Runtime:
 
         return SlackRequestHandler(build_app(self))
 
+    @cached_property
+    def configuration_cache(self) -> ConfigurationCache:
+        # Imported here, not at the top: the rules engine is lazy work, not part of acking Slack.
+        from klaxon.configuration import ConfigurationCache
+
+        return ConfigurationCache()
+
     def configuration(self) -> Configuration:
         """The latest committed configuration (one small read to revalidate the cached copy)."""
         return self.configuration_cache.current(self.store.configuration)
@@ -92,8 +100,10 @@ def _new_aws_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
+    # One session for every client (boto3's default, which Bolt's lazy-listener runner uses too): the
+    # endpoint data is parsed once per container, not once per client - a third of a cold start.
     # Standard retry mode backs off on throttling (ProvisionedThroughputExceeded, ThrottlingException).
-    return boto3.session.Session().client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
 
 _runtime: Runtime | None = None

@@ -42,14 +42,15 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def build_app(rt: Runtime) -> App:
     """A Bolt App with Klaxon's listeners; no network calls until the first request."""
+    from klaxon.slack.identity import bot_authorizer
     from klaxon.slack.listeners import register
 
-    credentials = rt.credentials
     app = App(
+        name="klaxon",  # without a name Bolt walks the call stack to invent one: 50 ms of every cold start
         client=rt.slack_client,
-        signing_secret=credentials.signing_secret,
+        signing_secret=rt.credentials.signing_secret,
+        authorize=bot_authorizer(rt),
         process_before_response=True,
-        token_verification_enabled=False,  # auth.test runs on the first request instead of at build
         logger=logging.getLogger("klaxon.bolt"),
     )
     register(app, rt)

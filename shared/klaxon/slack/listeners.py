@@ -1,4 +1,8 @@
-"""Bolt listeners: each parses the payload, calls one klaxon service, and says what happened."""
+"""Bolt listeners: each acks at once; its lazy half parses the payload, calls one klaxon service, logs.
+
+The domain (rules, RE2, alerting) is imported inside the lazy halves: acknowledging Slack needs none
+of it, and a cold start's ack should not wait for it.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from slack_bolt import Ack, App, BoltContext
 
-from klaxon.alerting import Identity, Verdict, handle_channel_message
 from klaxon.bootstrap import Runtime
 from klaxon.slack.app import failures_reported, once_per_event
-from klaxon.slack.inbound import channel_message
 
 logger = Logger(child=True)
 metrics = Metrics()
@@ -27,6 +29,9 @@ def register(app: App, rt: Runtime) -> None:
     """Attach every listener to the app."""
 
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        from klaxon.alerting import Identity, Verdict, handle_channel_message
+        from klaxon.slack.inbound import channel_message
+
         with failures_reported(), once_per_event(rt, body) as first:
             message = channel_message(event)
             if not first or message is None:
