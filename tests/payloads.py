@@ -1,4 +1,8 @@
-"""Real payloads from ../shared/fixtures (Slack's, AWS's and monitoring projects' own test data)."""
+"""Real payloads from Slack's, AWS's and monitoring projects' own test data.
+
+tests/fixtures is an unchanged copy of the handouts' fixtures (../shared/fixtures; sources and licences
+in its README), kept in the repository so the tests run from a clean clone.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def fixture(relative: str) -> Any:

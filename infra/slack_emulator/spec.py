@@ -12,16 +12,17 @@ from typing import Any
 SPEC_FILE = "web-api_slack_web_openapi_v2_without_examples.json"
 SPEC_PATH_ENV = "SLACK_SPEC_PATH"
 
-# The repository's handouts live beside it: <repo>/../shared/fixtures/slack/specs/.
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+# Slack's published Web API spec (slackapi/slack-api-specs, MIT), copied unchanged beside this module
+# so the emulator works from a clean clone.
+_BUNDLED = Path(__file__).resolve().parent / "spec"
 
 
 def default_spec_path() -> Path:
-    """`$SLACK_SPEC_PATH`, else the spec shipped in the shared fixtures next to the repository."""
+    """`$SLACK_SPEC_PATH`, else the copy of Slack's spec bundled with the emulator."""
     override = os.environ.get(SPEC_PATH_ENV)
     if override:
         return Path(override)
-    return _REPO_ROOT.parent / "shared" / "fixtures" / "slack" / "specs" / SPEC_FILE
+    return _BUNDLED / SPEC_FILE
 
 
 @dataclass(frozen=True)

@@ -7,29 +7,75 @@ the version moved.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
-DEFAULT_GROUPING_WINDOW = 600
+_REACTION = re.compile(r"^[a-z0-9_+'-]{1,100}$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigurationError(ValueError):
+    """A setting or stored configuration is not valid; the message names it."""
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """Workspace-wide settings an admin may change with `/klaxon settings`."""
+    """Workspace-wide settings an admin changes with `/klaxon settings`."""
 
     handled_reactions: tuple[str, ...] = (DEFAULT_HANDLED_REACTION,)
-    grouping_window_seconds: int = DEFAULT_GROUPING_WINDOW
+    grouping_window_seconds: int = 600
+    digest_after_seconds: int = 900  # an alert unacknowledged this long is listed in the digest
+    verbose_digest: bool = False  # also list handled alerts and who handled them (IMS's OK/NG view)
+    reminder_channel: str | None = None
+    reminder_hours: tuple[str, ...] = ()  # "HH:MM" local times in reminder_zone
+    reminder_zone: str = "UTC"
+    reconcile_limit: int = 5  # reactions.get calls per sweep to repair missed reaction events
+
+    def __post_init__(self) -> None:
+        if not self.handled_reactions:
+            raise ConfigurationError("at least one handled reaction is needed")
+        for name in self.handled_reactions:
+            if not _REACTION.match(name):
+                raise ConfigurationError(f"{name!r} is not a reaction name")
+        for name, low, high in (("grouping window", 0, 86_400), ("digest threshold", 60, 7 * 86_400)):
+            value = self.grouping_window_seconds if name == "grouping window" else self.digest_after_seconds
+            if not low <= value <= high:
+                raise ConfigurationError(f"the {name} must be between {low}s and {high}s, not {value}s")
+        for hour in self.reminder_hours:
+            if not _CLOCK.match(hour):
+                raise ConfigurationError(f"reminder hour {hour!r} is not HH:MM")
+        try:
+            ZoneInfo(self.reminder_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigurationError(f"unknown time zone {self.reminder_zone!r}") from error
+        if not 0 <= self.reconcile_limit <= 50:
+            raise ConfigurationError(f"the reconcile limit must be 0-50, not {self.reconcile_limit}")
 
     @property
     def handled_reaction(self) -> str:
         """The reaction Klaxon itself adds to mark a message handled."""
         return self.handled_reactions[0]
+
+    def to_record(self) -> dict[str, Any]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Preferences:
+        known = {f.name for f in fields(cls)}
+        unknown = set(record) - known
+        if unknown:
+            raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -50,9 +96,42 @@ class Configuration:
         return self.channel_defaults.get(channel, ChannelDefault.IGNORE)
 
     def incidents_channels(self, fallback: str | None) -> frozenset[str]:
-        """Channels Klaxon posts alerts to: never watched, so its reposts cannot loop."""
+        """Channels Klaxon posts to: never watched, so its own posts cannot loop."""
         targets = {rule.target_channel for rule in self.rules if rule.target_channel}
+        if self.preferences.reminder_channel:
+            targets.add(self.preferences.reminder_channel)
         return frozenset(targets | ({fallback} if fallback else set()))
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def with_rules(self, rules: tuple[Rule, ...]) -> Configuration:
+        return replace(self, rules=rules)
+
+    def with_channel_default(self, channel: str, default: ChannelDefault) -> Configuration:
+        defaults = {**self.channel_defaults, channel: default}
+        if default is ChannelDefault.IGNORE:
+            defaults.pop(channel)  # ignore is what no entry means
+        return replace(self, channel_defaults=defaults)
+
+    def with_preferences(self, preferences: Preferences) -> Configuration:
+        return replace(self, preferences=preferences)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One configuration change: who made it, when, and the state before and after."""
+
+    actor: str
+    at: datetime
+    action: str  # the command as typed, e.g. "rule add"
+    summary: str  # one line for `/klaxon audit`
+    before: Any = None
+    after: Any = None
+
+
+class ConfigurationConflict(Exception):
+    """Someone else changed the configuration since it was read: re-read and apply the edit again."""
 
 
 class ConfigurationSource(Protocol):
@@ -61,7 +140,20 @@ class ConfigurationSource(Protocol):
         ...
 
     def load(self) -> Configuration:
-        """The whole configuration, read at or after the version it reports."""
+        """The whole configuration, tagged with a version no newer than what it holds."""
+        ...
+
+
+class ConfigurationStore(ConfigurationSource, Protocol):
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
+        """Store `changed` and its audit entry in one step if nothing else changed since `base` was read.
+
+        Raises ConfigurationConflict otherwise; returns `changed` with its new version.
+        """
+        ...
+
+    def audit_trail(self, limit: int) -> list[AuditEntry]:
+        """The most recent changes, newest first."""
         ...
 
 

@@ -39,6 +39,11 @@ class ChannelMessage:
     def is_thread_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
+    @property
+    def poster_ids(self) -> tuple[str, ...]:
+        """Every id the poster goes by: an app bot posts as its user and as its bot at once."""
+        return (self.poster, self.bot_id) if self.bot_id and self.bot_id != self.poster else (self.poster,)
+
     def by(self, *ids: str | None) -> bool:
         """True when the poster (user or bot id) is one of `ids`."""
         wanted = {i for i in ids if i}

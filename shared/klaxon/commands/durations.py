@@ -26,7 +26,8 @@ def parse_duration(text: str) -> int:
     parts = _DURATION.fullmatch(word)
     if not word or parts is None:
         raise DurationError(f'"{quote(text)}" is not a duration; write one {_EXAMPLES}')
-    seconds = sum(int(amount) * unit for amount, unit in zip(parts.groups(), UNIT_SECONDS.values(), strict=True) if amount)
+    amounts = zip(parts.groups(), UNIT_SECONDS.values(), strict=True)
+    seconds = sum(int(amount) * unit for amount, unit in amounts if amount)
     if seconds == 0:
         raise DurationError(f'duration "{quote(text)}" is zero; durations are positive, {_EXAMPLES}')
     if seconds > MAX_DURATION_SECONDS:

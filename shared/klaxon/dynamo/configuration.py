@@ -1,26 +1,38 @@
-"""The configuration partition: every rule, channel default and preference under one key.
+"""The configuration partition, and the audit trail beside it.
 
-    CONFIG / VERSION          the version every edit bumps in the same transaction as its change
-    CONFIG / RULE#<id>        a rule and its position in the order
-    CONFIG / CHANNEL#<id>     a watched channel's default for unmatched messages
-    CONFIG / PREFERENCES      workspace preferences
+    CONFIG / VERSION               the version every edit bumps, in the edit's own transaction
+    CONFIG / RULESET               the rules in order, as references to rule revisions
+    CONFIG / RULE#<id>#<rev>       one revision of one rule (written once, never changed)
+    CONFIG / CHANNELS              each watched channel's default for unmatched messages
+    CONFIG / PREFERENCES           workspace preferences
+    AUDIT#<yyyy-mm> / <at>#<nonce> who changed what, when, before and after
 
-Loading is one Query of one partition; revalidating is one GetItem of the VERSION item.
+A rule change writes new revision items first (invisible: nothing refers to them yet), then one
+small transaction switches RULESET, bumps VERSION on the condition that it is still what the editor
+read, and adds the audit entry. However many rules an import brings, the switch is all or nothing,
+and a crash between the two steps leaves only unreferenced revisions behind.
 """
 
 from __future__ import annotations
 
-from klaxon.configuration import ChannelDefault, Configuration, Preferences
-from klaxon.dynamo.table import Item, Table
-from klaxon.rules import Rule
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"
+AUDIT_DETAIL_LIMIT = 100_000  # characters of before/after kept per entry (an item holds 400 KB)
 
 
 class DynamoConfiguration:
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    # ------------------------------------------------------------------ reading
     def version(self) -> int:
         item = self._table.get(CONFIG_PK, "VERSION", consistent=True)
         return int(item["version"]) if item else 0
@@ -29,29 +41,109 @@ class DynamoConfiguration:
         # The version is read first: if an edit lands during the Query, the snapshot is tagged with the
         # older version and the next revalidation reloads it.
         version = self.version()
-        items = self._table.query(CONFIG_PK, consistent=True)
+        items = {item["sk"]: item for item in self._table.query(CONFIG_PK, consistent=True)}
+        refs = (items.get("RULESET") or {}).get("rules", [])
+        channels = (items.get("CHANNELS") or {}).get("defaults", {})
+        preferences = items.get("PREFERENCES")
         return Configuration(
             version=version,
-            rules=tuple(Rule.from_record(i["rule"]) for i in sorted(_kind(items, "RULE#"), key=_position)),
-            channel_defaults={i["sk"].removeprefix("CHANNEL#"): ChannelDefault(i["default"])
-                              for i in _kind(items, "CHANNEL#")},
-            preferences=_preferences(next(iter(_kind(items, "PREFERENCES")), None)),
+            rules=tuple(Rule.from_record(items[f"RULE#{ref}"]["rule"]) for ref in refs if f"RULE#{ref}" in items),
+            channel_defaults={channel: ChannelDefault(default) for channel, default in channels.items()},
+            preferences=Preferences.from_record(preferences["preferences"]) if preferences else Preferences(),
         )
 
+    def audit_trail(self, limit: int) -> list[AuditEntry]:
+        """Newest first, from this month's partition and as many earlier months as needed (up to a year)."""
+        entries: list[AuditEntry] = []
+        month = datetime.now(UTC).replace(day=1)
+        for _ in range(12):
+            items = self._table.query(_audit_pk(month), newest_first=True, limit=limit - len(entries))
+            entries += [_audit_entry(item) for item in items]
+            if len(entries) >= limit:
+                break
+            month = (month - timedelta(days=1)).replace(day=1)
+        return entries
 
-def _kind(items: list[Item], prefix: str) -> list[Item]:
-    return [item for item in items if item["sk"].startswith(prefix)]
+    # ------------------------------------------------------------------ writing
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
+        new_version = base.version + 1
+        current_refs = self._rule_refs()
+        refs, revisions = _rule_revisions(base, changed, current_refs, new_version)
+        self._table.put_many(revisions)
+        writes = [_version_bump(base.version, new_version), _audit_write(entry)]
+        if refs != list(current_refs.values()) or revisions:
+            writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "RULESET"}, {"rules": refs}))
+        if changed.channel_defaults != base.channel_defaults:
+            defaults = {channel: str(default) for channel, default in changed.channel_defaults.items()}
+            writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "CHANNELS"}, {"defaults": defaults}))
+        if changed.preferences != base.preferences:
+            writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "PREFERENCES"},
+                                {"preferences": changed.preferences.to_record()}))
+        try:
+            self._table.transact(writes)
+        except ConditionFailed as refused:
+            self._table.delete_many([(CONFIG_PK, item["sk"]) for item in revisions])
+            raise ConfigurationConflict("the configuration changed while this edit was made") from refused
+        superseded = set(current_refs.values()) - set(refs)
+        self._table.delete_many([(CONFIG_PK, f"RULE#{ref}") for ref in superseded])
+        return Configuration(version=new_version, rules=changed.rules, channel_defaults=changed.channel_defaults,
+                             preferences=changed.preferences)
+
+    def _rule_refs(self) -> dict[str, str]:
+        item = self._table.get(CONFIG_PK, "RULESET", consistent=True)
+        return {ref.split("#", 1)[0]: ref for ref in (item or {}).get("rules", [])}
 
 
-def _position(item: Item) -> tuple[float, str]:
-    return (float(item["position"]), item["sk"])
+def _rule_revisions(base: Configuration, changed: Configuration, current: dict[str, str],
+                    version: int) -> tuple[list[str], list[Item]]:
+    """The new RULESET references, and the revision items to write for new or changed rules."""
+    before = {rule.id: rule for rule in base.rules}
+    refs, revisions = [], []
+    for rule in changed.rules:
+        if rule.id in current and before.get(rule.id) == rule:
+            refs.append(current[rule.id])
+            continue
+        ref = f"{rule.id}#{version}"
+        refs.append(ref)
+        revisions.append({"pk": CONFIG_PK, "sk": f"RULE#{ref}", "rule": rule.to_record()})
+    return refs, revisions
 
 
-def _preferences(item: Item | None) -> Preferences:
-    if item is None:
-        return Preferences()
-    defaults = Preferences()
-    return Preferences(
-        handled_reactions=tuple(item.get("handled_reactions") or defaults.handled_reactions),
-        grouping_window_seconds=int(item.get("grouping_window_seconds", defaults.grouping_window_seconds)),
-    )
+def _version_bump(expected: int, new: int) -> Write:
+    condition = "attribute_not_exists(pk)" if expected == 0 else "version = :expected"
+    return Write("Update", {"pk": CONFIG_PK, "sk": "VERSION"}, update="SET version = :new", condition=condition,
+                 values={":new": new, **({":expected": expected} if expected else {})})
+
+
+def _audit_pk(moment: datetime) -> str:
+    return f"AUDIT#{moment:%Y-%m}"
+
+
+def _audit_write(entry: AuditEntry) -> Write:
+    key = {"pk": _audit_pk(entry.at), "sk": f"{entry.at.isoformat()}#{secrets.token_hex(4)}"}
+    return Write("Put", key, {
+        "actor": entry.actor, "at": entry.at.isoformat(), "action": entry.action, "summary": entry.summary,
+        "before": _detail(entry.before), "after": _detail(entry.after),
+    })
+
+
+def _detail(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= AUDIT_DETAIL_LIMIT else text[:AUDIT_DETAIL_LIMIT] + "…(cut)"
+
+
+def _audit_entry(item: Item) -> AuditEntry:
+    def detail(name: str) -> Any:
+        raw = item.get(name)
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw  # a detail cut to fit the item
+
+    return AuditEntry(actor=item["actor"], at=datetime.fromisoformat(item["at"]), action=item["action"],
+                      summary=item["summary"], before=detail("before"), after=detail("after"))
+

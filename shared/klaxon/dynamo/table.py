@@ -7,6 +7,7 @@ an exception, and counts the items it reads so benchmarks can show what a sweep 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,6 +125,25 @@ class Table:
                names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> None:
         kwargs = _conditional(condition, names, values)
         self._write(self.client.delete_item, TableName=self.name, Key=_key(pk, sk), **kwargs)
+
+    def put_many(self, items: Sequence[Item]) -> None:
+        """Put items in batches of 25, resending what DynamoDB leaves unprocessed (throttling)."""
+        self._batch([{"PutRequest": {"Item": _item(item)}} for item in items])
+
+    def delete_many(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Delete items by (pk, sk) in batches of 25."""
+        self._batch([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+
+    def _batch(self, requests: list[Item]) -> None:
+        for start in range(0, len(requests), 25):
+            pending = {self.name: requests[start:start + 25]}
+            for attempt in range(8):
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+            if pending:
+                raise RuntimeError(f"DynamoDB kept {len(pending[self.name])} writes unprocessed")
 
     def transact(self, writes: Sequence[Write]) -> None:
         """All writes or none; ConditionFailed lists, per write, why it was refused ("None" if not)."""

@@ -21,7 +21,7 @@ own text at 40,000 characters, so the cap holds that and a good part of its atta
 pattern cannot see the end of a longer text.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -86,6 +86,9 @@ class Explanation:
         return "\n".join(lines)
 
 
+Poster = str | Collection[str]
+
+
 class RuleBook:
     """The enabled rules in order, compiled once for matching; safe to cache and reuse across messages."""
 
@@ -102,8 +105,11 @@ class RuleBook:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def first_match(self, text: str, channel: str, poster: str, at: datetime) -> Rule | None:
-        """The first rule, in order, that takes this message; None when no rule does."""
+    def first_match(self, text: str, channel: str, poster: Poster, at: datetime) -> Rule | None:
+        """The first rule, in order, that takes this message; None when no rule does.
+
+        `poster` is the poster's id, or all its ids (an app bot posts as a user and a bot at once).
+        """
         data = _matched_text(text)
         for rule, regex in self._candidates(data):
             # Scopes first: a set lookup is cheaper than running the regex.
@@ -111,7 +117,7 @@ class RuleBook:
                 return rule
         return None
 
-    def explain(self, text: str, channel: str, poster: str, at: datetime) -> Explanation:
+    def explain(self, text: str, channel: str, poster: Poster, at: datetime) -> Explanation:
         """Which rules match this text by pattern, and which of them takes the message."""
         data = _matched_text(text)
         considered: list[Consideration] = []
@@ -165,10 +171,10 @@ def _matched_text(text: str) -> bytes:
     return text[:MAX_MATCHED_CHARS].encode("utf-8", errors="replace")
 
 
-def _scope_exclusion(rule: Rule, channel: str, poster: str) -> Exclusion | None:
+def _scope_exclusion(rule: Rule, channel: str, poster: Poster) -> Exclusion | None:
     if rule.channels and channel not in rule.channels:
         return Exclusion.CHANNEL
-    if rule.posters and poster not in rule.posters:
+    if rule.posters and rule.posters.isdisjoint((poster,) if isinstance(poster, str) else poster):
         return Exclusion.POSTER
     return None
 
