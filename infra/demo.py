@@ -21,10 +21,9 @@ def say(text: str) -> None:
 
 
 def seed_rule(stack: StackDriver, pattern: str, target: str, label: str) -> None:
+    """Store a rule through Klaxon's own configuration repository (set-up, not the slash command)."""
     rule = Rule.create(pattern=pattern, target_channel=target, label=label)
-    stack.table.put_item(Item={"pk": "CONFIG", "sk": f"RULE#{rule.id}", "rule": rule.to_record(), "position": 1})
-    stack.table.update_item(Key={"pk": "CONFIG", "sk": "VERSION"}, UpdateExpression="ADD version :one",
-                            ExpressionAttributeValues={":one": 1})
+    stack.configure(lambda config: config.with_rules((*config.rules, rule)))
 
 
 def play(stack: StackDriver) -> list[str]:

@@ -12,9 +12,14 @@ import urllib.request
 from functools import cached_property
 from typing import Any
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import boto3
 
 from infra.slack_emulator import Workspace
+from klaxon.configuration import AuditEntry, Configuration
+from klaxon.dynamo import DynamoStore
 
 
 class StackDriver:
@@ -59,13 +64,34 @@ class StackDriver:
     @cached_property
     def table(self) -> Any:
         """The stack's DynamoDB table (boto3 resource), wherever the local cloud keeps it."""
-        aws = self._cloud("GET", "/_local/aws")
-        if not aws["dynamodb"]:  # DynamoDB is mocked in this very process (moto's mock_aws)
-            return boto3.resource("dynamodb").Table(aws["table"])
+        return boto3.resource("dynamodb", **self._dynamodb_endpoint).Table(self._table_name)
+
+    @cached_property
+    def store(self) -> DynamoStore:
+        """Klaxon's own repositories on the stack's table, to set up or inspect state as Klaxon sees it."""
+        return DynamoStore(boto3.client("dynamodb", **self._dynamodb_endpoint), self._table_name)
+
+    def configure(self, change: Callable[[Configuration], Configuration], actor: str = "U0SETUP") -> None:
+        """Commit a configuration change directly (for set-up; people use /klaxon)."""
+        base = self.store.configuration.load()
+        entry = AuditEntry(actor=actor, at=datetime.now(UTC), action="set-up", summary="test set-up")
+        self.store.configuration.commit(base, change(base), entry)
+
+    @cached_property
+    def _aws(self) -> dict[str, Any]:
+        return dict(self._cloud("GET", "/_local/aws"))
+
+    @property
+    def _table_name(self) -> str:
+        return str(self._aws["table"])
+
+    @property
+    def _dynamodb_endpoint(self) -> dict[str, str]:
+        if not self._aws["dynamodb"]:  # DynamoDB is mocked in this very process (moto's mock_aws)
+            return {}
         # moto's server on loopback: any credentials and region will do, never real ones.
-        resource = boto3.resource("dynamodb", endpoint_url=aws["dynamodb"], region_name="us-east-1",
-                                  aws_access_key_id="local", aws_secret_access_key="local")
-        return resource.Table(aws["table"])
+        return {"endpoint_url": self._aws["dynamodb"], "region_name": "us-east-1",
+                "aws_access_key_id": "local", "aws_secret_access_key": "local"}
 
     def items(self, prefix: str) -> list[dict[str, Any]]:
         """Every item whose partition key starts with `prefix` (a test's view; Klaxon never scans)."""

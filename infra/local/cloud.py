@@ -42,7 +42,7 @@ _INVOKE_PREFIX = "/2015-03-31/functions/"
 
 @dataclass(frozen=True)
 class CloudOptions:
-    """How to run the local cloud. `moto_server=False` expects AWS to be mocked in-process (tests)."""
+    """How to run the local cloud. `moto_server=False` expects AWS endpoints to be set up by the caller."""
 
     port: int = 3000
     host: str = "127.0.0.1"
@@ -102,14 +102,11 @@ class LocalCloud:
 
     # ------------------------------------------------------------------ provisioning
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
+        from infra.local.moto_server import SerialMotoServer
 
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-        os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = endpoint
+        self._moto = SerialMotoServer().start()
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self._moto.url
+        os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = self._moto.url
 
     def _provision(self) -> None:
         """Create the table and secret, then give every function the template's environment."""

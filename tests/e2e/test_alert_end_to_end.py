@@ -11,10 +11,9 @@ pytestmark = pytest.mark.e2e
 
 
 def given_a_rule(stack: StackDriver, pattern: str, target: str, label: str) -> None:
+    """Store a rule through Klaxon's own configuration repository (set-up, not the slash command)."""
     rule = Rule.create(pattern=pattern, target_channel=target, label=label)
-    stack.table.put_item(Item={"pk": "CONFIG", "sk": f"RULE#{rule.id}", "rule": rule.to_record(), "position": 1})
-    stack.table.update_item(Key={"pk": "CONFIG", "sk": "VERSION"}, UpdateExpression="ADD version :one",
-                            ExpressionAttributeValues={":one": 1})
+    stack.configure(lambda config: config.with_rules((*config.rules, rule)))
 
 
 def test_monitoring_message_in_one_repost_out_and_a_retry_changes_nothing(e2e):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local.moto_server import SerialMotoServer
 from infra.template import create_table
 from klaxon.dynamo import DynamoStore
 
@@ -15,7 +18,8 @@ TABLE = "klaxon-test"
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[object]:
+def dynamodb() -> Iterator[Any]:
+    """moto in-process (mock_aws): fast, for tests that make one request at a time."""
     with mock_aws(config={"lambda": {"use_docker": False}}):
         client = boto3.client("dynamodb")
         create_table(client, TABLE)
@@ -23,5 +27,23 @@ def dynamodb() -> Iterator[object]:
 
 
 @pytest.fixture
-def dynamo_store(dynamodb: object) -> DynamoStore:
+def dynamo_store(dynamodb: Any) -> DynamoStore:
     return DynamoStore(dynamodb, TABLE)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with SerialMotoServer() as server:
+        yield server.url
+
+
+@pytest.fixture
+def racing_store(moto_endpoint: str) -> DynamoStore:
+    """A store on moto's server, which applies each request atomically as DynamoDB does: for racing threads.
+
+    (moto in-process is not thread-safe: racing threads there lose updates DynamoDB never would.)
+    """
+    client = boto3.client("dynamodb", endpoint_url=moto_endpoint)
+    table = f"klaxon-race-{uuid.uuid4().hex[:8]}"
+    create_table(client, table)
+    return DynamoStore(client, table)

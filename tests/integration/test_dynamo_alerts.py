@@ -77,13 +77,13 @@ def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
     assert store.alerts.find_by_message("C0INCIDENT", "1800000009.000000") is None
 
 
-def test_racing_workers_record_a_message_once(dynamo_store):
+def test_racing_workers_record_a_message_once(racing_store):
     outcomes: list[RaiseOutcome] = []
     barrier = threading.Barrier(4)
 
     def worker() -> None:
         barrier.wait()
-        outcomes.append(dynamo_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome)
+        outcomes.append(racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -94,21 +94,24 @@ def test_racing_workers_record_a_message_once(dynamo_store):
     assert outcomes.count(RaiseOutcome.ALREADY_RECORDED) == 3
 
 
-def test_racing_repeats_are_each_counted_once(dynamo_store):
-    dynamo_store.alerts.raise_alert(alert(), T0 + WINDOW)
+def test_racing_repeats_are_each_counted_once(racing_store):
+    racing_store.alerts.raise_alert(alert(), T0 + WINDOW)
     barrier = threading.Barrier(5)
+    outcomes: list[RaiseOutcome] = []
 
     def repeat(n: int) -> None:
         barrier.wait()
-        dynamo_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
-                                        T0 + WINDOW)
+        raised = racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
+                                                 T0 + WINDOW)
+        outcomes.append(raised.outcome)
 
     threads = [threading.Thread(target=repeat, args=(n,)) for n in range(5)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert dynamo_store.alerts.get("C0ALERTS/1800000000.000100").count == 6
+    assert outcomes == [RaiseOutcome.GROUPED] * 5, outcomes
+    assert racing_store.alerts.get("C0ALERTS/1800000000.000100").count == 6
 
 
 def test_event_claims_let_one_delivery_through_and_free_it_on_failure(dynamo_store):

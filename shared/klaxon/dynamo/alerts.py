@@ -11,6 +11,8 @@ redelivered event can never count twice or raise a second alert.
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +20,7 @@ from klaxon.alerts import Alert, HandledMark
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.ports import RaiseOutcome, Raised
 
-_ATTEMPTS = 4  # racing writers of the same group settle within a couple of rounds
+_ATTEMPTS = 8  # racing writers of one group (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("source_channel", "source_ts", "poster", "poster_name", "text", "label", "target_channel",
                  "fingerprint", "rule_id", "policy", "count", "post_ts", "permalink", "resolved_by")
 GROUP_KEEP = timedelta(days=1)
@@ -31,7 +33,7 @@ class DynamoAlerts:
     # ------------------------------------------------------------------ raising
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
         closed_group: str | None = None  # a group whose alert turned out to be resolved
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
             group = self._table.get(_group_pk(alert.fingerprint), "GROUP", consistent=True)
             open_group = bool(group and group["until"] > alert.first_seen.timestamp()
                               and group["alert_id"] not in (alert.id, closed_group))
@@ -44,7 +46,9 @@ class DynamoAlerts:
                     return self._already_recorded(alert)
                 if open_group and refused.reasons[1:2] == ["ConditionalCheckFailed"]:
                     closed_group = group["alert_id"]
-                # Otherwise the group changed under us (a racing writer): look again.
+                # Otherwise the group changed under us, or a racing transaction held it
+                # (TransactionConflict): back off a little, with jitter, and look again.
+                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
         raise RuntimeError(f"could not record alert {alert.id}: its group kept changing")
 
     def _create(self, alert: Alert, group_until: datetime, replacing: str | None) -> Raised:

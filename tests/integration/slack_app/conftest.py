@@ -1,4 +1,4 @@
-"""The Slack function in-process: moto for AWS, the emulator and the local cloud's HTTP API in threads.
+"""The Slack function in-process: the emulator, the local cloud's HTTP API and moto's server in threads.
 
 Everything between Slack and Klaxon is real HTTP: the emulator signs and sends events to the local
 cloud's API route, the real handler runs, Bolt's lazy listener re-invokes the function through the
@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 
 from infra.driver import StackDriver
 from infra.local import CloudOptions, LocalCloud
@@ -23,11 +22,11 @@ from klaxon.bootstrap import cold_start
 @pytest.fixture(scope="package")
 def local_stack() -> Iterator[tuple[StackDriver, LocalCloud]]:
     saved = dict(os.environ)
-    with mock_aws(config={"lambda": {"use_docker": False}}), SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
+    with SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
         os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN,
                           SLACK_SIGNING_SECRET=SIGNING_SECRET, TABLE_NAME="klaxon-it")
         cold_start()
-        cloud = LocalCloud(CloudOptions(port=0, sweep_seconds=0, moto_server=False, async_retry_seconds=0.05))
+        cloud = LocalCloud(CloudOptions(port=0, sweep_seconds=0, async_retry_seconds=0.05))
         with cloud:
             driver = StackDriver(cloud.url, slack.url)
             driver.workspace.configure(app_url=f"{cloud.url}/slack/events")
