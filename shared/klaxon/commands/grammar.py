@@ -83,7 +83,6 @@ _OPEN_QUOTES = "\"“”„"  # Slack clients often turn a typed " into curly qu
 _CLOSE_QUOTES = "\"“”"
 _CLOSE_QUOTE = re.compile(f"[{_CLOSE_QUOTES}]")
 _TO = re.compile(r"(?<!\S)to(?=\s)", re.IGNORECASE)
-_FLAGS = re.compile(r"[A-Za-z]*")
 _CLOCK_REGEX_START = re.compile(r"\s*(?:not\s+)?ims:(?=/)", re.IGNORECASE)
 _NUMBER = re.compile(r"[0-9]+")
 _CLOCK_TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
@@ -463,11 +462,15 @@ def _unknown(what: str, word: str, choices: Iterable[str]) -> str:
 
 
 def _add_rule(words: _Words) -> AddRule:
-    """`<pattern> to #channel [options]`: the pattern runs to the last ` to #channel` followed by valid options."""
+    """`<pattern> to #channel [options]`: the pattern runs to the last ` to #channel` followed by valid options.
+
+    So a ` to ` inside the pattern (`failed to connect to #db`, `/moved to #archive/ to #ops`) never splits
+    it: what follows such a ` to ` is either not a channel or not a valid list of options.
+    """
     text, start = words.text, words.position
     options_error: CommandError | None = None
     not_a_channel: str | None = None
-    for to in reversed(list(_TO.finditer(text, _leading_pattern_end(text, start)))):
+    for to in reversed(list(_TO.finditer(text, start))):
         after = _Words(text, to.end())
         target_word = after.next() or ""
         target = channel_ref(target_word)
@@ -484,21 +487,6 @@ def _add_rule(words: _Words) -> AddRule:
     if options_error:
         raise options_error
     raise CommandError(_missing_target(not_a_channel))
-
-
-def _leading_pattern_end(text: str, start: int) -> int:
-    """Where a pattern opening with slashes or quotes ends, so a ` to ` inside it does not split it."""
-    body = text[start:].lstrip()
-    offset = len(text) - len(body)
-    if body and body[0] in _OPEN_QUOTES:
-        close = _CLOSE_QUOTE.search(body, 1)
-        return offset + close.end() if close else start
-    slashed = read_slashed(body)
-    if slashed is None:
-        return start
-    after_slash = slashed[1]
-    flags = _FLAGS.match(after_slash)
-    return len(text) - len(after_slash) + (flags.end() if flags else 0)
 
 
 def _missing_target(not_a_channel: str | None) -> str:
@@ -797,7 +785,7 @@ def _handled_reactions(words: _Words) -> Command:
 
 def _reaction_name(word: str) -> str:
     name = word.strip(":").lower()
-    if not _REACTION.fullmatch(name):
+    if not _REACTION.fullmatch(name) or word.startswith(":") != word.endswith(":"):
         raise CommandError(
             f'"{quote(plain_text(word))}" is not a reaction name: write it as Slack names it, '
             "such as :white_check_mark: or heavy_check_mark"
