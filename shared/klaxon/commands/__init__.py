@@ -4,8 +4,8 @@ Knows nothing of Slack SDKs, AWS or I/O; names stay unresolved references for th
 """
 
 from klaxon.commands.durations import DurationError, parse_duration
-from klaxon.commands.grammar import (
-    USAGE,
+from klaxon.commands.grammar import USAGE, parse_command
+from klaxon.commands.model import (
     AddRule,
     ChangeSetting,
     Command,
@@ -38,7 +38,6 @@ from klaxon.commands.grammar import (
     TestRule,
     UsePolicy,
     Where,
-    parse_command,
 )
 from klaxon.commands.references import ChannelRef, MentionKind, MentionRef, plain_text
 
