@@ -13,17 +13,10 @@ from pathlib import Path
 
 from infra.driver import StackDriver
 from infra.stack import LocalStack
-from klaxon.rules import Rule
 
 
 def say(text: str) -> None:
     print(f"\n▶ {text}", flush=True)
-
-
-def seed_rule(stack: StackDriver, pattern: str, target: str, label: str) -> None:
-    """Store a rule through Klaxon's own configuration repository (set-up, not the slash command)."""
-    rule = Rule.create(pattern=pattern, target_channel=target, label=label)
-    stack.configure(lambda config: config.with_rules((*config.rules, rule)))
 
 
 def play(stack: StackDriver) -> list[str]:
@@ -37,10 +30,15 @@ def play(stack: StackDriver) -> list[str]:
             problems.append(what)
 
     say("A workspace: #alerts-prod where monitoring posts, #incidents where Klaxon reposts")
-    incidents = ws.add_channel("incidents")["id"]
+    alice = ws.add_user("alice", real_name="Alice (on-call lead, Klaxon admin)")["id"]
+    ws.add_channel("incidents")
     ws.add_channel("alerts-prod")
     ws.add_bot("datadog")
-    seed_rule(stack, r"disk (full|\d+%)", incidents, "[Error]")
+
+    say("Alice adds a rule from Slack:  /klaxon rule add disk (full|\\d+%) to #incidents label \"[Error]\"")
+    answer = stack.klaxon(alice, "#alerts-prod", r'rule add disk (full|\d+%) to #incidents label "[Error]"')
+    print(f"  Klaxon (only to Alice): {answer}")
+    expect(answer.startswith(":white_check_mark:"), "the rule is added and audited")
 
     say("Datadog posts a deploy notice (no rule matches) and a disk alert (the rule matches)")
     ws.post("#alerts-prod", "deploy 1432 of api finished", bot="datadog")

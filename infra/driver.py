@@ -47,6 +47,18 @@ class StackDriver:
             before = seen
         raise TimeoutError("the stack kept working past the timeout")
 
+    def klaxon(self, user: str, channel: str, text: str) -> str:
+        """Run `/klaxon <text>` as `user` in `channel`; return what Klaxon answered that user (ephemeral)."""
+        before = len(self.workspace.ephemerals(user))
+        outcome = self.workspace.command(user, channel, "/klaxon", text)
+        self.settle()
+        if not outcome.delivery.ok:
+            raise RuntimeError(f"/klaxon {text} was not acknowledged: {outcome.delivery}")
+        answers = self.workspace.ephemerals(user)[before:]
+        if not answers:
+            raise RuntimeError(f"no answer to /klaxon {text}")
+        return "\n".join(answer["text"] for answer in answers)
+
     def sweep(self) -> Any:
         """Run the scheduled sweep once now, and wait for what it set off."""
         result = self._cloud("POST", "/_local/sweep")["result"]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from klaxon.alerts import Alert
-from klaxon.configuration import Configuration
-from klaxon.ports import RaiseOutcome, Raised
+from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.ports import Person, RaiseOutcome, Raised
 
 
 class FakeClock:
@@ -82,14 +82,25 @@ class InMemoryAlerts:
 class InMemoryConfiguration:
     def __init__(self, snapshot: Configuration | None = None) -> None:
         self.snapshot = snapshot or Configuration()
+        self.entries: list[AuditEntry] = []
         self.version_reads = 0
 
-    def version(self) -> int:
+    def stamp(self) -> str:
         self.version_reads += 1
-        return self.snapshot.version
+        return self.snapshot.stamp
 
     def load(self) -> Configuration:
         return self.snapshot
+
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
+        if base.version != self.snapshot.version:
+            raise ConfigurationConflict("changed meanwhile")
+        self.snapshot = replace(changed, version=base.version + 1, stamp=f"s{base.version + 1}")
+        self.entries.insert(0, entry)
+        return self.snapshot
+
+    def audit_trail(self, limit: int) -> list[AuditEntry]:
+        return self.entries[:limit]
 
 
 @dataclass
@@ -120,3 +131,28 @@ class FakeSlack:
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
         self.reactions.append((channel, ts, reaction))
+
+
+@dataclass
+class FakeDirectory:
+    """A workspace directory held in memory."""
+
+    channel_names: dict[str, str] = field(default_factory=dict)
+    persons: dict[str, Person] = field(default_factory=dict)
+    group_handles: dict[str, str] = field(default_factory=dict)
+    members: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def channels(self) -> dict[str, str]:
+        return dict(self.channel_names)
+
+    def channel_exists(self, channel_id: str) -> bool:
+        return channel_id in self.channel_names.values()
+
+    def people(self) -> dict[str, Person]:
+        return dict(self.persons)
+
+    def groups(self) -> dict[str, str]:
+        return dict(self.group_handles)
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        return self.members.get(group_id, frozenset())

@@ -13,9 +13,6 @@ from klaxon.ports import RaiseOutcome, SlackGateway, Store
 from klaxon.rules import Action, Rule
 from klaxon.rules.grouping import fingerprint
 
-UNMATCHED_LABEL = "[Unmatched]"
-
-
 class Verdict(StrEnum):
     IGNORE = "ignore"
     ALERT = "alert"
@@ -57,10 +54,10 @@ def judge(message: ChannelMessage, config: Configuration, me: Identity, now: dat
     if default is ChannelDefault.ACK:
         return Judgement(Verdict.MARK_HANDLED, "no rule matches; the channel default is ack")
     if default is ChannelDefault.ALERT:
-        if not me.incidents_channel:
+        target = config.preferences.unmatched_channel or me.incidents_channel
+        if not target:
             return Judgement(Verdict.IGNORE, "channel default is alert, but no incidents channel is set")
-        return Judgement(Verdict.ALERT, "no rule matches; the channel default is alert",
-                         target_channel=me.incidents_channel)
+        return Judgement(Verdict.ALERT, "no rule matches; the channel default is alert", target_channel=target)
     return Judgement(Verdict.IGNORE, "no rule matches")
 
 
@@ -88,7 +85,7 @@ def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configura
         poster=message.poster,
         poster_name=message.poster_name,
         text=message.text,
-        label=rule.label if rule else UNMATCHED_LABEL,
+        label=rule.label if rule else config.preferences.unmatched_label,
         target_channel=judgement.target_channel,
         fingerprint=fingerprint(group_key, message.plain_text),
         first_seen=now,

@@ -16,6 +16,8 @@ from klaxon.clock import Clock, SystemClock
 from klaxon.settings import Settings, SlackCredentials
 
 if TYPE_CHECKING:
+    from klaxon.alerting import Identity
+    from klaxon.commands.service import Console
     from klaxon.configuration import Configuration, ConfigurationCache
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
@@ -66,6 +68,19 @@ class Runtime:
         from klaxon.slack.gateway import WebSlackGateway
 
         return WebSlackGateway(self.slack_client)
+
+    @cached_property
+    def directory(self) -> Any:
+        from klaxon.slack.directory import WebSlackDirectory
+
+        return WebSlackDirectory(self.slack_client)
+
+    def console(self, me: Identity) -> Console:
+        """What /klaxon commands work with, as seen by the bot `me`."""
+        from klaxon.commands.service import Console
+
+        return Console(configuration=self.store.configuration, directory=self.directory, clock=self.clock, me=me,
+                       admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group)
 
     @cached_property
     def slack_request_handler(self) -> Any:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
+EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
 _REACTION = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -39,6 +40,8 @@ class Preferences:
     reminder_hours: tuple[str, ...] = ()  # "HH:MM" local times in reminder_zone
     reminder_zone: str = "UTC"
     reconcile_limit: int = 5  # reactions.get calls per sweep to repair missed reaction events
+    unmatched_channel: str | None = None  # where a channel default of `alert` reposts (else INCIDENTS_CHANNEL)
+    unmatched_label: str = "[Unmatched]"
 
     def __post_init__(self) -> None:
         if not self.handled_reactions:
@@ -82,7 +85,8 @@ class Preferences:
 class Configuration:
     """One consistent snapshot of everything admins configure, with the version it was read at."""
 
-    version: int = 0
+    version: int = 0  # counts commits; an edit commits only if it is still the version the editor read
+    stamp: str = ""  # unique per commit: what caches compare (a restored backup can repeat a version)
     rules: tuple[Rule, ...] = ()
     channel_defaults: Mapping[str, ChannelDefault] = field(default_factory=dict)
     preferences: Preferences = field(default_factory=Preferences)
@@ -93,13 +97,13 @@ class Configuration:
         return RuleBook(self.rules)
 
     def channel_default(self, channel: str) -> ChannelDefault:
-        return self.channel_defaults.get(channel, ChannelDefault.IGNORE)
+        """The channel's own default, else the workspace-wide one (key `*`), else ignore."""
+        return self.channel_defaults.get(channel) or self.channel_defaults.get(EVERY_CHANNEL, ChannelDefault.IGNORE)
 
     def incidents_channels(self, fallback: str | None) -> frozenset[str]:
         """Channels Klaxon posts to: never watched, so its own posts cannot loop."""
         targets = {rule.target_channel for rule in self.rules if rule.target_channel}
-        if self.preferences.reminder_channel:
-            targets.add(self.preferences.reminder_channel)
+        targets |= {c for c in (self.preferences.reminder_channel, self.preferences.unmatched_channel) if c}
         return frozenset(targets | ({fallback} if fallback else set()))
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -135,12 +139,12 @@ class ConfigurationConflict(Exception):
 
 
 class ConfigurationSource(Protocol):
-    def version(self) -> int:
-        """The current configuration version (one small, strongly consistent read)."""
+    def stamp(self) -> str:
+        """The current configuration's stamp (one small, strongly consistent read)."""
         ...
 
     def load(self) -> Configuration:
-        """The whole configuration, tagged with a version no newer than what it holds."""
+        """The whole configuration, tagged with a version and stamp no newer than what it holds."""
         ...
 
 
@@ -158,9 +162,9 @@ class ConfigurationStore(ConfigurationSource, Protocol):
 
 
 class ConfigurationCache:
-    """A container's copy of the configuration, revalidated by version on every use.
+    """A container's copy of the configuration, revalidated by stamp on every use.
 
-    Safe to share between warm invocations: a snapshot is immutable and carries its version.
+    Safe to share between warm invocations: a snapshot is immutable and carries its stamp.
     """
 
     def __init__(self) -> None:
@@ -169,13 +173,13 @@ class ConfigurationCache:
         self.loads = 0
 
     def current(self, source: ConfigurationSource) -> Configuration:
-        """The latest committed configuration: one version read, and a reload only when it moved."""
-        version = source.version()
+        """The latest committed configuration: one small read, and a reload only when it changed."""
+        stamp = source.stamp()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.version == version:
+        if snapshot is not None and snapshot.stamp == stamp:
             return snapshot
         with self._lock:
-            if self._snapshot is None or self._snapshot.version != version:
+            if self._snapshot is None or self._snapshot.stamp != stamp:
                 self._snapshot = source.load()
                 self.loads += 1
             return self._snapshot

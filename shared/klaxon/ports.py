@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from klaxon.alerts import Alert
-from klaxon.configuration import ConfigurationSource
+from klaxon.configuration import ConfigurationStore
 
 
 class EventClaims(Protocol):
@@ -74,15 +74,7 @@ class Store(Protocol):
     def alerts(self) -> AlertRepository: ...
 
     @property
-    def configuration(self) -> ConfigurationSource: ...
-
-
-@dataclass(frozen=True)
-class SlackUser:
-    id: str
-    name: str
-    tz: str = "UTC"
-    is_bot: bool = False
+    def configuration(self) -> ConfigurationStore: ...
 
 
 class SlackGateway(Protocol):
@@ -102,4 +94,36 @@ class SlackGateway(Protocol):
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
         """Add the handled reaction to a message; already having it is fine."""
+        ...
+
+
+@dataclass(frozen=True)
+class Person:
+    """A workspace member (or a bot's user), as the directory knows them."""
+
+    id: str
+    name: str
+    bot_id: str | None = None  # set for a bot's user: its messages may arrive under this id instead
+    tz: str = "UTC"
+
+
+class SlackDirectory(Protocol):
+    """Looking up channels, people and user groups by name (for names typed without autocomplete)."""
+
+    def channels(self) -> dict[str, str]:
+        """Every channel the bot can see: name → id."""
+        ...
+
+    def channel_exists(self, channel_id: str) -> bool: ...
+
+    def people(self) -> dict[str, Person]:
+        """Every member by each name they go by (username, display name, real name) → the person."""
+        ...
+
+    def groups(self) -> dict[str, str]:
+        """Every user group: handle → id."""
+        ...
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        """The user ids in a user group now."""
         ...

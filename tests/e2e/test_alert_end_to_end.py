@@ -1,27 +1,21 @@
-"""Two processes, real HTTP: a monitoring message in, one repost out; retries and forgeries change nothing."""
+"""Two processes, real HTTP: a rule from /klaxon, a monitoring message in, one repost out; retries and
+forgeries change nothing."""
 
 from __future__ import annotations
 
 import pytest
 
-from infra.driver import StackDriver
-from klaxon.rules import Rule
-
 pytestmark = pytest.mark.e2e
-
-
-def given_a_rule(stack: StackDriver, pattern: str, target: str, label: str) -> None:
-    """Store a rule through Klaxon's own configuration repository (set-up, not the slash command)."""
-    rule = Rule.create(pattern=pattern, target_channel=target, label=label)
-    stack.configure(lambda config: config.with_rules((*config.rules, rule)))
 
 
 def test_monitoring_message_in_one_repost_out_and_a_retry_changes_nothing(e2e):
     ws = e2e.workspace
-    incidents = ws.add_channel("incidents")["id"]
+    admin = ws.add_user("alice")["id"]
+    ws.add_channel("incidents")
     ws.add_channel("alerts-prod")
     ws.add_bot("grafana")
-    given_a_rule(e2e, r"(?i)error rate", incidents, "[Error]")
+    answer = e2e.klaxon(admin, "#alerts-prod", 'rule add /error rate/i to #incidents label "[Error]"')
+    assert answer.startswith(":white_check_mark:"), answer
 
     noise = ws.post("#alerts-prod", "deploy 1432 finished", bot="grafana")
     alert = ws.post("#alerts-prod", "", bot="grafana", attachments=[

@@ -33,3 +33,15 @@ def parse_duration(text: str) -> int:
     if seconds > MAX_DURATION_SECONDS:
         raise DurationError(f'duration "{quote(text)}" is longer than the limit of {MAX_DURATION_SECONDS // 86_400}d')
     return seconds
+
+
+def format_duration(seconds: int) -> str:
+    """The way people write it back: 90 → `1m30s`, 3600 → `1h`, 0 → `0s`."""
+    if seconds <= 0:
+        return "0s"
+    parts, rest = [], seconds
+    for unit, size in UNIT_SECONDS.items():
+        amount, rest = divmod(rest, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts)

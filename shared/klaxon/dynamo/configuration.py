@@ -1,11 +1,13 @@
 """The configuration partition, and the audit trail beside it.
 
-    CONFIG / VERSION               the version every edit bumps, in the edit's own transaction
+    CONFIG / VERSION               the version every edit bumps, in the edit's own transaction, and a
+                                   stamp unique to the commit, which warm containers revalidate against
     CONFIG / RULESET               the rules in order, as references to rule revisions
     CONFIG / RULE#<id>#<rev>       one revision of one rule (written once, never changed)
     CONFIG / CHANNELS              each watched channel's default for unmatched messages
     CONFIG / PREFERENCES           workspace preferences
-    AUDIT#<yyyy-mm> / <at>#<nonce> who changed what, when, before and after
+    AUDIT / <at>#<nonce>           who changed what, when, before and after (admins edit rarely: one
+                                   partition holds years of edits)
 
 A rule change writes new revision items first (invisible: nothing refers to them yet), then one
 small transaction switches RULESET, bumps VERSION on the condition that it is still what the editor
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
@@ -25,6 +28,7 @@ from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"
+AUDIT_PK = "AUDIT"
 AUDIT_DETAIL_LIMIT = 100_000  # characters of before/after kept per entry (an item holds 400 KB)
 
 
@@ -33,36 +37,31 @@ class DynamoConfiguration:
         self._table = table
 
     # ------------------------------------------------------------------ reading
-    def version(self) -> int:
+    def stamp(self) -> str:
+        return self._current()[1]
+
+    def _current(self) -> tuple[int, str]:
         item = self._table.get(CONFIG_PK, "VERSION", consistent=True)
-        return int(item["version"]) if item else 0
+        return (int(item["version"]), str(item["stamp"])) if item else (0, "")
 
     def load(self) -> Configuration:
         # The version is read first: if an edit lands during the Query, the snapshot is tagged with the
         # older version and the next revalidation reloads it.
-        version = self.version()
+        version, stamp = self._current()
         items = {item["sk"]: item for item in self._table.query(CONFIG_PK, consistent=True)}
         refs = (items.get("RULESET") or {}).get("rules", [])
         channels = (items.get("CHANNELS") or {}).get("defaults", {})
         preferences = items.get("PREFERENCES")
         return Configuration(
             version=version,
+            stamp=stamp,
             rules=tuple(Rule.from_record(items[f"RULE#{ref}"]["rule"]) for ref in refs if f"RULE#{ref}" in items),
             channel_defaults={channel: ChannelDefault(default) for channel, default in channels.items()},
             preferences=Preferences.from_record(preferences["preferences"]) if preferences else Preferences(),
         )
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
-        """Newest first, from this month's partition and as many earlier months as needed (up to a year)."""
-        entries: list[AuditEntry] = []
-        month = datetime.now(UTC).replace(day=1)
-        for _ in range(12):
-            items = self._table.query(_audit_pk(month), newest_first=True, limit=limit - len(entries))
-            entries += [_audit_entry(item) for item in items]
-            if len(entries) >= limit:
-                break
-            month = (month - timedelta(days=1)).replace(day=1)
-        return entries
+        return [_audit_entry(item) for item in self._table.query(AUDIT_PK, newest_first=True, limit=limit)]
 
     # ------------------------------------------------------------------ writing
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
@@ -70,7 +69,8 @@ class DynamoConfiguration:
         current_refs = self._rule_refs()
         refs, revisions = _rule_revisions(base, changed, current_refs, new_version)
         self._table.put_many(revisions)
-        writes = [_version_bump(base.version, new_version), _audit_write(entry)]
+        stamp = secrets.token_hex(8)
+        writes = [_version_bump(base.version, new_version, stamp), _audit_write(entry)]
         if refs != list(current_refs.values()) or revisions:
             writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "RULESET"}, {"rules": refs}))
         if changed.channel_defaults != base.channel_defaults:
@@ -86,8 +86,7 @@ class DynamoConfiguration:
             raise ConfigurationConflict("the configuration changed while this edit was made") from refused
         superseded = set(current_refs.values()) - set(refs)
         self._table.delete_many([(CONFIG_PK, f"RULE#{ref}") for ref in superseded])
-        return Configuration(version=new_version, rules=changed.rules, channel_defaults=changed.channel_defaults,
-                             preferences=changed.preferences)
+        return replace(changed, version=new_version, stamp=stamp)
 
     def _rule_refs(self) -> dict[str, str]:
         item = self._table.get(CONFIG_PK, "RULESET", consistent=True)
@@ -109,18 +108,15 @@ def _rule_revisions(base: Configuration, changed: Configuration, current: dict[s
     return refs, revisions
 
 
-def _version_bump(expected: int, new: int) -> Write:
+def _version_bump(expected: int, new: int, stamp: str) -> Write:
     condition = "attribute_not_exists(pk)" if expected == 0 else "version = :expected"
-    return Write("Update", {"pk": CONFIG_PK, "sk": "VERSION"}, update="SET version = :new", condition=condition,
-                 values={":new": new, **({":expected": expected} if expected else {})})
-
-
-def _audit_pk(moment: datetime) -> str:
-    return f"AUDIT#{moment:%Y-%m}"
+    return Write("Update", {"pk": CONFIG_PK, "sk": "VERSION"}, update="SET version = :new, stamp = :stamp",
+                 condition=condition,
+                 values={":new": new, ":stamp": stamp, **({":expected": expected} if expected else {})})
 
 
 def _audit_write(entry: AuditEntry) -> Write:
-    key = {"pk": _audit_pk(entry.at), "sk": f"{entry.at.isoformat()}#{secrets.token_hex(4)}"}
+    key = {"pk": AUDIT_PK, "sk": f"{entry.at.isoformat()}#{secrets.token_hex(4)}"}
     return Write("Put", key, {
         "actor": entry.actor, "at": entry.at.isoformat(), "action": entry.action, "summary": entry.summary,
         "before": _detail(entry.before), "after": _detail(entry.after),

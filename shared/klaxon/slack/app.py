@@ -76,7 +76,8 @@ def once_per_event(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
     Slack retries a delivery (same event_id) when it thinks it failed; the claim makes the work
     happen once. A failure releases the claim so Lambda's retry can do the work.
     """
-    event_id = body.get("event_id")
+    # Events carry an event_id; commands and clicks a trigger_id, unique per use (Lambda may retry those).
+    event_id = body.get("event_id") or body.get("trigger_id")
     logger.debug("lazy work", extra={"event_id": event_id})
     if not event_id:
         yield True

@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from klaxon.bootstrap import Runtime
 from klaxon.slack.app import failures_reported, once_per_event
@@ -44,7 +44,23 @@ def register(app: App, rt: Runtime) -> None:
             if judgement.verdict is Verdict.ALERT:
                 metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
 
+    def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        from klaxon.alerting import Identity
+        from klaxon.commands.service import Invocation, run_command
+
+        with failures_reported(), once_per_event(rt, body) as first:
+            if not first:
+                return
+            invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
+            me = Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
+            reply = run_command(invocation, rt.console(me))
+            logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
+                                              "actor": invocation.actor})
+            for message in reply.messages:
+                respond(text=message, response_type="ephemeral", replace_original=False)
+
     app.event("message")(ack=acknowledge, lazy=[judge_message])
+    app.command("/klaxon")(ack=acknowledge, lazy=[run_klaxon_command])
 
     # Anything else Slack sends is acknowledged and ignored: an unanswered event is retried by Slack
     # and, if it keeps failing, Slack turns the app's event subscription off.

@@ -15,8 +15,11 @@ import pytest
 from infra.driver import StackDriver
 from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
-from infra.stack import BOT_TOKEN, SIGNING_SECRET
+from infra.stack import BOT_TOKEN, FIRST_PERSON, SIGNING_SECRET
 from klaxon.bootstrap import cold_start
+
+
+ADMIN = FIRST_PERSON
 
 
 @pytest.fixture(scope="package")
@@ -24,7 +27,7 @@ def local_stack() -> Iterator[tuple[StackDriver, LocalCloud]]:
     saved = dict(os.environ)
     with SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
         os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN,
-                          SLACK_SIGNING_SECRET=SIGNING_SECRET, TABLE_NAME="klaxon-it")
+                          SLACK_SIGNING_SECRET=SIGNING_SECRET, TABLE_NAME="klaxon-it", ADMIN_USERS=ADMIN)
         cold_start()
         cloud = LocalCloud(CloudOptions(port=0, sweep_seconds=0, async_retry_seconds=0.05))
         with cloud:
@@ -46,3 +49,18 @@ def stack(local_stack: tuple[StackDriver, LocalCloud]) -> Iterator[StackDriver]:
     yield driver
     driver.settle()
     assert driver.workspace.violations() == []
+
+
+@pytest.fixture
+def alice(stack: StackDriver) -> str:
+    """An admin (created first, so she gets the id ADMIN_USERS names)."""
+    user = stack.workspace.add_user("alice", real_name="Alice Admin", tz="Asia/Tokyo")["id"]
+    assert user == ADMIN
+    return str(user)
+
+
+@pytest.fixture
+def bob(stack: StackDriver, alice: str) -> str:
+    """Someone who is not an admin."""
+    return str(stack.workspace.add_user("bob", real_name="Bob Builder")["id"])
+

@@ -1,0 +1,150 @@
+"""What `/klaxon` answers, as Slack mrkdwn text (shown only to the person who asked)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from klaxon.alerting import Judgement, Verdict
+from klaxon.commands.durations import format_duration
+from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
+from klaxon.rules import Action, Explanation, Rule
+
+# A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
+MESSAGE_LIMIT = 38_000
+MAX_MESSAGES = 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to one command: one or more messages, and whether the command did what was asked."""
+
+    messages: tuple[str, ...]
+    ok: bool = True
+
+    @classmethod
+    def of(cls, text: str, ok: bool = True) -> Reply:
+        return cls(split(text), ok)
+
+    @classmethod
+    def refusal(cls, problem: str) -> Reply:
+        return cls.of(f":warning: {problem}", ok=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.messages)
+
+
+def split(text: str) -> tuple[str, ...]:
+    """Text in messages Slack accepts: split at line ends, cut with a note if there is too much."""
+    messages, current = [], ""
+    for line in text.splitlines(keepends=True):
+        if len(current) + len(line) > MESSAGE_LIMIT:
+            messages.append(current)
+            current = ""
+        current += line[:MESSAGE_LIMIT]
+    messages.append(current)
+    if len(messages) > MAX_MESSAGES:
+        messages = messages[:MAX_MESSAGES]
+        messages[-1] += "\n…(cut: too long to show here; `/klaxon export` has everything)"
+    return tuple(message.rstrip("\n") for message in messages)
+
+
+def describe_rule(rule: Rule, position: int | None = None) -> str:
+    """One line: `3. r-7f3a2c /disk/i → #ops [Error] · when … · in … · from … · hotline … · disabled`."""
+    head = f"{position}. " if position is not None else ""
+    action = "suppress (mark handled)" if rule.action is Action.SUPPRESS else f"→ <#{rule.target_channel}>"
+    parts = [f"{head}`{rule.id}` `{rule.pattern_text}` {action}" + (f" {rule.label}" if rule.label else "")]
+    if rule.window:
+        parts.append(f"when {rule.window.describe()}")
+    if rule.channels:
+        parts.append("in " + " ".join(f"<#{c}>" for c in sorted(rule.channels)))
+    if rule.posters:
+        parts.append("from " + " ".join(_person(p) for p in sorted(rule.posters)))
+    if rule.hotline:
+        parts.append("hotline " + " ".join(_mention_text(m) for m in rule.hotline))
+    if rule.policy:
+        timeout = rule.ack_timeout_seconds
+        parts.append(f"policy {rule.policy}" + (f" after {format_duration(timeout)}" if timeout else ""))
+    if not rule.enabled:
+        parts.append("*disabled*")
+    return " · ".join(parts)
+
+
+def rule_list(config: Configuration) -> str:
+    if not config.rules:
+        lines = ["No rules yet. Add one: `/klaxon rule add disk (full|\\d+%) to #incidents label \"[Error]\"`"]
+    else:
+        lines = [f"*{_count(len(config.rules), 'rule')}*, first match wins:"]
+        lines += [describe_rule(rule, n) for n, rule in enumerate(config.rules, start=1)]
+    if config.channel_defaults:
+        lines.append("*Unmatched messages:* " + ", ".join(
+            f"{_channel(channel)} {default}" for channel, default in sorted(config.channel_defaults.items())))
+    return "\n".join(lines)
+
+
+def rule_test(text: str, channel: str, explanation: Explanation, judgement: Judgement) -> str:
+    lines = [f"Tested as if you posted it in <#{channel}> now:", f">{text[:300]}"]
+    if explanation.considered:
+        lines.append(explanation.summary())
+    else:
+        lines.append("No rule's pattern matches it.")
+    lines.append("*So:* " + _outcome(judgement))
+    return "\n".join(lines)
+
+
+def _outcome(judgement: Judgement) -> str:
+    match judgement.verdict:
+        case Verdict.ALERT:
+            label = judgement.rule.label if judgement.rule else ""
+            return f"it would be reposted to <#{judgement.target_channel}> {label} ({judgement.reason})."
+        case Verdict.SUPPRESS:
+            return f"it would be marked handled and nothing else ({judgement.reason})."
+        case Verdict.MARK_HANDLED:
+            return f"it would be marked handled ({judgement.reason})."
+        case _:
+            return f"nothing would happen ({judgement.reason})."
+
+
+def settings(preferences: Preferences) -> str:
+    p = preferences
+    hours = ", ".join(p.reminder_hours) + f" {p.reminder_zone}" if p.reminder_hours else "off"
+    return "\n".join([
+        "*Settings*",
+        "handled reactions: " + " ".join(f":{name}:" for name in p.handled_reactions),
+        f"grouping window: {format_duration(p.grouping_window_seconds)}",
+        f"digest lists alerts unacknowledged for: {format_duration(p.digest_after_seconds)}",
+        f"verbose digest: {'on' if p.verbose_digest else 'off'}",
+        f"reminder channel: {_channel(p.reminder_channel) if p.reminder_channel else 'off'}",
+        f"reminder hours: {hours}",
+        f"reconcile limit: {p.reconcile_limit} reactions.get calls per sweep",
+        f"unmatched alerts go to: {_channel(p.unmatched_channel) if p.unmatched_channel else 'the default incidents channel'}"
+        f" labelled {p.unmatched_label}",
+    ])
+
+
+def audit_trail(entries: Sequence[AuditEntry]) -> str:
+    if not entries:
+        return "No changes recorded yet."
+    lines = [f"*Last {len(entries)} changes*, newest first:"]
+    lines += [f"{entry.at:%Y-%m-%d %H:%M} UTC <@{entry.actor}> `{entry.action}`: {entry.summary}" for entry in entries]
+    return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _channel(channel: str) -> str:
+    return "every other channel" if channel == EVERY_CHANNEL else f"<#{channel}>"
+
+
+def _person(poster: str) -> str:
+    return f"<@{poster}>" if poster.startswith(("U", "W")) else poster
+
+
+def _mention_text(target: str) -> str:
+    # Shown, not sent as a notification: the list must not ping the people in it.
+    if target.startswith("S"):
+        return f"group {target}"
+    return f"@{target}" if target in ("here", "channel", "everyone") else f"<@{target}>"

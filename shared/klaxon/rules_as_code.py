@@ -1,0 +1,146 @@
+"""Klaxon's configuration as YAML: `/klaxon export` writes it, `/klaxon import` reads it back.
+
+Written for people to keep in a repository and edit: patterns in the `/…/i` notation they type,
+windows as the text `when` takes, durations in seconds. Reading is strict: any unknown key or bad
+value is an error naming where it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of
+a bad file is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import yaml
+
+from klaxon.configuration import Configuration, ConfigurationError, Preferences
+from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
+
+FORMAT_VERSION = 1
+_RULE_KEYS = {"id", "name", "pattern", "to", "label", "when", "action", "in", "from", "hotline", "policy",
+              "ack_timeout", "enabled"}
+
+
+class RulesAsCodeError(ValueError):
+    """The YAML is not a valid Klaxon configuration; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class ImportedConfiguration:
+    rules: tuple[Rule, ...]
+    channel_defaults: dict[str, ChannelDefault]
+    preferences: Preferences
+
+
+def export_yaml(config: Configuration) -> str:
+    """The configuration as YAML that `import_yaml` reads back to the same rules, defaults and settings."""
+    document = {
+        "klaxon": FORMAT_VERSION,
+        "rules": [_rule_document(rule) for rule in config.rules],
+        "channels": {channel: str(default) for channel, default in sorted(config.channel_defaults.items())},
+        "settings": config.preferences.to_record(),
+    }
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+
+
+def import_yaml(text: str) -> ImportedConfiguration:
+    """Read an export (possibly hand-edited); RulesAsCodeError names the first problem."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise RulesAsCodeError(f"not valid YAML: {error}") from error
+    if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
+        raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
+    unknown = set(document) - {"klaxon", "rules", "channels", "settings"}
+    if unknown:
+        raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
+    rules = tuple(_rule(item, f"rules[{n}]") for n, item in enumerate(_list(document.get("rules"), "rules")))
+    _unique_ids(rules)
+    return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
+                                 preferences=_settings(document.get("settings") or {}))
+
+
+def _rule_document(rule: Rule) -> dict[str, Any]:
+    document: dict[str, Any] = {"id": rule.id, "name": rule.name, "pattern": rule.pattern_text,
+                                "to": rule.target_channel}
+    optional = {
+        "label": rule.label, "when": rule.window.describe() if rule.window else None,
+        "action": str(rule.action) if rule.action is not Action.ALERT else None,
+        "in": sorted(rule.channels), "from": sorted(rule.posters), "hotline": list(rule.hotline),
+        "policy": rule.policy, "ack_timeout": rule.ack_timeout_seconds,
+        "enabled": False if not rule.enabled else None,
+    }
+    document.update({key: value for key, value in optional.items() if value not in (None, "", [])})
+    return document
+
+
+def _rule(item: Any, where: str) -> Rule:
+    if not isinstance(item, dict):
+        raise RulesAsCodeError(f"{where}: a rule is a mapping of keys such as pattern and to")
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        raise RulesAsCodeError(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
+    try:
+        pattern = parse_pattern(_text(item, "pattern", where))
+        return Rule(
+            id=_text(item, "id", where), name=str(item.get("name") or item["pattern"]),
+            pattern=pattern.source, ignore_case=pattern.ignore_case, target_channel=_text(item, "to", where),
+            label=str(item.get("label") or ""),
+            window=TimeWindow.parse(str(item["when"])) if item.get("when") else None,
+            action=Action(item.get("action", "alert")),
+            channels=frozenset(_list(item.get("in"), f"{where}.in")),
+            posters=frozenset(_list(item.get("from"), f"{where}.from")),
+            hotline=tuple(_list(item.get("hotline"), f"{where}.hotline")),
+            policy=item.get("policy"), ack_timeout_seconds=item.get("ack_timeout"),
+            enabled=bool(item.get("enabled", True)),
+        )
+    except (RuleError, ValueError, TypeError) as error:
+        raise RulesAsCodeError(f"{where}: {error}") from error
+
+
+def _channels(section: Any) -> dict[str, ChannelDefault]:
+    if not isinstance(section, Mapping):
+        raise RulesAsCodeError("channels: a mapping of channel id to ignore, ack or alert")
+    try:
+        return {str(channel): ChannelDefault(str(default)) for channel, default in section.items()}
+    except ValueError as error:
+        raise RulesAsCodeError(f"channels: {error}; a default is ignore, ack or alert") from error
+
+
+def _settings(section: Any) -> Preferences:
+    if not isinstance(section, Mapping):
+        raise RulesAsCodeError("settings: a mapping of setting to value")
+    try:
+        return Preferences.from_record(section)
+    except (ConfigurationError, TypeError) as error:
+        raise RulesAsCodeError(f"settings: {error}") from error
+
+
+def _text(item: Mapping[str, Any], key: str, where: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str | int) or not str(value).strip():
+        raise RulesAsCodeError(f"{where}: `{key}` is required")
+    return str(value)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RulesAsCodeError(f"{where}: expected a list")
+    return value
+
+
+def _unique_ids(rules: tuple[Rule, ...]) -> None:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RulesAsCodeError(f"two rules share the id {rule.id}")
+        seen.add(rule.id)
+
+
+def apply_import(config: Configuration, imported: ImportedConfiguration) -> Configuration:
+    """The file is the truth: its rules, channel defaults and settings replace the current ones."""
+    return replace(config, rules=imported.rules, channel_defaults=imported.channel_defaults,
+                   preferences=imported.preferences)

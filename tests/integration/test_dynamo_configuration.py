@@ -1,0 +1,119 @@
+"""The configuration in DynamoDB (moto): versioned, all-or-nothing, audited, safe under racing admins."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from klaxon.alerting import Identity
+from klaxon.commands.service import Console, Invocation, run_command
+from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.ports import Person
+from klaxon.rules import ChannelDefault, Rule
+from tests.fakes import FakeClock, FakeDirectory
+
+NOW = datetime.now(UTC)
+
+
+def entry(summary: str = "test", at: datetime = NOW) -> AuditEntry:
+    return AuditEntry(actor="U0ADMIN", at=at, action="test", summary=summary, before={"a": 1}, after={"a": 2})
+
+
+def rules(count: int, prefix: str = "r") -> tuple[Rule, ...]:
+    return tuple(Rule(id=f"{prefix}-{n:04d}", name=f"rule {n}", pattern=f"alert {n}\\b", target_channel="C0INC")
+                 for n in range(count))
+
+
+def commit(store: ConfigurationStore, change) -> Configuration:
+    base = store.load()
+    return store.commit(base, change(base), entry())
+
+
+def test_an_empty_table_is_version_zero_with_defaults(dynamo_store):
+    config = dynamo_store.configuration.load()
+    assert config == Configuration()
+    assert dynamo_store.configuration.stamp() == ""
+
+
+def test_what_is_committed_loads_back_in_order(dynamo_store):
+    store = dynamo_store.configuration
+    wanted = rules(3)
+    commit(store, lambda c: replace(c.with_rules(wanted), channel_defaults={"C0ALERTS": ChannelDefault.ACK},
+                                    preferences=Preferences(verbose_digest=True, reminder_hours=("09:00",))))
+    commit(store, lambda c: c.with_rules((c.rules[2], c.rules[0], c.rules[1])))
+
+    loaded = store.load()
+    assert loaded.version == 2 and store.stamp() == loaded.stamp != ""
+    assert [r.id for r in loaded.rules] == ["r-0002", "r-0000", "r-0001"]
+    assert loaded.rules[0] == wanted[2]
+    assert loaded.channel_defaults == {"C0ALERTS": ChannelDefault.ACK}
+    assert loaded.preferences.verbose_digest and loaded.preferences.reminder_hours == ("09:00",)
+
+
+def test_a_stale_edit_is_refused_and_writes_nothing(dynamo_store):
+    store = dynamo_store.configuration
+    stale = store.load()
+    commit(store, lambda c: c.with_rules(rules(1)))
+
+    with pytest.raises(ConfigurationConflict):
+        store.commit(stale, stale.with_rules(rules(2, "x")), entry("stale"))
+
+    assert [r.id for r in store.load().rules] == ["r-0000"]
+    assert [e.summary for e in store.audit_trail(10)] == ["test"]
+    assert not [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#x-")], "no orphans"
+
+
+def test_an_import_far_beyond_a_transactions_limit_is_one_step(dynamo_store):
+    store = dynamo_store.configuration
+    commit(store, lambda c: c.with_rules(rules(150)))
+    assert len(store.load().rules) == 150
+    commit(store, lambda c: c.with_rules(rules(120, "new")))
+
+    loaded = store.load()
+    assert [r.id for r in loaded.rules] == [f"new-{n:04d}" for n in range(120)]
+    stored = [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#")]
+    assert len(stored) == 120, "superseded revisions are deleted"
+
+
+def test_unchanged_rules_keep_their_revision_and_changed_ones_get_a_new_one(dynamo_store):
+    store = dynamo_store.configuration
+    commit(store, lambda c: c.with_rules(rules(2)))
+    commit(store, lambda c: c.with_rules((c.rules[0], replace(c.rules[1], enabled=False))))
+    keys = sorted(i["sk"] for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#"))
+    assert keys == ["RULE#r-0000#1", "RULE#r-0001#2"]
+
+
+def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
+    store = dynamo_store.configuration
+    for n in range(3):
+        base = store.load()
+        store.commit(base, base.with_rules(rules(n + 1)), entry(f"edit {n}", NOW + timedelta(seconds=n)))
+    trail = store.audit_trail(2)
+    assert [e.summary for e in trail] == ["edit 2", "edit 1"]
+    assert trail[0].actor == "U0ADMIN" and trail[0].before == {"a": 1} and trail[0].after == {"a": 2}
+
+
+def test_racing_admins_never_lose_an_update(racing_store):
+    directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
+    console = Console(configuration=racing_store.configuration, directory=directory, clock=FakeClock(),
+                      me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
+    barrier = threading.Barrier(6)
+    replies = []
+
+    def add(n: int) -> None:
+        barrier.wait()
+        replies.append(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN", "C0INC"), console))
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(reply.ok for reply in replies), [r.text for r in replies]
+    loaded = racing_store.configuration.load()
+    assert sorted(r.pattern for r in loaded.rules) == [f"racer{n}" for n in range(6)]
+    assert loaded.version == 6 and len(racing_store.configuration.audit_trail(50)) == 6
