@@ -33,8 +33,9 @@ build: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
 
 bench: install
-	$(PY) bench/ack_latency.py
-	$(PY) bench/rule_matching.py
+	$(PY) -m bench.ack_latency
+	$(PY) -m bench.rule_matching
+	$(PY) -m bench.event_reads
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache

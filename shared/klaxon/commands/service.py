@@ -130,6 +130,7 @@ def _edit(console: Console, invocation: Invocation, action: str,
             time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # let the racing editor finish first
         base = console.configuration.load()
         edit = change(base)
+        edit.config.rulebook  # compiles every rule: a configuration that cannot match is never written
         if edit.config == base:
             return Reply.of(f"Nothing to change: {edit.summary}.")
         entry = AuditEntry(actor=invocation.actor, at=console.clock.now(), action=action, summary=edit.summary,

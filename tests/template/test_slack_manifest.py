@@ -1,0 +1,54 @@
+"""The Slack app manifest asks for exactly what Klaxon's code uses."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from infra.slack_emulator.spec import default_spec_path
+from infra.slack_manifest import METHOD_SCOPES, main, manifest
+
+SLACK_ADAPTER = Path(__file__).resolve().parents[2] / "shared" / "klaxon" / "slack"  # the only slack_sdk user
+_CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
+
+
+def web_api_methods_in_code() -> set[str]:
+    """Every slack_sdk WebClient method Klaxon calls, as Web API method names (chat_postMessage → chat.postMessage)."""
+    found = set()
+    for source in SLACK_ADAPTER.rglob("*.py"):
+        for method in _CALL.findall(source.read_text()):
+            found.add(method.replace("_", "."))
+    return found
+
+
+def test_every_method_the_code_calls_has_its_scope_in_the_manifest():
+    called = web_api_methods_in_code()
+    assert called, "the scan finds the calls"
+    assert called <= set(METHOD_SCOPES), f"add to METHOD_SCOPES: {sorted(called - set(METHOD_SCOPES))}"
+
+
+def test_every_method_in_the_table_is_in_slacks_published_spec():
+    paths = json.loads(default_spec_path().read_text())["paths"]
+    assert {f"/{method}" for method in METHOD_SCOPES} <= set(paths)
+
+
+def test_the_command_is_escaped_and_everything_goes_to_one_request_url():
+    app = manifest("https://example.execute-api.us-east-1.amazonaws.com/slack/events")
+    (command,) = app["features"]["slash_commands"]
+    assert command["command"] == "/klaxon" and command["should_escape"] is True
+    urls = {command["url"], app["settings"]["event_subscriptions"]["request_url"],
+            app["settings"]["interactivity"]["request_url"]}
+    assert urls == {"https://example.execute-api.us-east-1.amazonaws.com/slack/events"}
+    assert {"chat:write", "reactions:read", "commands", "channels:history"} <= set(app["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_command_line_prints_json_and_refuses_plain_http(capsys):
+    assert main(["--request-url", "https://x.example/slack/events"]) == 0
+    assert json.loads(capsys.readouterr().out)["display_information"]["name"] == "Klaxon"
+    try:
+        main(["--request-url", "http://x.example/slack/events"])
+    except SystemExit as refused:
+        assert refused.code == 2
+    else:
+        raise AssertionError("plain http must be refused")
