@@ -164,3 +164,14 @@ def test_export_and_import_round_trip_through_slack(channels, alice):
     answer = channels.klaxon(alice, "#alerts-prod", f"import {exported}")
     assert "imported 1 rules (replacing 2)" in answer
     assert "extra" not in channels.klaxon(alice, "#alerts-prod", "rule list")
+
+
+def test_a_reply_in_a_thread_is_judged_and_its_link_opens_the_thread(channels, alice):
+    ws = channels.workspace
+    channels.klaxon(alice, "#alerts-prod", "rule add /failed again/ to #incidents")
+    parent = ws.post("#alerts-prod", "nightly backup started", bot="datadog")
+    reply = ws.post("#alerts-prod", "backup failed again on db-2", bot="datadog", thread_ts=parent.ts)
+    channels.settle()
+    (repost,) = ws.messages("#incidents")
+    origin = repost["blocks"][1]["elements"][0]["text"]
+    assert f"p{reply.ts.replace('.', '')}" in origin and f"thread_ts={parent.ts}" in origin
