@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert
+from klaxon.alerts import Alert, AlertState, HandledMark
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
-from klaxon.ports import Person, RaiseOutcome, Raised
+from klaxon.digests import Digest, DigestPost
+from klaxon.ports import Person, Raised, RaiseOutcome, SlackBusy
 
 
 class FakeClock:
@@ -78,6 +80,46 @@ class InMemoryAlerts:
         alert_id = self.messages.get((channel, ts))
         return self.alerts[alert_id] if alert_id else None
 
+    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
+        return self.messages.get((channel, ts))
+
+    def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
+        alert = self.alerts.get(alert_id)
+        if alert is None:
+            return None
+        if alert.mark(mark.via, mark.user) is None:
+            alert = replace(alert, marks=tuple(sorted((*alert.marks, mark))))
+        return self._save(replace(alert, revision=alert.revision + 1))
+
+    def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
+        alert = self.alerts.get(alert_id)
+        if alert is None:
+            return None
+        kept = tuple(m for m in alert.marks if (m.user, m.via) != (user, via))
+        return self._save(replace(alert, marks=kept, revision=alert.revision + 1))
+
+    def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
+        alert = self.alerts.get(alert_id)
+        if alert is None:
+            return None
+        if not alert.resolved_by:
+            alert = replace(alert, resolved_by=user, resolved_at=at)
+        return self._save(replace(alert, revision=alert.revision + 1))
+
+    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
+        found = sorted((a for a in self.alerts.values() if a.state is AlertState.OPEN and a.first_seen <= seen_before),
+                       key=lambda a: a.first_seen)
+        return found[:limit]
+
+    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        found = sorted((a for a in self.alerts.values() if a.handled_at and a.handled_at >= since),
+                       key=lambda a: a.handled_at or since)
+        return found[:limit]
+
+    def _save(self, alert: Alert) -> Alert:
+        self.alerts[alert.id] = alert
+        return alert
+
 
 class InMemoryConfiguration:
     def __init__(self, snapshot: Configuration | None = None) -> None:
@@ -103,11 +145,31 @@ class InMemoryConfiguration:
         return self.entries[:limit]
 
 
+class InMemoryDigests:
+    def __init__(self) -> None:
+        self.posts: dict[str, DigestPost] = {}
+        self.locked: set[str] = set()
+
+    def all(self) -> dict[str, DigestPost]:
+        return dict(self.posts)
+
+    def lock(self, channel: str, now: datetime) -> DigestPost | None:
+        if channel in self.locked:
+            return None
+        self.locked.add(channel)
+        return self.posts.get(channel, DigestPost(channel, None, None))
+
+    def release(self, post: DigestPost) -> None:
+        self.posts[post.channel] = post
+        self.locked.discard(post.channel)
+
+
 @dataclass
 class InMemoryStore:
     claims: InMemoryClaims = field(default_factory=InMemoryClaims)
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
+    digests: InMemoryDigests = field(default_factory=InMemoryDigests)
 
 
 @dataclass
@@ -116,8 +178,12 @@ class FakeSlack:
 
     posts: list[Alert] = field(default_factory=list)
     updates: list[Alert] = field(default_factory=list)
-    reactions: list[tuple[str, str, str]] = field(default_factory=list)
+    handled_marks: list[tuple[str, str, str]] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    message_reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    digests: list[Digest] = field(default_factory=list)
+    reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
+    busy: bool = False
 
     def post_alert(self, alert: Alert) -> str:
         self.posts.append(alert)
@@ -130,7 +196,29 @@ class FakeSlack:
         return f"https://klaxon-demo.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
-        self.reactions.append((channel, ts, reaction))
+        self.handled_marks.append((channel, ts, reaction))
+
+    def reactions_on(self, channel: str, ts: str, reactions: dict[str, list[str]]) -> None:
+        """What reactions.get will report for a message."""
+        self.message_reactions[(channel, ts)] = reactions
+
+    def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
+        self.calls.append(("reactions.get", (channel, ts)))
+        if self.busy:
+            raise SlackBusy("reactions.get", 30)
+        return self.message_reactions.get((channel, ts), {})
+
+    def post_digest(self, digest: Digest) -> str:
+        self.digests.append(digest)
+        return f"1800000100.{len(self.digests):06d}"
+
+    def update_digest(self, digest: Digest, ts: str) -> None:
+        self.digests.append(digest)
+        self.calls.append(("update_digest", ts))
+
+    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+        self.reminders.append((channel, list(overdue)))
+        return f"1800000200.{len(self.reminders):06d}"
 
 
 @dataclass

@@ -18,7 +18,7 @@ class HandledMark:
     """One sign that someone handled an alert: a handled reaction on one of its messages, or the button."""
 
     user: str
-    via: str  # "button", or "<reaction>@<channel>/<ts>" for a reaction on the original or the repost
+    via: str  # BUTTON, or reaction_via(...) for a reaction on the original or the repost
     at: datetime = field(compare=False)
 
 
@@ -50,6 +50,7 @@ class Alert:
     marks: tuple[HandledMark, ...] = ()
     resolved_by: str | None = None
     resolved_at: datetime | None = None
+    revision: int = 0  # bumped by every change of state, so a post is never left showing an older one
 
     @property
     def state(self) -> AlertState:
@@ -61,6 +62,15 @@ class Alert:
     def acknowledged_by(self) -> HandledMark | None:
         """The earliest mark still standing: who acknowledged it and when."""
         return min(self.marks, key=lambda mark: mark.at) if self.marks else None
+
+    @property
+    def handled_at(self) -> datetime | None:
+        """When it was first acknowledged or resolved (what the verbose digest sorts by)."""
+        moments = [mark.at for mark in self.marks] + ([self.resolved_at] if self.resolved_at else [])
+        return min(moments) if moments else None
+
+    def mark(self, via: str, user: str) -> HandledMark | None:
+        return next((m for m in self.marks if m.via == via and m.user == user), None)
 
     @property
     def seen_last(self) -> datetime:
@@ -77,3 +87,11 @@ class Alert:
 def alert_id(channel: str, ts: str) -> str:
     """The id of the alert raised by the message at (channel, ts)."""
     return f"{channel}/{ts}"
+
+
+BUTTON = "button"
+
+
+def reaction_via(reaction: str, channel: str, ts: str) -> str:
+    """How a handled reaction marks an alert: which reaction, on which of its messages."""
+    return f"{reaction}@{channel}/{ts}"

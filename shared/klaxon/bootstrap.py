@@ -64,6 +64,14 @@ class Runtime:
         return web_client(self.credentials.bot_token, self.settings.slack_api_url)
 
     @cached_property
+    def sweep_slack(self) -> Any:
+        """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
+        from klaxon.slack.gateway import WebSlackGateway, web_client
+
+        return WebSlackGateway(web_client(self.credentials.bot_token, self.settings.slack_api_url,
+                                          max_rate_limit_wait=3))
+
+    @cached_property
     def slack(self) -> Any:
         from klaxon.slack.gateway import WebSlackGateway
 
@@ -79,7 +87,8 @@ class Runtime:
         """What /klaxon commands work with, as seen by the bot `me`."""
         from klaxon.commands.service import Console
 
-        return Console(configuration=self.store.configuration, directory=self.directory, clock=self.clock, me=me,
+        return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
+                       clock=self.clock, me=me,
                        admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group)
 
     @cached_property

@@ -6,13 +6,15 @@ in-memory fakes in unit tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from klaxon.alerts import Alert
+from klaxon.alerts import Alert, HandledMark
 from klaxon.configuration import ConfigurationStore
+from klaxon.digests import Digest, DigestPost
 
 
 class EventClaims(Protocol):
@@ -60,7 +62,31 @@ class AlertRepository(Protocol):
     def get(self, alert_id: str) -> Alert | None: ...
 
     def find_by_message(self, channel: str, ts: str) -> Alert | None:
-        """The alert whose original message or post is at (channel, ts): one cheap lookup when none."""
+        """The alert whose original message or post is at (channel, ts)."""
+        ...
+
+    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
+        """The id of that alert: one small read, and the only one when the message is no alert's."""
+        ...
+
+    def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
+        """Record that someone handled the alert (the first time per user and way counts); None if no alert."""
+        ...
+
+    def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
+        """Take a mark back; without marks (and unresolved) the alert is unacknowledged again."""
+        ...
+
+    def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
+        """Resolve the alert (the first resolver is kept); None if there is no such alert."""
+        ...
+
+    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts nobody has handled, first seen before `seen_before`, oldest first (the due index)."""
+        ...
+
+    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first."""
         ...
 
 
@@ -75,6 +101,17 @@ class Store(Protocol):
 
     @property
     def configuration(self) -> ConfigurationStore: ...
+
+    @property
+    def digests(self) -> DigestPosts: ...
+
+
+class SlackBusy(Exception):
+    """Slack rate-limited a call for longer than the caller can wait; try again after `retry_after` seconds."""
+
+    def __init__(self, method: str, retry_after: float) -> None:
+        super().__init__(f"Slack rate-limited {method} for {retry_after:.0f}s")
+        self.retry_after = retry_after
 
 
 class SlackGateway(Protocol):
@@ -94,6 +131,36 @@ class SlackGateway(Protocol):
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
         """Add the handled reaction to a message; already having it is fine."""
+        ...
+
+    def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
+        """A message's reactions now: name → users (reactions.get; may raise SlackBusy)."""
+        ...
+
+    def post_digest(self, digest: Digest) -> str:
+        """Post a channel's digest; return its ts."""
+        ...
+
+    def update_digest(self, digest: Digest, ts: str) -> None:
+        """Redraw a channel's digest in place."""
+        ...
+
+    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+        """Post a reminder listing the alerts nobody has handled."""
+        ...
+
+
+class DigestPosts(Protocol):
+    """Each incidents channel's digest message, and a short lock so overlapping sweeps draw it once."""
+
+    def all(self) -> dict[str, DigestPost]: ...
+
+    def lock(self, channel: str, now: datetime) -> DigestPost | None:
+        """The channel's digest post if this sweep may draw it now; None while another sweep is."""
+        ...
+
+    def release(self, post: DigestPost) -> None:
+        """Record what was drawn (ts and fingerprint) and let the next sweep in."""
         ...
 
 

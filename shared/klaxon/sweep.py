@@ -1,11 +1,36 @@
-"""The scheduled sweep: every minute, do the work that has come due (SPEC §2, §3)."""
+"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
+
+It reads only what is due, through the `due` index (no Scan anywhere): the alerts nobody has handled
+for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
+verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
+sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
+digest, a claim per reminder slot.
+
+Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
+so the function reports an error (and its alarm fires).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
-from klaxon.bootstrap import Runtime, runtime
+from klaxon.alerts import Alert
+from klaxon.configuration import Configuration
+from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.handling import apply_repair, repair
+from klaxon.ports import SlackBusy, SlackGateway, Store
+
+logger = logging.getLogger("klaxon.sweep")
+
+LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
+MIN_TIME_LEFT_MS = 10_000  # stop reconciling with this much of the Lambda's time left
+
+
+class SweepFailed(RuntimeError):
+    """One or more steps failed; the others ran."""
 
 
 @dataclass
@@ -14,14 +39,120 @@ class SweepReport:
 
     started_at: str
     done: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
 
 
-def run(rt: Runtime | None = None) -> SweepReport:
-    """One sweep. Each kind of due work is read through the `due` index only."""
-    rt = rt or runtime()
-    return SweepReport(started_at=rt.clock.now().isoformat())
+@dataclass(frozen=True)
+class SweepContext:
+    store: Store
+    slack: SlackGateway
+    config: Configuration
+    now: datetime
+    time_left_ms: Callable[[], int] = lambda: 60_000
 
 
-def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    report = run()
-    return {"started_at": report.started_at, "done": report.done}
+def sweep(ctx: SweepContext) -> SweepReport:
+    """One sweep: reconcile, digests, reminders."""
+    report = SweepReport(started_at=ctx.now.isoformat())
+    overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
+        seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
+    overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
+    _run(report, "digests", lambda: refresh_digests(ctx, overdue))
+    _run(report, "reminders", lambda: send_reminders(ctx))
+    if report.failed:
+        raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
+    return report
+
+
+def _run(report: SweepReport, name: str, step: Callable[[], object], fallback: object = None) -> object:
+    try:
+        result = step()
+    except Exception:
+        logger.exception("sweep step %s failed", name)
+        report.failed.append(name)
+        return fallback
+    report.done[name] = len(result) if isinstance(result, list) else int(result)  # type: ignore[call-overload]
+    return result
+
+
+# ---------------------------------------------------------------------- reconcile
+def reconcile(ctx: SweepContext, overdue: list[Alert]) -> list[Alert]:
+    """Repair missed reaction events for the oldest unacknowledged alerts, within the reactions.get budget.
+
+    Returns the overdue alerts as they are now (those found handled drop out).
+    """
+    budget = ctx.config.preferences.reconcile_limit
+    handled = ctx.config.preferences.handled_reactions
+    repaired: dict[str, Alert | None] = {}
+    for alert in overdue:
+        messages = _messages(alert)
+        if len(messages) > budget or ctx.time_left_ms() < MIN_TIME_LEFT_MS:
+            break
+        try:
+            seen = {message: ctx.slack.reactions(*message) for message in messages}
+        except SlackBusy as busy:
+            logger.warning("reconcile stopped: %s", busy)
+            break
+        budget -= len(messages)
+        fix = repair(alert, seen, handled, ctx.now)
+        if fix:
+            logger.info("reconcile repaired %s: +%d -%d marks", alert.id, len(fix.add), len(fix.remove))
+            repaired[alert.id] = apply_repair(alert, fix, store=ctx.store, slack=ctx.slack)
+    current = [repaired[alert.id] if alert.id in repaired else alert for alert in overdue]
+    return [alert for alert in current if alert is not None and not alert.marks and not alert.resolved_by]
+
+
+def _messages(alert: Alert) -> list[tuple[str, str]]:
+    found = [(alert.source_channel, alert.source_ts)]
+    if alert.post_ts:
+        found.append((alert.target_channel, alert.post_ts))
+    return found
+
+
+# ---------------------------------------------------------------------- digests
+def refresh_digests(ctx: SweepContext, overdue: list[Alert]) -> int:
+    """Draw each incidents channel's digest where what it shows changed; returns how many were drawn."""
+    preferences = ctx.config.preferences
+    handled = ctx.store.alerts.recently_handled(ctx.now - HANDLED_LOOKBACK, limit=LISTED_LIMIT) \
+        if preferences.verbose_digest else []
+    posts = ctx.store.digests.all()
+    drawn = 0
+    for digest in compose(overdue, handled, preferences, posts):
+        post = posts.get(digest.channel)
+        if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
+            continue  # unchanged, or nothing to say and no message to clear
+        locked = ctx.store.digests.lock(digest.channel, ctx.now)
+        if locked is None:
+            continue  # an overlapping sweep is drawing this channel now
+        try:
+            ts = locked.ts
+            if ts:
+                ctx.slack.update_digest(digest, ts)
+            else:
+                ts = ctx.slack.post_digest(digest)
+        finally:
+            ctx.store.digests.release(replace(locked, ts=ts, fingerprint=digest.fingerprint if ts else None))
+        drawn += 1
+    return drawn
+
+
+# ---------------------------------------------------------------------- reminders
+def send_reminders(ctx: SweepContext) -> int:
+    """Post "N alerts nobody has handled" to the reminder channel at each configured hour, once."""
+    preferences = ctx.config.preferences
+    if not preferences.reminder_channel:
+        return 0
+    sent = 0
+    for slot in reminder_slots(preferences, ctx.now):
+        claim = f"reminder:{slot.isoformat()}"
+        if not ctx.store.claims.claim(claim, ctx.now):
+            continue  # sent already, or an overlapping sweep is sending it
+        try:
+            open_alerts = ctx.store.alerts.unacknowledged(seen_before=ctx.now, limit=LISTED_LIMIT)
+            ctx.slack.post_reminder(preferences.reminder_channel, open_alerts)
+        except Exception:
+            ctx.store.claims.release(claim)
+            raise
+        ctx.store.claims.complete(claim, ctx.now)
+        sent += 1
+    return sent

@@ -98,7 +98,7 @@ def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
 
 def test_racing_admins_never_lose_an_update(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
-    console = Console(configuration=racing_store.configuration, directory=directory, clock=FakeClock(),
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory, clock=FakeClock(),
                       me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
     barrier = threading.Barrier(6)
     replies = []

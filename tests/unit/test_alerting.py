@@ -69,7 +69,7 @@ def test_the_first_matching_rule_wins(slack, store, clock):
 def test_an_unmatched_message_is_ignored_by_default(store, slack, clock):
     judgement = handle_channel_message(message("all good"), config=config(rule("disk")), me=ME, store=store,
                                        slack=slack, now=clock.now())
-    assert judgement.verdict is Verdict.IGNORE and not slack.posts and not slack.reactions
+    assert judgement.verdict is Verdict.IGNORE and not slack.posts and not slack.handled_marks
 
 
 def test_channel_default_ack_marks_unmatched_messages_handled(store, slack, clock):
@@ -77,7 +77,7 @@ def test_channel_default_ack_marks_unmatched_messages_handled(store, slack, cloc
 
     handle_channel_message(message("deploy finished"), config=cfg, me=ME, store=store, slack=slack, now=clock.now())
 
-    assert slack.reactions == [(ALERTS, "1800000000.000100", "white_check_mark")]
+    assert slack.handled_marks == [(ALERTS, "1800000000.000100", "white_check_mark")]
     assert not slack.posts
 
 
@@ -106,13 +106,13 @@ def test_a_suppress_rule_marks_known_noise_handled_and_posts_nothing(store, slac
                                        now=clock.now())
 
     assert judgement.verdict is Verdict.SUPPRESS
-    assert slack.reactions == [(ALERTS, "1800000000.000100", "white_check_mark")] and not slack.posts
+    assert slack.handled_marks == [(ALERTS, "1800000000.000100", "white_check_mark")] and not slack.posts
 
 
 def test_the_configured_handled_reaction_is_used(store, slack, clock):
     cfg = config(rule("noise", action=Action.SUPPRESS), preferences=Preferences(handled_reactions=("ok", "done")))
     handle_channel_message(message("noise"), config=cfg, me=ME, store=store, slack=slack, now=clock.now())
-    assert slack.reactions[0][2] == "ok"
+    assert slack.handled_marks[0][2] == "ok"
 
 
 @pytest.mark.parametrize("poster", ["U0KLAXON", "B0KLAXON"])

@@ -9,7 +9,7 @@ from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration import ConfigurationConflict
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault
-from tests.fakes import FakeClock, FakeDirectory, InMemoryConfiguration
+from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
 
 ADMIN, GUEST, OPS_LEAD = "U0ADMIN", "U0GUEST", "U0LEAD"
 INCIDENTS, ALERTS = "C0INCIDENT", "C0ALERTS"
@@ -27,7 +27,8 @@ def console(store: InMemoryConfiguration) -> Console:
         persons={"alice": Person(ADMIN, "alice"), "guest": Person(GUEST, "guest"),
                  "datadog": Person("U0DDOG", "datadog", bot_id="B0DDOG"), "lead": Person(OPS_LEAD, "lead")},
         group_handles={"ops-leads": "S0LEADS"}, members={"S0LEADS": frozenset({OPS_LEAD})})
-    return Console(configuration=store, directory=directory, clock=FakeClock(), me=Identity("U0KLAXON", "B0K", None),
+    return Console(configuration=store, alerts=InMemoryAlerts(), directory=directory, clock=FakeClock(),
+                   me=Identity("U0KLAXON", "B0K", None),
                    admin_users=frozenset({ADMIN}), admin_group="S0LEADS")
 
 

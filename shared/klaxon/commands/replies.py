@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from klaxon.alerting import Judgement, Verdict
+from klaxon.alerts import Alert
 from klaxon.commands.durations import format_duration
 from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.rules import Action, Explanation, Rule
@@ -148,3 +149,30 @@ def _mention_text(target: str) -> str:
     if target.startswith("S"):
         return f"group {target}"
     return f"@{target}" if target in ("here", "channel", "everyone") else f"<@{target}>"
+
+
+def report(overdue: Sequence[Alert], handled: Sequence[Alert], preferences: Preferences) -> str:
+    """`/klaxon report`: what the digests show, across every incidents channel."""
+    waited = format_duration(preferences.digest_after_seconds)
+    if not overdue:
+        lines = [f":white_check_mark: Nothing has gone unacknowledged for over {waited}."]
+    else:
+        lines = [f":rotating_light: *{_count(len(overdue), 'alert')} nobody has acknowledged* for over {waited}:"]
+        lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — since {a.first_seen:%Y-%m-%d %H:%M} UTC"
+                  + (f" · <{a.permalink}|original>" if a.permalink else "") for a in overdue]
+    if preferences.verbose_digest:
+        lines.append(f"*Handled in the last 24h:* {len(handled) or 'none'}")
+        lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — {_handled_by(a)}" for a in handled]
+    return "\n".join(lines)
+
+
+def _first_line(alert: Alert) -> str:
+    text = alert.text.strip().splitlines()[0] if alert.text.strip() else ""
+    return text[:150] + ("…" if len(text) > 150 else "")
+
+
+def _handled_by(alert: Alert) -> str:
+    if alert.resolved_by:
+        return f"resolved by <@{alert.resolved_by}>"
+    mark = alert.acknowledged_by
+    return f"acknowledged by <@{mark.user}>" if mark else "handled"

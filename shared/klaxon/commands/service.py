@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from klaxon import commands as cmd
@@ -29,10 +30,12 @@ from klaxon.configuration import (
     ConfigurationStore,
 )
 from klaxon.messages import ChannelMessage, slack_ts
-from klaxon.ports import SlackDirectory
+from klaxon.digests import HANDLED_LOOKBACK
+from klaxon.ports import AlertRepository, SlackDirectory
 from klaxon.rules import Rule, RuleError, import_ims
 from klaxon.rules_as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
 
+REPORT_LIMIT = 200
 COMMIT_ATTEMPTS = 8  # each round of racing editors lets one through; a few admins settle well within this
 
 
@@ -54,6 +57,7 @@ class Console:
     """What commands work with (built once per container by the bootstrap)."""
 
     configuration: ConfigurationStore
+    alerts: AlertRepository
     directory: SlackDirectory
     clock: Clock
     me: Identity
@@ -95,6 +99,8 @@ def _run(command: cmd.Command, invocation: Invocation, console: Console) -> Repl
             return Reply.of(f"```{export_yaml(console.configuration.load())}```")
         case cmd.ShowAudit(limit=limit):
             return Reply.of(replies.audit_trail(console.configuration.audit_trail(limit)))
+        case cmd.ShowReport():
+            return Reply.of(_report(console))
         case cmd.ShowSettings():
             return Reply.of(replies.settings(console.configuration.load().preferences))
         case cmd.AddRule():
@@ -277,6 +283,18 @@ def _shown(values: dict[str, Any]) -> str:
         return "off" if value is None else str(value)
 
     return ", ".join(one(key, value) for key, value in values.items())
+
+
+# ---------------------------------------------------------------------- report
+def _report(console: Console) -> str:
+    """The digest's list, on demand: overdue alerts in every channel (and handled ones, if verbose)."""
+    preferences = console.configuration.load().preferences
+    now = console.clock.now()
+    overdue = console.alerts.unacknowledged(seen_before=now - timedelta(seconds=preferences.digest_after_seconds),
+                                            limit=REPORT_LIMIT)
+    handled = console.alerts.recently_handled(now - HANDLED_LOOKBACK, limit=REPORT_LIMIT) \
+        if preferences.verbose_digest else []
+    return replies.report(overdue, handled, preferences)
 
 
 # ---------------------------------------------------------------------- import and help

@@ -7,6 +7,7 @@ from typing import Any
 from klaxon.dynamo.alerts import DynamoAlerts
 from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
+from klaxon.dynamo.digests import DynamoDigests
 from klaxon.dynamo.table import Table
 
 
@@ -18,6 +19,7 @@ class DynamoStore:
         self.claims = DynamoEventClaims(self.table)
         self.alerts = DynamoAlerts(self.table)
         self.configuration = DynamoConfiguration(self.table)
+        self.digests = DynamoDigests(self.table)
 
 
 __all__ = ["DynamoStore"]

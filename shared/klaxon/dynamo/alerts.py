@@ -5,6 +5,11 @@
                                       a reaction on any other message costs one empty GetItem
     GROUP#<fingerprint>     / GROUP   the open alert repeats are counted into, until `until`
 
+An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
+handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
+reconcile and reminders read the oldest unacknowledged alerts, and the verbose digest the recently
+handled ones, without scanning anything.
+
 Recording a message is one transaction whose first write creates the message's MSG item, so a
 redelivered event can never count twice or raise a second alert.
 """
@@ -24,6 +29,7 @@ _ATTEMPTS = 8  # racing writers of one group (a burst of repeats) settle within 
 _FIELDS_AS_IS = ("source_channel", "source_ts", "poster", "poster_name", "text", "label", "target_channel",
                  "fingerprint", "rule_id", "policy", "count", "post_ts", "permalink", "resolved_by")
 GROUP_KEEP = timedelta(days=1)
+UNACKED, HANDLED = "unacked", "handled"
 
 
 class DynamoAlerts:
@@ -99,8 +105,64 @@ class DynamoAlerts:
         return _from_item(item) if item else None
 
     def find_by_message(self, channel: str, ts: str) -> Alert | None:
+        alert_id = self.alert_id_for_message(channel, ts)
+        return self.get(alert_id) if alert_id else None
+
+    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
         index = self._table.get(_message_pk(channel, ts), "MSG")
-        return self.get(index["alert_id"]) if index else None
+        return str(index["alert_id"]) if index else None
+
+    # ------------------------------------------------------------------ handling
+    def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
+        epoch = _epoch(mark.at)
+        return self._change(alert_id, (
+            "SET marks.#mark = if_not_exists(marks.#mark, :at), revision = revision + :one, "
+            "due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+            "handled_at = if_not_exists(handled_at, :epoch)"),
+            names={"#mark": _mark_key(mark.user, mark.via)},
+            values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch})
+
+    def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
+        alert = self._change(alert_id, "REMOVE marks.#mark SET revision = revision + :one",
+                             names={"#mark": _mark_key(user, via)}, values={":one": 1})
+        if alert is None or alert.marks or alert.resolved_by:
+            return alert
+        # The last mark is gone: back in the digest, unless someone marked it again meanwhile.
+        reopened = self._change(alert_id, "SET due_kind = :unacked, due_at = :first, revision = revision + :one "
+                                          "REMOVE handled_at",
+                                condition="size(marks) = :none AND attribute_not_exists(resolved_by)",
+                                values={":unacked": UNACKED, ":first": _epoch(alert.first_seen), ":one": 1,
+                                        ":none": 0})
+        return reopened or self.get(alert_id)
+
+    def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
+        return self._change(alert_id, (
+            "SET resolved_by = if_not_exists(resolved_by, :user), resolved_at = if_not_exists(resolved_at, :at), "
+            "revision = revision + :one, due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+            "handled_at = if_not_exists(handled_at, :epoch)"),
+            values={":user": user, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": _epoch(at)})
+
+    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(UNACKED, until=_epoch(seen_before), limit=limit)
+        return self._alerts(keys)
+
+    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(HANDLED, since=_epoch(since), limit=limit)
+        return self._alerts(keys)
+
+    def _alerts(self, keys: list[tuple[str, str]]) -> list[Alert]:
+        found = {item["pk"]: _from_item(item) for item in self._table.get_many(keys)}
+        return [found[pk] for pk, _ in keys if pk in found]
+
+    def _change(self, alert_id: str, expression: str, *, condition: str = "attribute_exists(pk)",
+                names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> Alert | None:
+        """Apply an update to an existing alert; None when there is no such alert (or the condition fails)."""
+        try:
+            item = self._table.update(f"ALERT#{alert_id}", "ALERT", expression, condition=condition,
+                                      names=names, values=values)
+        except ConditionFailed:
+            return None
+        return _from_item(item)
 
 
 def _alert_key(alert_id: str) -> Item:
@@ -127,14 +189,32 @@ def _group_item(alert_id: str, until: datetime) -> Item:
 
 def _to_item(alert: Alert) -> Item:
     item: dict[str, Any] = {"id": alert.id, **{name: getattr(alert, name) for name in _FIELDS_AS_IS}}
+    handled = alert.handled_at
     item.update(
         hotline=list(alert.hotline),
         first_seen=alert.first_seen.isoformat(),
         last_seen=alert.last_seen.isoformat() if alert.last_seen else None,
         resolved_at=alert.resolved_at.isoformat() if alert.resolved_at else None,
-        marks=[{"user": m.user, "via": m.via, "at": m.at.isoformat()} for m in alert.marks],
+        marks={_mark_key(m.user, m.via): m.at.isoformat() for m in alert.marks},
+        revision=alert.revision,
+        due_kind=HANDLED if handled else UNACKED,
+        due_at=_epoch(handled or alert.first_seen),
+        handled_at=_epoch(handled) if handled else None,
     )
     return item
+
+
+def _mark_key(user: str, via: str) -> str:
+    return f"{user}|{via}"
+
+
+def _mark(key: str, at: str) -> HandledMark:
+    user, via = key.split("|", 1)
+    return HandledMark(user, via, datetime.fromisoformat(at))
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
 
 
 def _from_item(item: Item) -> Alert:
@@ -151,5 +231,6 @@ def _from_item(item: Item) -> Alert:
         first_seen=datetime.fromisoformat(item["first_seen"]),
         last_seen=moment("last_seen"),
         resolved_at=moment("resolved_at"),
-        marks=tuple(HandledMark(m["user"], m["via"], datetime.fromisoformat(m["at"])) for m in item.get("marks", ())),
+        marks=tuple(sorted(_mark(key, at) for key, at in (item.get("marks") or {}).items())),
+        revision=int(item.get("revision", 0)),
     )

@@ -81,14 +81,34 @@ class Table:
                                   "ExpressionAttributeValues": _values(values), "ConsistentRead": consistent}
         return list(self._paginate(kwargs, limit, "query"))
 
-    def due(self, kind: str, until: int, *, limit: int | None = None) -> list[tuple[str, str]]:
-        """Keys of items of one kind whose due time has come (the sparse `due` index), oldest first."""
-        kwargs: dict[str, Any] = {
-            "IndexName": "due",
-            "KeyConditionExpression": "due_kind = :kind AND due_at <= :until",
-            "ExpressionAttributeValues": _values({":kind": kind, ":until": until}),
-        }
+    def due(self, kind: str, *, until: int | None = None, since: int | None = None,
+            limit: int | None = None) -> list[tuple[str, str]]:
+        """Keys of items of one kind in the sparse `due` index, oldest first: those due by `until`,
+        or those at or after `since`."""
+        if until is not None:
+            condition, bound = "due_kind = :kind AND due_at <= :bound", until
+        else:
+            condition, bound = "due_kind = :kind AND due_at >= :bound", since
+        kwargs: dict[str, Any] = {"IndexName": "due", "KeyConditionExpression": condition,
+                                  "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
         return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
+        """Items by key, 100 per BatchGetItem, resending what DynamoDB leaves unprocessed; order not kept."""
+        found: list[Item] = []
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {self.name: {"Keys": [_key(pk, sk) for pk, sk in keys[start:start + 100]],
+                                                   "ConsistentRead": True}}
+            for attempt in range(8):
+                response = self.client.batch_get_item(RequestItems=pending)
+                items = response.get("Responses", {}).get(self.name, [])
+                self.reads.add("get_many", len(items))
+                found += [plain(item) for item in items]
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+        return found
 
     def _paginate(self, kwargs: dict[str, Any], limit: int | None, kind: str) -> Iterator[Item]:
         seen = 0

@@ -12,12 +12,16 @@ from slack_sdk.models.blocks import (
 )
 
 from klaxon.alerts import Alert, AlertState
+from klaxon.commands.durations import format_duration
+from klaxon.digests import Digest
 from klaxon.slack.actions import ActionId
 from klaxon.slack.inbound import quiet_broadcasts
 from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
 
 SECTION_LIMIT = 3000  # Slack's limit for a section's text
 FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert
+LISTED = 60  # alerts a digest or reminder lists before "…and N more" (Slack allows 50 blocks a message)
+LINE_LIMIT = 160
 
 _STATE_BADGE = {AlertState.OPEN: ":rotating_light:", AlertState.ACKNOWLEDGED: ":eyes:",
                 AlertState.RESOLVED: ":white_check_mark:"}
@@ -84,3 +88,76 @@ def _buttons(alert: Alert) -> list[ButtonElement]:
         buttons.append(ButtonElement(text="Open original", action_id=ActionId.OPEN_ORIGINAL.value,
                                      url=alert.permalink))
     return buttons
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """A channel's digest: what nobody has acknowledged, and (verbose) what was handled and by whom."""
+    waited = format_duration(digest.older_than_seconds)
+    if digest.unacknowledged:
+        count = len(digest.unacknowledged)
+        head = f":rotating_light: *{count} alert{'s' if count != 1 else ''} nobody has acknowledged* for over {waited}"
+    else:
+        head = f":white_check_mark: *Nothing unacknowledged* for over {waited}"
+    blocks: list[Block] = [SectionBlock(block_id="digest.head", text=MarkdownTextObject(text=head))]
+    blocks += _listed("digest.open", [_open_line(alert) for alert in digest.unacknowledged])
+    if digest.verbose:
+        blocks.append(SectionBlock(block_id="digest.handled_head", text=MarkdownTextObject(
+            text=f"*Handled in the last 24h:* {len(digest.handled) or 'none'}")))
+        blocks += _listed("digest.handled", [_handled_line(alert) for alert in digest.handled])
+    blocks.append(ContextBlock(block_id="digest.note", elements=[MarkdownTextObject(
+        text="Acknowledge an alert with its button or a handled reaction; this list updates itself.")]))
+    return blocks
+
+
+def digest_fallback(digest: Digest) -> str:
+    count = len(digest.unacknowledged)
+    return f"{count} alert{'s' if count != 1 else ''} nobody has acknowledged" if count else "Nothing unacknowledged"
+
+
+def reminder_blocks(overdue: list[Alert] | tuple[Alert, ...]) -> list[Block]:
+    head = MarkdownTextObject(text=f":alarm_clock: *{reminder_text(overdue)}*")
+    return [SectionBlock(block_id="reminder.head", text=head),
+            *_listed("reminder.open", [_open_line(alert) for alert in overdue])]
+
+
+def reminder_text(overdue: list[Alert] | tuple[Alert, ...]) -> str:
+    count = len(overdue)
+    return f"{count} alert{'s' if count != 1 else ''} nobody has handled" if count else "Every alert has been handled"
+
+
+def _open_line(alert: Alert) -> str:
+    where = f" · <{alert.permalink}|original>" if alert.permalink else ""
+    seen = f" ×{alert.count}" if alert.count > 1 else ""
+    return f"• *{_label(alert)}* {_first_line(alert)}{seen} — since {slack_date(alert.first_seen)}{where}"
+
+
+def _handled_line(alert: Alert) -> str:
+    if alert.resolved_by and alert.resolved_at:
+        how = f"resolved by <@{alert.resolved_by}> {slack_date(alert.resolved_at)}"
+    elif alert.acknowledged_by:
+        how = f"acknowledged by <@{alert.acknowledged_by.user}> {slack_date(alert.acknowledged_by.at)}"
+    else:
+        how = "handled"
+    return f"• :white_check_mark: *{_label(alert)}* {_first_line(alert)} — {how}"
+
+
+def _first_line(alert: Alert) -> str:
+    line = quiet_broadcasts(alert.text).strip().splitlines()[0] if alert.text.strip() else ""
+    return truncate(line, LINE_LIMIT)
+
+
+def _listed(block_id: str, lines: list[str]) -> list[Block]:
+    """Lines in as few sections as Slack's section limit allows, at most LISTED lines, then a count."""
+    shown, more = lines[:LISTED], len(lines) - LISTED
+    if more > 0:
+        shown.append(f"…and {more} more")
+    sections, current = [], ""
+    for line in shown:
+        if current and len(current) + len(line) + 1 > SECTION_LIMIT:
+            sections.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        sections.append(current)
+    return [SectionBlock(block_id=f"{block_id}.{n}", text=MarkdownTextObject(text=text))
+            for n, text in enumerate(sections)]

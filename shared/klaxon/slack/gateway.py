@@ -6,6 +6,7 @@ and dropped connections are retried, so a busy Slack delays work instead of losi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,22 +17,50 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from klaxon.alerts import Alert
-from klaxon.slack.blocks import alert_blocks, alert_fallback
+from klaxon.digests import Digest
+from klaxon.ports import SlackBusy
+from klaxon.slack.blocks import (
+    alert_blocks,
+    alert_fallback,
+    digest_blocks,
+    digest_fallback,
+    reminder_blocks,
+    reminder_text,
+)
 
 logger = Logger(child=True)
 
 
-def web_client(token: str, base_url: str) -> WebClient:
-    """The container's WebClient: Slack (or the emulator) at `base_url`, with retries."""
+class WaitBriefly(RateLimitErrorRetryHandler):
+    """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails."""
+
+    def __init__(self, max_wait: float, max_retry_count: int = 2) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return response is not None and response.status_code == 429 and _retry_after(response) <= self.max_wait
+
+
+def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60) -> WebClient:
+    """A WebClient for Slack (or the emulator) at `base_url` that retries what is worth retrying.
+
+    Slack's 429s are waited out up to `max_rate_limit_wait` seconds: generous for lazy listeners, a few
+    seconds for the sweep, which must finish within its minute and picks the work up next time.
+    """
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=10,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            WaitBriefly(max_wait=max_rate_limit_wait),
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
@@ -66,6 +95,31 @@ class WebSlackGateway:
             if _code(error) != "already_reacted":
                 raise
 
+    def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
+        try:
+            message = self.client.reactions_get(channel=channel, timestamp=ts, full=True)["message"]
+        except SlackApiError as error:
+            if _code(error) == "ratelimited":
+                raise SlackBusy("reactions.get", _retry_after(error.response)) from error
+            if _code(error) in ("message_not_found", "channel_not_found"):
+                return {}  # deleted: nothing to repair from
+            raise
+        return {reaction["name"]: list(reaction.get("users", [])) for reaction in message.get("reactions", [])}
+
+    def post_digest(self, digest: Digest) -> str:
+        response = self._in_channel(digest.channel, lambda: self.client.chat_postMessage(
+            channel=digest.channel, text=digest_fallback(digest), blocks=digest_blocks(digest)))
+        return str(response["ts"])
+
+    def update_digest(self, digest: Digest, ts: str) -> None:
+        self.client.chat_update(channel=digest.channel, ts=ts, text=digest_fallback(digest),
+                                blocks=digest_blocks(digest))
+
+    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+        response = self._in_channel(channel, lambda: self.client.chat_postMessage(
+            channel=channel, text=reminder_text(overdue), blocks=reminder_blocks(overdue)))
+        return str(response["ts"])
+
     def _in_channel(self, channel: str, call: Any) -> Any:
         """Make a call that needs membership; join a public channel once if Slack says we are not in it."""
         try:
@@ -76,6 +130,12 @@ class WebSlackGateway:
             logger.info("joining the channel to post", extra={"channel": channel})
             self.client.conversations_join(channel=channel)
             return call()
+
+
+def _retry_after(response: Any) -> float:
+    headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+    value = headers.get("retry-after", 1)
+    return float(value[0] if isinstance(value, list) else value)
 
 
 def _code(error: SlackApiError) -> str:

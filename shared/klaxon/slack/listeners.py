@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from klaxon.bootstrap import Runtime
+from klaxon.slack.actions import ActionId
 from klaxon.slack.app import failures_reported, once_per_event
 
 logger = Logger(child=True)
@@ -59,8 +60,43 @@ def register(app: App, rt: Runtime) -> None:
             for message in reply.messages:
                 respond(text=message, response_type="ephemeral", replace_original=False)
 
+    def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
+        from klaxon.handling import ReactionChange, on_reaction
+
+        item = event.get("item") or {}
+        if item.get("type") != "message" or not event.get("user"):
+            return
+        with failures_reported(), once_per_event(rt, body) as first:
+            if not first:
+                return
+            change = ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
+                                    ts=item["ts"], added=event["type"] == "reaction_added", at=rt.clock.now())
+            alert = on_reaction(change, store=rt.store, slack=rt.slack, configuration=rt.configuration)
+            if alert is not None:
+                logger.info("alert handling changed", extra={"alert": alert.id, "state": alert.state,
+                                                             "by": change.user, "reaction": change.reaction})
+                if change.added:
+                    metrics.add_metric(name="Acknowledgements", unit=MetricUnit.Count, value=1)
+
+    def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
+        from klaxon import handling
+
+        with failures_reported(), once_per_event(rt, body) as first:
+            if not first:
+                return
+            press = handling.acknowledge if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else handling.resolve
+            alert = press(action["value"], body["user"]["id"], rt.clock.now(), store=rt.store, slack=rt.slack)
+            logger.info("alert button pressed", extra={"alert": action["value"], "action": action["action_id"],
+                                                       "state": alert.state if alert else "unknown alert"})
+
     app.event("message")(ack=acknowledge, lazy=[judge_message])
+    app.event("reaction_added")(ack=acknowledge, lazy=[track_reaction])
+    app.event("reaction_removed")(ack=acknowledge, lazy=[track_reaction])
     app.command("/klaxon")(ack=acknowledge, lazy=[run_klaxon_command])
+    app.action(ActionId.ACKNOWLEDGE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
+    app.action(ActionId.RESOLVE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
+    # A link button opens its URL in the browser; Slack still reports the click, which needs only an ack.
+    app.action(ActionId.OPEN_ORIGINAL.value)(acknowledge)
 
     # Anything else Slack sends is acknowledged and ignored: an unanswered event is retried by Slack
     # and, if it keeps failing, Slack turns the app's event subscription off.

@@ -139,7 +139,7 @@ def test_a_huge_monitoring_message_is_cut_to_fit_slack(channels, alice):
 def test_two_admins_editing_at_once_both_land(channels, alice):
     ws = channels.workspace
     carol = ws.add_user("carol")["id"]
-    channels.klaxon(alice, "#alerts-prod", f"rule add seed to #incidents")
+    channels.klaxon(alice, "#alerts-prod", "rule add seed to #incidents")
     outcomes = []
 
     def add(user: str, word: str) -> None:
