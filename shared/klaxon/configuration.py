@@ -49,7 +49,7 @@ class Preferences:
         for name in self.handled_reactions:
             if not _REACTION.match(name):
                 raise ConfigurationError(f"{name!r} is not a reaction name")
-        for name, low, high in (("grouping window", 0, 86_400), ("digest threshold", 60, 7 * 86_400)):
+        for name, low, high in (("grouping window", 0, 86_400), ("digest threshold", 1, 7 * 86_400)):
             value = self.grouping_window_seconds if name == "grouping window" else self.digest_after_seconds
             if not low <= value <= high:
                 raise ConfigurationError(f"the {name} must be between {low}s and {high}s, not {value}s")
