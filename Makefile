@@ -36,6 +36,7 @@ bench: install
 	$(PY) -m bench.ack_latency
 	$(PY) -m bench.rule_matching
 	$(PY) -m bench.event_reads
+	$(PY) -m bench.sweep_cost
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache

@@ -60,7 +60,7 @@ class DynamoAlerts:
     def _create(self, alert: Alert, group_until: datetime, replacing: str | None) -> Raised:
         self._table.transact([
             _message_index(alert.source_channel, alert.source_ts, alert.id, "original"),
-            Write("Put", _alert_key(alert.id), _to_item(alert), condition="attribute_not_exists(pk)"),
+            Write("Put", _alert_key(alert.id), alert_item(alert), condition="attribute_not_exists(pk)"),
             Write("Put", {"pk": _group_pk(alert.fingerprint), "sk": "GROUP"}, _group_item(alert.id, group_until),
                   condition="attribute_not_exists(pk) OR #until <= :now OR alert_id = :replacing",
                   names={"#until": "until"},
@@ -187,7 +187,8 @@ def _group_item(alert_id: str, until: datetime) -> Item:
             "expires_at": int((until + GROUP_KEEP).timestamp())}
 
 
-def _to_item(alert: Alert) -> Item:
+def alert_item(alert: Alert) -> Item:
+    """The alert as the table stores it (without its key), e.g. for a bulk load."""
     item: dict[str, Any] = {"id": alert.id, **{name: getattr(alert, name) for name in _FIELDS_AS_IS}}
     handled = alert.handled_at
     item.update(
