@@ -174,3 +174,17 @@ def test_two_sweeps_at_once_post_one_digest_and_one_reminder(alerting, alice, lo
     digests = [m for m in alerting.workspace.messages("#incidents") if "nobody has acknowledged" in m["text"]]
     assert len(digests) == 1 and "3 alerts" in digests[0]["text"]
     assert len(alerting.workspace.messages("#oncall")) == 1
+
+
+def test_a_long_rate_limit_stops_the_reconcile_without_holding_the_sweep(alerting, alice, local_stack):
+    _, post = raise_alert(alerting)
+    time.sleep(1.1)
+    alerting.workspace.rate_limit("reactions.get", count=5, retry_after=30)
+
+    started = time.monotonic()
+    alerting.sweep()
+
+    assert time.monotonic() - started < 10, "the sweep did not sleep through Slack's 30 s"
+    assert [c.error for c in alerting.workspace.calls("reactions.get")] == ["ratelimited"]
+    digests = [m for m in alerting.workspace.messages("#incidents") if m["ts"] != post]
+    assert len(digests) == 1, "the digest still went out"
