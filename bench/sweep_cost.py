@@ -87,10 +87,11 @@ def measure(total: int, due: int, channels: int) -> dict[str, float]:
         store.table.put_many([{"pk": f"ALERT#{a.id}", "sk": "ALERT", **alert_item(a)} for a in alerts])
         config = Configuration(preferences=Preferences(digest_after_seconds=900, reconcile_limit=0))
         first, second = CountingSlack(), CountingSlack()
-        sweep(SweepContext(store=store, slack=first, config=config, now=NOW))  # type: ignore[arg-type]
+        sweep(SweepContext(store=store, slack=first, directory=None, config=config, now=NOW))  # type: ignore[arg-type]
         store.table.reads.items = store.table.reads.requests = 0  # the steady state: digests already posted
         started = time.perf_counter()
-        sweep(SweepContext(store=store, slack=second, config=config, now=NOW + timedelta(minutes=1)))  # type: ignore[arg-type]
+        sweep(SweepContext(store=store, slack=second, directory=None, config=config,
+                           now=NOW + timedelta(minutes=1)))  # type: ignore[arg-type]
         elapsed = time.perf_counter() - started
         handled_reactions = total - due
         history_calls = sum(math.ceil(sum(1 for a in alerts if a.target_channel == f"C0INC{c}") / HISTORY_PAGE)

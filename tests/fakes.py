@@ -10,7 +10,8 @@ from typing import Any
 from klaxon.alerts import Alert, AlertState, HandledMark
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.digests import Digest, DigestPost
-from klaxon.ports import Person, Raised, RaiseOutcome, SlackBusy
+from klaxon.escalation import Notification, Page, PageState
+from klaxon.ports import MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
 
 
 class FakeClock:
@@ -79,9 +80,6 @@ class InMemoryAlerts:
     def find_by_message(self, channel: str, ts: str) -> Alert | None:
         alert_id = self.messages.get((channel, ts))
         return self.alerts[alert_id] if alert_id else None
-
-    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
-        return self.messages.get((channel, ts))
 
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
         alert = self.alerts.get(alert_id)
@@ -164,12 +162,101 @@ class InMemoryDigests:
         self.locked.discard(post.channel)
 
 
+class InMemoryPages:
+    def __init__(self) -> None:
+        self.pages: dict[str, Page] = {}
+        self.by_message: dict[tuple[str, str], str] = {}
+        self.timers: dict[str, datetime] = {}
+
+    def start(self, page: Page) -> bool:
+        if page.id in self.pages:
+            return False
+        self.pages[page.id] = page
+        if page.id.startswith("mention/"):
+            _, channel, ts = page.id.split("/", 2)
+            self.by_message[(channel, ts)] = page.id
+        return True
+
+    def get(self, page_id: str) -> Page | None:
+        return self.pages.get(page_id)
+
+    def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
+        current = self.pages[page.id]
+        if current.step != page.step or not current.is_active:
+            return None
+        self.pages[page.id] = replace(current, step=claimed.step, next_at=claimed.next_at, sending=claimed.sending)
+        return self.pages[page.id]
+
+    def finish_step(self, page: Page) -> Page | None:
+        current = self.pages[page.id]
+        if current.sending != page.sending:
+            return None
+        self.pages[page.id] = replace(current, sending=None)
+        return self.pages[page.id]
+
+    def record_notification(self, page_id: str, notification: Notification) -> None:
+        page = self.pages[page_id]
+        self.pages[page_id] = replace(page, notifications=tuple(sorted((*page.notifications, notification))))
+
+    def acknowledge(self, page_id: str, user: str, at: datetime) -> Page | None:
+        page = self.pages.get(page_id)
+        if page is None or not page.is_active:
+            return None
+        self.pages[page_id] = replace(page, state=PageState.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=at)
+        return self.pages[page_id]
+
+    def exhaust(self, page: Page) -> Page | None:
+        current = self.pages[page.id]
+        if not current.is_active or current.step != page.step or current.sending is not None:
+            return None
+        self.pages[page.id] = replace(current, state=PageState.EXHAUSTED)
+        return self.pages[page.id]
+
+    def due(self, now: datetime, limit: int | None = None) -> list[Page]:
+        due = [p for p in self.pages.values() if p.is_active and (p.sending is not None or (p.next_at or now) <= now)]
+        return sorted(due, key=lambda p: p.next_at or now)[:limit]
+
+    def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]:
+        return [alert_id for alert_id, at in sorted(self.timers.items(), key=lambda kv: kv[1]) if at <= now][:limit]
+
+    def clear_timeout(self, alert_id: str) -> bool:
+        return self.timers.pop(alert_id, None) is not None
+
+
+class InMemoryMessages:
+    """The message index, over the alerts' and pages' own maps."""
+
+    def __init__(self, alerts: InMemoryAlerts, pages: InMemoryPages) -> None:
+        self._alerts, self._pages = alerts, pages
+        self.lookups: list[tuple[str, str]] = []
+
+    def lookup(self, channel: str, ts: str) -> MessageReferents:
+        self.lookups.append((channel, ts))
+        return MessageReferents(alert_id=self._alerts.messages.get((channel, ts)),
+                                page_id=self._pages.by_message.get((channel, ts)))
+
+
 @dataclass
 class InMemoryStore:
     claims: InMemoryClaims = field(default_factory=InMemoryClaims)
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
+    pages: InMemoryPages = field(default_factory=InMemoryPages)
+    messages: InMemoryMessages = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.messages = InMemoryMessages(self.alerts, self.pages)
+        # An alert whose rule names a policy comes with its ack timer, as in DynamoDB's transaction.
+        raise_alert = self.alerts.raise_alert
+
+        def raise_with_timer(alert: Alert, group_until: datetime) -> Raised:
+            raised = raise_alert(alert, group_until)
+            if raised.outcome is RaiseOutcome.NEW and alert.escalate_at:
+                self.pages.timers[alert.id] = alert.escalate_at
+            return raised
+
+        self.alerts.raise_alert = raise_with_timer  # type: ignore[method-assign]
 
 
 @dataclass
@@ -184,6 +271,11 @@ class FakeSlack:
     digests: list[Digest] = field(default_factory=list)
     reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
     busy: bool = False
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    said: list[tuple[str, str]] = field(default_factory=list)
+    pages_sent: list[tuple[str, str, int]] = field(default_factory=list)
+    pages_closed: list[tuple[str, str]] = field(default_factory=list)
+    unreachable: set[str] = field(default_factory=set)
 
     def post_alert(self, alert: Alert) -> str:
         self.posts.append(alert)
@@ -219,6 +311,21 @@ class FakeSlack:
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         self.reminders.append((channel, list(overdue)))
         return f"1800000200.{len(self.reminders):06d}"
+
+    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
+        self.notes.append((channel, ts, text))
+
+    def say(self, channel: str, text: str) -> None:
+        self.said.append((channel, text))
+
+    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
+        if self.unreachable & {user}:
+            raise ConnectionError(f"cannot reach {user}")
+        self.pages_sent.append((user, page.id, step))
+        return f"D{user}", f"1800000300.{len(self.pages_sent):06d}"
+
+    def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
+        self.pages_closed.append((notification.user, page.id))
 
 
 @dataclass

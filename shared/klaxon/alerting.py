@@ -13,6 +13,9 @@ from klaxon.ports import RaiseOutcome, SlackGateway, Store
 from klaxon.rules import Action, Rule
 from klaxon.rules.grouping import fingerprint
 
+DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
+
+
 class Verdict(StrEnum):
     IGNORE = "ignore"
     ALERT = "alert"
@@ -93,6 +96,9 @@ def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configura
         hotline=rule.hotline if rule else (),
         policy=rule.policy if rule else None,
     )
+    if rule and rule.policy:
+        candidate = replace(candidate, escalate_at=now + timedelta(
+            seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS))
     window = timedelta(seconds=config.preferences.grouping_window_seconds)
     raised = store.alerts.raise_alert(candidate, group_until=now + window)
     alert = raised.alert

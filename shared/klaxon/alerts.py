@@ -51,6 +51,7 @@ class Alert:
     resolved_by: str | None = None
     resolved_at: datetime | None = None
     revision: int = 0  # bumped by every change of state, so a post is never left showing an older one
+    escalate_at: datetime | None = None  # its rule names a policy: page then, unless handled by then
 
     @property
     def state(self) -> AlertState:

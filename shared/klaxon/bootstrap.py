@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from klaxon.alerting import Identity
     from klaxon.commands.service import Console
     from klaxon.configuration import Configuration, ConfigurationCache
+    from klaxon.paging import Pager
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
@@ -82,6 +83,12 @@ class Runtime:
         from klaxon.slack.directory import WebSlackDirectory
 
         return WebSlackDirectory(self.slack_client)
+
+    def pager(self) -> Pager:
+        """What paging works with, at this moment."""
+        from klaxon.paging import Pager
+
+        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.clock.now())
 
     def console(self, me: Identity) -> Console:
         """What /klaxon commands work with, as seen by the bot `me`."""

@@ -16,9 +16,12 @@ from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from klaxon.escalation import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
+DEFAULT_DM_REPLY = ("I page people from channels, not from direct messages: mention me in your team's "
+                    "channel with what is wrong, such as `@klaxon db-1 is down`.")
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
 _REACTION = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -42,6 +45,8 @@ class Preferences:
     reconcile_limit: int = 5  # reactions.get calls per sweep to repair missed reaction events
     unmatched_channel: str | None = None  # where a channel default of `alert` reposts (else INCIDENTS_CHANNEL)
     unmatched_label: str = "[Unmatched]"
+    paging_channels: tuple[str, ...] = ()  # where a mention of Klaxon pages; empty: every channel
+    dm_reply: str | None = None  # what Klaxon answers a direct message; None: DEFAULT_DM_REPLY
 
     def __post_init__(self) -> None:
         if not self.handled_reactions:
@@ -68,6 +73,10 @@ class Preferences:
         """The reaction Klaxon itself adds to mark a message handled."""
         return self.handled_reactions[0]
 
+    def pages_from(self, channel: str) -> bool:
+        """Whether a mention of Klaxon in `channel` pages (the allow-list, when there is one)."""
+        return not self.paging_channels or channel in self.paging_channels
+
     def to_record(self) -> dict[str, Any]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
@@ -90,6 +99,9 @@ class Configuration:
     rules: tuple[Rule, ...] = ()
     channel_defaults: Mapping[str, ChannelDefault] = field(default_factory=dict)
     preferences: Preferences = field(default_factory=Preferences)
+    policies: Mapping[str, EscalationPolicy] = field(default_factory=dict)
+    channel_policies: Mapping[str, str] = field(default_factory=dict)  # channel → policy name
+    default_policy: str | None = None
 
     @cached_property
     def rulebook(self) -> RuleBook:
@@ -120,6 +132,28 @@ class Configuration:
 
     def with_preferences(self, preferences: Preferences) -> Configuration:
         return replace(self, preferences=preferences)
+
+    def policy_for(self, channel: str) -> EscalationPolicy | None:
+        """The channel's policy, else the default one; None when neither is set."""
+        name = self.channel_policies.get(channel) or self.default_policy
+        return self.policies.get(name) if name else None
+
+    def with_policy(self, policy: EscalationPolicy) -> Configuration:
+        return replace(self, policies={**self.policies, policy.name: policy})
+
+    def without_policy(self, name: str) -> Configuration:
+        return replace(self, policies={k: v for k, v in self.policies.items() if k != name})
+
+    def with_policy_use(self, name: str, channel: str | None) -> Configuration:
+        if channel is None:
+            return replace(self, default_policy=name)
+        return replace(self, channel_policies={**self.channel_policies, channel: name})
+
+    def policy_users(self, name: str) -> list[str]:
+        """Where a policy is used: rules (`rule r-…`), channels (`<#C…>`) and `default`."""
+        used = [f"rule `{rule.id}`" for rule in self.rules if rule.policy == name]
+        used += [f"<#{channel}>" for channel, policy in sorted(self.channel_policies.items()) if policy == name]
+        return used + (["the default"] if self.default_policy == name else [])
 
 
 @dataclass(frozen=True)

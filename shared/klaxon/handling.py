@@ -30,21 +30,34 @@ class ReactionChange:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ReactionEffect:
+    """What a handled reaction touched: the alert it marked (as it is now), and the page it was on."""
+
+    alert: Alert | None = None
+    page_id: str | None = None
+
+
 def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
-                configuration: Callable[[], Configuration]) -> Alert | None:
-    """Acknowledge (or un-acknowledge) the alert a handled reaction is on; None if it is on no alert.
+                configuration: Callable[[], Configuration]) -> ReactionEffect:
+    """Acknowledge (or un-acknowledge) the alert a handled reaction is on, and name the page it is on.
 
     A reaction on any other message costs one small read: the message index lookup.
     """
-    alert_id = store.alerts.alert_id_for_message(change.channel, change.ts)
-    if alert_id is None or change.reaction not in configuration().preferences.handled_reactions:
-        return None
-    via = reaction_via(change.reaction, change.channel, change.ts)
-    if change.added:
-        alert = store.alerts.add_mark(alert_id, HandledMark(change.user, via, change.at))
-    else:
-        alert = store.alerts.remove_mark(alert_id, change.user, via)
-    return show(alert, store=store, slack=slack)
+    referents = store.messages.lookup(change.channel, change.ts)
+    if not (referents.alert_id or referents.page_id):
+        return ReactionEffect()
+    if change.reaction not in configuration().preferences.handled_reactions:
+        return ReactionEffect()
+    alert = None
+    if referents.alert_id:
+        via = reaction_via(change.reaction, change.channel, change.ts)
+        if change.added:
+            alert = store.alerts.add_mark(referents.alert_id, HandledMark(change.user, via, change.at))
+        else:
+            alert = store.alerts.remove_mark(referents.alert_id, change.user, via)
+        alert = show(alert, store=store, slack=slack)
+    return ReactionEffect(alert=alert, page_id=referents.page_id)
 
 
 def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway) -> Alert | None:

@@ -15,6 +15,7 @@ from typing import Protocol
 from klaxon.alerts import Alert, HandledMark
 from klaxon.configuration import ConfigurationStore
 from klaxon.digests import Digest, DigestPost
+from klaxon.escalation import Notification, Page
 
 
 class EventClaims(Protocol):
@@ -65,10 +66,6 @@ class AlertRepository(Protocol):
         """The alert whose original message or post is at (channel, ts)."""
         ...
 
-    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
-        """The id of that alert: one small read, and the only one when the message is no alert's."""
-        ...
-
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
         """Record that someone handled the alert (the first time per user and way counts); None if no alert."""
         ...
@@ -90,6 +87,48 @@ class AlertRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class MessageReferents:
+    """What a message is to Klaxon: the alert it raised or shows, and the page it started."""
+
+    alert_id: str | None = None
+    page_id: str | None = None
+
+
+class MessageIndex(Protocol):
+    def lookup(self, channel: str, ts: str) -> MessageReferents:
+        """One small read; the only one when the message is nothing to Klaxon."""
+        ...
+
+
+class PageRepository(Protocol):
+    def start(self, page: Page) -> bool:
+        """Store a new page; False if one with its id exists."""
+        ...
+
+    def get(self, page_id: str) -> Page | None: ...
+
+    def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
+        """Advance `page` to `claimed`'s step if it is still at its own; None if another worker did."""
+        ...
+
+    def finish_step(self, page: Page) -> Page | None: ...
+
+    def record_notification(self, page_id: str, notification: Notification) -> None: ...
+
+    def acknowledge(self, page_id: str, user: str, at: datetime) -> Page | None:
+        """Stop an active page; None if it is not active."""
+        ...
+
+    def exhaust(self, page: Page) -> Page | None: ...
+
+    def due(self, now: datetime, limit: int | None = None) -> list[Page]: ...
+
+    def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]: ...
+
+    def clear_timeout(self, alert_id: str) -> bool: ...
+
+
 class Store(Protocol):
     """Everything Klaxon keeps, one repository per concern."""
 
@@ -104,6 +143,12 @@ class Store(Protocol):
 
     @property
     def digests(self) -> DigestPosts: ...
+
+    @property
+    def messages(self) -> MessageIndex: ...
+
+    @property
+    def pages(self) -> PageRepository: ...
 
 
 class SlackBusy(Exception):
@@ -147,6 +192,22 @@ class SlackGateway(Protocol):
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         """Post a reminder listing the alerts nobody has handled."""
+        ...
+
+    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
+        """Reply in the thread of the message at (channel, ts)."""
+        ...
+
+    def say(self, channel: str, text: str) -> None:
+        """Post a plain message (e.g. the answer to a direct message)."""
+        ...
+
+    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
+        """Direct-message one person for one step of a page; return where the message is (channel, ts)."""
+        ...
+
+    def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
+        """Redraw a page's direct message to say who acknowledged it (its button goes)."""
         ...
 
 

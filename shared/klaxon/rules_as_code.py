@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from klaxon.configuration import Configuration, ConfigurationError, Preferences
+from klaxon.escalation import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 
 FORMAT_VERSION = 1
@@ -31,6 +32,9 @@ class ImportedConfiguration:
     rules: tuple[Rule, ...]
     channel_defaults: dict[str, ChannelDefault]
     preferences: Preferences
+    policies: dict[str, EscalationPolicy]
+    channel_policies: dict[str, str]
+    default_policy: str | None
 
 
 def export_yaml(config: Configuration) -> str:
@@ -40,6 +44,8 @@ def export_yaml(config: Configuration) -> str:
         "rules": [_rule_document(rule) for rule in config.rules],
         "channels": {channel: str(default) for channel, default in sorted(config.channel_defaults.items())},
         "settings": config.preferences.to_record(),
+        "policies": [policy.to_record() for _, policy in sorted(config.policies.items())],
+        "paging": {"channels": dict(sorted(config.channel_policies.items())), "default": config.default_policy},
     }
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
 
@@ -52,13 +58,35 @@ def import_yaml(text: str) -> ImportedConfiguration:
         raise RulesAsCodeError(f"not valid YAML: {error}") from error
     if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
         raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
-    unknown = set(document) - {"klaxon", "rules", "channels", "settings"}
+    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging"}
     if unknown:
         raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
     rules = tuple(_rule(item, f"rules[{n}]") for n, item in enumerate(_list(document.get("rules"), "rules")))
     _unique_ids(rules)
+    policies = _policies(document.get("policies"))
+    paging = document.get("paging") or {}
+    if not isinstance(paging, Mapping):
+        raise RulesAsCodeError("paging: a mapping with channels (channel id → policy) and default")
+    channel_policies = {str(k): str(v) for k, v in (paging.get("channels") or {}).items()}
+    default_policy = paging.get("default") or None
+    for name in [*channel_policies.values(), *([default_policy] if default_policy else []),
+                 *(rule.policy for rule in rules if rule.policy)]:
+        if name not in policies:
+            raise RulesAsCodeError(f"policy `{name}` is used but not defined under policies")
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
-                                 preferences=_settings(document.get("settings") or {}))
+                                 preferences=_settings(document.get("settings") or {}), policies=policies,
+                                 channel_policies=channel_policies, default_policy=default_policy)
+
+
+def _policies(section: Any) -> dict[str, EscalationPolicy]:
+    found = {}
+    for n, record in enumerate(_list(section, "policies")):
+        try:
+            policy = EscalationPolicy.from_record(record)
+        except (PolicyError, ValueError, TypeError, AttributeError) as error:
+            raise RulesAsCodeError(f"policies[{n}]: {error}") from error
+        found[policy.name] = policy
+    return found
 
 
 def _rule_document(rule: Rule) -> dict[str, Any]:
@@ -143,4 +171,5 @@ def _unique_ids(rules: tuple[Rule, ...]) -> None:
 def apply_import(config: Configuration, imported: ImportedConfiguration) -> Configuration:
     """The file is the truth: its rules, channel defaults and settings replace the current ones."""
     return replace(config, rules=imported.rules, channel_defaults=imported.channel_defaults,
-                   preferences=imported.preferences)
+                   preferences=imported.preferences, policies=imported.policies,
+                   channel_policies=imported.channel_policies, default_policy=imported.default_policy)

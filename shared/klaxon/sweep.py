@@ -1,6 +1,7 @@
 """The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
 
-It reads only what is due, through the `due` index (no Scan anywhere): the alerts nobody has handled
+It reads only what is due, through the `due` index (no Scan anywhere): pages whose next step has come,
+alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
 verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
 sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
@@ -21,7 +22,9 @@ from klaxon.alerts import Alert
 from klaxon.configuration import Configuration
 from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
 from klaxon.handling import apply_repair, repair
-from klaxon.ports import SlackBusy, SlackGateway, Store
+from klaxon import paging
+from klaxon.paging import Pager
+from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
 
 logger = logging.getLogger("klaxon.sweep")
 
@@ -46,14 +49,22 @@ class SweepReport:
 class SweepContext:
     store: Store
     slack: SlackGateway
+    directory: SlackDirectory
     config: Configuration
     now: datetime
     time_left_ms: Callable[[], int] = lambda: 60_000
 
+    @property
+    def pager(self) -> Pager:
+        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.now)
+
 
 def sweep(ctx: SweepContext) -> SweepReport:
-    """One sweep: reconcile, digests, reminders."""
+    """One sweep: escalations first (they are what wakes people), then reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
+    _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT))
+    _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
+                                                          ctx.pager))
     overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
         seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
     overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)

@@ -46,7 +46,7 @@ def alert(store):
 
 def react(store, slack, clock, user, channel, ts, reaction="white_check_mark", added=True, config=None):
     change = ReactionChange(user, reaction, channel, ts, added, clock.now())
-    return on_reaction(change, store=store, slack=slack, configuration=lambda: config or Configuration())
+    return on_reaction(change, store=store, slack=slack, configuration=lambda: config or Configuration()).alert
 
 
 def test_a_handled_reaction_on_the_alert_post_acknowledges_it_and_redraws_the_post(store, slack, clock, alert):
@@ -73,12 +73,11 @@ def test_the_configured_handled_reactions_count(store, slack, clock, alert):
 
 
 def test_a_reaction_on_an_unrelated_message_costs_one_lookup_and_nothing_else(store, slack, clock):
-    looked_up = []
-    store.alerts.alert_id_for_message = lambda channel, ts: looked_up.append((channel, ts))
     loaded = []
     change = ReactionChange("U0A", "white_check_mark", ALERTS, "1700000000.000001", True, clock.now())
-    assert on_reaction(change, store=store, slack=slack, configuration=lambda: loaded.append(1)) is None
-    assert looked_up == [(ALERTS, "1700000000.000001")] and loaded == [] and not slack.updates
+    effect = on_reaction(change, store=store, slack=slack, configuration=lambda: loaded.append(1))
+    assert effect.alert is None and effect.page_id is None
+    assert store.messages.lookups == [(ALERTS, "1700000000.000001")] and loaded == [] and not slack.updates
 
 
 def test_several_people_acknowledge_and_the_first_stays_the_acknowledger(store, slack, clock, alert):

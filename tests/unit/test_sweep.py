@@ -13,7 +13,7 @@ from klaxon.handling import acknowledge
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
-from tests.fakes import FakeClock, FakeSlack, InMemoryStore
+from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore
 
 ALERTS, INCIDENTS, OPS = "C0ALERTS", "C0INCIDENT", "C0OPS"
 
@@ -45,7 +45,8 @@ def raise_alert(store, slack, clock, text, ts, cfg=None):
 
 
 def run(store, slack, clock, **preferences):
-    return sweep(SweepContext(store=store, slack=slack, config=config(**preferences), now=clock.now()))
+    return sweep(SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=config(**preferences),
+                              now=clock.now()))
 
 
 def test_alerts_unacknowledged_past_the_threshold_get_one_digest_per_channel(store, slack, clock):

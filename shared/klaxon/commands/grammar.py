@@ -36,8 +36,10 @@ from klaxon.commands.model import (
     RemoveRule,
     SetChannelDefault,
     SetDigestAfter,
+    SetDmReply,
     SetGroupingWindow,
     SetHandledReactions,
+    SetPagingChannels,
     SetPolicy,
     SetReconcileLimit,
     SetReminderChannel,
@@ -100,6 +102,8 @@ _USAGE_LINES: dict[str, tuple[str, ...]] = {
         "/klaxon settings reminder-hours 09:00 17:30 [Asia/Tokyo]|off",
         "/klaxon settings reconcile-limit 0-50",
         "/klaxon settings grouping-window 10m",
+        "/klaxon settings paging-channels #channel … | all",
+        '/klaxon settings dm-reply "<text>" | default',
     ),
     "import": ("/klaxon import [ims|yaml] <IMS.ini text or Klaxon YAML export>",),
     "export": ("/klaxon export",),
@@ -613,6 +617,27 @@ def _reconcile_limit(words: _Words) -> Command:
     return SetReconcileLimit(limit)
 
 
+def _paging_channels(words: _Words) -> Command:
+    given = words.all()
+    if [word.lower() for word in given] == ["all"]:
+        return SetPagingChannels(())
+    if not given:
+        raise CommandError("paging-channels takes the channels where mentions page (#channel …), or all")
+    return SetPagingChannels(tuple(_channel(word) for word in given))
+
+
+def _dm_reply(words: _Words) -> Command:
+    if (words.peek() or "").lower() == "default":
+        words.next()
+        words.end(after="default")
+        return SetDmReply(None)
+    text = words.quoted()
+    if not text:
+        raise CommandError('dm-reply takes the reply in quotes, such as "Mention @klaxon in your team\'s channel"')
+    words.end(after="the reply")
+    return SetDmReply(plain_text(text))
+
+
 # --- policy -------------------------------------------------------------------------------------
 
 
@@ -767,6 +792,8 @@ _COMMANDS: dict[str, _Parser] = {
     "settings reminder-hours": _reminder_hours,
     "settings reconcile-limit": _reconcile_limit,
     "settings grouping-window": _grouping_window,
+    "settings paging-channels": _paging_channels,
+    "settings dm-reply": _dm_reply,
     "policy set": _set_policy,
     "policy show": _show_policy,
     "policy list": _list_policies,

@@ -228,6 +228,22 @@ class SetGroupingWindow(ChangeSetting):
 
 
 @dataclass(frozen=True)
+class SetPagingChannels(ChangeSetting):
+    """`settings paging-channels #a #b` (only there do mentions page) or `all` (an empty tuple)."""
+
+    setting: ClassVar[str] = "paging-channels"
+    channels: tuple[ChannelRef, ...]
+
+
+@dataclass(frozen=True)
+class SetDmReply(ChangeSetting):
+    """`settings dm-reply "<text>"`: what Klaxon answers a direct message; None for the default."""
+
+    setting: ClassVar[str] = "dm-reply"
+    text: str | None
+
+
+@dataclass(frozen=True)
 class PolicyLevel:
     """One escalation step: who gets the page, and how long to wait for an ack before the next level."""
 

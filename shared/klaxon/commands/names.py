@@ -54,6 +54,15 @@ class Names:
             return group
         raise UnknownName(f"there is no person or user group @{ref.name} in this workspace")
 
+    def pageable(self, ref: MentionRef) -> str:
+        """A person or user group to page, checked to exist in the workspace now."""
+        if ref.id:
+            known = ref.id in {p.id for p in self._directory.people().values()} | set(self._directory.groups().values())
+            if not known:
+                raise UnknownName(f"there is no person or user group {ref.id} in this workspace")
+            return ref.id
+        return self.notified(ref)
+
     def channel_ids(self) -> dict[str, str]:
         return self._directory.channels()
 

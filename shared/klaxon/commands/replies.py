@@ -9,6 +9,7 @@ from klaxon.alerting import Judgement, Verdict
 from klaxon.alerts import Alert
 from klaxon.commands.durations import format_duration
 from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
+from klaxon.escalation import EscalationPolicy
 from klaxon.rules import Action, Explanation, Rule
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
@@ -119,8 +120,11 @@ def settings(preferences: Preferences) -> str:
         f"reminder channel: {_channel(p.reminder_channel) if p.reminder_channel else 'off'}",
         f"reminder hours: {hours}",
         f"reconcile limit: {p.reconcile_limit} reactions.get calls per sweep",
-        f"unmatched alerts go to: {_channel(p.unmatched_channel) if p.unmatched_channel else 'the default incidents channel'}"
+        "unmatched alerts go to: "
+        f"{_channel(p.unmatched_channel) if p.unmatched_channel else 'the default incidents channel'}"
         f" labelled {p.unmatched_label}",
+        "mentions page from: " + (" ".join(_channel(c) for c in p.paging_channels) or "every channel"),
+        f"direct message reply: {p.dm_reply or 'the default explanation'}",
     ])
 
 
@@ -176,3 +180,22 @@ def _handled_by(alert: Alert) -> str:
         return f"resolved by <@{alert.resolved_by}>"
     mark = alert.acknowledged_by
     return f"acknowledged by <@{mark.user}>" if mark else "handled"
+
+
+def describe_policy(policy: EscalationPolicy, config: Configuration) -> str:
+    """`db`: level 1 <@a> <@b> after 5m; level 2 group S… after 2m; repeat 1 · used by …"""
+    levels = "; ".join(
+        f"level {n} {' '.join(_mention_text(h) for h in level.handlers)} after {format_duration(level.wait_seconds)}"
+        for n, level in enumerate(policy.levels, start=1))
+    repeat = f"; repeat {policy.repeat}" if policy.repeat else ""
+    users = config.policy_users(policy.name)
+    used = f" · used by {', '.join(users)}" if users else " · not used yet"
+    return f"`{policy.name}`: {levels}{repeat}{used}"
+
+
+def policy_list(config: Configuration) -> str:
+    if not config.policies:
+        return "No escalation policies yet. Create one: `/klaxon policy set oncall level @alice after 5m; level @leads`"
+    lines = [f"*{_count(len(config.policies), 'escalation policy').replace('policys', 'policies')}*:"]
+    lines += [describe_policy(policy, config) for _, policy in sorted(config.policies.items())]
+    return "\n".join(lines)

@@ -31,6 +31,7 @@ from klaxon.configuration import (
 )
 from klaxon.messages import ChannelMessage, slack_ts
 from klaxon.digests import HANDLED_LOOKBACK
+from klaxon.escalation import EscalationPolicy, Level, PolicyError
 from klaxon.ports import AlertRepository, SlackDirectory
 from klaxon.rules import Rule, RuleError, import_ims
 from klaxon.rules_as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
@@ -82,7 +83,8 @@ def run_command(invocation: Invocation, console: Console) -> Reply:
         if command.changes_configuration:
             _require_admin(invocation.actor, console)
         return _run(command, invocation, console)
-    except (cmd.CommandError, Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError) as problem:
+    except (cmd.CommandError, Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError,
+            PolicyError) as problem:
         return Reply.refusal(str(problem))
 
 
@@ -122,6 +124,19 @@ def _run(command: cmd.Command, invocation: Invocation, console: Console) -> Repl
             change = _setting_change(command, names)
             return _edit(console, invocation, f"settings {command.setting}", lambda config: _change_settings(
                 config, change, command.setting))
+        case cmd.SetPolicy():
+            policy = _policy(command, names)
+            return _edit(console, invocation, "policy set", lambda config: _set_policy(config, policy))
+        case cmd.ShowPolicy(name=name):
+            config = console.configuration.load()
+            return Reply.of(replies.describe_policy(_existing_policy(config, name), config))
+        case cmd.ListPolicies():
+            return Reply.of(replies.policy_list(console.configuration.load()))
+        case cmd.UsePolicy(name=name, channel=ref):
+            channel = names.channel(ref) if ref else None
+            return _edit(console, invocation, "policy use", lambda config: _use_policy(config, name, channel))
+        case cmd.RemovePolicy(name=name):
+            return _edit(console, invocation, "policy remove", lambda config: _remove_policy(config, name))
         case cmd.Import(format=kind, text=text):
             return _edit(console, invocation, f"import {kind}", lambda config: _import(config, kind, text, names))
     raise Refused(f"`{invocation.text.split()[0]}` is not available in this version of Klaxon")
@@ -182,6 +197,9 @@ def _rule_fields(command: cmd.AddRule, names: Names) -> _RuleFields:
 
 
 def _add_rule(config: Configuration, fields: _RuleFields) -> Edit:
+    policy = fields.values.get("policy")
+    if policy and policy not in config.policies:
+        raise Refused(f"there is no escalation policy `{policy}`; create it first with `/klaxon policy set {policy} …`")
     rule = Rule.create(**fields.values, taken_ids={r.id for r in config.rules})
     return Edit(config.with_rules((*config.rules, rule)),
                 f"added rule {len(config.rules) + 1}: {replies.describe_rule(rule)}", after=rule.to_record())
@@ -261,6 +279,10 @@ def _setting_change(command: cmd.ChangeSetting, names: Names) -> dict[str, Any]:
             return {"reconcile_limit": limit}
         case cmd.SetGroupingWindow(seconds=seconds):
             return {"grouping_window_seconds": seconds}
+        case cmd.SetPagingChannels(channels=refs):
+            return {"paging_channels": tuple(names.channel(ref) for ref in refs)}
+        case cmd.SetDmReply(text=text):
+            return {"dm_reply": text}
     raise Refused(f"the setting {command.setting} is not available in this version of Klaxon")
 
 
@@ -283,6 +305,54 @@ def _shown(values: dict[str, Any]) -> str:
         return "off" if value is None else str(value)
 
     return ", ".join(one(key, value) for key, value in values.items())
+
+
+# ---------------------------------------------------------------------- escalation policies
+def _policy(command: cmd.SetPolicy, names: Names) -> EscalationPolicy:
+    levels = []
+    for number, level in enumerate(command.levels, start=1):
+        handlers = []
+        for ref in level.handlers:
+            if ref.kind is cmd.MentionKind.BROADCAST:
+                raise Refused(f"level {number}: @{ref.name} cannot be paged; name people or user groups")
+            handlers.append(names.pageable(ref))
+        levels.append(Level(tuple(dict.fromkeys(handlers)), level.wait_seconds))
+    try:
+        return EscalationPolicy(name=command.name, levels=tuple(levels), repeat=command.repeat)
+    except PolicyError as error:
+        raise Refused(str(error)) from error
+
+
+def _set_policy(config: Configuration, policy: EscalationPolicy) -> Edit:
+    before = config.policies.get(policy.name)
+    verb = "changed" if before else "created"
+    note = " (pages already running keep the levels they started with)" if before else ""
+    return Edit(config.with_policy(policy), f"{verb} policy {replies.describe_policy(policy, config)}{note}",
+                before=before.to_record() if before else None, after=policy.to_record())
+
+
+def _existing_policy(config: Configuration, name: str) -> EscalationPolicy:
+    policy = config.policies.get(name)
+    if policy is None:
+        known = ", ".join(f"`{n}`" for n in sorted(config.policies)) or "none yet"
+        raise Refused(f"there is no escalation policy `{name}` (policies: {known})")
+    return policy
+
+
+def _use_policy(config: Configuration, name: str, channel: str | None) -> Edit:
+    _existing_policy(config, name)
+    where = f"<#{channel}>" if channel else "every channel without its own policy"
+    before = config.channel_policies.get(channel) if channel else config.default_policy
+    return Edit(config.with_policy_use(name, channel), f"mentions of Klaxon in {where} page policy `{name}`",
+                before=before, after=name)
+
+
+def _remove_policy(config: Configuration, name: str) -> Edit:
+    policy = _existing_policy(config, name)
+    users = config.policy_users(name)
+    if users:
+        raise Refused(f"policy `{name}` is in use by {', '.join(users)}; point those elsewhere first")
+    return Edit(config.without_policy(name), f"removed policy `{name}`", before=policy.to_record())
 
 
 # ---------------------------------------------------------------------- report

@@ -8,6 +8,8 @@ from klaxon.dynamo.alerts import DynamoAlerts
 from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
 from klaxon.dynamo.digests import DynamoDigests
+from klaxon.dynamo.messages import DynamoMessages
+from klaxon.dynamo.pages import DynamoPages
 from klaxon.dynamo.table import Table
 
 
@@ -20,6 +22,8 @@ class DynamoStore:
         self.alerts = DynamoAlerts(self.table)
         self.configuration = DynamoConfiguration(self.table)
         self.digests = DynamoDigests(self.table)
+        self.messages = DynamoMessages(self.table)
+        self.pages = DynamoPages(self.table)
 
 
 __all__ = ["DynamoStore"]

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from klaxon.alerts import Alert, HandledMark
+from klaxon.dynamo.pages import ack_timer
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.ports import RaiseOutcome, Raised
 
@@ -65,6 +66,7 @@ class DynamoAlerts:
                   condition="attribute_not_exists(pk) OR #until <= :now OR alert_id = :replacing",
                   names={"#until": "until"},
                   values={":now": int(alert.first_seen.timestamp()), ":replacing": replacing or "-"}),
+            *([ack_timer(alert.id, alert.escalate_at)] if alert.escalate_at else []),
         ])
         return Raised(alert, RaiseOutcome.NEW)
 
@@ -105,12 +107,8 @@ class DynamoAlerts:
         return _from_item(item) if item else None
 
     def find_by_message(self, channel: str, ts: str) -> Alert | None:
-        alert_id = self.alert_id_for_message(channel, ts)
-        return self.get(alert_id) if alert_id else None
-
-    def alert_id_for_message(self, channel: str, ts: str) -> str | None:
         index = self._table.get(_message_pk(channel, ts), "MSG")
-        return str(index["alert_id"]) if index else None
+        return self.get(index["alert_id"]) if index else None
 
     # ------------------------------------------------------------------ handling
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
@@ -195,6 +193,7 @@ def alert_item(alert: Alert) -> Item:
         hotline=list(alert.hotline),
         first_seen=alert.first_seen.isoformat(),
         last_seen=alert.last_seen.isoformat() if alert.last_seen else None,
+        escalate_at=alert.escalate_at.isoformat() if alert.escalate_at else None,
         resolved_at=alert.resolved_at.isoformat() if alert.resolved_at else None,
         marks={_mark_key(m.user, m.via): m.at.isoformat() for m in alert.marks},
         revision=alert.revision,
@@ -232,6 +231,7 @@ def _from_item(item: Item) -> Alert:
         first_seen=datetime.fromisoformat(item["first_seen"]),
         last_seen=moment("last_seen"),
         resolved_at=moment("resolved_at"),
+        escalate_at=moment("escalate_at"),
         marks=tuple(sorted(_mark(key, at) for key, at in (item.get("marks") or {}).items())),
         revision=int(item.get("revision", 0)),
     )

@@ -6,6 +6,7 @@
     CONFIG / RULE#<id>#<rev>       one revision of one rule (written once, never changed)
     CONFIG / CHANNELS              each watched channel's default for unmatched messages
     CONFIG / PREFERENCES           workspace preferences
+    CONFIG / POLICIES              escalation policies, which channel uses which, and the default
     AUDIT / <at>#<nonce>           who changed what, when, before and after (admins edit rarely: one
                                    partition holds years of edits)
 
@@ -25,6 +26,7 @@ from typing import Any
 
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.escalation import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"
@@ -52,12 +54,17 @@ class DynamoConfiguration:
         refs = (items.get("RULESET") or {}).get("rules", [])
         channels = (items.get("CHANNELS") or {}).get("defaults", {})
         preferences = items.get("PREFERENCES")
+        policies = items.get("POLICIES") or {}
         return Configuration(
             version=version,
             stamp=stamp,
             rules=tuple(Rule.from_record(items[f"RULE#{ref}"]["rule"]) for ref in refs if f"RULE#{ref}" in items),
             channel_defaults={channel: ChannelDefault(default) for channel, default in channels.items()},
             preferences=Preferences.from_record(preferences["preferences"]) if preferences else Preferences(),
+            policies={name: EscalationPolicy.from_record(record)
+                      for name, record in (policies.get("policies") or {}).items()},
+            channel_policies=dict(policies.get("by_channel") or {}),
+            default_policy=policies.get("default") or None,
         )
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
@@ -79,6 +86,8 @@ class DynamoConfiguration:
         if changed.preferences != base.preferences:
             writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "PREFERENCES"},
                                 {"preferences": changed.preferences.to_record()}))
+        if _policies(changed) != _policies(base):
+            writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "POLICIES"}, _policies(changed)))
         try:
             self._table.transact(writes)
         except ConditionFailed as refused:
@@ -106,6 +115,11 @@ def _rule_revisions(base: Configuration, changed: Configuration, current: dict[s
         refs.append(ref)
         revisions.append({"pk": CONFIG_PK, "sk": f"RULE#{ref}", "rule": rule.to_record()})
     return refs, revisions
+
+
+def _policies(config: Configuration) -> Item:
+    return {"policies": {name: policy.to_record() for name, policy in config.policies.items()},
+            "by_channel": dict(config.channel_policies), "default": config.default_policy}
 
 
 def _version_bump(expected: int, new: int, stamp: str) -> Write:

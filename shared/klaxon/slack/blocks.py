@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from klaxon.alerts import Alert, AlertState
 from klaxon.commands.durations import format_duration
 from klaxon.digests import Digest
+from klaxon.escalation import Page, took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.inbound import quiet_broadcasts
 from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
@@ -161,3 +162,37 @@ def _listed(block_id: str, lines: list[str]) -> list[Block]:
         sections.append(current)
     return [SectionBlock(block_id=f"{block_id}.{n}", text=MarkdownTextObject(text=text))
             for n, text in enumerate(sections)]
+
+
+def page_blocks(page: Page, step: int) -> list[Block]:
+    """The direct message a paged person gets: what, where, which level, and an Acknowledge button."""
+    levels = len(page.policy.levels)
+    started = f" by <@{page.started_by}>" if page.started_by else ""
+    blocks: list[Block] = [
+        SectionBlock(block_id="page.summary", text=MarkdownTextObject(
+            text=f":rotating_light: *You are being paged* from <#{page.channel}>\n"
+                 f"{quote(truncate(quiet_broadcasts(page.summary), SECTION_LIMIT - 200))}")),
+        ContextBlock(block_id="page.where", elements=[MarkdownTextObject(
+            text=f"Level {page.level_number(step)} of {levels} · policy `{page.policy.name}` · started{started} "
+                 f"{slack_date(page.started_at)}")]),
+    ]
+    buttons = [ButtonElement(text="Acknowledge", action_id=ActionId.ACKNOWLEDGE_PAGE.value, value=page.id,
+                             style="primary")]
+    if page.link:
+        buttons.append(ButtonElement(text="Open", action_id=ActionId.OPEN_PAGE_SOURCE.value, url=page.link))
+    if page.is_active:
+        blocks.append(ActionsBlock(block_id="page.actions", elements=buttons))
+    else:
+        blocks.append(ContextBlock(block_id="page.state", elements=[MarkdownTextObject(text=page_outcome(page))]))
+    return blocks
+
+
+def page_fallback(page: Page) -> str:
+    return truncate(f"You are being paged: {quiet_broadcasts(page.summary)}", FALLBACK_LIMIT)
+
+
+def page_outcome(page: Page) -> str:
+    if page.acknowledged_by and page.acknowledged_at:
+        return f":white_check_mark: Acknowledged by <@{page.acknowledged_by}> after " \
+               f"{took(page.started_at, page.acknowledged_at)}"
+    return "This page has ended."

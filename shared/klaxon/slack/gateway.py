@@ -23,12 +23,16 @@ from slack_sdk.http_retry.state import RetryState
 
 from klaxon.alerts import Alert
 from klaxon.digests import Digest
+from klaxon.escalation import Notification, Page
 from klaxon.ports import SlackBusy
 from klaxon.slack.blocks import (
     alert_blocks,
     alert_fallback,
     digest_blocks,
     digest_fallback,
+    page_blocks,
+    page_fallback,
+    page_outcome,
     reminder_blocks,
     reminder_text,
 )
@@ -119,6 +123,26 @@ class WebSlackGateway:
         response = self._in_channel(channel, lambda: self.client.chat_postMessage(
             channel=channel, text=reminder_text(overdue), blocks=reminder_blocks(overdue)))
         return str(response["ts"])
+
+    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
+        self._in_channel(channel, lambda: self.client.chat_postMessage(
+            channel=channel, thread_ts=ts, text=text, unfurl_links=False))
+
+    def say(self, channel: str, text: str) -> None:
+        self.client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+
+    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
+        channel = self.client.conversations_open(users=user)["channel"]["id"]
+        response = self.client.chat_postMessage(channel=channel, text=page_fallback(page),
+                                                blocks=page_blocks(page, step))
+        return str(channel), str(response["ts"])
+
+    def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
+        try:
+            self.client.chat_update(channel=notification.channel, ts=notification.ts, text=page_outcome(page),
+                                    blocks=page_blocks(page, notification.step))
+        except SlackApiError as error:  # a direct message someone deleted: nothing to update
+            logger.warning("page message not updated", extra={"page": page.id, "error": _code(error)})
 
     def _in_channel(self, channel: str, call: Any) -> Any:
         """Make a call that needs membership; join a public channel once if Slack says we are not in it."""

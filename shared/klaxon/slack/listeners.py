@@ -30,10 +30,15 @@ def register(app: App, rt: Runtime) -> None:
     """Attach every listener to the app."""
 
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        from klaxon import paging
         from klaxon.alerting import Identity, Verdict, handle_channel_message
         from klaxon.slack.inbound import channel_message
 
         with failures_reported(), once_per_event(rt, body) as first:
+            if first and event.get("channel_type") == "im":
+                if not event.get("subtype") and not event.get("bot_id"):  # a person wrote to Klaxon
+                    paging.answer_direct_message(event["channel"], rt.pager(), rt.configuration())
+                return
             message = channel_message(event)
             if not first or message is None:
                 return
@@ -61,7 +66,8 @@ def register(app: App, rt: Runtime) -> None:
                 respond(text=message, response_type="ephemeral", replace_original=False)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
-        from klaxon.handling import ReactionChange, on_reaction
+        from klaxon import paging
+        from klaxon.handling import ReactionChange
 
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
@@ -71,32 +77,57 @@ def register(app: App, rt: Runtime) -> None:
                 return
             change = ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
                                     ts=item["ts"], added=event["type"] == "reaction_added", at=rt.clock.now())
-            alert = on_reaction(change, store=rt.store, slack=rt.slack, configuration=rt.configuration)
-            if alert is not None:
-                logger.info("alert handling changed", extra={"alert": alert.id, "state": alert.state,
+            effect = paging.on_handled_reaction(change, rt.pager(), rt.configuration)
+            if effect.alert is not None:
+                logger.info("alert handling changed", extra={"alert": effect.alert.id, "state": effect.alert.state,
                                                              "by": change.user, "reaction": change.reaction})
                 if change.added:
                     metrics.add_metric(name="Acknowledgements", unit=MetricUnit.Count, value=1)
 
     def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
-        from klaxon import handling
+        from klaxon import paging
 
         with failures_reported(), once_per_event(rt, body) as first:
             if not first:
                 return
-            press = handling.acknowledge if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else handling.resolve
-            alert = press(action["value"], body["user"]["id"], rt.clock.now(), store=rt.store, slack=rt.slack)
-            logger.info("alert button pressed", extra={"alert": action["value"], "action": action["action_id"],
+            verb = "acknowledge" if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else "resolve"
+            alert = paging.press_alert_button(verb, action["value"], body["user"]["id"], rt.pager())
+            logger.info("alert button pressed", extra={"alert": action["value"], "action": verb,
                                                        "state": alert.state if alert else "unknown alert"})
 
+    def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        from klaxon import paging
+
+        with failures_reported(), once_per_event(rt, body) as first:
+            if not first:
+                return
+            mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
+                                     text=event.get("text", ""), thread_ts=event.get("thread_ts"))
+            page = paging.on_mention(mention, context.bot_user_id, rt.pager(), rt.configuration())
+            if page is not None:
+                logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
+                metrics.add_metric(name="PagesStarted", unit=MetricUnit.Count, value=1)
+
+    def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
+        from klaxon import paging
+
+        with failures_reported(), once_per_event(rt, body) as first:
+            if not first:
+                return
+            page = paging.acknowledge(action["value"], body["user"]["id"], rt.pager())
+            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
+
+    app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])
     app.event("message")(ack=acknowledge, lazy=[judge_message])
     app.event("reaction_added")(ack=acknowledge, lazy=[track_reaction])
     app.event("reaction_removed")(ack=acknowledge, lazy=[track_reaction])
     app.command("/klaxon")(ack=acknowledge, lazy=[run_klaxon_command])
     app.action(ActionId.ACKNOWLEDGE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
     app.action(ActionId.RESOLVE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
+    app.action(ActionId.ACKNOWLEDGE_PAGE.value)(ack=acknowledge, lazy=[acknowledge_page])
     # A link button opens its URL in the browser; Slack still reports the click, which needs only an ack.
     app.action(ActionId.OPEN_ORIGINAL.value)(acknowledge)
+    app.action(ActionId.OPEN_PAGE_SOURCE.value)(acknowledge)
 
     # Anything else Slack sends is acknowledged and ignored: an unanswered event is retried by Slack
     # and, if it keeps failing, Slack turns the app's event subscription off.

@@ -1,0 +1,144 @@
+"""Pages and alert ack timers in the table.
+
+    PAGE#<page id>      / PAGE    a page: its policy snapshot, step, state, the direct messages sent;
+                                  in the `due` index under `page` at its next step's time while active
+    ALERT#<alert id>    / TIMER   an alert whose rule names a policy: due under `ack-timeout` when its
+                                  ack timeout runs out (the sweep then pages, unless it was handled)
+    MSG#<channel>#<ts>  / PAGE    the page a mention started, so a handled reaction on it acknowledges
+
+Every step is claimed with a conditional write on the step number, so overlapping sweeps or retried
+work notify each level once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.escalation import EscalationPolicy, Notification, Page, PageState
+
+PAGE, ACK_TIMEOUT = "page", "ack-timeout"
+
+
+class DynamoPages:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def start(self, page: Page) -> bool:
+        """Store a new page; False when a page with this id exists (a retry, or a duplicate start)."""
+        writes = [Write("Put", _key(page.id), page_item(page), condition="attribute_not_exists(pk)")]
+        if page.id.startswith("mention/"):  # mention/<channel>/<ts> of the mention itself
+            _, channel, ts = page.id.split("/", 2)
+            writes.append(Write("Put", {"pk": f"MSG#{channel}#{ts}", "sk": "PAGE"}, {"page_id": page.id}))
+        try:
+            self._table.transact(writes)
+        except ConditionFailed:
+            return False
+        return True
+
+    def get(self, page_id: str) -> Page | None:
+        item = self._table.get(f"PAGE#{page_id}", "PAGE", consistent=True)
+        return _page(item) if item else None
+
+    def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
+        """Move `page` from its step to `claimed`'s, if nobody else did; its messages are now owed."""
+        assert claimed.next_at is not None and claimed.sending is not None
+        return self._change(page.id, "SET step = :next, next_at = :at, sending = :sending, due_at = :now",
+                            condition="step = :step AND #state = :active",
+                            values={":next": claimed.step, ":at": claimed.next_at.isoformat(),
+                                    ":sending": claimed.sending, ":now": _epoch(now), ":step": page.step})
+
+    def finish_step(self, page: Page) -> Page | None:
+        """The claimed step's messages are all out: the page is next due at its next step."""
+        assert page.next_at is not None
+        return self._change(page.id, "SET due_at = :due REMOVE sending", condition="sending = :sending",
+                            values={":due": _epoch(page.next_at), ":sending": page.sending})
+
+    def record_notification(self, page_id: str, notification: Notification) -> None:
+        self._table.update(f"PAGE#{page_id}", "PAGE", "SET notifications.#n = :n",
+                           names={"#n": f"{notification.step}|{notification.user}"},
+                           values={":n": {"channel": notification.channel, "ts": notification.ts}})
+
+    def acknowledge(self, page_id: str, user: str, at: datetime) -> Page | None:
+        """Stop the page for good; None if it was not active (already acknowledged, spent, or unknown)."""
+        return self._change(page_id, "SET #state = :acked, acknowledged_by = :user, acknowledged_at = :at "
+                                     "REMOVE due_kind, due_at",
+                            condition="#state = :active", values={":acked": str(PageState.ACKNOWLEDGED),
+                                                                 ":user": user, ":at": at.isoformat()})
+
+    def exhaust(self, page: Page) -> Page | None:
+        """End a page whose every step was notified and whose last wait ran out; None if it moved meanwhile."""
+        return self._change(page.id, "SET #state = :spent REMOVE due_kind, due_at",
+                            condition="#state = :active AND step = :step AND attribute_not_exists(sending)",
+                            values={":spent": str(PageState.EXHAUSTED), ":step": page.step})
+
+    def due(self, now: datetime, limit: int | None = None) -> list[Page]:
+        keys = self._table.due(PAGE, until=_epoch(now), limit=limit)
+        return [_page(item) for item in sorted(self._table.get_many(keys), key=lambda i: i["due_at"])]
+
+    # ------------------------------------------------------------------ alert ack timers
+    def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]:
+        """Alert ids whose ack timeout ran out."""
+        return [pk.removeprefix("ALERT#") for pk, _ in self._table.due(ACK_TIMEOUT, until=_epoch(now), limit=limit)]
+
+    def clear_timeout(self, alert_id: str) -> bool:
+        """Take the timer away; False if another sweep already did (then it is that sweep's to handle)."""
+        try:
+            self._table.delete(f"ALERT#{alert_id}", "TIMER", condition="attribute_exists(pk)")
+        except ConditionFailed:
+            return False
+        return True
+
+    def _change(self, page_id: str, expression: str, *, condition: str, values: dict[str, Any]) -> Page | None:
+        try:
+            item = self._table.update(f"PAGE#{page_id}", "PAGE", expression, condition=condition,
+                                      names={"#state": "state"} if "#state" in expression + condition else None,
+                                      values={":active": str(PageState.ACTIVE), **values}
+                                      if ":active" in condition else values)
+        except ConditionFailed:
+            return None
+        return _page(item)
+
+
+def ack_timer(alert_id: str, at: datetime) -> Write:
+    """The timer written with an alert whose rule names a policy (in the alert's own transaction)."""
+    return Write("Put", {"pk": f"ALERT#{alert_id}", "sk": "TIMER"}, {"due_kind": ACK_TIMEOUT, "due_at": _epoch(at)})
+
+
+def _key(page_id: str) -> Item:
+    return {"pk": f"PAGE#{page_id}", "sk": "PAGE"}
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def page_item(page: Page) -> Item:
+    """The page as the table stores it (without its key)."""
+    return {
+        "id": page.id, "summary": page.summary, "channel": page.channel, "ts": page.ts,
+        "policy": page.policy.to_record(), "started_at": page.started_at.isoformat(),
+        "started_by": page.started_by, "link": page.link, "alert_id": page.alert_id, "step": page.step,
+        "next_at": page.next_at.isoformat() if page.next_at else None, "sending": page.sending,
+        "state": str(page.state), "notifications": {}, "due_kind": PAGE,
+        "due_at": _epoch(page.next_at or page.started_at),
+    }
+
+
+def _page(item: Item) -> Page:
+    def moment(name: str) -> datetime | None:
+        return datetime.fromisoformat(item[name]) if item.get(name) else None
+
+    notifications = tuple(sorted(
+        Notification(int(key.split("|", 1)[0]), key.split("|", 1)[1], value["channel"], value["ts"])
+        for key, value in (item.get("notifications") or {}).items()))
+    return Page(
+        id=item["id"], summary=item["summary"], channel=item["channel"], ts=item["ts"],
+        policy=EscalationPolicy.from_record(item["policy"]), started_at=datetime.fromisoformat(item["started_at"]),
+        started_by=item.get("started_by"), link=item.get("link"), alert_id=item.get("alert_id"),
+        step=int(item["step"]), next_at=moment("next_at"),
+        sending=int(item["sending"]) if item.get("sending") is not None else None,
+        state=PageState(item["state"]), acknowledged_by=item.get("acknowledged_by"),
+        acknowledged_at=moment("acknowledged_at"), notifications=notifications,
+    )
