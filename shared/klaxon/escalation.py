@@ -87,7 +87,7 @@ class PageState(StrEnum):
     EXHAUSTED = "exhausted"  # every level and repeat was notified and nobody acknowledged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Notification:
     """A direct message sent to one person for one step (kept so an ack can update it)."""
 

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
-from infra.driver import StackDriver
-from infra.stack import LocalStack
+from tests.e2e.conftest import eventually
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def ticking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackDriver]:
-    with LocalStack(log_dir=Path(tmp_path_factory.mktemp("ticking")), sweep_seconds=1) as processes:
-        yield StackDriver(processes.cloud_url, processes.emulator_url)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("the scheduled sweep did not get there in time")
-        time.sleep(0.2)
-
-
 def test_the_scheduled_sweep_posts_the_digest_and_clears_it_after_an_ack(ticking):
+    ticking.reset()
     ws = ticking.workspace
     alice = ws.add_user("alice")["id"]
     ws.add_channel("incidents")
@@ -48,4 +30,27 @@ def test_the_scheduled_sweep_posts_the_digest_and_clears_it_after_an_ack(ticking
     ws.react(alice, "#incidents", alert["ts"], "white_check_mark")
     eventually(lambda: digest_text() == "Nothing unacknowledged")
     assert len(ws.messages("#incidents")) == 2
+    assert ws.violations() == [] and ticking.dead_letters() == []
+
+
+def test_a_mention_escalates_on_schedule_until_someone_acknowledges(ticking):
+    ticking.reset()
+    ws = ticking.workspace
+    alice, bob, carol = (ws.add_user(name)["id"] for name in ("alice", "bob", "carol"))
+    ws.add_channel("ops")
+    ticking.klaxon(alice, "#ops", "policy set db level @bob after 2s; level @carol after 2s")
+    ticking.klaxon(alice, "#ops", "policy use db in #ops")
+
+    mention = ws.post("#ops", "<@U0KLAXON> primary db is down", user=alice)
+    ticking.settle()
+
+    def dms(user: str) -> list[dict]:
+        return [m for m in ws.ims(user) if m.get("user") == "U0KLAXON"]
+
+    assert len(dms(bob)) == 1, "level 1 at once"
+    eventually(lambda: len(dms(carol)) == 1)
+    ws.click(carol, carol, dms(carol)[0]["ts"], "page.acknowledge")
+    eventually(lambda: "acknowledged after" in ws.thread("#ops", mention.ts)[-1]["text"])
+    notes = [m["text"] for m in ws.thread("#ops", mention.ts)[1:]]
+    assert len(notes) == 3 and notes[0].startswith(f":rotating_light: Paging <@{bob}>")
     assert ws.violations() == [] and ticking.dead_letters() == []

@@ -1,0 +1,145 @@
+"""Paging through Slack: policies from /klaxon, a mention pages, levels escalate in the sweep, an ack
+stops it - all through signed requests and the real handlers."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from klaxon.slack.actions import ActionId
+
+
+@pytest.fixture
+def oncall(stack, alice, bob):
+    """#ops with policy `db`: Alice first, then the @leads group (Carol and Dan), one second apart."""
+    ws = stack.workspace
+    carol = ws.add_user("carol")["id"]
+    dan = ws.add_user("dan")["id"]
+    ws.add_usergroup("leads", [carol, dan])
+    ws.add_channel("ops")
+    answer = stack.klaxon(alice, "#ops", "policy set db level @alice after 1s; level @leads after 1s")
+    assert answer.startswith(":white_check_mark:"), answer
+    stack.klaxon(alice, "#ops", "policy use db in #ops")
+    return {"alice": alice, "bob": bob, "carol": carol, "dan": dan}
+
+
+def dms(stack, user):
+    return [m for m in stack.workspace.ims(user) if m.get("user") == "U0KLAXON"]
+
+
+def thread_notes(stack, channel, ts):
+    return [m["text"] for m in stack.workspace.thread(channel, ts)[1:]]
+
+
+def test_a_mention_pages_level_one_then_the_group_then_an_ack_stops_it(stack, oncall):
+    ws = stack.workspace
+    mention = ws.post("#ops", "<@U0KLAXON> db-1 is down, writes failing", user=oncall["bob"])
+    stack.settle()
+
+    (page_dm,) = dms(stack, oncall["alice"])
+    assert "db-1 is down, writes failing" in page_dm["blocks"][0]["text"]["text"]
+    (note,) = thread_notes(stack, "#ops", mention.ts)
+    assert f"Paging <@{oncall['alice']}>" in note and "level 1 of 2" in note
+
+    time.sleep(1.1)
+    stack.sweep()
+    assert len(dms(stack, oncall["carol"])) == 1 and len(dms(stack, oncall["dan"])) == 1
+
+    carol_dm = dms(stack, oncall["carol"])[0]
+    ws.click(oncall["carol"], oncall["carol"], carol_dm["ts"], ActionId.ACKNOWLEDGE_PAGE.value)  # her DM with Klaxon
+    stack.settle()
+    time.sleep(1.1)
+    stack.sweep()
+
+    notes = thread_notes(stack, "#ops", mention.ts)
+    assert notes[-1].startswith(f":white_check_mark: <@{oncall['carol']}> acknowledged after")
+    assert len(notes) == 3, "paging level 1, paging level 2, acknowledged - and no 'dropped' note"
+    assert "Acknowledged by" in dms(stack, oncall["alice"])[0]["text"], "every page DM now says it is handled"
+
+
+def test_nobody_acknowledges_and_the_page_is_dropped_with_a_note(stack, oncall):
+    mention = stack.workspace.post("#ops", "<@U0KLAXON> cache cluster gone", user=oncall["bob"])
+    stack.settle()
+    for _ in range(3):
+        time.sleep(1.1)
+        stack.sweep()
+    notes = thread_notes(stack, "#ops", mention.ts)
+    assert notes[-1].startswith(":no_bell: Nobody acknowledged after every level of `db`")
+    assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 1, 1]
+
+
+def test_a_handled_reaction_on_the_mention_acknowledges(stack, oncall):
+    mention = stack.workspace.post("#ops", "<@U0KLAXON> queue backing up", user=oncall["bob"])
+    stack.settle()
+    stack.workspace.react(oncall["alice"], "#ops", mention.ts, "white_check_mark")
+    stack.settle()
+    assert thread_notes(stack, "#ops", mention.ts)[-1].startswith(f":white_check_mark: <@{oncall['alice']}>")
+
+
+def test_two_sweeps_at_once_notify_each_level_once(stack, oncall, local_stack):
+    _, cloud = local_stack
+    stack.workspace.post("#ops", "<@U0KLAXON> payments failing", user=oncall["bob"])
+    stack.settle()
+    time.sleep(1.1)
+    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(2)]
+    for thread in sweeps:
+        thread.start()
+    for thread in sweeps:
+        thread.join()
+    stack.settle()
+    assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 1, 1]
+
+
+def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stack, oncall):
+    ws = stack.workspace
+    ws.add_channel("incidents")
+    ws.add_channel("alerts-prod")
+    ws.add_bot("datadog")
+    stack.klaxon(oncall["alice"], "#alerts-prod", "rule add /disk \\d+%/ to #incidents policy db ack-timeout 1s")
+    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
+    stack.settle()
+    (alert,) = ws.messages("#incidents")
+
+    time.sleep(1.1)
+    stack.sweep()
+    assert len(dms(stack, oncall["alice"])) == 1
+    assert "Paging" in thread_notes(stack, "#incidents", alert["ts"])[0]
+
+    ws.react(oncall["alice"], "#incidents", alert["ts"], "white_check_mark")
+    stack.settle()
+    assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
+
+
+def test_a_direct_message_to_klaxon_gets_the_configured_reply(stack, oncall):
+    stack.klaxon(oncall["alice"], "#ops", 'settings dm-reply "Page from #ops: @klaxon what is wrong"')
+    stack.workspace.post(oncall["bob"], "hello? is anyone on call", user=oncall["bob"])
+    stack.settle()
+    (reply,) = dms(stack, oncall["bob"])
+    assert reply["text"] == "Page from #ops: @klaxon what is wrong"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("policy set db level @nobody after 1m", "no person or user group @nobody"),
+    ("policy set db level @alice after 0s", "zero"),
+    ("policy set db level @alice after -5m", "negative"),
+    ("policy set db", "no levels"),
+    ("policy set db level after 5m", "level 1"),
+    ("policy use nosuch in #ops", "no escalation policy `nosuch`"),
+    ("policy show nosuch", "no escalation policy `nosuch`"),
+    ("policy remove db", "in use by <#"),
+    ("rule add disk to #ops policy nosuch", "no escalation policy `nosuch`"),
+])
+def test_bad_policy_input_is_refused_and_nothing_is_written(stack, oncall, text, problem):
+    audited = len(stack.items("AUDIT"))
+    answer = stack.klaxon(oncall["alice"], "#ops", text)
+    assert answer.startswith(":warning:") and problem in answer, answer
+    assert len(stack.items("AUDIT")) == audited
+
+
+def test_only_admins_change_policies_and_anyone_may_read_them(stack, oncall):
+    assert "only Klaxon admins" in stack.klaxon(oncall["bob"], "#ops", "policy set x level @bob after 1m")
+    shown = stack.klaxon(oncall["bob"], "#ops", "policy show db")
+    assert "`db`: level 1" in shown and "used by <#" in shown
+    assert "`db`" in stack.klaxon(oncall["bob"], "#ops", "policy list")
