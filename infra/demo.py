@@ -2,43 +2,76 @@
 
 Two processes, as in production: the local cloud runs Klaxon's real handlers (template.yaml's stack,
 moto's DynamoDB), the emulator plays Slack and the people and bots in it. Every step goes over HTTP.
+The sweep, which EventBridge runs every minute in AWS, is run on demand here so the story is quick.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from infra.driver import StackDriver
 from infra.stack import LocalStack
 
+BOT = "U0KLAXON"
 
-def say(text: str) -> None:
-    print(f"\n▶ {text}", flush=True)
+
+class Scene:
+    """The demo's narration and checks: each expectation printed, and any that failed kept."""
+
+    def __init__(self, stack: StackDriver) -> None:
+        self.stack = stack
+        self.ws = stack.workspace
+        self.problems: list[str] = []
+
+    def say(self, text: str) -> None:
+        print(f"\n▶ {text}", flush=True)
+
+    def expect(self, condition: bool, what: str) -> None:
+        print(f"  {'✓' if condition else '✗'} {what}", flush=True)
+        if not condition:
+            self.problems.append(what)
+
+    def klaxon(self, user: str, channel: str, text: str) -> str:
+        answer = self.stack.klaxon(user, channel, text)
+        print(f"  /klaxon {text}\n    → {answer.splitlines()[0]}")
+        return answer
+
+    def sweep(self, after: float) -> None:
+        time.sleep(after)
+        self.stack.sweep()
+
+    def dms(self, user: str) -> list[dict]:
+        return [m for m in self.ws.ims(user) if m.get("user") == BOT]
+
+    def notes(self, channel: str, ts: str) -> list[str]:
+        return [m["text"] for m in self.ws.thread(channel, ts)[1:]]
 
 
 def play(stack: StackDriver) -> list[str]:
     """The scene; returns what did not happen as it should (empty when all is well)."""
-    ws = stack.workspace
-    problems: list[str] = []
+    scene = Scene(stack)
+    ws, say, expect = scene.ws, scene.say, scene.expect
 
-    def expect(condition: bool, what: str) -> None:
-        print(f"  {'✓' if condition else '✗'} {what}")
-        if not condition:
-            problems.append(what)
-
-    say("A workspace: #alerts-prod where monitoring posts, #incidents where Klaxon reposts")
+    say("A workspace: Datadog posts to #alerts-prod, Klaxon reposts to #incidents, the team talks in #ops")
     alice = ws.add_user("alice", real_name="Alice (on-call lead, Klaxon admin)")["id"]
-    ws.add_channel("incidents")
-    ws.add_channel("alerts-prod")
+    bob = ws.add_user("bob", real_name="Bob (on call)")["id"]
+    carol = ws.add_user("carol", real_name="Carol (team lead)")["id"]
+    ws.add_usergroup("leads", [carol])
+    for channel in ("incidents", "alerts-prod", "ops"):
+        ws.add_channel(channel)
     ws.add_bot("datadog")
 
-    say("Alice adds a rule from Slack:  /klaxon rule add disk (full|\\d+%) to #incidents label \"[Error]\"")
-    answer = stack.klaxon(alice, "#alerts-prod", r'rule add disk (full|\d+%) to #incidents label "[Error]"')
-    print(f"  Klaxon (only to Alice): {answer}")
-    expect(answer.startswith(":white_check_mark:"), "the rule is added and audited")
+    say("Alice sets Klaxon up from Slack: an escalation policy, a rule that uses it, a digest threshold")
+    scene.klaxon(alice, "#ops", "policy set db level @bob after 2s; level @leads after 2s")
+    scene.klaxon(alice, "#ops", "policy use db in #ops")
+    answer = scene.klaxon(alice, "#alerts-prod",
+                          r'rule add disk (full|\d+%) to #incidents label "[Disk]" policy db ack-timeout 2s')
+    scene.klaxon(alice, "#alerts-prod", "settings digest-after 1s")
+    expect(answer.startswith(":white_check_mark:"), "the rule is added (and audited)")
 
     say("Datadog posts a deploy notice (no rule matches) and a disk alert (the rule matches)")
     ws.post("#alerts-prod", "deploy 1432 of api finished", bot="datadog")
@@ -46,16 +79,48 @@ def play(stack: StackDriver) -> list[str]:
         {"title": "[Triggered] disk 93% full on db-1", "text": "/var/lib/postgresql is at 93%",
          "fallback": "disk 93% full on db-1", "color": "danger"}])
     stack.settle()
-    expect(len(ws.messages("#incidents")) == 1, "one repost in #incidents")
+    reposts = ws.messages("#incidents")
+    expect(len(reposts) == 1, "one repost in #incidents, labelled [Disk], with an Acknowledge button")
 
     say("Slack retries the alert's delivery, as it does when an ack is slow")
     retry = ws.redeliver(alert.delivery.id, retry_num=1, reason="http_timeout")
     stack.settle()
-    expect(retry.ok, "the retry is acknowledged")
-    expect(len(ws.messages("#incidents")) == 1, "and ignored: still one repost")
+    expect(retry.ok and len(ws.messages("#incidents")) == 1, "the retry is acknowledged and ignored")
+
+    say("Nobody reacts. The sweep runs: the digest lists the alert, and its ack timeout pages level 1")
+    scene.sweep(after=2.2)
+    post = reposts[0]["ts"]
+    expect(any("nobody has acknowledged" in m["text"] for m in ws.messages("#incidents")), "a digest in #incidents")
+    expect(len(scene.dms(bob)) == 1, "Bob gets a direct message with an Acknowledge button")
+    expect(any("Paging <@" in note for note in scene.notes("#incidents", post)), "the alert's thread says whom")
+
+    say("Bob is asleep. The next sweep escalates to level 2: the @leads group")
+    scene.sweep(after=2.2)
+    expect(len(scene.dms(carol)) == 1, "Carol (in @leads) is paged")
+
+    say("Carol acknowledges from her direct message")
+    ws.click(carol, carol, scene.dms(carol)[0]["ts"], "page.acknowledge")
+    stack.settle()
+    scene.sweep(after=0)
+    expect(any("acknowledged after" in note for note in scene.notes("#incidents", post)),
+           "the thread says Carol acknowledged, and after how long")
+    expect("Acknowledged by" in str(next(m for m in ws.messages("#incidents") if m["ts"] == post)["blocks"]),
+           "the alert post shows it is acknowledged")
+    expect(any(m["text"] == "Nothing unacknowledged" for m in ws.messages("#incidents")),
+           "the digest, updated in place, is clear")
+
+    say("Later Carol pages by hand from #ops; Bob, paged, acknowledges with a ✅ on her message")
+    mention = ws.post("#ops", f"<@{BOT}> checkout latency is spiking", user=carol)
+    stack.settle()
+    ws.react(bob, "#ops", mention.ts, "white_check_mark")
+    stack.settle()
+    expect(len(scene.dms(bob)) == 2, "Bob is paged for the mention")
+    expect(scene.notes("#ops", mention.ts)[-1].startswith(f":white_check_mark: <@{bob}> acknowledged"),
+           "his ✅ on the mention stops the page")
+
     expect(not ws.violations(), "every Web API call matched Slack's published spec")
     expect(not stack.dead_letters(), "no asynchronous work was dead-lettered")
-    return problems
+    return scene.problems
 
 
 def main(scene: Callable[[StackDriver], list[str]] = play) -> int:

@@ -9,6 +9,7 @@ still race each other request by request, as they do against DynamoDB.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -19,6 +20,7 @@ class SerialMotoServer:
     """`with SerialMotoServer() as moto:` … `moto.url` is the endpoint for every AWS service."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request on the console
         self._server: BaseWSGIServer = make_server(
             host, port, DomainDispatcherApplication(create_backend_app), threaded=False,
             request_handler=MotoRequestHandler)

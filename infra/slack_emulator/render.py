@@ -145,6 +145,10 @@ def _attachment(state: WorkspaceState, attachment: dict[str, Any]) -> list[str]:
     return lines or _text(state, attachment.get("fallback", ""))
 
 
+def _group_handle(state: WorkspaceState, group_id: str) -> str:
+    return str((state.usergroups.get(group_id) or {}).get("handle") or group_id)
+
+
 def _text(state: WorkspaceState, text: str) -> list[str]:
     """Slack markup made readable: mentions by name, links as `label (url)`."""
 
@@ -156,7 +160,9 @@ def _text(state: WorkspaceState, text: str) -> list[str]:
             channel = state.channels.get(target[1:])
             return "#" + (label or (channel.name if channel else target[1:]))
         if target.startswith("!subteam^"):
-            return label or target
+            return label or "@" + _group_handle(state, target.removeprefix("!subteam^"))
+        if target.startswith("!date^"):
+            return label or target  # the fallback text Slack shows clients that cannot format dates
         if target.startswith("!"):
             return "@" + target[1:]
         return f"{label} ({target})" if label else target

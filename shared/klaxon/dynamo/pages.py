@@ -12,6 +12,7 @@ work notify each level once.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -111,7 +112,8 @@ def _key(page_id: str) -> Item:
 
 
 def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
+    # Rounded up: a step due at 12:00:00.4 must not be taken by a sweep at 12:00:00.
+    return math.ceil(moment.timestamp())
 
 
 def page_item(page: Page) -> Item:
