@@ -24,15 +24,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
-from moto import mock_aws
-
-from infra.template import create_table
 from klaxon.alerts import BUTTON, Alert, HandledMark
 from klaxon.configuration import Configuration, Preferences
 from klaxon.digests import Digest
 from klaxon.dynamo import DynamoStore
 from klaxon.dynamo.alerts import alert_item
 from klaxon.sweep import SweepContext, sweep
+from moto import mock_aws
+
+from infra.template import create_table
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HISTORY_PAGE = 15  # messages per conversations.history call for apps outside the Marketplace (2025)
@@ -97,7 +97,8 @@ def measure(total: int, due: int, channels: int) -> dict[str, float]:
         history_calls = sum(math.ceil(sum(1 for a in alerts if a.target_channel == f"C0INC{c}") / HISTORY_PAGE)
                             for c in range(channels))
         return {"items": store.table.reads.items, "requests": store.table.reads.requests,
-                "first_slack": sum(first.calls.values()), "slack": sum(second.calls.values()), "seconds": elapsed, "ims_history": history_calls,
+                "first_slack": sum(first.calls.values()), "slack": sum(second.calls.values()), "seconds": elapsed,
+                "ims_history": history_calls,
                 "ims_users_info": handled_reactions, "ims_minutes": history_calls / channels}
 
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import boto3
-
-from infra.slack_emulator import Workspace
 from klaxon.configuration import AuditEntry, Configuration
 from klaxon.dynamo import DynamoStore
+
+from infra.slack_emulator import Workspace
 
 
 class StackDriver:

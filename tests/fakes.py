@@ -337,16 +337,16 @@ class FakeDirectory:
     group_handles: dict[str, str] = field(default_factory=dict)
     members: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def channels(self) -> dict[str, str]:
+    def channels(self, fresh: bool = False) -> dict[str, str]:
         return dict(self.channel_names)
 
     def channel_exists(self, channel_id: str) -> bool:
         return channel_id in self.channel_names.values()
 
-    def people(self) -> dict[str, Person]:
+    def people(self, fresh: bool = False) -> dict[str, Person]:
         return dict(self.persons)
 
-    def groups(self) -> dict[str, str]:
+    def groups(self, fresh: bool = False) -> dict[str, str]:
         return dict(self.group_handles)
 
     def group_members(self, group_id: str) -> frozenset[str]:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
+from klaxon.bootstrap import cold_start
 
 from infra import template as tpl
 from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
@@ -228,9 +229,10 @@ class LocalCloud:
             with self._sweep_lock:
                 return _json(HTTPStatus.OK, {"result": self.sweep()})
         if request.path == "/_local/reset" and request.method == "POST":
-            # An empty table and no dead letters: a fresh stack for the next test, without a restart.
+            # An empty table, fresh containers and no dead letters: a new stack without a restart.
             self.reset_table()
             self.async_invoker.dead_letters.clear()
+            cold_start()
             return _json(HTTPStatus.OK, {"reset": True})
         if request.path == "/_local/aws":
             # Where the stand-ins are, so tests and the demo can look at (or seed) the table directly.

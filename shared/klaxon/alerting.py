@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from klaxon.alerts import Alert, alert_id
-from klaxon.configuration import ChannelDefault, Configuration
+from klaxon.configuration import Configuration
 from klaxon.messages import ChannelMessage
 from klaxon.ports import RaiseOutcome, SlackGateway, Store
-from klaxon.rules import Action, Rule
+from klaxon.rules import Action, ChannelDefault, Rule
 from klaxon.rules.grouping import fingerprint
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes

@@ -134,7 +134,8 @@ def _new_aws_client(service: str) -> Any:
     # One session for every client (boto3's default, which Bolt's lazy-listener runner uses too): the
     # endpoint data is parsed once per container, not once per client - a third of a cold start.
     # Standard retry mode backs off on throttling (ProvisionedThroughputExceeded, ThrottlingException).
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    client: Any = boto3.client  # typed per service name by boto3-stubs; any service goes here
+    return client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
 
 _runtime: Runtime | None = None

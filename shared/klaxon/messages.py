@@ -12,8 +12,9 @@ class ChannelMessage:
     """A message posted in a watched channel, by a person or a monitoring bot.
 
     `text` is everything a rule may match: the message text plus the text monitoring bots put in
-    attachments and blocks, joined by newlines, in Slack's markup (so it can be reposted as it is). `poster` is a user id, or a bot id for integrations
-    that post without a user (the legacy `bot_message` subtype).
+    attachments and blocks, joined by newlines, in Slack's markup (so it can be reposted as it is).
+    `poster` is a user id, or a bot id for integrations that post without a user (the legacy
+    `bot_message` subtype).
     """
 
     channel: str

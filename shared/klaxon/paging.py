@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from klaxon import handling
 from klaxon.alerts import BUTTON, Alert, HandledMark
 from klaxon.configuration import DEFAULT_DM_REPLY, Configuration
 from klaxon.escalation import Notification, Page, alert_page_id, mention_page_id, took
-from klaxon import handling
 from klaxon.handling import ReactionChange, ReactionEffect, show
 from klaxon.ports import SlackDirectory, SlackGateway, Store
 

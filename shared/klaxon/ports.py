@@ -238,17 +238,17 @@ class Person:
 class SlackDirectory(Protocol):
     """Looking up channels, people and user groups by name (for names typed without autocomplete)."""
 
-    def channels(self) -> dict[str, str]:
-        """Every channel the bot can see: name → id."""
+    def channels(self, fresh: bool = False) -> dict[str, str]:
+        """Every channel the bot can see: name → id (`fresh`: not from a copy older than a few seconds)."""
         ...
 
     def channel_exists(self, channel_id: str) -> bool: ...
 
-    def people(self) -> dict[str, Person]:
+    def people(self, fresh: bool = False) -> dict[str, Person]:
         """Every member by each name they go by (username, display name, real name) → the person."""
         ...
 
-    def groups(self) -> dict[str, str]:
+    def groups(self, fresh: bool = False) -> dict[str, str]:
         """Every user group: handle → id."""
         ...
 

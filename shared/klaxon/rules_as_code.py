@@ -47,7 +47,7 @@ def export_yaml(config: Configuration) -> str:
         "policies": [policy.to_record() for _, policy in sorted(config.policies.items())],
         "paging": {"channels": dict(sorted(config.channel_policies.items())), "default": config.default_policy},
     }
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
 
 
 def import_yaml(text: str) -> ImportedConfiguration:

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from klaxon import paging
 from klaxon.alerts import Alert
 from klaxon.configuration import Configuration
 from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
 from klaxon.handling import apply_repair, repair
-from klaxon import paging
 from klaxon.paging import Pager
 from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
 
@@ -62,27 +62,29 @@ class SweepContext:
 def sweep(ctx: SweepContext) -> SweepReport:
     """One sweep: escalations first (they are what wakes people), then reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
-    _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT))
+    _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT),
+         fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
-                                                          ctx.pager))
+                                                          ctx.pager), fallback=0)
     overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
         seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
     overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, overdue))
-    _run(report, "reminders", lambda: send_reminders(ctx))
+    _run(report, "digests", lambda: refresh_digests(ctx, overdue), fallback=0)
+    _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
 
 
-def _run(report: SweepReport, name: str, step: Callable[[], object], fallback: object = None) -> object:
+def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T], fallback: T) -> T:
+    """Run one step; count what it did, or log its failure and carry on with `fallback`."""
     try:
         result = step()
     except Exception:
         logger.exception("sweep step %s failed", name)
         report.failed.append(name)
         return fallback
-    report.done[name] = len(result) if isinstance(result, list) else int(result)  # type: ignore[call-overload]
+    report.done[name] = len(result) if isinstance(result, list) else result
     return result
 
 

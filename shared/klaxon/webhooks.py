@@ -17,14 +17,14 @@ resolver = APIGatewayHttpResolver()
 
 
 @resolver.post("/webhooks/<source>")
-def receive_webhook(source: str) -> Response:
+def receive_webhook(source: str) -> Response[dict[str, str]]:
     if source not in KNOWN_SOURCES:
         return _error(HTTPStatus.NOT_FOUND, f"unknown webhook source {source!r}; known: {', '.join(KNOWN_SOURCES)}")
     return _error(HTTPStatus.NOT_IMPLEMENTED, f"webhook intake for {source} is not available in this version")
 
 
 @resolver.get("/incidents/<incident_id>")
-def incident_page(incident_id: str) -> Response:
+def incident_page(incident_id: str) -> Response[dict[str, str]]:
     return _error(HTTPStatus.NOT_FOUND, f"no incident {incident_id!r}")
 
 
@@ -33,6 +33,6 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return resolver.resolve(event, context)
 
 
-def _error(status: HTTPStatus, message: str) -> Response:
+def _error(status: HTTPStatus, message: str) -> Response[dict[str, str]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body={"error": message})

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from infra.slack_emulator import SlackEmulator, Workspace
 
-from .app_double import RecordingApp, Received
+from .app_double import Received, RecordingApp
 from .conftest import Team
 
 

@@ -12,7 +12,7 @@ from slack_sdk.webhook import WebhookClient
 from infra.slack_emulator import SlackEmulator, Workspace
 from infra.slack_emulator.client import WorkspaceError
 
-from .app_double import RecordingApp, Received
+from .app_double import Received, RecordingApp
 from .conftest import Team
 
 ACK_BUTTON = {"type": "button", "text": {"type": "plain_text", "text": "Acknowledge"},

@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from klaxon.alerting import Identity
 from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
+
 from tests.fakes import FakeClock, FakeDirectory
 
 NOW = datetime.now(UTC)
@@ -98,8 +98,8 @@ def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
 
 def test_racing_admins_never_lose_an_update(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
-    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory, clock=FakeClock(),
-                      me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
     barrier = threading.Barrier(6)
     replies = []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from klaxon import paging
 from klaxon.alerting import Identity, handle_channel_message
 from klaxon.alerts import AlertState
@@ -15,7 +14,8 @@ from klaxon.handling import ReactionChange
 from klaxon.messages import ChannelMessage
 from klaxon.paging import Mention, Pager
 from klaxon.rules import Rule
-from klaxon.sweep import SweepContext, sweep
+from klaxon.sweep import SweepContext, SweepFailed, sweep
+
 from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore
 
 OPS, INCIDENTS, ALERTS = "C0OPS", "C0INCIDENT", "C0ALERTS"
@@ -146,7 +146,7 @@ def test_two_workers_on_the_same_step_notify_it_once(store, slack, directory, cl
 def test_a_step_interrupted_half_way_is_finished_by_the_next_sweep_without_repeats(store, slack, directory, clock):
     page = paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())
     slack.unreachable = {CAROL}
-    with pytest.raises(Exception):
+    with pytest.raises(SweepFailed, match="pages_advanced"):
         tick(store, slack, directory, clock, minutes=5)
     slack.unreachable = set()
     tick(store, slack, directory, clock, minutes=1)

@@ -1,7 +1,7 @@
 """The `/klaxon` slash command's grammar: the text Slack sends in, one typed command out.
 
-Pure: no I/O. `parse_command` returns one of the frozen command classes of `klaxon.commands.model`, or raises CommandError
-naming the problem in plain words with the usage of the command that was meant. References stay
+Pure: no I/O. `parse_command` returns one of the frozen command classes of `klaxon.commands.model`,
+or raises CommandError naming the problem in plain words with the usage of the command that was meant. References stay
 unresolved (`ChannelRef`, `MentionRef`): looking names up in the workspace is the service's job.
 
 Words are separated by any whitespace; keywords (commands, options, `top`, `off` …) are read in any

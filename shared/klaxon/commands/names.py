@@ -1,9 +1,15 @@
-"""Channel, people and group references in a command, turned into Slack ids (or a clear refusal)."""
+"""Channel, people and group references in a command, turned into Slack ids (or a clear refusal).
+
+The directory's lists are cached; a name they lack is looked up once more in fresh lists before it is
+refused, so a channel created or a person invited a minute ago is found.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from klaxon.commands.references import ChannelRef, MentionKind, MentionRef
-from klaxon.ports import SlackDirectory
+from klaxon.ports import Person, SlackDirectory
 
 
 class UnknownName(Exception):
@@ -22,7 +28,7 @@ class Names:
             if not self._directory.channel_exists(ref.id):
                 raise UnknownName(f"there is no channel {ref.readable()} Klaxon can see")
             return ref.id
-        found = self._directory.channels().get(str(ref.name))
+        found = _found(lambda fresh: self._directory.channels(fresh).get(str(ref.name)))
         if found is None:
             raise UnknownName(f"there is no channel {ref.readable()} Klaxon can see "
                               "(for a private channel, invite Klaxon first: `/invite @klaxon`)")
@@ -32,8 +38,7 @@ class Names:
         """Every id a poster goes by: a bot's user also posts under its bot id."""
         if ref.id and ref.kind is not MentionKind.USER:
             return (ref.id,)
-        people = self._directory.people()
-        person = next((p for p in people.values() if p.id == ref.id), None) if ref.id else people.get(str(ref.name))
+        person = _found(lambda fresh: self._person(ref, fresh))
         if person is None:
             if ref.id:
                 return (ref.id,)
@@ -46,25 +51,41 @@ class Names:
             return str(ref.name)
         if ref.id:
             return ref.id
-        person = self._directory.people().get(str(ref.name))
-        if person is not None:
-            return person.id
-        group = self._directory.groups().get(str(ref.name))
-        if group is not None:
-            return group
-        raise UnknownName(f"there is no person or user group @{ref.name} in this workspace")
+        found = _found(lambda fresh: self._person_or_group(str(ref.name), fresh))
+        if found is None:
+            raise UnknownName(f"there is no person or user group @{ref.name} in this workspace")
+        return found
 
     def pageable(self, ref: MentionRef) -> str:
         """A person or user group to page, checked to exist in the workspace now."""
-        if ref.id:
-            known = ref.id in {p.id for p in self._directory.people().values()} | set(self._directory.groups().values())
-            if not known:
-                raise UnknownName(f"there is no person or user group {ref.id} in this workspace")
-            return ref.id
-        return self.notified(ref)
+        if not ref.id:
+            return self.notified(ref)
+        if not _found(lambda fresh: self._exists(str(ref.id), fresh)):
+            raise UnknownName(f"there is no person or user group {ref.id} in this workspace")
+        return ref.id
 
     def channel_ids(self) -> dict[str, str]:
         return self._directory.channels()
 
     def user_ids(self) -> dict[str, str]:
         return {name: person.id for name, person in self._directory.people().items()}
+
+    def _person(self, ref: MentionRef, fresh: bool) -> Person | None:
+        people = self._directory.people(fresh)
+        if ref.id:
+            return next((p for p in people.values() if p.id == ref.id), None)
+        return people.get(str(ref.name))
+
+    def _person_or_group(self, name: str, fresh: bool) -> str | None:
+        person = self._directory.people(fresh).get(name)
+        return person.id if person else self._directory.groups(fresh).get(name)
+
+    def _exists(self, slack_id: str, fresh: bool) -> bool | None:
+        people = {p.id for p in self._directory.people(fresh).values()}
+        return (slack_id in people or slack_id in self._directory.groups(fresh).values()) or None
+
+
+def _found[T](lookup: Callable[[bool], T | None]) -> T | None:
+    """Look in the cached lists, then once in fresh ones."""
+    found = lookup(False)
+    return found if found is not None else lookup(True)

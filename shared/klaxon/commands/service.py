@@ -29,9 +29,9 @@ from klaxon.configuration import (
     ConfigurationError,
     ConfigurationStore,
 )
-from klaxon.messages import ChannelMessage, slack_ts
 from klaxon.digests import HANDLED_LOOKBACK
 from klaxon.escalation import EscalationPolicy, Level, PolicyError
+from klaxon.messages import ChannelMessage, slack_ts
 from klaxon.ports import AlertRepository, SlackDirectory
 from klaxon.rules import Rule, RuleError, import_ims
 from klaxon.rules_as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
@@ -133,8 +133,8 @@ def _run(command: cmd.Command, invocation: Invocation, console: Console) -> Repl
         case cmd.ListPolicies():
             return Reply.of(replies.policy_list(console.configuration.load()))
         case cmd.UsePolicy(name=name, channel=ref):
-            channel = names.channel(ref) if ref else None
-            return _edit(console, invocation, "policy use", lambda config: _use_policy(config, name, channel))
+            used_in = names.channel(ref) if ref else None
+            return _edit(console, invocation, "policy use", lambda config: _use_policy(config, name, used_in))
         case cmd.RemovePolicy(name=name):
             return _edit(console, invocation, "policy remove", lambda config: _remove_policy(config, name))
         case cmd.Import(format=kind, text=text):
@@ -151,7 +151,7 @@ def _edit(console: Console, invocation: Invocation, action: str,
             time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # let the racing editor finish first
         base = console.configuration.load()
         edit = change(base)
-        edit.config.rulebook  # compiles every rule: a configuration that cannot match is never written
+        _ = edit.config.rulebook  # compiles every rule: a configuration that cannot match is never written
         if edit.config == base:
             return Reply.of(f"Nothing to change: {edit.summary}.")
         entry = AuditEntry(actor=invocation.actor, at=console.clock.now(), action=action, summary=edit.summary,

@@ -24,7 +24,7 @@ from typing import Any
 from klaxon.alerts import Alert, HandledMark
 from klaxon.dynamo.pages import ack_timer
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.ports import RaiseOutcome, Raised
+from klaxon.ports import Raised, RaiseOutcome
 
 _ATTEMPTS = 8  # racing writers of one group (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("source_channel", "source_ts", "poster", "poster_name", "text", "label", "target_channel",
@@ -41,18 +41,19 @@ class DynamoAlerts:
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
         closed_group: str | None = None  # a group whose alert turned out to be resolved
         for attempt in range(_ATTEMPTS):
-            group = self._table.get(_group_pk(alert.fingerprint), "GROUP", consistent=True)
-            open_group = bool(group and group["until"] > alert.first_seen.timestamp()
-                              and group["alert_id"] not in (alert.id, closed_group))
+            group = self._table.get(_group_pk(alert.fingerprint), "GROUP", consistent=True) or {}
+            group_alert = group.get("alert_id")
+            open_group = bool(group_alert and group["until"] > alert.first_seen.timestamp()
+                              and group_alert not in (alert.id, closed_group))
             try:
                 if open_group:
-                    return self._count_into(group["alert_id"], alert, group_until)
-                return self._create(alert, group_until, replacing=group["alert_id"] if group else None)
+                    return self._count_into(str(group_alert), alert, group_until)
+                return self._create(alert, group_until, replacing=group_alert)
             except ConditionFailed as refused:
                 if refused.reasons[:1] == ["ConditionalCheckFailed"]:
                     return self._already_recorded(alert)
                 if open_group and refused.reasons[1:2] == ["ConditionalCheckFailed"]:
-                    closed_group = group["alert_id"]
+                    closed_group = group_alert
                 # Otherwise the group changed under us, or a racing transaction held it
                 # (TransactionConflict): back off a little, with jitter, and look again.
                 time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
@@ -222,10 +223,11 @@ def _from_item(item: Item) -> Alert:
         return datetime.fromisoformat(item[name]) if item.get(name) else None
 
     return Alert(
-        id=item["id"],
-        **{name: item.get(name) or None for name in ("rule_id", "policy", "post_ts", "permalink", "resolved_by")},
-        **{name: item[name] for name in ("source_channel", "source_ts", "poster", "text", "label",
-                                         "target_channel", "fingerprint", "count")},
+        id=item["id"], source_channel=item["source_channel"], source_ts=item["source_ts"], poster=item["poster"],
+        text=item["text"], label=item["label"], target_channel=item["target_channel"],
+        fingerprint=item["fingerprint"], count=int(item["count"]),
+        rule_id=item.get("rule_id") or None, policy=item.get("policy") or None, post_ts=item.get("post_ts") or None,
+        permalink=item.get("permalink") or None, resolved_by=item.get("resolved_by") or None,
         poster_name=item.get("poster_name", ""),
         hotline=tuple(item.get("hotline", ())),
         first_seen=datetime.fromisoformat(item["first_seen"]),

@@ -87,8 +87,10 @@ class Table:
         or those at or after `since`."""
         if until is not None:
             condition, bound = "due_kind = :kind AND due_at <= :bound", until
-        else:
+        elif since is not None:
             condition, bound = "due_kind = :kind AND due_at >= :bound", since
+        else:
+            raise ValueError("due() needs `until` or `since`")
         kwargs: dict[str, Any] = {"IndexName": "due", "KeyConditionExpression": condition,
                                   "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
         return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]

@@ -34,7 +34,7 @@ class _Mask:
     applies: Callable[[str], bool] = lambda found: True
 
     def apply(self, text: str) -> str:
-        return self.pattern.sub(lambda match: self.placeholder if self.applies(match[0]) else match[0], text)
+        return str(self.pattern.sub(lambda match: self.placeholder if self.applies(match[0]) else match[0], text))
 
 
 def _regex(pattern: str, *, ignore_case: bool = True) -> Any:
@@ -79,4 +79,4 @@ def mask_variables(text: str) -> str:
     """The text with its variable parts replaced by placeholders (see the module docstring)."""
     for mask in _MASKS:
         text = mask.apply(text)
-    return _WHITESPACE.sub(" ", text).strip().casefold()
+    return str(_WHITESPACE.sub(" ", text)).strip().casefold()

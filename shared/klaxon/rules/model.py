@@ -259,7 +259,7 @@ class _RecordFields:
         value = self.record["action"]
         if value not in tuple(Action):
             raise self._wrong("action", "alert or suppress")
-        return Action(value)
+        return Action(str(value))
 
     def window(self) -> TimeWindow | None:
         value = self.record.get("window")

@@ -136,7 +136,8 @@ def compile_re2(source: str, *, ignore_case: bool = False, what: str = "pattern"
     if len(source) > MAX_PATTERN_LENGTH:
         raise RuleError(f"{what} is {len(source):,} characters long; the limit is {MAX_PATTERN_LENGTH:,}")
     try:
-        return re2.compile(source, re2_options(ignore_case))
+        compiled: CompiledPattern = re2.compile(source, re2_options(ignore_case))
+        return compiled
     except re2.error as exc:
         raise RuleError(f'{what} "{quote(source)}" is not valid RE2: {_reason(exc)}') from None
     except UnicodeEncodeError:

@@ -118,6 +118,7 @@ class TimeWindow:
         """Read the user syntax described in this module's docstring."""
         negation = _NOT.match(text)
         body = (text[negation.end() :] if negation else text).strip()
+        schedule: WeeklyHours | ClockPattern
         if body.lower().startswith(IMS_PREFIX):
             schedule, zone_words = _parse_clock_pattern(body)
         else:

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App
-
 from klaxon.bootstrap import Runtime, runtime
+from slack_bolt import App
 
 logger = logging.getLogger("klaxon.slack")
 
@@ -32,7 +31,7 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     failures: list[BaseException] = []
     token = _failures.set(failures)
     try:
-        response = runtime().slack_request_handler.handle(event, context)
+        response: dict[str, Any] = runtime().slack_request_handler.handle(event, context)
     finally:
         _failures.reset(token)
     if failures:

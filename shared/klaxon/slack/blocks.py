@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from collections.abc import Sequence
 
 from klaxon.alerts import Alert, AlertState
 from klaxon.commands.durations import format_duration
@@ -18,6 +11,14 @@ from klaxon.escalation import Page, took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.inbound import quiet_broadcasts
 from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 SECTION_LIMIT = 3000  # Slack's limit for a section's text
 FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert
@@ -115,13 +116,13 @@ def digest_fallback(digest: Digest) -> str:
     return f"{count} alert{'s' if count != 1 else ''} nobody has acknowledged" if count else "Nothing unacknowledged"
 
 
-def reminder_blocks(overdue: list[Alert] | tuple[Alert, ...]) -> list[Block]:
+def reminder_blocks(overdue: Sequence[Alert]) -> list[Block]:
     head = MarkdownTextObject(text=f":alarm_clock: *{reminder_text(overdue)}*")
     return [SectionBlock(block_id="reminder.head", text=head),
             *_listed("reminder.open", [_open_line(alert) for alert in overdue])]
 
 
-def reminder_text(overdue: list[Alert] | tuple[Alert, ...]) -> str:
+def reminder_text(overdue: Sequence[Alert]) -> str:
     count = len(overdue)
     return f"{count} alert{'s' if count != 1 else ''} nobody has handled" if count else "Every alert has been handled"
 

@@ -1,8 +1,9 @@
 """Channels, people and user groups by name, from Slack's Web API (klaxon.ports.SlackDirectory).
 
 Lists are paginated and cached per container for a few minutes: a typed `#name` or `@name` in a
-command costs Slack calls once in a while, not on every command. Group membership (admin checks,
-escalation levels) is cached for a minute, so a change in Slack shows up quickly.
+command costs Slack calls once in a while, not on every command. A name the cached list lacks makes
+the caller ask again with `fresh=True`, so a channel or person created a minute ago is found. Group
+membership (admin checks, escalation levels) is cached for a minute, so a change shows up quickly.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from klaxon.ports import Person
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from klaxon.ports import Person
-
 LIST_TTL_SECONDS = 300
+FRESH_ENOUGH_SECONDS = 10  # a name missing from a list this young is really missing
 MEMBERS_TTL_SECONDS = 60
 T = TypeVar("T")
 
@@ -29,10 +30,12 @@ class _Cached:
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, ttl: float, compute: Callable[[], T]) -> T:
+    def get(self, key: str, ttl: float, compute: Callable[[], T], fresh: bool = False) -> T:
         with self._lock:
             found = self._values.get(key)
-            if found and time.monotonic() - found[0] < ttl:
+            age = time.monotonic() - found[0] if found else ttl
+            # `fresh` (a name was not found): reload, unless the copy is only seconds old.
+            if found and age < (min(ttl, FRESH_ENOUGH_SECONDS) if fresh else ttl):
                 return found[1]  # type: ignore[no-any-return]
         value = compute()
         with self._lock:
@@ -45,8 +48,8 @@ class WebSlackDirectory:
         self.client = client
         self._cache = _Cached()
 
-    def channels(self) -> dict[str, str]:
-        return self._cache.get("channels", LIST_TTL_SECONDS, lambda: {
+    def channels(self, fresh: bool = False) -> dict[str, str]:
+        return self._cache.get("channels", LIST_TTL_SECONDS, fresh=fresh, compute=lambda: {
             channel["name"]: channel["id"]
             for channel in self._pages(self.client.conversations_list, "channels",
                                        types="public_channel,private_channel", exclude_archived=True)})
@@ -60,11 +63,11 @@ class WebSlackDirectory:
             raise
         return True
 
-    def people(self) -> dict[str, Person]:
-        return self._cache.get("people", LIST_TTL_SECONDS, self._load_people)
+    def people(self, fresh: bool = False) -> dict[str, Person]:
+        return self._cache.get("people", LIST_TTL_SECONDS, self._load_people, fresh=fresh)
 
-    def groups(self) -> dict[str, str]:
-        return self._cache.get("groups", LIST_TTL_SECONDS, lambda: {
+    def groups(self, fresh: bool = False) -> dict[str, str]:
+        return self._cache.get("groups", LIST_TTL_SECONDS, fresh=fresh, compute=lambda: {
             group["handle"]: group["id"] for group in self.client.usergroups_list()["usergroups"]})
 
     def group_members(self, group_id: str) -> frozenset[str]:

@@ -11,11 +11,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from slack_bolt import Ack, App, BoltContext, Respond
-
 from klaxon.bootstrap import Runtime
 from klaxon.slack.actions import ActionId
 from klaxon.slack.app import failures_reported, once_per_event
+from slack_bolt import Ack, App, BoltContext, Respond
 
 logger = Logger(child=True)
 metrics = Metrics()

@@ -11,13 +11,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from klaxon.bootstrap import cold_start
 
 from infra.driver import StackDriver
 from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
 from infra.stack import BOT_TOKEN, FIRST_PERSON, SIGNING_SECRET
-from klaxon.bootstrap import cold_start
-
 
 ADMIN = FIRST_PERSON
 
@@ -46,6 +45,7 @@ def stack(local_stack: tuple[StackDriver, LocalCloud]) -> Iterator[StackDriver]:
     driver.workspace.reset()
     cloud.reset_table()
     cloud.async_invoker.dead_letters.clear()
+    cold_start()  # fresh containers: the emulator reuses ids and names after a reset, caches must not
     yield driver
     driver.settle()
     assert driver.workspace.violations() == []

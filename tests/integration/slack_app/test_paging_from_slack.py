@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-
 from klaxon.slack.actions import ActionId
 
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from klaxon.rules import MAX_MATCHED_CHARS, fingerprint, mask_variables
 
 

@@ -3,9 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-
-from klaxon.rules import Action, ChannelDefault, ClockPattern, RuleBook, RuleError, TimeWindow, import_ims
-from klaxon.rules import model
+from klaxon.rules import Action, ChannelDefault, ClockPattern, RuleBook, RuleError, TimeWindow, import_ims, model
 
 # The example of IMS's README (fields are tab-separated).
 README_EXAMPLE = """\

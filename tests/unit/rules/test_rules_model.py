@@ -5,9 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
-
-from klaxon.rules import Action, Rule, RuleError, TimeWindow, new_rule_id
-from klaxon.rules import model
+from klaxon.rules import Action, Rule, RuleError, TimeWindow, model, new_rule_id
 
 
 def full_rule() -> Rule:

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from klaxon.rules import ClockPattern, RuleError, TimeWindow, WeeklyHours
 from klaxon.rules.windows import render_ims_time
 
