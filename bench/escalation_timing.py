@@ -103,7 +103,7 @@ def run(pages: int, period: int, concurrent: bool, seed: int = 7) -> dict[str, f
             while pending and pending[0][0] < window_end:  # mentions arrive between sweeps
                 at, n = pending.pop(0)
                 slack.now = at
-                page = Page(id=f"mention/C0BENCH/{n}", summary=f"page {n}", channel="C0BENCH", ts=f"{n}.0",
+                page = Page(id=f"bench/{n}", summary=f"page {n}", channel="C0BENCH", ts=f"{n}.0",
                             policy=policies[n], started_at=at, next_at=at)
                 paging.start(page, paging.Pager(store=store, slack=slack, directory=NoGroups(), now=at))  # type: ignore[arg-type]
             now = slack.now = window_end

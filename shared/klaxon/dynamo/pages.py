@@ -28,12 +28,14 @@ class DynamoPages:
 
     def start(self, page: Page) -> bool:
         """Store a new page; False when a page with this id exists (a retry, or a duplicate start)."""
-        writes = [Write("Put", _key(page.id), page_item(page), condition="attribute_not_exists(pk)")]
-        if page.id.startswith("mention/"):  # mention/<channel>/<ts> of the mention itself
-            _, channel, ts = page.id.split("/", 2)
-            writes.append(Write("Put", {"pk": f"MSG#{channel}#{ts}", "sk": "PAGE"}, {"page_id": page.id}))
+        created = Write("Put", _key(page.id), page_item(page), condition="attribute_not_exists(pk)")
         try:
-            self._table.transact(writes)
+            if page.id.startswith("mention/"):  # mention/<channel>/<ts>: index the mention for reactions
+                _, channel, ts = page.id.split("/", 2)
+                self._table.transact([created, Write("Put", {"pk": f"MSG#{channel}#{ts}", "sk": "PAGE"},
+                                                     {"page_id": page.id})])
+            else:  # a single conditional put costs half a transaction's write capacity
+                self._table.put({**created.key, **(created.item or {})}, condition=created.condition)
         except ConditionFailed:
             return False
         return True
