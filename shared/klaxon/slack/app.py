@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from klaxon.bootstrap import Runtime, runtime
 from slack_bolt import App
 
-logger = logging.getLogger("klaxon.slack")
+logger = Logger(child=True)
 
 _failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar("lazy_failures")
 
@@ -77,7 +78,8 @@ def once_per_event(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
     """
     # Events carry an event_id; commands and clicks a trigger_id, unique per use (Lambda may retry those).
     event_id = body.get("event_id") or body.get("trigger_id")
-    logger.debug("lazy work", extra={"event_id": event_id})
+    # Every log line of this work carries the delivery's id, so one Slack event can be followed through.
+    logger.set_correlation_id(event_id)
     if not event_id:
         yield True
         return
