@@ -10,7 +10,7 @@ from klaxon.configuration import Configuration, Preferences
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Action, ChannelDefault, Rule
 
-from tests.fakes import FakeClock, FakeSlack, InMemoryStore
+from tests.fakes import FakeClock, FakeSlack
 
 ALERTS, INCIDENTS, OTHER_INCIDENTS = "C0ALERTS", "C0INCIDENT", "C0OPS"
 ME = Identity(bot_user_id="U0KLAXON", bot_id="B0KLAXON", incidents_channel=INCIDENTS)
@@ -23,21 +23,6 @@ def rule(pattern: str, **fields: object) -> Rule:
 def message(text: str, ts: str = "1800000000.000100", channel: str = ALERTS, poster: str = "B0DATADOG",
             **fields: object) -> ChannelMessage:
     return ChannelMessage(channel=channel, ts=ts, poster=poster, text=text, **fields)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def slack() -> FakeSlack:
-    return FakeSlack()
 
 
 def config(*rules: Rule, **fields: object) -> Configuration:

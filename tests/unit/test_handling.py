@@ -12,20 +12,10 @@ from klaxon.handling import ReactionChange, acknowledge, on_reaction, repair, re
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
 
-from tests.fakes import FakeClock, FakeSlack, InMemoryStore
+from tests.fakes import InMemoryStore
 
 ALERTS, INCIDENTS = "C0ALERTS", "C0INCIDENT"
 ORIGINAL_TS = "1800000000.000100"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def slack():
-    return FakeSlack()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from klaxon.paging import Mention, Pager
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
 
-from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore
+from tests.fakes import FakeClock, FakeDirectory, InMemoryStore
 
 OPS, INCIDENTS, ALERTS = "C0OPS", "C0INCIDENT", "C0ALERTS"
 ALICE, BOB, CAROL, DAN = "U0ALICE", "U0BOB", "U0CAROL", "U0DAN"
@@ -28,16 +28,6 @@ DB = EscalationPolicy("db", levels=(Level((ALICE,), 300), Level(("S0LEADS",), 12
 @pytest.fixture
 def clock():
     return FakeClock(datetime(2026, 11, 24, 3, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def slack():
-    return FakeSlack()
-
-
-@pytest.fixture
-def store():
-    return InMemoryStore()
 
 
 @pytest.fixture

@@ -13,24 +13,9 @@ from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
 
-from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore
+from tests.fakes import FakeDirectory
 
 ALERTS, INCIDENTS, OPS = "C0ALERTS", "C0INCIDENT", "C0OPS"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def slack():
-    return FakeSlack()
-
-
-@pytest.fixture
-def store():
-    return InMemoryStore()
 
 
 def config(**preferences) -> Configuration:

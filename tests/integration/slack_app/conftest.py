@@ -8,6 +8,7 @@ cloud's Lambda Invoke endpoint, and slack_sdk's WebClient calls the emulator's W
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -64,3 +65,12 @@ def bob(stack: StackDriver, alice: str) -> str:
     """Someone who is not an admin."""
     return str(stack.workspace.add_user("bob", real_name="Bob Builder")["id"])
 
+
+
+def sweeps_at_once(cloud: LocalCloud, count: int = 2) -> None:
+    """Run the sweep `count` times at the same moment, as overlapping EventBridge deliveries would."""
+    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(count)]
+    for sweep in sweeps:
+        sweep.start()
+    for sweep in sweeps:
+        sweep.join()

@@ -3,13 +3,14 @@ and reminders, and two sweeps at once - all through signed requests and the real
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from klaxon.slack.actions import ActionId
+
+from tests.integration.slack_app.conftest import sweeps_at_once
 
 
 @pytest.fixture
@@ -163,11 +164,7 @@ def test_two_sweeps_at_once_post_one_digest_and_one_reminder(alerting, alice, lo
         raise_alert(alerting, f"disk 95% on {host}")
     time.sleep(1.1)
 
-    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(2)]
-    for thread in sweeps:
-        thread.start()
-    for thread in sweeps:
-        thread.join()
+    sweeps_at_once(cloud)
     alerting.settle()
 
     digests = [m for m in alerting.workspace.messages("#incidents") if "nobody has acknowledged" in m["text"]]

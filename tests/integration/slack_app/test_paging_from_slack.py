@@ -3,11 +3,12 @@ stops it - all through signed requests and the real handlers."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from klaxon.slack.actions import ActionId
+
+from tests.integration.slack_app.conftest import sweeps_at_once
 
 
 @pytest.fixture
@@ -82,11 +83,7 @@ def test_two_sweeps_at_once_notify_each_level_once(stack, oncall, local_stack):
     stack.workspace.post("#ops", "<@U0KLAXON> payments failing", user=oncall["bob"])
     stack.settle()
     time.sleep(1.1)
-    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(2)]
-    for thread in sweeps:
-        thread.start()
-    for thread in sweeps:
-        thread.join()
+    sweeps_at_once(cloud)
     stack.settle()
     assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 1, 1]
 
