@@ -8,11 +8,14 @@ invocation then fails, Lambda retries it twice, and the dead-letter queue keeps 
 
 from __future__ import annotations
 
+import base64
 import contextvars
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
 from klaxon.bootstrap import Runtime, runtime
@@ -29,6 +32,12 @@ class LazyWorkFailed(RuntimeError):
 
 def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Serve one API Gateway event (a Slack request, or Bolt's lazy re-invocation of one)."""
+    problem = unreadable(event)
+    if problem:
+        # Bolt would raise parsing it: a 400 here, not a Lambda error (and an alarm) for garbage.
+        logger.warning("unreadable request refused", extra={"problem": problem})
+        return {"statusCode": 400, "headers": {"content-type": "application/json"},
+                "body": json.dumps({"error": problem})}
     failures: list[BaseException] = []
     token = _failures.set(failures)
     try:
@@ -38,6 +47,28 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if failures:
         raise LazyWorkFailed(f"lazy listener failed: {failures[0]!r}") from failures[0]
     return response
+
+
+def unreadable(event: dict[str, Any]) -> str | None:
+    """Why a request body cannot be a Slack payload (Slack sends JSON, or a form whose payload is JSON)."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    if not body.strip():
+        return None
+    content_type = str((event.get("headers") or {}).get("content-type", ""))
+    try:
+        if content_type.startswith("application/json"):
+            data = json.loads(body)
+        elif "payload=" in body:
+            data = json.loads(parse_qs(body).get("payload", ["{}"])[0])
+        else:
+            return None  # a plain form: a slash command
+    except ValueError:
+        return "the body is not valid JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("event", {}), dict):
+        return "the payload is not a JSON object of Slack's shape"
+    return None
 
 
 def build_app(rt: Runtime) -> App:
