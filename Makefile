@@ -37,6 +37,7 @@ bench: install
 	$(PY) -m bench.rule_matching
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
+	$(PY) -m bench.escalation_timing
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache
