@@ -27,6 +27,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
+
+from infra.local.moto_server import SerialMotoServer
+from infra.template import create_table
 from klaxon import paging
 from klaxon.alerts import Alert
 from klaxon.configuration import Configuration
@@ -34,9 +37,6 @@ from klaxon.digests import Digest
 from klaxon.dynamo import DynamoStore
 from klaxon.escalation import EscalationPolicy, Level, Notification, Page
 from klaxon.sweep import SweepContext, sweep
-
-from infra.local.moto_server import SerialMotoServer
-from infra.template import create_table
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 PEOPLE = [f"U{n:08d}" for n in range(30)]

@@ -36,11 +36,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     args = parser.parse_args()
 
-    from klaxon.rules import Rule
-
     from infra.driver import StackDriver
     from infra.local import CloudOptions, LocalCloud
     from infra.slack_emulator import SlackEmulator
+    from klaxon.rules import Rule
 
     with SlackEmulator(signing_secret=SECRET) as slack:
         os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,

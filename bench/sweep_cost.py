@@ -24,15 +24,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
+from moto import mock_aws
+
+from infra.template import create_table
 from klaxon.alerts import BUTTON, Alert, HandledMark
 from klaxon.configuration import Configuration, Preferences
 from klaxon.digests import Digest
 from klaxon.dynamo import DynamoStore
 from klaxon.dynamo.alerts import alert_item
 from klaxon.sweep import SweepContext, sweep
-from moto import mock_aws
-
-from infra.template import create_table
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 HISTORY_PAGE = 15  # messages per conversations.history call for apps outside the Marketplace (2025)

@@ -15,10 +15,10 @@ from functools import cached_property
 from typing import Any
 
 import boto3
-from klaxon.configuration import AuditEntry, Configuration
-from klaxon.dynamo import DynamoStore
 
 from infra.slack_emulator import Workspace
+from klaxon.configuration import AuditEntry, Configuration
+from klaxon.dynamo import DynamoStore
 
 
 class StackDriver:

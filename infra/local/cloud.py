@@ -28,11 +28,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
-from klaxon.bootstrap import cold_start
 
 from infra import template as tpl
 from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
 from infra.local.lambda_runtime import ACCOUNT_ID, REGION, AsyncInvoker, LocalFunction
+from klaxon.bootstrap import cold_start
 
 log = logging.getLogger("klaxon.local")
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
-from klaxon.dynamo import DynamoStore
 from moto import mock_aws
 
 from infra.local.moto_server import SerialMotoServer
 from infra.template import create_table
+from klaxon.dynamo import DynamoStore
 
 TABLE = "klaxon-test"
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from klaxon.alerts import Alert
 from klaxon.dynamo import DynamoStore
 from klaxon.ports import RaiseOutcome
-
 from tests.fakes import InMemoryStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

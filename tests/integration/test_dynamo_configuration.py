@@ -7,12 +7,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from klaxon.alerting import Identity
 from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
-
 from tests.fakes import FakeClock, FakeDirectory
 
 NOW = datetime.now(UTC)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from klaxon.alerting import Identity, Verdict, handle_channel_message, judge
 from klaxon.configuration import Configuration, Preferences
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Action, ChannelDefault, Rule
-
 from tests.fakes import FakeClock, FakeSlack
 
 ALERTS, INCIDENTS, OTHER_INCIDENTS = "C0ALERTS", "C0INCIDENT", "C0OPS"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from klaxon.alerting import Identity
 from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration import ConfigurationConflict
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault
-
 from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
 
 ADMIN, GUEST, OPS_LEAD = "U0ADMIN", "U0GUEST", "U0LEAD"

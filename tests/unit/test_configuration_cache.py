@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from klaxon.configuration import Configuration, ConfigurationCache
 from klaxon.rules import Rule
-
 from tests.fakes import InMemoryConfiguration
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from klaxon.alerting import Identity, handle_channel_message
 from klaxon.alerts import BUTTON, AlertState, HandledMark, reaction_via
 from klaxon.configuration import Configuration, Preferences
 from klaxon.handling import ReactionChange, acknowledge, on_reaction, repair, resolve
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
-
 from tests.fakes import InMemoryStore
 
 ALERTS, INCIDENTS = "C0ALERTS", "C0INCIDENT"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from klaxon.slack.inbound import channel_message, gathered_text, quiet_broadcasts
-
 from tests.payloads import fixture, slack_event
 
 

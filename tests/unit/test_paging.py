@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from klaxon import paging
 from klaxon.alerting import Identity, handle_channel_message
 from klaxon.alerts import AlertState
@@ -15,7 +16,6 @@ from klaxon.messages import ChannelMessage
 from klaxon.paging import Mention, Pager
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
-
 from tests.fakes import FakeClock, FakeDirectory, InMemoryStore
 
 OPS, INCIDENTS, ALERTS = "C0OPS", "C0INCIDENT", "C0ALERTS"

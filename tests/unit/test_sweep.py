@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from klaxon.alerting import Identity, handle_channel_message
 from klaxon.configuration import Configuration, Preferences
 from klaxon.digests import reminder_slots
@@ -12,7 +13,6 @@ from klaxon.handling import acknowledge
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
-
 from tests.fakes import FakeDirectory
 
 ALERTS, INCIDENTS, OPS = "C0ALERTS", "C0INCIDENT", "C0OPS"

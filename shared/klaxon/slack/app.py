@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
-from klaxon.bootstrap import Runtime, runtime
 from slack_bolt import App
+
+from klaxon.bootstrap import Runtime, runtime
 
 logger = Logger(child=True)
 
@@ -86,6 +87,13 @@ def build_app(rt: Runtime) -> App:
     )
     register(app, rt)
     return app
+
+
+@contextmanager
+def lazy_work(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
+    """Around a lazy listener's work: once per delivery (yields False for a repeat), failures re-raised."""
+    with failures_reported(), once_per_event(rt, body) as first:
+        yield first
 
 
 @contextmanager

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from klaxon.alerts import Alert, AlertState
-from klaxon.commands.durations import format_duration
-from klaxon.digests import Digest
-from klaxon.escalation import Page, took
-from klaxon.slack.actions import ActionId
-from klaxon.slack.inbound import quiet_broadcasts
-from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,6 +12,14 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
+
+from klaxon.alerts import Alert, AlertState
+from klaxon.commands.durations import format_duration
+from klaxon.digests import Digest
+from klaxon.escalation import Page, took
+from klaxon.slack.actions import ActionId
+from klaxon.slack.inbound import quiet_broadcasts
+from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
 
 SECTION_LIMIT = 3000  # Slack's limit for a section's text
 FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from klaxon.ports import Person
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from klaxon.ports import Person
 
 LIST_TTL_SECONDS = 300
 FRESH_ENOUGH_SECONDS = 10  # a name missing from a list this young is really missing

@@ -10,6 +10,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
 from klaxon.alerts import Alert
 from klaxon.digests import Digest
 from klaxon.escalation import Notification, Page
@@ -25,16 +36,6 @@ from klaxon.slack.blocks import (
     reminder_blocks,
     reminder_text,
 )
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
 logger = Logger(child=True)
 

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from klaxon.bootstrap import Runtime
 from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
+
+from klaxon.bootstrap import Runtime
 
 LAZY_ONLY_HEADER = "x-slack-bolt-lazy-only"  # set by Bolt's Lambda runner on its re-invocation
 

@@ -7,14 +7,18 @@ of it, and a cold start's ack should not wait for it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from slack_bolt import Ack, App, BoltContext, Respond
+
 from klaxon.bootstrap import Runtime
 from klaxon.slack.actions import ActionId
-from klaxon.slack.app import failures_reported, once_per_event
-from slack_bolt import Ack, App, BoltContext, Respond
+from klaxon.slack.app import lazy_work
+
+if TYPE_CHECKING:
+    from klaxon.alerting import Identity
 
 logger = Logger(child=True)
 metrics = Metrics()
@@ -28,37 +32,41 @@ def acknowledge(ack: Ack) -> None:
 def register(app: App, rt: Runtime) -> None:
     """Attach every listener to the app."""
 
+    def identity(context: BoltContext) -> Identity:
+        from klaxon.alerting import Identity
+
+        return Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
+
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
-        from klaxon.alerting import Identity, Verdict, handle_channel_message
+        from klaxon.alerting import Verdict, handle_channel_message
         from klaxon.slack.inbound import channel_message
 
-        with failures_reported(), once_per_event(rt, body) as first:
-            if first and event.get("channel_type") == "im":
+        with lazy_work(rt, body) as first:
+            if not first:
+                return
+            if event.get("channel_type") == "im":
                 if not event.get("subtype") and not event.get("bot_id"):  # a person wrote to Klaxon
                     paging.answer_direct_message(event["channel"], rt.pager(), rt.configuration())
                 return
             message = channel_message(event)
-            if not first or message is None:
+            if message is None:
                 return
-            me = Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
-            judgement = handle_channel_message(message, config=rt.configuration(), me=me, store=rt.store,
-                                               slack=rt.slack, now=rt.clock.now())
+            judgement = handle_channel_message(message, config=rt.configuration(), me=identity(context),
+                                               store=rt.store, slack=rt.slack, now=rt.clock.now())
             logger.info("message judged", extra={"verdict": judgement.verdict, "reason": judgement.reason,
                                                  "channel": message.channel, "ts": message.ts})
             if judgement.verdict is Verdict.ALERT:
                 metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
 
     def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        from klaxon.alerting import Identity
         from klaxon.commands.service import Invocation, run_command
 
-        with failures_reported(), once_per_event(rt, body) as first:
+        with lazy_work(rt, body) as first:
             if not first:
                 return
             invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
-            me = Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
-            reply = run_command(invocation, rt.console(me))
+            reply = run_command(invocation, rt.console(identity(context)))
             logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
                                               "actor": invocation.actor})
             for message in reply.messages:
@@ -71,7 +79,7 @@ def register(app: App, rt: Runtime) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
             return
-        with failures_reported(), once_per_event(rt, body) as first:
+        with lazy_work(rt, body) as first:
             if not first:
                 return
             change = ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
@@ -86,7 +94,7 @@ def register(app: App, rt: Runtime) -> None:
     def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
         from klaxon import paging
 
-        with failures_reported(), once_per_event(rt, body) as first:
+        with lazy_work(rt, body) as first:
             if not first:
                 return
             verb = "acknowledge" if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else "resolve"
@@ -97,7 +105,7 @@ def register(app: App, rt: Runtime) -> None:
     def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
 
-        with failures_reported(), once_per_event(rt, body) as first:
+        with lazy_work(rt, body) as first:
             if not first:
                 return
             mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
@@ -110,7 +118,7 @@ def register(app: App, rt: Runtime) -> None:
     def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
         from klaxon import paging
 
-        with failures_reported(), once_per_event(rt, body) as first:
+        with lazy_work(rt, body) as first:
             if not first:
                 return
             page = paging.acknowledge(action["value"], body["user"]["id"], rt.pager())

@@ -12,12 +12,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from klaxon.bootstrap import cold_start
 
 from infra.driver import StackDriver
 from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
 from infra.stack import BOT_TOKEN, FIRST_PERSON, SIGNING_SECRET
+from klaxon.bootstrap import cold_start
 
 ADMIN = FIRST_PERSON
 

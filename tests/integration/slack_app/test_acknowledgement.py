@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from klaxon.slack.actions import ActionId
 
+from klaxon.slack.actions import ActionId
 from tests.integration.slack_app.conftest import sweeps_at_once
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from klaxon.rules import Rule
 
 from infra.driver import StackDriver
+from klaxon.rules import Rule
 
 
 def add_rule(stack: StackDriver, pattern: str, target: str, label: str) -> Rule:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from klaxon.slack.actions import ActionId
 
+from klaxon.slack.actions import ActionId
 from tests.integration.slack_app.conftest import sweeps_at_once
 
 

@@ -1,6 +1,7 @@
 """Durations in commands (`after 90s`, `ack-timeout 5m`, `digest-after 1h30m`): positive seconds, or a named error."""
 
 import pytest
+
 from klaxon.commands import DurationError, parse_duration
 
 

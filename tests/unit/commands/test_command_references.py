@@ -1,6 +1,7 @@
 """Channels and people in `/klaxon` text: Slack's escaped markup, or plain names typed without autocomplete."""
 
 import pytest
+
 from klaxon.commands import ChannelRef, MentionKind, MentionRef, plain_text
 from klaxon.commands.references import channel_ref, first_reference_markup, mention_ref, poster_ref
 

@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs
 
 import pytest
+
 from klaxon import commands
 from klaxon.commands import (
     USAGE,
@@ -43,7 +44,6 @@ from klaxon.commands import (
     parse_command,
 )
 from klaxon.rules import ChannelDefault
-
 from tests.payloads import FIXTURES
 
 ALERTS = ChannelRef("C0123ABC", "alerts-prod")

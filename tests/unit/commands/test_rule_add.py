@@ -1,6 +1,7 @@
 """`/klaxon rule add`: a pattern, `to #channel`, and options in any order — or an error naming the problem."""
 
 import pytest
+
 from klaxon.commands import AddRule, ChannelRef, CommandError, MentionKind, MentionRef, parse_command
 from klaxon.rules import MAX_PATTERN_LENGTH, Action, RuleError, TimeWindow, parse_pattern
 

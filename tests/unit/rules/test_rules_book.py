@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+
 from klaxon.rules import (
     MAX_MATCHED_CHARS,
     Action,

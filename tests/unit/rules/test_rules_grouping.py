@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from klaxon.rules import MAX_MATCHED_CHARS, fingerprint, mask_variables
 
 

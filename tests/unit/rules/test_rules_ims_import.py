@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from klaxon.rules import Action, ChannelDefault, ClockPattern, RuleBook, RuleError, TimeWindow, import_ims, model
 
 # The example of IMS's README (fields are tab-separated).

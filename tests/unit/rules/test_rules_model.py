@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+
 from klaxon.rules import Action, Rule, RuleError, TimeWindow, model, new_rule_id
 
 

@@ -1,6 +1,7 @@
 """Patterns as users write them in `/klaxon rule add`: bare or between slashes, always strict RE2."""
 
 import pytest
+
 from klaxon.rules import MAX_PATTERN_LENGTH, ParsedPattern, RuleError, format_pattern, parse_pattern
 
 

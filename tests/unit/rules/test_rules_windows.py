@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from klaxon.rules import ClockPattern, RuleError, TimeWindow, WeeklyHours
 from klaxon.rules.windows import render_ims_time
 
