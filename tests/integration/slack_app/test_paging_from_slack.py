@@ -139,3 +139,17 @@ def test_only_admins_change_policies_and_anyone_may_read_them(stack, oncall):
     shown = stack.klaxon(oncall["bob"], "#ops", "policy show db")
     assert "`db`: level 1" in shown and "used by <#" in shown
     assert "`db`" in stack.klaxon(oncall["bob"], "#ops", "policy list")
+
+
+def test_a_policy_edited_mid_page_leaves_the_running_page_as_it_started(stack, oncall):
+    mention = stack.workspace.post("#ops", "<@U0KLAXON> search is returning nothing", user=oncall["bob"])
+    stack.settle()
+    edited = stack.klaxon(oncall["alice"], "#ops", "policy set db level @bob after 1s")
+    assert "pages already running keep the levels they started with" in edited
+
+    time.sleep(1.1)
+    stack.sweep()
+
+    assert len(dms(stack, oncall["carol"])) == 1 and len(dms(stack, oncall["dan"])) == 1, "level 2 as snapshotted"
+    assert dms(stack, oncall["bob"]) == []
+    assert "level 2 of 2" in thread_notes(stack, "#ops", mention.ts)[-1]
