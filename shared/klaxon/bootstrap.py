@@ -73,6 +73,13 @@ class Runtime:
                                           max_rate_limit_wait=3))
 
     @cached_property
+    def sweep_directory(self) -> Any:
+        """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
+        from klaxon.slack.directory import WebSlackDirectory
+
+        return WebSlackDirectory(self.sweep_slack.client)
+
+    @cached_property
     def slack(self) -> Any:
         from klaxon.slack.gateway import WebSlackGateway
 

@@ -18,7 +18,7 @@ metrics = Metrics()
 def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Run one sweep for an EventBridge scheduled event; report what it did."""
     rt = runtime()
-    report = sweep(SweepContext(store=rt.store, slack=rt.sweep_slack, directory=rt.directory,
+    report = sweep(SweepContext(store=rt.store, slack=rt.sweep_slack, directory=rt.sweep_directory,
                                 config=rt.configuration(), now=rt.clock.now(),
                                 time_left_ms=context.get_remaining_time_in_millis))
     logger.info("sweep done", extra={"scheduled_at": event.get("time"), **asdict(report)})
