@@ -60,14 +60,15 @@ class Runtime:
 
     @cached_property
     def slack_client(self) -> Any:
-        from klaxon.slack.gateway import web_client
+        from klaxon.slack.client import web_client
 
         return web_client(self.credentials.bot_token, self.settings.slack_api_url)
 
     @cached_property
     def sweep_slack(self) -> Any:
         """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
-        from klaxon.slack.gateway import WebSlackGateway, web_client
+        from klaxon.slack.client import web_client
+        from klaxon.slack.gateway import WebSlackGateway
 
         return WebSlackGateway(web_client(self.credentials.bot_token, self.settings.slack_api_url,
                                           max_rate_limit_wait=3))

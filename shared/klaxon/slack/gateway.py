@@ -1,8 +1,4 @@
-"""Slack's Web API through slack_sdk's WebClient, in the words the domain uses (klaxon.ports.SlackGateway).
-
-The client is built once per container with retry handlers: 429s wait out Slack's Retry-After, 5xx
-and dropped connections are retried, so a busy Slack delays work instead of losing it.
-"""
+"""Slack's Web API through slack_sdk's WebClient, in the words the domain uses (klaxon.ports.SlackGateway)."""
 
 from __future__ import annotations
 
@@ -12,14 +8,6 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
 from klaxon.alerts import Alert
 from klaxon.digests import Digest
@@ -36,38 +24,9 @@ from klaxon.slack.blocks import (
     reminder_blocks,
     reminder_text,
 )
+from klaxon.slack.client import retry_after
 
 logger = Logger(child=True)
-
-
-class WaitBriefly(RateLimitErrorRetryHandler):
-    """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails."""
-
-    def __init__(self, max_wait: float, max_retry_count: int = 2) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.max_wait = max_wait
-
-    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
-                   error: Exception | None = None) -> bool:
-        return response is not None and response.status_code == 429 and _retry_after(response) <= self.max_wait
-
-
-def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60) -> WebClient:
-    """A WebClient for Slack (or the emulator) at `base_url` that retries what is worth retrying.
-
-    Slack's 429s are waited out up to `max_rate_limit_wait` seconds: generous for lazy listeners, a few
-    seconds for the sweep, which must finish within its minute and picks the work up next time.
-    """
-    return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            WaitBriefly(max_wait=max_rate_limit_wait),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 class WebSlackGateway:
@@ -104,7 +63,7 @@ class WebSlackGateway:
             message = self.client.reactions_get(channel=channel, timestamp=ts, full=True)["message"]
         except SlackApiError as error:
             if _code(error) == "ratelimited":
-                raise SlackBusy("reactions.get", _retry_after(error.response)) from error
+                raise SlackBusy("reactions.get", retry_after(error.response)) from error
             if _code(error) in ("message_not_found", "channel_not_found"):
                 return {}  # deleted: nothing to repair from
             raise
@@ -154,12 +113,6 @@ class WebSlackGateway:
             logger.info("joining the channel to post", extra={"channel": channel})
             self.client.conversations_join(channel=channel)
             return call()
-
-
-def _retry_after(response: Any) -> float:
-    headers = {key.lower(): value for key, value in (response.headers or {}).items()}
-    value = headers.get("retry-after", 1)
-    return float(value[0] if isinstance(value, list) else value)
 
 
 def _code(error: SlackApiError) -> str:

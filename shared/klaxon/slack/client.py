@@ -1,0 +1,56 @@
+"""The container's slack_sdk WebClient, with the retries worth making.
+
+429s wait out Slack's Retry-After (up to a limit the caller sets), 5xx and dropped connections are
+retried, so a busy Slack delays work instead of losing it. Kept apart from the gateway: acknowledging
+Slack needs a client but none of the domain the gateway speaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+
+class WaitBriefly(RateLimitErrorRetryHandler):
+    """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails."""
+
+    def __init__(self, max_wait: float, max_retry_count: int = 2) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return response is not None and response.status_code == 429 and retry_after(response) <= self.max_wait
+
+
+def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60) -> WebClient:
+    """A WebClient for Slack (or the emulator) at `base_url` that retries what is worth retrying.
+
+    Slack's 429s are waited out up to `max_rate_limit_wait` seconds: generous for lazy listeners, a few
+    seconds for the sweep, which must finish within its minute and picks the work up next time.
+    """
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            WaitBriefly(max_wait=max_rate_limit_wait),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def retry_after(response: Any) -> float:
+    headers = {key.lower(): value for key, value in (response.headers or {}).items()}
+    value = headers.get("retry-after", 1)
+    return float(value[0] if isinstance(value, list) else value)
