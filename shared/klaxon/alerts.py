@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class AlertState(StrEnum):
@@ -20,6 +21,12 @@ class HandledMark:
     user: str
     via: str  # BUTTON, or reaction_via(...) for a reaction on the original or the repost
     at: datetime = field(compare=False)
+
+
+class Handler(NamedTuple):
+    how: str  # "resolved" or "acknowledged"
+    user: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,19 @@ class Alert:
 
     def mark(self, via: str, user: str) -> HandledMark | None:
         return next((m for m in self.marks if m.via == via and m.user == user), None)
+
+    @property
+    def headline(self) -> str:
+        """The first line of its text: what lists and notifications show."""
+        return self.text.strip().splitlines()[0] if self.text.strip() else ""
+
+    @property
+    def handler(self) -> Handler | None:
+        """Who handled it and how: the resolver if it is resolved, else the first acknowledger."""
+        if self.resolved_by and self.resolved_at:
+            return Handler("resolved", self.resolved_by, self.resolved_at)
+        mark = self.acknowledged_by
+        return Handler("acknowledged", mark.user, mark.at) if mark else None
 
     @property
     def seen_last(self) -> datetime:

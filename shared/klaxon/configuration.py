@@ -54,10 +54,8 @@ class Preferences:
         for name in self.handled_reactions:
             if not _REACTION.match(name):
                 raise ConfigurationError(f"{name!r} is not a reaction name")
-        for name, low, high in (("grouping window", 0, 86_400), ("digest threshold", 1, 7 * 86_400)):
-            value = self.grouping_window_seconds if name == "grouping window" else self.digest_after_seconds
-            if not low <= value <= high:
-                raise ConfigurationError(f"the {name} must be between {low}s and {high}s, not {value}s")
+        _within("the grouping window", self.grouping_window_seconds, 0, 86_400)
+        _within("the digest threshold", self.digest_after_seconds, 1, 7 * 86_400)
         for hour in self.reminder_hours:
             if not _CLOCK.match(hour):
                 raise ConfigurationError(f"reminder hour {hour!r} is not HH:MM")
@@ -88,6 +86,11 @@ class Preferences:
             raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
         return cls(**values)
+
+
+def _within(what: str, seconds: int, low: int, high: int) -> None:
+    if not low <= seconds <= high:
+        raise ConfigurationError(f"{what} must be between {low}s and {high}s, not {seconds}s")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,6 @@ class ChannelMessage:
     def plain_text(self) -> str:
         """The text as people read it: Slack escapes &, < and > as entities; rules match this."""
         return html.unescape(self.text) if "&" in self.text else self.text
-
-    @property
-    def posted_at(self) -> datetime:
-        """When it was posted: Slack's ts is epoch seconds with a per-channel sequence suffix."""
-        return datetime.fromtimestamp(float(self.ts), UTC)
 
     @property
     def is_thread_reply(self) -> bool:

@@ -11,6 +11,7 @@ from klaxon.commands.durations import format_duration
 from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.escalation import EscalationPolicy
 from klaxon.rules import Action, Explanation, Rule
+from klaxon.wording import counted
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
 MESSAGE_LIMIT = 38_000
@@ -77,7 +78,7 @@ def rule_list(config: Configuration) -> str:
     if not config.rules:
         lines = ["No rules yet. Add one: `/klaxon rule add disk (full|\\d+%) to #incidents label \"[Error]\"`"]
     else:
-        lines = [f"*{_count(len(config.rules), 'rule')}*, first match wins:"]
+        lines = [f"*{counted(len(config.rules), 'rule')}*, first match wins:"]
         lines += [describe_rule(rule, n) for n, rule in enumerate(config.rules, start=1)]
     if config.channel_defaults:
         lines.append("*Unmatched messages:* " + ", ".join(
@@ -136,10 +137,6 @@ def audit_trail(entries: Sequence[AuditEntry]) -> str:
     return "\n".join(lines)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _channel(channel: str) -> str:
     return "every other channel" if channel == EVERY_CHANNEL else f"<#{channel}>"
 
@@ -161,7 +158,7 @@ def report(overdue: Sequence[Alert], handled: Sequence[Alert], preferences: Pref
     if not overdue:
         lines = [f":white_check_mark: Nothing has gone unacknowledged for over {waited}."]
     else:
-        lines = [f":rotating_light: *{_count(len(overdue), 'alert')} nobody has acknowledged* for over {waited}:"]
+        lines = [f":rotating_light: *{counted(len(overdue), 'alert')} nobody has acknowledged* for over {waited}:"]
         lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — since {a.first_seen:%Y-%m-%d %H:%M} UTC"
                   + (f" · <{a.permalink}|original>" if a.permalink else "") for a in overdue]
     if preferences.verbose_digest:
@@ -171,15 +168,13 @@ def report(overdue: Sequence[Alert], handled: Sequence[Alert], preferences: Pref
 
 
 def _first_line(alert: Alert) -> str:
-    text = alert.text.strip().splitlines()[0] if alert.text.strip() else ""
-    return text[:150] + ("…" if len(text) > 150 else "")
+    line = alert.headline
+    return line[:150] + ("…" if len(line) > 150 else "")
 
 
 def _handled_by(alert: Alert) -> str:
-    if alert.resolved_by:
-        return f"resolved by <@{alert.resolved_by}>"
-    mark = alert.acknowledged_by
-    return f"acknowledged by <@{mark.user}>" if mark else "handled"
+    handler = alert.handler
+    return f"{handler.how} by <@{handler.user}>" if handler else "handled"
 
 
 def describe_policy(policy: EscalationPolicy, config: Configuration) -> str:
@@ -196,6 +191,6 @@ def describe_policy(policy: EscalationPolicy, config: Configuration) -> str:
 def policy_list(config: Configuration) -> str:
     if not config.policies:
         return "No escalation policies yet. Create one: `/klaxon policy set oncall level @alice after 5m; level @leads`"
-    lines = [f"*{_count(len(config.policies), 'escalation policy').replace('policys', 'policies')}*:"]
+    lines = [f"*{counted(len(config.policies), 'escalation policy', 'escalation policies')}*:"]
     lines += [describe_policy(policy, config) for _, policy in sorted(config.policies.items())]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from klaxon.escalation import Page, took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.inbound import quiet_broadcasts
 from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
+from klaxon.wording import counted
 
 SECTION_LIMIT = 3000  # Slack's limit for a section's text
 FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert
@@ -50,9 +51,8 @@ def alert_blocks(alert: Alert) -> list[Block]:
 
 def alert_fallback(alert: Alert) -> str:
     """The notification text: label, first line, and the hotline so mentions notify."""
-    first_line = quiet_broadcasts(alert.text).strip().splitlines()[0] if alert.text.strip() else ""
     hotline = " ".join(mention(target) for target in alert.hotline)
-    return truncate(f"{_label(alert)} {first_line} {hotline}".strip(), FALLBACK_LIMIT)
+    return truncate(f"{_label(alert)} {quiet_broadcasts(alert.headline)} {hotline}".strip(), FALLBACK_LIMIT)
 
 
 def _label(alert: Alert) -> str:
@@ -97,8 +97,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
     """A channel's digest: what nobody has acknowledged, and (verbose) what was handled and by whom."""
     waited = format_duration(digest.older_than_seconds)
     if digest.unacknowledged:
-        count = len(digest.unacknowledged)
-        head = f":rotating_light: *{count} alert{'s' if count != 1 else ''} nobody has acknowledged* for over {waited}"
+        head = f":rotating_light: *{counted(len(digest.unacknowledged), 'alert')} nobody has acknowledged* " \
+               f"for over {waited}"
     else:
         head = f":white_check_mark: *Nothing unacknowledged* for over {waited}"
     blocks: list[Block] = [SectionBlock(block_id="digest.head", text=MarkdownTextObject(text=head))]
@@ -114,7 +114,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
 
 def digest_fallback(digest: Digest) -> str:
     count = len(digest.unacknowledged)
-    return f"{count} alert{'s' if count != 1 else ''} nobody has acknowledged" if count else "Nothing unacknowledged"
+    return f"{counted(count, 'alert')} nobody has acknowledged" if count else "Nothing unacknowledged"
 
 
 def reminder_blocks(overdue: Sequence[Alert]) -> list[Block]:
@@ -124,8 +124,7 @@ def reminder_blocks(overdue: Sequence[Alert]) -> list[Block]:
 
 
 def reminder_text(overdue: Sequence[Alert]) -> str:
-    count = len(overdue)
-    return f"{count} alert{'s' if count != 1 else ''} nobody has handled" if count else "Every alert has been handled"
+    return f"{counted(len(overdue), 'alert')} nobody has handled" if overdue else "Every alert has been handled"
 
 
 def _open_line(alert: Alert) -> str:
@@ -135,18 +134,13 @@ def _open_line(alert: Alert) -> str:
 
 
 def _handled_line(alert: Alert) -> str:
-    if alert.resolved_by and alert.resolved_at:
-        how = f"resolved by <@{alert.resolved_by}> {slack_date(alert.resolved_at)}"
-    elif alert.acknowledged_by:
-        how = f"acknowledged by <@{alert.acknowledged_by.user}> {slack_date(alert.acknowledged_by.at)}"
-    else:
-        how = "handled"
+    handler = alert.handler
+    how = f"{handler.how} by <@{handler.user}> {slack_date(handler.at)}" if handler else "handled"
     return f"• :white_check_mark: *{_label(alert)}* {_first_line(alert)} — {how}"
 
 
 def _first_line(alert: Alert) -> str:
-    line = quiet_broadcasts(alert.text).strip().splitlines()[0] if alert.text.strip() else ""
-    return truncate(line, LINE_LIMIT)
+    return truncate(quiet_broadcasts(alert.headline), LINE_LIMIT)
 
 
 def _listed(block_id: str, lines: list[str]) -> list[Block]:
