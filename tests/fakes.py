@@ -7,11 +7,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert, AlertState, HandledMark
+from klaxon import bootstrap
+from klaxon.alerting import Identity, Judgement
+from klaxon.alerts import Alert, AlertState, HandledMark, source_actor
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.digests import Digest, DigestPost
 from klaxon.escalation import Notification, Page, PageState
-from klaxon.ports import MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon.intake import take_message
+from klaxon.lifecycle import AlertStanding, Change, SourceState, decide
+from klaxon.messages import ChannelMessage
+from klaxon.ports import Applied, Arrival, MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon.services import Services
 
 
 class FakeClock:
@@ -50,9 +56,13 @@ class InMemoryAlerts:
         self.alerts: dict[str, Alert] = {}
         self.messages: dict[tuple[str, str], str] = {}
         self.groups: dict[str, tuple[str, datetime]] = {}
+        self.states: dict[tuple[str, str], SourceState] = {}
+        self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
 
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
-        recorded = self.messages.get((alert.source_channel, alert.source_ts))
+        assert alert.message is not None, "message alerts only"
+        where = (alert.message.channel, alert.message.ts)
+        recorded = self.messages.get(where)
         if recorded:
             return Raised(self.alerts[recorded], RaiseOutcome.ALREADY_RECORDED)
         group = self.groups.get(alert.fingerprint)
@@ -60,16 +70,48 @@ class InMemoryAlerts:
             counted = self.alerts[group[0]]
             counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
             self.alerts[counted.id] = counted
-            self.messages[(alert.source_channel, alert.source_ts)] = counted.id
+            self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)
             return Raised(counted, RaiseOutcome.GROUPED)
-        self.alerts[alert.id] = alert
-        self.messages[(alert.source_channel, alert.source_ts)] = alert.id
+        self._create(alert)
+        self.messages[where] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
 
-    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta) -> list[Applied]:
+        return [self._apply(arrival, window) for arrival in arrivals]
+
+    def _apply(self, arrival: Arrival, window: timedelta) -> Applied:
+        key = (arrival.event.source, arrival.event.dedup_key)
+        state = self.states.get(key)
+        alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
+        transition = decide(state, AlertStanding(alert.resolved_at) if alert else None, arrival.event, arrival.at,
+                            window)
+        if transition.change is not Change.STALE:
+            self.states[key] = replace(transition.state, version=transition.state.version + 1)
+        seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
+        match transition.change:
+            case Change.NEW:
+                alert = self._create(arrival.alert(str(transition.alert_id)))
+            case Change.REPEAT | Change.REOPEN:
+                assert alert is not None
+                alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
+                                           origin=replace(alert.origin, occurred_at=arrival.at), **seen))
+            case Change.RESOLVE:
+                assert alert is not None
+                alert = self._save(replace(alert, resolved_by=source_actor(arrival.event.source),
+                                           resolved_at=arrival.at, revision=alert.revision + 1,
+                                           origin=replace(alert.origin, occurred_at=arrival.at)))
+        return Applied(arrival, transition.change, alert)
+
+    def _create(self, alert: Alert) -> Alert:
+        self.alerts[alert.id] = alert
+        if alert.escalate_at:  # as in DynamoDB, the ack timer is written with the alert
+            self.timers[alert.id] = alert.escalate_at
+        return alert
+
+    def record_post(self, alert: Alert, post_ts: str) -> Alert:
+        posted = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
         self.alerts[alert.id] = posted
         self.messages[(alert.target_channel, post_ts)] = alert.id
         return posted
@@ -105,7 +147,8 @@ class InMemoryAlerts:
         return self._save(replace(alert, revision=alert.revision + 1))
 
     def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.state is AlertState.OPEN and a.first_seen <= seen_before),
+        found = sorted((a for a in self.alerts.values()
+                        if a.state is AlertState.OPEN and a.first_seen <= seen_before and not a.silenced_by),
                        key=lambda a: a.first_seen)
         return found[:limit]
 
@@ -163,10 +206,10 @@ class InMemoryDigests:
 
 
 class InMemoryPages:
-    def __init__(self) -> None:
+    def __init__(self, timers: dict[str, datetime] | None = None) -> None:
         self.pages: dict[str, Page] = {}
         self.by_message: dict[tuple[str, str], str] = {}
-        self.timers: dict[str, datetime] = {}
+        self.timers: dict[str, datetime] = {} if timers is None else timers
 
     def start(self, page: Page) -> bool:
         if page.id in self.pages:
@@ -242,21 +285,13 @@ class InMemoryStore:
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
-    pages: InMemoryPages = field(default_factory=InMemoryPages)
+    pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
 
     def __post_init__(self) -> None:
-        self.messages = InMemoryMessages(self.alerts, self.pages)
         # An alert whose rule names a policy comes with its ack timer, as in DynamoDB's transaction.
-        raise_alert = self.alerts.raise_alert
-
-        def raise_with_timer(alert: Alert, group_until: datetime) -> Raised:
-            raised = raise_alert(alert, group_until)
-            if raised.outcome is RaiseOutcome.NEW and alert.escalate_at:
-                self.pages.timers[alert.id] = alert.escalate_at
-            return raised
-
-        self.alerts.raise_alert = raise_with_timer  # type: ignore[method-assign]
+        self.pages = InMemoryPages(timers=self.alerts.timers)
+        self.messages = InMemoryMessages(self.alerts, self.pages)
 
 
 @dataclass
@@ -351,3 +386,19 @@ class FakeDirectory:
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
+
+
+def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
+          directory: FakeDirectory | None = None, incidents_channel: str | None = None,
+          metrics: list[tuple[str, float, str]] | None = None) -> Services:
+    """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
+    snapshot = config or Configuration()
+    return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
+                              configuration=lambda: snapshot, incidents_channel=incidents_channel,
+                              count=lambda *metric: (metrics if metrics is not None else []).append(metric))
+
+
+def take(message: ChannelMessage, *, config: Configuration, me: Identity, store: InMemoryStore, slack: FakeSlack,
+         now: datetime) -> Judgement:
+    """The intake for one channel message at `now`, wired as the Slack function wires it."""
+    return take_message(message, wired(store, slack, FakeClock(now), config).intake(me))

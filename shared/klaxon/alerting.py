@@ -1,19 +1,18 @@
-"""Judging channel messages against the rules, and raising alerts from them (SPEC §1)."""
+"""Judging what comes in against the rules (SPEC §1, §5): a watched channel's message, or a monitoring
+source's event. The first matching rule wins; without one, a channel's default or the source's target.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from klaxon.alerts import Alert, alert_id
+from klaxon.alerts import source_actor
 from klaxon.configuration import Configuration
+from klaxon.external import ExternalEvent
 from klaxon.messages import ChannelMessage
-from klaxon.ports import RaiseOutcome, SlackGateway, Store
 from klaxon.rules import Action, ChannelDefault, Rule
-from klaxon.rules.grouping import fingerprint
-
-DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
 
 
 class Verdict(StrEnum):
@@ -64,48 +63,25 @@ def judge(message: ChannelMessage, config: Configuration, me: Identity, now: dat
     return Judgement(Verdict.IGNORE, "no rule matches")
 
 
-def handle_channel_message(message: ChannelMessage, *, config: Configuration, me: Identity, store: Store,
-                           slack: SlackGateway, now: datetime) -> Judgement:
-    """Judge a message and carry the judgement out: repost, count a repeat, or mark it handled."""
-    judgement = judge(message, config, me, now)
-    if judgement.verdict is Verdict.ALERT:
-        raise_alert(message, judgement, config, store=store, slack=slack, now=now)
-    elif judgement.verdict in (Verdict.SUPPRESS, Verdict.MARK_HANDLED):
-        slack.mark_handled(message.channel, message.ts, config.preferences.handled_reaction)
-    return judgement
+def judge_external(event: ExternalEvent, config: Configuration, me: Identity, at: datetime) -> Judgement:
+    """Decide what a source's firing event deserves: the first rule matching its title, text and labels
+    (rules scoped to channels never match it; `from webhook:<source>` scopes a rule to the source), else
+    the source's target channel."""
+    rule = config.rulebook.first_match(event.matched_text, "", source_actor(event.source), at)
+    if rule is not None:
+        if rule.action is Action.SUPPRESS:
+            return Judgement(Verdict.SUPPRESS, f"rule {rule.id} suppresses it", rule)
+        return Judgement(Verdict.ALERT, f"rule {rule.id} matches", rule, rule.target_channel)
+    target = target_for(event.source, me)
+    if not target:
+        return Judgement(Verdict.IGNORE, "no rule matches, and no incidents channel is set for webhook alerts")
+    return Judgement(Verdict.ALERT, f"no rule matches; {event.source} alerts go to the incidents channel",
+                     target_channel=target)
 
 
-def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configuration, *, store: Store,
-                slack: SlackGateway, now: datetime) -> Alert:
-    """Record the alert exactly once, then post it, or update its group's post with the new count."""
-    rule = judgement.rule
-    assert judgement.target_channel, "an alert judgement names its target"
-    group_key = rule.id if rule else f"default:{message.channel}"
-    candidate = Alert(
-        id=alert_id(message.channel, message.ts),
-        source_channel=message.channel,
-        source_ts=message.ts,
-        poster=message.poster,
-        poster_name=message.poster_name,
-        text=message.text,
-        label=rule.label if rule else config.preferences.unmatched_label,
-        target_channel=judgement.target_channel,
-        fingerprint=fingerprint(group_key, message.plain_text),
-        first_seen=now,
-        rule_id=rule.id if rule else None,
-        hotline=rule.hotline if rule else (),
-        policy=rule.policy if rule else None,
-    )
-    if rule and rule.policy:
-        candidate = replace(candidate, escalate_at=now + timedelta(
-            seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS))
-    window = timedelta(seconds=config.preferences.grouping_window_seconds)
-    raised = store.alerts.raise_alert(candidate, group_until=now + window)
-    alert = raised.alert
-    if not alert.is_posted and alert.id == candidate.id:
-        # New, or recorded by an earlier attempt that died before posting: post it now.
-        alert = replace(alert, permalink=slack.permalink(message.channel, message.ts))
-        return store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
-    if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
-        slack.update_alert(alert)
-    return alert
+def target_for(source: str, me: Identity) -> str | None:
+    """Where a source's alerts go when no rule takes them: the deployment's incidents channel.
+
+    The seam for per-source default channels (a setting, SPEC §5); `source` is what they will key on.
+    """
+    return me.incidents_channel

@@ -13,11 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.escalation import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
+
+if TYPE_CHECKING:
+    from klaxon.alerts import Alert
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 DEFAULT_DM_REPLY = ("I page people from channels, not from direct messages: mention me in your team's "
@@ -151,6 +154,11 @@ class Configuration:
         if channel is None:
             return replace(self, default_policy=name)
         return replace(self, channel_policies={**self.channel_policies, channel: name})
+
+    def silencing(self, alert: Alert, at: datetime) -> str | None:
+        """The silence an alert matches when judged (klaxon.ports.SilenceCheck): a configuration holds no
+        silences yet - `/klaxon silence` (SPEC §5) adds them - so nothing is silenced."""
+        return None
 
     def policy_users(self, name: str) -> list[str]:
         """Where a policy is used: rules (`rule r-…`), channels (`<#C…>`) and `default`."""

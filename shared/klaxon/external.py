@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 MAX_DEDUP_KEY_CHARS = 1024  # longer keys are refused by the parsers: an ARN or a fingerprint is far shorter
+SOURCES = ("generic", "gcp", "alertmanager", "cloudwatch", "grafana")  # SPEC §5's webhook sources
 
 
 class ExternalStatus(StrEnum):
@@ -65,3 +66,9 @@ class ExternalEvent:
     @property
     def is_resolved(self) -> bool:
         return self.status is ExternalStatus.RESOLVED
+
+    @property
+    def matched_text(self) -> str:
+        """What rules match: the title, the text, and each label as `name=value` on a line of its own."""
+        labels = [f"{name}={value}" for name, value in sorted(self.labels.items())]
+        return "\n".join(part for part in (self.title, self.text, *labels) if part)

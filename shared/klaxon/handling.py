@@ -2,7 +2,8 @@
 reconcile that repairs reaction events Slack failed to deliver.
 
 State comes from events stored in DynamoDB, never from re-reading channel history (Slack allows apps
-outside the Marketplace one conversations.history call a minute, 15 messages).
+outside the Marketplace one conversations.history call a minute, 15 messages). Acknowledging or resolving
+tells the other features (AlertAcknowledged, AlertResolved): paging stops the alert's page.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.alerts import BUTTON, Alert, HandledMark, reaction_via
+from klaxon.alerts import BUTTON, SOURCE_ACTOR_PREFIX, Alert, HandledMark, reaction_via
 from klaxon.configuration import Configuration
+from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, Publish
 from klaxon.ports import SlackGateway, Store
 
 RENDER_ATTEMPTS = 3
@@ -39,7 +41,7 @@ class ReactionEffect:
 
 
 def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
-                configuration: Callable[[], Configuration]) -> ReactionEffect:
+                configuration: Callable[[], Configuration], publish: Publish) -> ReactionEffect:
     """Acknowledge (or un-acknowledge) the alert a handled reaction is on, and name the page it is on.
 
     A reaction on any other message costs one small read: the message index lookup.
@@ -57,17 +59,37 @@ def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
         else:
             alert = store.alerts.remove_mark(referents.alert_id, change.user, via)
         alert = show(alert, store=store, slack=slack)
+        if change.added and alert is not None:
+            publish(AlertAcknowledged(alert, by=change.user, at=change.at))
     return ReactionEffect(alert=alert, page_id=referents.page_id)
 
 
-def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway) -> Alert | None:
-    """The Acknowledge button."""
-    return show(store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at)), store=store, slack=slack)
+def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
+                publish: Publish) -> Alert | None:
+    """The Acknowledge button (or an acknowledged page of the alert); None if there is no such alert."""
+    alert = show(store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at)), store=store, slack=slack)
+    if alert is not None:
+        publish(AlertAcknowledged(alert, by=user, at=at))
+    return alert
 
 
-def resolve(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway) -> Alert | None:
-    """The Resolve button."""
-    return show(store.alerts.resolve(alert_id, user, at), store=store, slack=slack)
+def resolve(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
+            publish: Publish) -> Alert | None:
+    """The Resolve button; None if there is no such alert."""
+    alert = show(store.alerts.resolve(alert_id, user, at), store=store, slack=slack)
+    if alert is not None:
+        publish(AlertResolved(alert, by=user, at=at))
+    return alert
+
+
+def acknowledge_paged_alert(event: PageAcknowledged, *, store: Store, slack: SlackGateway,
+                            publish: Publish) -> None:
+    """A subscriber: whoever acknowledges a page an alert started has acknowledged the alert too.
+
+    Not when the alert's own source resolved it (that stopped the page): nobody clicked anything.
+    """
+    if event.page.alert_id and not event.by.startswith(SOURCE_ACTOR_PREFIX):
+        acknowledge(event.page.alert_id, event.by, event.at, store=store, slack=slack, publish=publish)
 
 
 def show(alert: Alert | None, *, store: Store, slack: SlackGateway) -> Alert | None:
@@ -115,11 +137,17 @@ def repair(alert: Alert, seen: Mapping[tuple[str, str], Reactions], handled: Ite
                   remove=tuple(have[key] for key in sorted(set(have) - want)))
 
 
-def apply_repair(alert: Alert, fix: Repair, *, store: Store, slack: SlackGateway) -> Alert | None:
-    """Record what the reconcile found, then show the alert as it now is."""
+def apply_repair(alert: Alert, fix: Repair, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert | None:
+    """Record what the reconcile found, then show the alert as it now is.
+
+    A mark it adds is a reaction someone made: it acknowledges the alert as the reaction event would have.
+    """
     changed: Alert | None = alert
     for mark in fix.add:
         changed = store.alerts.add_mark(alert.id, mark)
     for mark in fix.remove:
         changed = store.alerts.remove_mark(alert.id, mark.user, mark.via)
-    return show(changed, store=store, slack=slack)
+    changed = show(changed, store=store, slack=slack)
+    if fix.add and changed is not None:
+        publish(AlertAcknowledged(changed, by=fix.add[0].user, at=fix.add[0].at))
+    return changed

@@ -4,21 +4,24 @@ drop it with a note when every level and repeat is spent.
 Exactly once: a step is claimed with a conditional write on the page's step before anyone is told;
 each person's direct message for that step is then sent under a claim of its own, so a sweep that dies
 half-way leaves the rest to the next sweep and nobody gets the same message twice.
+
+Paging reacts to alerts through events: an alert acknowledged or resolved (by a person or its source)
+stops the page it started (`stop_alert_page`); paging tells the others PageStarted, PageAcknowledged
+and PageEnded.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon import handling
-from klaxon.alerts import BUTTON, Alert, HandledMark
+from klaxon.alerts import SOURCE_ACTOR_PREFIX
 from klaxon.configuration import DEFAULT_DM_REPLY, Configuration
 from klaxon.escalation import Notification, Page, alert_page_id, mention_page_id, took
-from klaxon.handling import ReactionChange, ReactionEffect, show
+from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
 from klaxon.ports import SlackDirectory, SlackGateway, Store
 
 MENTION_HELP = ("Mention me with what is wrong and I page this channel's on-call, for example "
@@ -37,13 +40,16 @@ class Pager:
     slack: SlackGateway
     directory: SlackDirectory
     now: datetime
+    publish: Publish
 
 
 def start(page: Page, pager: Pager) -> Page | None:
     """Start a page and notify its first level now; None if this page had already started."""
     if not pager.store.pages.start(page):
         return None
-    return notify(page, pager)
+    started = notify(page, pager)
+    pager.publish(PageStarted(started))
+    return started
 
 
 def notify(page: Page, pager: Pager) -> Page:
@@ -87,6 +93,7 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
             ended = pager.store.pages.exhaust(page)
             if ended is not None:
                 pager.slack.note_in_thread(page.channel, page.ts, _exhausted_note(ended))
+                pager.publish(PageEnded(ended))
         else:
             notify(page, pager)
         done += 1
@@ -94,45 +101,25 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
 
 
 def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
-    """Stop a page at once and say so in its thread (and on every direct message); None if not active."""
+    """Stop a page at once and say so in its thread (and on every direct message); None if not active.
+
+    `user` is a person, or webhook:<source> when the alert's source resolved it.
+    """
     page = pager.store.pages.acknowledge(page_id, user, pager.now)
     if page is None:
         return None
-    pager.slack.note_in_thread(page.channel, page.ts, f":white_check_mark: <@{user}> acknowledged after "
-                                                      f"{took(page.started_at, pager.now)}; escalation stopped.")
+    pager.slack.note_in_thread(page.channel, page.ts, _acknowledged_note(page, user, pager.now))
     for notification in page.notifications:
         pager.slack.show_page_acknowledged(notification, page)
-    if page.alert_id:
-        show(pager.store.alerts.add_mark(page.alert_id, HandledMark(user, BUTTON, pager.now)),
-             store=pager.store, slack=pager.slack)
+    pager.publish(PageAcknowledged(page, by=user, at=pager.now))
     return page
 
 
-def on_handled_reaction(change: ReactionChange, pager: Pager,
-                        configuration: Callable[[], Configuration]) -> ReactionEffect:
-    """A reaction: mark the alert it is on, and a handled reaction stops the page that alert or message started."""
-    effect = handling.on_reaction(change, store=pager.store, slack=pager.slack, configuration=configuration)
-    if change.added and effect.alert and (effect.alert.marks or effect.alert.resolved_by):
-        alert_handled(effect.alert, change.user, pager)
-    if change.added and effect.page_id:
-        acknowledge(effect.page_id, change.user, pager)
-    return effect
-
-
-def press_alert_button(action: str, alert_id: str, user: str, pager: Pager) -> Alert | None:
-    """The alert post's Acknowledge or Resolve button; either stops the alert's page."""
-    press = handling.acknowledge if action == "acknowledge" else handling.resolve
-    alert = press(alert_id, user, pager.now, store=pager.store, slack=pager.slack)
-    if alert is not None:
-        alert_handled(alert, user, pager)
-    return alert
-
-
-def alert_handled(alert: Alert, user: str, pager: Pager) -> Page | None:
-    """An alert was acknowledged or resolved: stop its page, if it has one running."""
-    if not alert.escalate_at:
-        return None
-    return acknowledge(alert_page_id(alert.id), user, pager)
+def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> Page | None:
+    """A subscriber: an alert was acknowledged or resolved - stop its page, if it has one running."""
+    if not event.alert.escalate_at:
+        return None  # its rule names no policy: it never had a page
+    return acknowledge(alert_page_id(event.alert.id), event.by, pager)
 
 
 def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
@@ -152,7 +139,7 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
             continue
         page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
                     channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
-                    link=alert.permalink, alert_id=alert.id, next_at=pager.now)
+                    link=alert.link, alert_id=alert.id, next_at=pager.now)
         started += start(page, pager) is not None
     return started
 
@@ -214,6 +201,14 @@ def _paging_note(page: Page, step: int, people: list[str]) -> str:
     round_of = f", round {step // levels + 1} of {page.policy.repeat + 1}" if page.policy.repeat else ""
     return f":rotating_light: Paging {whom} (level {page.level_number(step)} of {levels}{round_of}, " \
            f"policy `{page.policy.name}`)."
+
+
+def _acknowledged_note(page: Page, by: str, now: datetime) -> str:
+    after = took(page.started_at, now)
+    if by.startswith(SOURCE_ACTOR_PREFIX):
+        return f":white_check_mark: {by.removeprefix(SOURCE_ACTOR_PREFIX)} resolved the alert after {after}; " \
+               "escalation stopped."
+    return f":white_check_mark: <@{by}> acknowledged after {after}; escalation stopped."
 
 
 def _exhausted_note(page: Page) -> str:

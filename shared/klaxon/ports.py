@@ -7,8 +7,8 @@ in-memory fakes in unit tests.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from klaxon.alerts import Alert, HandledMark
 from klaxon.configuration import ConfigurationStore
 from klaxon.digests import Digest, DigestPost
 from klaxon.escalation import Notification, Page
+from klaxon.external import ExternalEvent
+from klaxon.lifecycle import Change
 
 
 class EventClaims(Protocol):
@@ -46,6 +48,32 @@ class Raised:
     outcome: RaiseOutcome
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A monitoring source's event on its way in: when it happened, and (firing) the alert it would raise.
+
+    `draft` is the alert as judged (label, target, rule, …); a new alert gets its id from the key's state.
+    """
+
+    event: ExternalEvent
+    at: datetime
+    draft: Alert | None = None
+
+    def alert(self, alert_id: str) -> Alert:
+        """The draft as the new alert `alert_id`."""
+        assert self.draft is not None, "only a firing event raises an alert"
+        return replace(self.draft, id=alert_id)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one arrival changed, and its key's alert as it now is (None when the key has no alert)."""
+
+    arrival: Arrival
+    change: Change
+    alert: Alert | None
+
+
 class AlertRepository(Protocol):
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
         """Store a new alert for its message, or count it into the open alert of its group.
@@ -56,8 +84,17 @@ class AlertRepository(Protocol):
         """
         ...
 
-    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        """Remember where the alert was posted, so reactions there find it."""
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta) -> list[Applied]:
+        """Apply monitoring sources' events to their keys' alerts (klaxon.lifecycle.decide), each exactly once.
+
+        Events of one key are applied in the order given; `window` is the grouping window within which a
+        firing reopens its resolved alert. Returns one Applied per arrival, in order.
+        """
+        ...
+
+    def record_post(self, alert: Alert, post_ts: str) -> Alert:
+        """Remember where the alert was posted (and, for a message alert, its original's permalink), so
+        reactions there find it."""
         ...
 
     def get(self, alert_id: str) -> Alert | None: ...
@@ -93,6 +130,14 @@ class MessageReferents:
 
     alert_id: str | None = None
     page_id: str | None = None
+
+
+class SilenceCheck(Protocol):
+    """Whether an alert is silenced when it is judged (SPEC §5): recorded, but neither posted nor paged."""
+
+    def silencing(self, alert: Alert, at: datetime) -> str | None:
+        """The id of an active silence the alert matches, or None."""
+        ...
 
 
 class MessageIndex(Protocol):

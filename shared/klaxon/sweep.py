@@ -8,7 +8,8 @@ sweep can run into the next): every effect is guarded so that overlap never post
 digest, a claim per reminder slot.
 
 Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
-so the function reports an error (and its alarm fires).
+so the function reports an error (and its alarm fires). The read of what nobody acknowledged is a step
+of its own: if it fails, only the steps that need it (reconcile, digests) are skipped.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from klaxon import paging
 from klaxon.alerts import Alert
 from klaxon.configuration import Configuration
 from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.events import Publish
 from klaxon.handling import apply_repair, repair
 from klaxon.paging import Pager
 from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
@@ -52,11 +54,13 @@ class SweepContext:
     directory: SlackDirectory
     config: Configuration
     now: datetime
+    publish: Publish
     time_left_ms: Callable[[], int] = lambda: 60_000
 
     @property
     def pager(self) -> Pager:
-        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.now)
+        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.now,
+                     publish=self.publish)
 
 
 def sweep(ctx: SweepContext) -> SweepReport:
@@ -66,17 +70,24 @@ def sweep(ctx: SweepContext) -> SweepReport:
          fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
-        seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
-    overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, overdue), fallback=0)
+    overdue = _run(report, "unacknowledged", lambda: ctx.store.alerts.unacknowledged(
+        seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
+        fallback=None)
+    if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
+        _reconcile_and_digest(ctx, report, overdue)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
 
 
-def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T], fallback: T) -> T:
+def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert]) -> None:
+    current = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
+    _run(report, "digests", lambda: refresh_digests(ctx, current or []), fallback=0)
+
+
+def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T],
+                                fallback: T | None) -> T | None:
     """Run one step; count what it did, or log its failure and carry on with `fallback`."""
     try:
         result = step()
@@ -99,6 +110,8 @@ def reconcile(ctx: SweepContext, overdue: list[Alert]) -> list[Alert]:
     repaired: dict[str, Alert | None] = {}
     for alert in overdue:
         messages = _messages(alert)
+        if not messages:
+            continue  # an alert from a monitoring source: its reactions are on its post alone, not repaired
         if len(messages) > budget or ctx.time_left_ms() < MIN_TIME_LEFT_MS:
             break
         try:
@@ -110,13 +123,16 @@ def reconcile(ctx: SweepContext, overdue: list[Alert]) -> list[Alert]:
         fix = repair(alert, seen, handled, ctx.now)
         if fix:
             logger.info("reconcile repaired %s: +%d -%d marks", alert.id, len(fix.add), len(fix.remove))
-            repaired[alert.id] = apply_repair(alert, fix, store=ctx.store, slack=ctx.slack)
+            repaired[alert.id] = apply_repair(alert, fix, store=ctx.store, slack=ctx.slack, publish=ctx.publish)
     current = [repaired[alert.id] if alert.id in repaired else alert for alert in overdue]
     return [alert for alert in current if alert is not None and not alert.marks and not alert.resolved_by]
 
 
 def _messages(alert: Alert) -> list[tuple[str, str]]:
-    found = [(alert.source_channel, alert.source_ts)]
+    """The messages whose reactions the reconcile compares: a message alert's original and its post."""
+    if alert.message is None:
+        return []
+    found = [(alert.message.channel, alert.message.ts)]
     if alert.post_ts:
         found.append((alert.target_channel, alert.post_ts))
     return found

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts import Alert
+from klaxon.alerts import Alert, SlackMessageOrigin
 from klaxon.dynamo import DynamoStore
 from klaxon.ports import RaiseOutcome
 from tests.fakes import InMemoryStore
@@ -18,7 +18,7 @@ WINDOW = timedelta(minutes=10)
 
 
 def alert(ts: str = "1800000000.000100", fingerprint: str = "fp-disk", at: datetime = T0, **fields) -> Alert:
-    return Alert(id=f"C0ALERTS/{ts}", source_channel="C0ALERTS", source_ts=ts, poster="B0DATADOG",
+    return Alert(id=f"C0ALERTS/{ts}", origin=SlackMessageOrigin("C0ALERTS", ts, "B0DATADOG"),
                  text="disk 91% on db-1", label="[Error]", target_channel="C0INCIDENT", fingerprint=fingerprint,
                  first_seen=at, rule_id="r-1", hotline=("U0ONCALL", "here"), **fields)
 
@@ -70,7 +70,7 @@ def test_a_repeat_of_a_resolved_alert_is_a_new_alert(store, request):
 
 def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
     raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
-    posted = store.alerts.record_post(raised.alert, "1800000001.000200", "https://example/link")
+    posted = store.alerts.record_post(raised.alert.with_permalink("https://example/link"), "1800000001.000200")
     assert posted.post_ts == "1800000001.000200"
     assert store.alerts.find_by_message("C0INCIDENT", "1800000001.000200") == posted
     assert store.alerts.find_by_message("C0ALERTS", "1800000000.000100") == posted

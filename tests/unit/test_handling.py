@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.alerting import Identity, handle_channel_message
+from klaxon.alerting import Identity
 from klaxon.alerts import BUTTON, AlertState, HandledMark, reaction_via
 from klaxon.configuration import Configuration, Preferences
+from klaxon.events import AlertAcknowledged, AlertResolved
 from klaxon.handling import ReactionChange, acknowledge, on_reaction, repair, resolve
 from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
-from tests.fakes import InMemoryStore
+from tests.fakes import InMemoryStore, take
 
 ALERTS, INCIDENTS = "C0ALERTS", "C0INCIDENT"
 ORIGINAL_TS = "1800000000.000100"
@@ -23,7 +24,7 @@ def store(clock, slack):
     """A store holding one posted alert."""
     store = InMemoryStore()
     config = Configuration(version=1, rules=(Rule.create(pattern="disk", target_channel=INCIDENTS),))
-    handle_channel_message(ChannelMessage(ALERTS, ORIGINAL_TS, "B0DATADOG", "disk full"), config=config,
+    take(ChannelMessage(ALERTS, ORIGINAL_TS, "B0DATADOG", "disk full"), config=config,
                            me=Identity("U0K", "B0K", None), store=store, slack=slack, now=clock.now())
     return store
 
@@ -34,15 +35,24 @@ def alert(store):
     return alert
 
 
-def react(store, slack, clock, user, channel, ts, reaction="white_check_mark", added=True, config=None):
+@pytest.fixture
+def told():
+    """The domain events published, in order."""
+    return []
+
+
+def react(store, slack, clock, user, channel, ts, reaction="white_check_mark", added=True, config=None, told=None):
     change = ReactionChange(user, reaction, channel, ts, added, clock.now())
-    return on_reaction(change, store=store, slack=slack, configuration=lambda: config or Configuration()).alert
+    return on_reaction(change, store=store, slack=slack, configuration=lambda: config or Configuration(),
+                       publish=(told if told is not None else []).append).alert
 
 
-def test_a_handled_reaction_on_the_alert_post_acknowledges_it_and_redraws_the_post(store, slack, clock, alert):
-    acked = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts)
+def test_a_handled_reaction_on_the_alert_post_acknowledges_it_and_redraws_the_post(store, slack, clock, alert,
+                                                                                   told):
+    acked = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, told=told)
     assert acked.state is AlertState.ACKNOWLEDGED and acked.acknowledged_by.user == "U0ALICE"
     assert slack.updates[-1].revision == acked.revision
+    assert told == [AlertAcknowledged(acked, by="U0ALICE", at=clock.now())], "paging hears of it"
 
 
 def test_a_handled_reaction_on_the_original_message_acknowledges_it_too(store, slack, clock, alert):
@@ -51,9 +61,9 @@ def test_a_handled_reaction_on_the_original_message_acknowledges_it_too(store, s
     assert acked.marks[0].via == reaction_via("white_check_mark", ALERTS, ORIGINAL_TS)
 
 
-def test_other_reactions_change_nothing(store, slack, clock, alert):
-    assert react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, reaction="eyes") is None
-    assert store.alerts.get(alert.id).state is AlertState.OPEN and not slack.updates
+def test_other_reactions_change_nothing(store, slack, clock, alert, told):
+    assert react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, reaction="eyes", told=told) is None
+    assert store.alerts.get(alert.id).state is AlertState.OPEN and not slack.updates and told == []
 
 
 def test_the_configured_handled_reactions_count(store, slack, clock, alert):
@@ -62,12 +72,13 @@ def test_the_configured_handled_reactions_count(store, slack, clock, alert):
     assert react(store, slack, clock, "U0A", INCIDENTS, alert.post_ts, config=config) is None
 
 
-def test_a_reaction_on_an_unrelated_message_costs_one_lookup_and_nothing_else(store, slack, clock):
+def test_a_reaction_on_an_unrelated_message_costs_one_lookup_and_nothing_else(store, slack, clock, told):
     loaded = []
     change = ReactionChange("U0A", "white_check_mark", ALERTS, "1700000000.000001", True, clock.now())
-    effect = on_reaction(change, store=store, slack=slack, configuration=lambda: loaded.append(1))
+    effect = on_reaction(change, store=store, slack=slack, configuration=lambda: loaded.append(1), publish=told.append)
     assert effect.alert is None and effect.page_id is None
     assert store.messages.lookups == [(ALERTS, "1700000000.000001")] and loaded == [] and not slack.updates
+    assert told == []
 
 
 def test_several_people_acknowledge_and_the_first_stays_the_acknowledger(store, slack, clock, alert):
@@ -77,26 +88,30 @@ def test_several_people_acknowledge_and_the_first_stays_the_acknowledger(store, 
     assert {m.user for m in both.marks} == {"U0ALICE", "U0BOB"} and both.acknowledged_by.user == "U0ALICE"
 
 
-def test_removing_the_last_handled_reaction_unacknowledges(store, slack, clock, alert):
+def test_removing_the_last_handled_reaction_unacknowledges(store, slack, clock, alert, told):
     react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts)
     react(store, slack, clock, "U0BOB", ALERTS, ORIGINAL_TS)
-    still = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, added=False)
+    still = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, added=False, told=told)
     assert still.state is AlertState.ACKNOWLEDGED
-    reopened = react(store, slack, clock, "U0BOB", ALERTS, ORIGINAL_TS, added=False)
+    reopened = react(store, slack, clock, "U0BOB", ALERTS, ORIGINAL_TS, added=False, told=told)
     assert reopened.state is AlertState.OPEN and slack.updates[-1].state is AlertState.OPEN
+    assert told == [], "taking a reaction back acknowledges nothing"
 
 
-def test_the_buttons_acknowledge_and_resolve(store, slack, clock, alert):
-    acked = acknowledge(alert.id, "U0ALICE", clock.now(), store=store, slack=slack)
+def test_the_buttons_acknowledge_and_resolve(store, slack, clock, alert, told):
+    acked = acknowledge(alert.id, "U0ALICE", clock.now(), store=store, slack=slack, publish=told.append)
     assert acked.state is AlertState.ACKNOWLEDGED and acked.marks[0].via == BUTTON
-    resolved = resolve(alert.id, "U0BOB", clock.advance(minutes=3), store=store, slack=slack)
+    resolved = resolve(alert.id, "U0BOB", clock.advance(minutes=3), store=store, slack=slack, publish=told.append)
     assert resolved.state is AlertState.RESOLVED and resolved.resolved_by == "U0BOB"
-    again = resolve(alert.id, "U0CAROL", clock.advance(minutes=1), store=store, slack=slack)
+    again = resolve(alert.id, "U0CAROL", clock.advance(minutes=1), store=store, slack=slack, publish=told.append)
     assert again.resolved_by == "U0BOB", "the first resolver is kept"
+    assert [type(event) for event in told] == [AlertAcknowledged, AlertResolved, AlertResolved]
+    assert told[1].by == "U0BOB" and told[1].alert == resolved
 
 
-def test_a_button_for_an_alert_that_is_gone_does_nothing(store, slack, clock):
-    assert acknowledge("C0X/1.0", "U0A", clock.now(), store=store, slack=slack) is None and not slack.updates
+def test_a_button_for_an_alert_that_is_gone_does_nothing(store, slack, clock, told):
+    assert acknowledge("C0X/1.0", "U0A", clock.now(), store=store, slack=slack, publish=told.append) is None
+    assert not slack.updates and told == []
 
 
 def test_the_post_is_redrawn_until_it_shows_a_racing_change(store, slack, clock, alert):

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon import paging
-from klaxon.alerting import Identity, handle_channel_message
+from klaxon import handling, paging
+from klaxon.alerting import Identity
 from klaxon.alerts import AlertState
 from klaxon.configuration import Configuration, Preferences
 from klaxon.escalation import EscalationPolicy, Level, PageState, PolicyError, took
@@ -16,7 +16,7 @@ from klaxon.messages import ChannelMessage
 from klaxon.paging import Mention, Pager
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
-from tests.fakes import FakeClock, FakeDirectory, InMemoryStore
+from tests.fakes import FakeClock, FakeDirectory, InMemoryStore, take, wired
 
 OPS, INCIDENTS, ALERTS = "C0OPS", "C0INCIDENT", "C0ALERTS"
 ALICE, BOB, CAROL, DAN = "U0ALICE", "U0BOB", "U0CAROL", "U0DAN"
@@ -41,7 +41,17 @@ def config(policy: EscalationPolicy = DB, **preferences) -> Configuration:
 
 
 def pager(store, slack, directory, clock) -> Pager:
-    return Pager(store=store, slack=slack, directory=directory, now=clock.now())
+    """Paging as the functions wire it: its events go to the real subscribers (klaxon.bootstrap)."""
+    return wired(store, slack, clock, directory=directory).pager()
+
+
+def react(store, slack, directory, clock, change, cfg):
+    """A reaction, as the Slack listener carries it out: the alert it marks, then the page a mention started."""
+    effect = handling.on_reaction(change, store=store, slack=slack, configuration=lambda: cfg,
+                                  publish=wired(store, slack, clock, cfg, directory=directory).publish)
+    if change.added and effect.page_id:
+        paging.acknowledge(effect.page_id, change.user, pager(store, slack, directory, clock))
+    return effect
 
 
 def mention(text="<@U0KLAXON> db-1 is down", ts="1800000000.000100", channel=OPS, thread_ts=None):
@@ -51,7 +61,9 @@ def mention(text="<@U0KLAXON> db-1 is down", ts="1800000000.000100", channel=OPS
 def tick(store, slack, directory, clock, cfg=None, **minutes):
     """Let time pass, then run one sweep."""
     clock.advance(**minutes)
-    return sweep(SweepContext(store=store, slack=slack, directory=directory, config=cfg or config(), now=clock.now()))
+    cfg = cfg or config()
+    return sweep(SweepContext(store=store, slack=slack, directory=directory, config=cfg, now=clock.now(),
+                              publish=wired(store, slack, clock, cfg, directory=directory).publish))
 
 
 def dm_count(slack):
@@ -92,7 +104,7 @@ def test_an_acknowledgement_by_button_stops_it_and_says_who_after_how_long(store
 def test_a_handled_reaction_on_the_mention_acknowledges_the_page(store, slack, directory, clock):
     page = paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())
     change = ReactionChange(ALICE, "white_check_mark", OPS, "1800000000.000100", True, clock.now())
-    paging.on_handled_reaction(change, pager(store, slack, directory, clock), config)
+    react(store, slack, directory, clock, change, config())
     assert store.pages.get(page.id).acknowledged_by == ALICE
 
 
@@ -189,8 +201,8 @@ def alert_rules(**rule) -> Configuration:
 
 
 def raise_alert(store, slack, clock, cfg):
-    handle_channel_message(ChannelMessage(ALERTS, "1800000000.000200", "B0DATADOG", "disk 97%"), config=cfg,
-                           me=Identity(ME, "B0K", None), store=store, slack=slack, now=clock.now())
+    take(ChannelMessage(ALERTS, "1800000000.000200", "B0DATADOG", "disk 97%"), config=cfg,
+         me=Identity(ME, "B0K", None), store=store, slack=slack, now=clock.now())
     (alert,) = store.alerts.alerts.values()
     return alert
 
@@ -209,7 +221,8 @@ def test_an_alert_unacknowledged_past_its_timeout_pages_its_policy_in_the_alert_
 def test_an_alert_handled_before_its_timeout_pages_nobody(store, slack, directory, clock):
     cfg = alert_rules(ack_timeout_seconds=120)
     alert = raise_alert(store, slack, clock, cfg)
-    paging.press_alert_button("acknowledge", alert.id, BOB, pager(store, slack, directory, clock))
+    handling.acknowledge(alert.id, BOB, clock.now(), store=store, slack=slack,
+                         publish=wired(store, slack, clock, cfg, directory=directory).publish)
     tick(store, slack, directory, clock, cfg, minutes=5)
     assert dm_count(slack) == 0 and store.pages.timers == {}
 
@@ -220,7 +233,7 @@ def test_acknowledging_the_alert_stops_its_page_and_acknowledging_the_page_marks
     alert = raise_alert(store, slack, clock, cfg)
     tick(store, slack, directory, clock, cfg, minutes=1)
     change = ReactionChange(ALICE, "white_check_mark", INCIDENTS, alert.post_ts, True, clock.now())
-    paging.on_handled_reaction(change, pager(store, slack, directory, clock), lambda: cfg)
+    react(store, slack, directory, clock, change, cfg)
     assert store.pages.get(f"alert/{alert.id}").acknowledged_by == ALICE
 
     second = raise_alert(InMemoryStore(), slack, clock, cfg)  # a fresh store: its page acked from the DM

@@ -63,6 +63,7 @@ from klaxon.commands.references import (
     plain_text,
     poster_ref,
 )
+from klaxon.external import SOURCES
 from klaxon.rules import Action, ChannelDefault, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.model import RULE_ID
 from klaxon.rules.patterns import quote, read_slashed
@@ -76,7 +77,8 @@ POLICY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _USAGE_LINES: dict[str, tuple[str, ...]] = {
     "rule": (
         '/klaxon rule add <pattern> to #channel [label "<text>"] [when <window>] [suppress] [in #channel …] '
-        '[from @user|@bot|B0123 …] [hotline @user @group @here …] [policy NAME] [ack-timeout 5m] [name "<text>"]',
+        '[from @user|@bot|B0123|webhook:<source> …] [hotline @user @group @here …] [policy NAME] [ack-timeout 5m] '
+        '[name "<text>"]',
         "/klaxon rule list",
         "/klaxon rule test <message text>",
         "/klaxon rule remove <rule-id>",
@@ -365,9 +367,14 @@ def _channels(words: _Words) -> tuple[str, object]:
 def _posters(words: _Words) -> tuple[str, object]:
     def poster(word: str) -> MentionRef | None:
         found = poster_ref(word)
+        if found and found.kind is MentionKind.SOURCE and found.id and found.id.removeprefix("webhook:") not in SOURCES:
+            raise CommandError(f'from: "{quote(plain_text(word))}" names no monitoring source; known: '
+                               f"{', '.join(f'webhook:{source}' for source in SOURCES)}")
         return found if found and found.kind not in (MentionKind.GROUP, MentionKind.BROADCAST) else None
 
-    return "posters", _option_list(words, "from", poster, "a user or bot, such as @grafana or B0123ABC")
+    return "posters", _option_list(words, "from", poster,
+                                   "a user or bot, such as @grafana or B0123ABC, or a monitoring source such as "
+                                   "webhook:generic")
 
 
 def _hotline(words: _Words) -> tuple[str, object]:

@@ -160,7 +160,7 @@ def report(overdue: Sequence[Alert], handled: Sequence[Alert], preferences: Pref
     else:
         lines = [f":rotating_light: *{counted(len(overdue), 'alert')} nobody has acknowledged* for over {waited}:"]
         lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — since {a.first_seen:%Y-%m-%d %H:%M} UTC"
-                  + (f" · <{a.permalink}|original>" if a.permalink else "") for a in overdue]
+                  + (f" · <{a.link}|original>" if a.link else "") for a in overdue]
     if preferences.verbose_digest:
         lines.append(f"*Handled in the last 24h:* {len(handled) or 'none'}")
         lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — {_handled_by(a)}" for a in handled]
@@ -174,7 +174,10 @@ def _first_line(alert: Alert) -> str:
 
 def _handled_by(alert: Alert) -> str:
     handler = alert.handler
-    return f"{handler.how} by <@{handler.user}>" if handler else "handled"
+    if handler is None:
+        return "handled"
+    who = handler.user.removeprefix("webhook:") if handler.user.startswith("webhook:") else f"<@{handler.user}>"
+    return f"{handler.how} by {who}"
 
 
 def describe_policy(policy: EscalationPolicy, config: Configuration) -> str:

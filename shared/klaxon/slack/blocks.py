@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from klaxon.alerts import Alert, AlertState
+from klaxon.alerts import SOURCE_ACTOR_PREFIX, Alert, AlertState, ExternalOrigin
 from klaxon.commands.durations import format_duration
 from klaxon.digests import Digest
 from klaxon.escalation import Page, took
@@ -60,18 +60,41 @@ def _label(alert: Alert) -> str:
 
 
 def _origin(alert: Alert) -> str:
-    who = f"<@{alert.poster}>" if alert.poster.startswith(("U", "W")) else (alert.poster_name or alert.poster)
-    where = f"<{alert.permalink}|message in <#{alert.source_channel}>>" if alert.permalink \
-        else f"message in <#{alert.source_channel}>"
-    line = f"{who} · {where} · {slack_date(alert.first_seen)}"
+    """Where it came from: the message (who posted it, where, a link), or the source (host, service, link)."""
+    message = alert.message
+    if message is not None:
+        who = f"<@{message.poster}>" if message.poster.startswith(("U", "W")) else (message.poster_name or
+                                                                                   message.poster)
+        where = f"<{alert.link}|message in <#{message.channel}>>" if alert.link else f"message in <#{message.channel}>"
+        line = f"{who} · {where} · {slack_date(alert.first_seen)}"
+    else:
+        assert isinstance(alert.origin, ExternalOrigin)
+        line = f"{_source_line(alert.origin)} · {slack_date(alert.first_seen)}"
     if alert.count > 1:
         line += f" · *seen {alert.count} times*, last {slack_date(alert.seen_last)}"
     return line
 
 
+def _source_line(origin: ExternalOrigin) -> str:
+    """`*generic* · critical · host `api-3` · service `checkout` · team=payments · <link|details>`."""
+    parts = [f"*{origin.source}*"]
+    parts += [str(origin.severity)] if origin.severity else []
+    parts += [f"host `{origin.host}`"] if origin.host else []
+    parts += [f"service `{origin.service}`"] if origin.service else []
+    labels = [f"{name}={value}" for name, value in sorted(origin.labels.items())]
+    parts += [truncate(" ".join(labels), LINE_LIMIT)] if labels else []
+    parts += [f"<{origin.link}|details>"] if origin.link else []
+    return " · ".join(parts)
+
+
+def actor(who: str) -> str:
+    """A person as a mention, or a monitoring source by name (webhook:generic → `generic`)."""
+    return who.removeprefix(SOURCE_ACTOR_PREFIX) if who.startswith(SOURCE_ACTOR_PREFIX) else f"<@{who}>"
+
+
 def _state_line(alert: Alert) -> str:
-    if alert.state is AlertState.RESOLVED and alert.resolved_at:
-        return f"Resolved by <@{alert.resolved_by}> {slack_date(alert.resolved_at)}"
+    if alert.state is AlertState.RESOLVED and alert.resolved_at and alert.resolved_by:
+        return f"Resolved by {actor(alert.resolved_by)} {slack_date(alert.resolved_at)}"
     acknowledged = alert.acknowledged_by
     if acknowledged:
         others = sorted({mark.user for mark in alert.marks} - {acknowledged.user})
@@ -87,9 +110,10 @@ def _buttons(alert: Alert) -> list[ButtonElement]:
                                      value=alert.id, style="primary"))
     if alert.state is not AlertState.RESOLVED:
         buttons.append(ButtonElement(text="Resolve", action_id=ActionId.RESOLVE_ALERT.value, value=alert.id))
-    if alert.permalink:
-        buttons.append(ButtonElement(text="Open original", action_id=ActionId.OPEN_ORIGINAL.value,
-                                     url=alert.permalink))
+    if alert.link:
+        text = "Open original" if alert.message else f"Open in {_source(alert)}"
+        buttons.append(ButtonElement(text=truncate(text, 75), action_id=ActionId.OPEN_ORIGINAL.value,
+                                     url=alert.link))
     return buttons
 
 
@@ -128,15 +152,19 @@ def reminder_text(overdue: Sequence[Alert]) -> str:
 
 
 def _open_line(alert: Alert) -> str:
-    where = f" · <{alert.permalink}|original>" if alert.permalink else ""
+    where = f" · <{alert.link}|original>" if alert.link else ""
     seen = f" ×{alert.count}" if alert.count > 1 else ""
     return f"• *{_label(alert)}* {_first_line(alert)}{seen} — since {slack_date(alert.first_seen)}{where}"
 
 
 def _handled_line(alert: Alert) -> str:
     handler = alert.handler
-    how = f"{handler.how} by <@{handler.user}> {slack_date(handler.at)}" if handler else "handled"
+    how = f"{handler.how} by {actor(handler.user)} {slack_date(handler.at)}" if handler else "handled"
     return f"• :white_check_mark: *{_label(alert)}* {_first_line(alert)} — {how}"
+
+
+def _source(alert: Alert) -> str:
+    return alert.origin.source if isinstance(alert.origin, ExternalOrigin) else "Slack"
 
 
 def _first_line(alert: Alert) -> str:

@@ -1,24 +1,25 @@
 """Bolt listeners: each acks at once; its lazy half parses the payload, calls one klaxon service, logs.
 
 The domain (rules, RE2, alerting) is imported inside the lazy halves: acknowledging Slack needs none
-of it, and a cold start's ack should not wait for it.
+of it, and a cold start's ack should not wait for it. Each lazy half gets the delivery's Services from
+`services()` - the ports and the message bus the wiring point (klaxon.bootstrap) built.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from klaxon.bootstrap import Runtime
 from klaxon.slack.actions import ActionId
-from klaxon.slack.app import lazy_work
+from klaxon.slack.lazy import lazy_work
 
 if TYPE_CHECKING:
-    from klaxon.alerting import Identity
+    from klaxon.services import Services
 
 logger = Logger(child=True)
 metrics = Metrics()
@@ -29,31 +30,26 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
-def register(app: App, rt: Runtime) -> None:
+def register(app: App, services: Callable[[], Services]) -> None:
     """Attach every listener to the app."""
-
-    def identity(context: BoltContext) -> Identity:
-        from klaxon.alerting import Identity
-
-        return Identity(context.bot_user_id, context.bot_id, rt.settings.incidents_channel)
 
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
-        from klaxon.alerting import Verdict, handle_channel_message
+        from klaxon.alerting import Verdict
+        from klaxon.intake import take_message
         from klaxon.slack.inbound import channel_message
 
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
             if event.get("channel_type") == "im":
                 if not event.get("subtype") and not event.get("bot_id"):  # a person wrote to Klaxon
-                    paging.answer_direct_message(event["channel"], rt.pager(), rt.configuration())
+                    paging.answer_direct_message(event["channel"], work.pager(), work.configuration())
                 return
             message = channel_message(event)
             if message is None:
                 return
-            judgement = handle_channel_message(message, config=rt.configuration(), me=identity(context),
-                                               store=rt.store, slack=rt.slack, now=rt.clock.now())
+            judgement = take_message(message, work.intake(work.identity(context.bot_user_id, context.bot_id)))
             logger.info("message judged", extra={"verdict": judgement.verdict, "reason": judgement.reason,
                                                  "channel": message.channel, "ts": message.ts})
             if judgement.verdict is Verdict.ALERT:
@@ -62,66 +58,67 @@ def register(app: App, rt: Runtime) -> None:
     def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         from klaxon.commands.service import Invocation, run_command
 
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
             invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
-            reply = run_command(invocation, rt.console(identity(context)))
+            reply = run_command(invocation, work.console(work.identity(context.bot_user_id, context.bot_id)))
             logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
                                               "actor": invocation.actor})
             for message in reply.messages:
                 respond(text=message, response_type="ephemeral", replace_original=False)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
-        from klaxon import paging
-        from klaxon.handling import ReactionChange
+        from klaxon import handling, paging
 
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
             return
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
-            change = ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
-                                    ts=item["ts"], added=event["type"] == "reaction_added", at=rt.clock.now())
-            effect = paging.on_handled_reaction(change, rt.pager(), rt.configuration)
+            change = handling.ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
+                                             ts=item["ts"], added=event["type"] == "reaction_added",
+                                             at=work.clock.now())
+            effect = handling.on_reaction(change, store=work.store, slack=work.slack,
+                                          configuration=work.configuration, publish=work.publish)
+            if change.added and effect.page_id:  # a handled reaction on the message a mention paged from
+                paging.acknowledge(effect.page_id, change.user, work.pager())
             if effect.alert is not None:
                 logger.info("alert handling changed", extra={"alert": effect.alert.id, "state": effect.alert.state,
                                                              "by": change.user, "reaction": change.reaction})
-                if change.added:
-                    metrics.add_metric(name="Acknowledgements", unit=MetricUnit.Count, value=1)
 
     def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
-        from klaxon import paging
+        from klaxon import handling
 
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
-            verb = "acknowledge" if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else "resolve"
-            alert = paging.press_alert_button(verb, action["value"], body["user"]["id"], rt.pager())
-            logger.info("alert button pressed", extra={"alert": action["value"], "action": verb,
+            press = handling.acknowledge if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else handling.resolve
+            alert = press(action["value"], body["user"]["id"], work.clock.now(), store=work.store, slack=work.slack,
+                          publish=work.publish)
+            logger.info("alert button pressed", extra={"alert": action["value"], "action": action["action_id"],
                                                        "state": alert.state if alert else "unknown alert"})
 
     def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
 
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
             mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
                                      text=event.get("text", ""), thread_ts=event.get("thread_ts"))
-            page = paging.on_mention(mention, context.bot_user_id, rt.pager(), rt.configuration())
+            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.configuration())
             if page is not None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
-                metrics.add_metric(name="PagesStarted", unit=MetricUnit.Count, value=1)
 
     def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
         from klaxon import paging
 
-        with lazy_work(rt, body) as first:
-            if not first:
+        with lazy_work(services, body) as work:
+            if work is None:
                 return
-            page = paging.acknowledge(action["value"], body["user"]["id"], rt.pager())
+            page = paging.acknowledge(action["value"], body["user"]["id"], work.pager())
             logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
 
     app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])

@@ -1,4 +1,4 @@
-"""The sweep function's entry: wire the container's store and Slack client to one sweep."""
+"""The sweep function's entry: one sweep with the container's services (its own, briefly waiting Slack client)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ metrics = Metrics()
 
 def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Run one sweep for an EventBridge scheduled event; report what it did."""
-    rt = runtime()
-    report = sweep(SweepContext(store=rt.store, slack=rt.sweep_slack, directory=rt.sweep_directory,
-                                config=rt.configuration(), now=rt.clock.now(),
+    work = runtime().services(for_sweep=True)
+    report = sweep(SweepContext(store=work.store, slack=work.slack, directory=work.directory,
+                                config=work.configuration(), now=work.clock.now(), publish=work.publish,
                                 time_left_ms=context.get_remaining_time_in_millis))
     logger.info("sweep done", extra={"scheduled_at": event.get("time"), **asdict(report)})
     for name, count in report.done.items():

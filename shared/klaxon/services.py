@@ -1,0 +1,53 @@
+"""What one unit of work - a Slack delivery, a webhook request, a sweep - works with.
+
+klaxon.bootstrap builds it (real adapters in the functions, fakes in unit tests) with the message bus
+whose subscribers are wired there; listeners and routes get a Services, never the Runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from klaxon.alerting import Identity
+from klaxon.clock import Clock
+from klaxon.commands.service import Console
+from klaxon.configuration import Configuration
+from klaxon.events import Publish
+from klaxon.intake import Intake
+from klaxon.paging import Pager
+from klaxon.ports import SlackDirectory, SlackGateway, Store
+
+
+@dataclass(frozen=True)
+class Services:
+    """The ports, the configuration (read when asked: one small revalidating read) and the bus's publish."""
+
+    store: Store
+    slack: SlackGateway
+    directory: SlackDirectory
+    clock: Clock
+    configuration: Callable[[], Configuration]
+    publish: Publish
+    incidents_channel: str | None = None
+    admin_users: frozenset[str] = frozenset()
+    admin_group: str | None = None
+
+    def identity(self, bot_user_id: str | None = None, bot_id: str | None = None) -> Identity:
+        """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""
+        return Identity(bot_user_id, bot_id, self.incidents_channel)
+
+    def intake(self, me: Identity) -> Intake:
+        """The alert intake, with the configuration as it is now (which is also what silences are read from)."""
+        config = self.configuration()
+        return Intake(store=self.store, slack=self.slack, config=config, me=me, silences=config,
+                      publish=self.publish, now=self.clock.now())
+
+    def pager(self) -> Pager:
+        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.clock.now(),
+                     publish=self.publish)
+
+    def console(self, me: Identity) -> Console:
+        """What /klaxon commands work with, as seen by the bot `me`."""
+        return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
+                       clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group)
