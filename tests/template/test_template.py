@@ -117,9 +117,23 @@ def test_slack_credentials_live_in_secrets_manager_from_noecho_parameters(cloudf
     parameters = tpl.load_template()["Parameters"]
     assert parameters["SlackBotToken"]["NoEcho"] is True
     assert parameters["SlackSigningSecret"]["NoEcho"] is True
-    (secret,) = resources_of(cloudformation, "AWS::SecretsManager::Secret").values()
-    text = secret["Properties"]["SecretString"]["Fn::Sub"]
-    assert "${SlackBotToken}" in text and "${SlackSigningSecret}" in text
+    text = resources_of(cloudformation, "AWS::SecretsManager::Secret")["SlackSecret"]["Properties"]["SecretString"]
+    assert "${SlackBotToken}" in text["Fn::Sub"] and "${SlackSigningSecret}" in text["Fn::Sub"]
+
+
+def test_webhook_secrets_are_generated_into_one_secret_only_the_webhooks_function_reads(
+        cloudformation: dict[str, Any]) -> None:
+    secret = resources_of(cloudformation, "AWS::SecretsManager::Secret")["WebhookSecret"]["Properties"]
+    assert secret["GenerateSecretString"]["GenerateStringKey"] == "generic", "a key per source: generic's made"
+    env = cloudformation["Resources"]["WebhooksFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["WEBHOOK_SECRET_ARN"] == {"Ref": "WebhookSecret"}
+
+    def readers(role: str) -> list[Any]:
+        return [s["Resource"] for s in _statements(cloudformation, role)
+                if "secretsmanager:GetSecretValue" in _actions(s) and s["Resource"] == {"Ref": "WebhookSecret"}]
+
+    assert readers("WebhooksFunctionRole") == [{"Ref": "WebhookSecret"}]
+    assert readers("SlackAppFunctionRole") == readers("SweepFunctionRole") == []
 
 
 def test_slack_function_async_failures_are_retried_then_dead_lettered(cloudformation: dict[str, Any]) -> None:
