@@ -35,13 +35,17 @@ class FakeClock:
 
 
 class InMemoryClaims:
+    LEASE = timedelta(minutes=2)  # as DynamoDB's: a dead worker's claim is taken over after it
+
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
+        self.leases: dict[str, datetime] = {}
 
     def claim(self, event_id: str, now: datetime) -> bool:
-        if event_id in self.state:
+        if self.state.get(event_id) == "done" or (event_id in self.state and self.leases[event_id] > now):
             return False
         self.state[event_id] = "in_progress"
+        self.leases[event_id] = now + self.LEASE
         return True
 
     def complete(self, event_id: str, now: datetime) -> None:
@@ -187,22 +191,24 @@ class InMemoryConfiguration:
 
 
 class InMemoryDigests:
+    LOCK = timedelta(seconds=60)  # as DynamoDB's: a dead sweep's lock is taken over after it
+
     def __init__(self) -> None:
         self.posts: dict[str, DigestPost] = {}
-        self.locked: set[str] = set()
+        self.locked: dict[str, datetime] = {}
 
     def all(self) -> dict[str, DigestPost]:
         return dict(self.posts)
 
     def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        if channel in self.locked:
+        if channel in self.locked and self.locked[channel] > now:
             return None
-        self.locked.add(channel)
+        self.locked[channel] = now + self.LOCK
         return self.posts.get(channel, DigestPost(channel, None, None))
 
     def release(self, post: DigestPost) -> None:
         self.posts[post.channel] = post
-        self.locked.discard(post.channel)
+        self.locked.pop(post.channel, None)
 
 
 class InMemoryPages:

@@ -1,4 +1,5 @@
-"""Alerts in DynamoDB (moto): recorded once per message, grouped, found by either of their messages."""
+"""Alerts in DynamoDB (moto) and in the fake alike: recorded once per message, grouped, found by either of
+their messages; a monitoring source's events applied to its key's alert exactly once and in order."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts import Alert, SlackMessageOrigin
+from klaxon.alerts import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
 from klaxon.dynamo import DynamoStore
-from klaxon.ports import RaiseOutcome
+from klaxon.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.lifecycle import Change, external_alert_id
+from klaxon.ports import Arrival, RaiseOutcome
 from tests.fakes import InMemoryStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -134,3 +137,103 @@ def test_claims_expire_through_ttl(dynamo_store):
     dynamo_store.claims.claim("Ev3", T0)
     item = dynamo_store.table.get("EVENT#Ev3", "EVENT")
     assert item["expires_at"] == int((T0 + timedelta(days=1)).timestamp())
+
+
+# ------------------------------------------------------------------------------------------------ monitoring sources
+def arrival(key: str = "checkout-latency", status: ExternalStatus = ExternalStatus.FIRING, minutes: float = 0,
+            **fields) -> Arrival:
+    event = ExternalEvent("generic", key, status, f"{key} is wrong")
+    at = T0 + timedelta(minutes=minutes)
+    if event.is_resolved:
+        return Arrival(event, at)
+    draft = Alert(id="", origin=ExternalOrigin("generic", key, host="api-3", severity=Severity.MAJOR,
+                                               labels={"team": "payments"}, occurred_at=at),
+                  text=f"{key} is wrong", label="[Major]", target_channel="C0INCIDENT", fingerprint="f",
+                  first_seen=at, **fields)
+    return Arrival(event, at, draft)
+
+
+def changes(store, *arrivals: Arrival) -> list[Change]:
+    return [applied.change for applied in store.alerts.apply_external(list(arrivals), WINDOW)]
+
+
+def test_a_source_event_raises_an_alert_as_drafted(store):
+    (applied,) = store.alerts.apply_external([arrival()], WINDOW)
+    assert applied.change is Change.NEW
+    assert store.alerts.get(applied.alert.id) == applied.alert == arrival().alert(applied.alert.id)
+    assert store.alerts.unacknowledged(T0) == [applied.alert]
+
+
+def test_a_source_keys_events_apply_in_order_once_each(store):
+    assert changes(store, arrival(minutes=0), arrival(minutes=1), arrival(minutes=0.5)) == [
+        Change.NEW, Change.REPEAT, Change.STALE]
+    assert changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=2),
+                   arrival(status=ExternalStatus.RESOLVED, minutes=3)) == [Change.RESOLVE, Change.ALREADY_RESOLVED]
+    (alert,) = store.alerts.apply_external([arrival(minutes=4)], WINDOW)
+    assert alert.change is Change.REOPEN and alert.alert.count == 3 and alert.alert.state is AlertState.OPEN
+    assert alert.alert.origin.occurred_at == T0 + timedelta(minutes=4)
+    assert store.alerts.unacknowledged(T0) == [alert.alert], "back among what nobody acknowledged"
+
+
+def test_a_resolve_by_the_source_is_recorded_as_its_resolver(store):
+    store.alerts.apply_external([arrival()], WINDOW)
+    (resolved,) = store.alerts.apply_external([arrival(status=ExternalStatus.RESOLVED, minutes=2)], WINDOW)
+    assert (resolved.alert.resolved_by, resolved.alert.resolved_at) == ("webhook:generic", T0 + timedelta(minutes=2))
+    assert store.alerts.recently_handled(T0) == [resolved.alert] and store.alerts.unacknowledged(T0) == []
+
+
+def test_a_reopened_alert_someone_had_acknowledged_stays_acknowledged(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW)
+    store.alerts.add_mark(new.alert.id, HandledMark("U0ALICE", "button", T0 + timedelta(minutes=1)))
+    changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=2))
+    (reopened,) = store.alerts.apply_external([arrival(minutes=3)], WINDOW)
+    assert reopened.alert.state is AlertState.ACKNOWLEDGED and store.alerts.unacknowledged(T0 + WINDOW) == []
+
+
+def test_a_resolve_for_an_unknown_key_is_kept_and_a_late_firing_is_then_stale(store):
+    assert changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=5), arrival(minutes=4),
+                   arrival(minutes=6)) == [Change.KEPT, Change.STALE, Change.NEW]
+
+
+def test_a_firing_long_after_the_resolve_is_the_keys_next_alert(store):
+    (first,) = store.alerts.apply_external([arrival()], WINDOW)
+    changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=1))
+    (second,) = store.alerts.apply_external([arrival(minutes=20)], WINDOW)
+    assert second.change is Change.NEW and second.alert.id.endswith(":2") and first.alert.id.endswith(":1")
+    assert store.alerts.get(first.alert.id).state is AlertState.RESOLVED
+
+
+def test_a_person_resolving_it_counts_like_the_source_did(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW)
+    store.alerts.resolve(new.alert.id, "U0ALICE", T0 + timedelta(minutes=2))
+    assert changes(store, arrival(minutes=1)) == [Change.STALE], "fired before she resolved it"
+    assert changes(store, arrival(minutes=3)) == [Change.REOPEN]
+
+
+def test_a_big_batch_is_written_in_shared_transactions_with_the_same_outcome(store):
+    keys = [f"disk-{n}" for n in range(120)]
+    applied = store.alerts.apply_external([arrival(key) for key in keys] + [arrival("disk-7", minutes=1)], WINDOW)
+    assert [a.change for a in applied] == [Change.NEW] * 120 + [Change.REPEAT]
+    assert len({a.alert.id for a in applied}) == 120 and applied[-1].alert.count == 2
+    if isinstance(store, DynamoStore):
+        writes = store.table.writes
+        assert writes.by_kind == {"transact": 120 * 2 + 2} and writes.requests == 4, "two items an alert, 3+1 requests"
+
+
+def test_racing_deliveries_of_one_key_raise_one_alert_and_count_the_rest(racing_store):
+    barrier = threading.Barrier(5)
+    outcomes: list[Change] = []
+
+    def deliver(n: int) -> None:
+        barrier.wait()
+        (applied,) = racing_store.alerts.apply_external([arrival(minutes=n)], WINDOW)
+        outcomes.append(applied.change)
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(Change.NEW) == 1 and outcomes.count(Change.REPEAT) + outcomes.count(Change.STALE) == 4
+    (alert,) = [racing_store.alerts.get(external_alert_id("generic", "checkout-latency", 1))]
+    assert alert.count == 1 + outcomes.count(Change.REPEAT)

@@ -117,3 +117,31 @@ def test_racing_admins_never_lose_an_update(racing_store):
     loaded = racing_store.configuration.load()
     assert sorted(r.pattern for r in loaded.rules) == [f"racer{n}" for n in range(6)]
     assert loaded.version == 6 and len(racing_store.configuration.audit_trail(50)) == 6
+
+
+def test_racing_admins_making_different_edits_keep_every_one(racing_store):
+    directory = FakeDirectory(channel_names={"incidents": "C0INC", "alerts": "C0ALERTS"},
+                              persons={"alice": Person("U0ALICE", "alice"), "a": Person("U0ADMIN", "a")})
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
+    edits = ["rule add disk full to #incidents", "settings verbose on", "channel #alerts default ack",
+             "policy set db level @alice after 5m", "settings grouping-window 2m"]
+    barrier = threading.Barrier(len(edits))
+    replies = []
+
+    def edit(text: str) -> None:
+        barrier.wait()
+        replies.append(run_command(Invocation(text, "U0ADMIN", "C0INC"), console))
+
+    threads = [threading.Thread(target=edit, args=(text,)) for text in edits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(reply.ok for reply in replies), [r.text for r in replies]
+    loaded = racing_store.configuration.load()
+    assert [r.pattern for r in loaded.rules] == ["disk full"]
+    assert loaded.preferences.verbose_digest and loaded.preferences.grouping_window_seconds == 120
+    assert loaded.channel_defaults == {"C0ALERTS": ChannelDefault.ACK} and set(loaded.policies) == {"db"}
+    assert loaded.version == len(edits) and len(racing_store.configuration.audit_trail(50)) == len(edits)
