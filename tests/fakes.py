@@ -62,6 +62,7 @@ class InMemoryAlerts:
         self.groups: dict[str, tuple[str, datetime]] = {}
         self.states: dict[tuple[str, str], SourceState] = {}
         self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
+        self.posting: dict[str, datetime] = {}  # unposted alerts leased to whoever posts them, until
 
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
         assert alert.message is not None, "message alerts only"
@@ -82,10 +83,23 @@ class InMemoryAlerts:
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
 
-    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta) -> list[Applied]:
-        return [self._apply(arrival, window) for arrival in arrivals]
+    POSTING_LEASE = timedelta(minutes=2)  # as DynamoDB's
 
-    def _apply(self, arrival: Arrival, window: timedelta) -> Applied:
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
+        return [self._apply(arrival, window, now) for arrival in arrivals]
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        due = sorted((until, alert_id) for alert_id, until in self.posting.items() if until <= now)
+        return [self.alerts[alert_id] for _, alert_id in due][:limit]
+
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        alert = self.alerts.get(alert_id)
+        if alert is None or alert.is_posted or self.posting.get(alert_id, now) > now:
+            return False
+        self.posting[alert_id] = now + self.POSTING_LEASE
+        return True
+
+    def _apply(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
         key = (arrival.event.source, arrival.event.dedup_key)
         state = self.states.get(key)
         alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
@@ -97,6 +111,8 @@ class InMemoryAlerts:
         match transition.change:
             case Change.NEW:
                 alert = self._create(arrival.alert(str(transition.alert_id)))
+                if not alert.silenced_by:
+                    self.posting[alert.id] = now + self.POSTING_LEASE
             case Change.REPEAT | Change.REOPEN:
                 assert alert is not None
                 alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
@@ -117,6 +133,7 @@ class InMemoryAlerts:
     def record_post(self, alert: Alert, post_ts: str) -> Alert:
         posted = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
         self.alerts[alert.id] = posted
+        self.posting.pop(alert.id, None)
         self.messages[(alert.target_channel, post_ts)] = alert.id
         return posted
 

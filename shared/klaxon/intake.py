@@ -15,8 +15,8 @@ Each goes through the same steps:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from klaxon.alerting import Identity, Judgement, Verdict, judge, judge_external
@@ -32,6 +32,7 @@ from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
+POSTING_RESERVE_MS = 5_000  # new alerts are posted while the function has more time left than this
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Intake:
     silences: SilenceCheck
     publish: Publish
     now: datetime
+    time_left_ms: Callable[[], int] = field(default=lambda: 60_000)  # the Lambda context's remaining time
 
     @property
     def window(self) -> timedelta:
@@ -89,7 +91,8 @@ def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: I
         return alert
     if not alert.is_posted and alert.id == candidate.id:
         # New, or recorded by an earlier attempt that died before posting: post it now.
-        return _post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), intake)
+        return post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), store=intake.store,
+                    slack=intake.slack, publish=intake.publish)
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
         intake.slack.update_alert(alert)
     return alert
@@ -112,11 +115,10 @@ def take_external(events: Sequence[ExternalEvent], intake: Intake) -> list[Taken
         draft = _silenced(_external_draft(event, judgement, at, intake), intake) if judgement else None
         judged.append((event, judgement, len(arrivals)))
         arrivals.append(Arrival(event, at, draft))
-    applied = intake.store.alerts.apply_external(arrivals, intake.window)
-    for outcome in applied:
-        _carry_out(outcome, intake)
+    applied = intake.store.alerts.apply_external(arrivals, intake.window, intake.now)
+    shown = [_carry_out(outcome, intake) for outcome in applied]
     return [Taken(event, judgement, applied[n].change if n is not None else None,
-                  applied[n].alert if n is not None else None) for event, judgement, n in judged]
+                  shown[n] if n is not None else None) for event, judgement, n in judged]
 
 
 def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, intake: Intake) -> Alert:
@@ -129,37 +131,53 @@ def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, in
     return _draft("", origin, text, label, judgement, key_hash(event.dedup_key)[:16], at, intake)
 
 
-def _carry_out(applied: Applied, intake: Intake) -> None:
-    """Show what an event changed: post a new alert, redraw a changed one, tell the other features."""
+def _carry_out(applied: Applied, intake: Intake) -> Alert | None:
+    """Show what an event changed - post a new alert, redraw a changed one, tell the other features - and
+    return the alert as it now is.
+
+    New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
+    about a post a second per channel); the rest keep their posting lease and the sweep posts them once
+    it runs out. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
+    otherwise); a resolve or a reopen is always drawn.
+    """
     alert = applied.alert
     if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
-        return
+        return alert
     if alert.silenced_by:
         if applied.change is Change.NEW:
             intake.publish(AlertRaised(alert))
-        return
-    if applied.change in (Change.NEW, Change.REPEAT) and not alert.is_posted:
-        _post_once(alert, intake)  # a repeat finds it unposted when the delivery that raised it died mid-way
-        return
+        return alert
+    if applied.change is Change.NEW:
+        return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish) \
+            if intake.time_left_ms() > POSTING_RESERVE_MS else alert
+    if not alert.is_posted:
+        # Its raiser died before posting it (or is posting it now: then its lease holds, and this waits).
+        if applied.change is Change.REPEAT and intake.store.alerts.claim_posting(alert.id, intake.now):
+            return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish)
+        return alert
+    if applied.change is Change.REPEAT and intake.time_left_ms() <= POSTING_RESERVE_MS:
+        return alert
     show(alert, store=intake.store, slack=intake.slack)
     if applied.change is Change.REOPEN:
         intake.publish(AlertReopened(alert))
     elif applied.change is Change.RESOLVE:
         assert alert.resolved_by and alert.resolved_at
         intake.publish(AlertResolved(alert, by=alert.resolved_by, at=alert.resolved_at))
+    return alert
 
 
-def _post_once(alert: Alert, intake: Intake) -> None:
-    """Post an alert unless another delivery of its key is posting it (a claim with a lease, as for events)."""
-    claim = f"post:{alert.id}"
-    if not intake.store.claims.claim(claim, intake.now):
-        return
-    try:
-        _post(alert, intake)
-    except Exception:
-        intake.store.claims.release(claim)
-        raise
-    intake.store.claims.complete(claim, intake.now)
+def post_unposted(*, store: Store, slack: SlackGateway, publish: Publish, now: datetime,
+                  time_left_ms: Callable[[], int], limit: int) -> int:
+    """The sweep's part: post sources' alerts whose raiser ran out of time (or died) before posting them,
+    once its lease has run out; how many were posted."""
+    posted = 0
+    for alert in store.alerts.unposted(now, limit=limit):
+        if time_left_ms() < POSTING_RESERVE_MS:
+            break
+        if store.alerts.claim_posting(alert.id, now):
+            post(alert, store=store, slack=slack, publish=publish)
+            posted += 1
+    return posted
 
 
 # ---------------------------------------------------------------------- shared steps
@@ -182,7 +200,8 @@ def _silenced(candidate: Alert, intake: Intake) -> Alert:
     return replace(candidate, silenced_by=silence, escalate_at=None) if silence else candidate
 
 
-def _post(alert: Alert, intake: Intake) -> Alert:
-    posted = intake.store.alerts.record_post(alert, intake.slack.post_alert(alert))
-    intake.publish(AlertRaised(posted))
+def post(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert:
+    """Post an alert to its target channel and remember where; AlertRaised once it shows."""
+    posted = store.alerts.record_post(alert, slack.post_alert(alert))
+    publish(AlertRaised(posted))
     return posted

@@ -126,10 +126,12 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
     """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile."""
     started = 0
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
+        alert = pager.store.alerts.get(alert_id)
+        if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
+            continue  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
         if not pager.store.pages.clear_timeout(alert_id):
             continue  # an overlapping sweep took this one
-        alert = pager.store.alerts.get(alert_id)
-        if alert is None or alert.marks or alert.resolved_by or not alert.is_posted:
+        if alert is None or alert.marks or alert.resolved_by:
             continue
         policy = config.policies.get(alert.policy or "")
         if policy is None:

@@ -84,12 +84,22 @@ class AlertRepository(Protocol):
         """
         ...
 
-    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta) -> list[Applied]:
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
         """Apply monitoring sources' events to their keys' alerts (klaxon.lifecycle.decide), each exactly once.
 
         Events of one key are applied in the order given; `window` is the grouping window within which a
-        firing reopens its resolved alert. Returns one Applied per arrival, in order.
+        firing reopens its resolved alert. A new alert is leased to this caller for posting, from `now`
+        (see claim_posting). Returns one Applied per arrival, in order.
         """
+        ...
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        """Sources' alerts still unposted whose raiser's posting lease has run out by `now` (the sweep's)."""
+        ...
+
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        """Take over posting an alert that is still unposted once the lease its raiser held has run out
+        (the raiser died mid-way); False while that lease holds or once it is posted."""
         ...
 
     def record_post(self, alert: Alert, post_ts: str) -> Alert:

@@ -7,7 +7,7 @@ whose subscribers are wired there; listeners and routes get a Services, never th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from klaxon.alerting import Identity
 from klaxon.clock import Clock
@@ -37,11 +37,13 @@ class Services:
         """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""
         return Identity(bot_user_id, bot_id, self.incidents_channel)
 
-    def intake(self, me: Identity) -> Intake:
-        """The alert intake, with the configuration as it is now (which is also what silences are read from)."""
+    def intake(self, me: Identity, time_left_ms: Callable[[], int] | None = None) -> Intake:
+        """The alert intake, with the configuration as it is now (which is also what silences are read from);
+        `time_left_ms` is the function's remaining time (Lambda's context), when it bounds the work."""
         config = self.configuration()
-        return Intake(store=self.store, slack=self.slack, config=config, me=me, silences=config,
-                      publish=self.publish, now=self.clock.now())
+        intake = Intake(store=self.store, slack=self.slack, config=config, me=me, silences=config,
+                        publish=self.publish, now=self.clock.now())
+        return replace(intake, time_left_ms=time_left_ms) if time_left_ms else intake
 
     def pager(self) -> Pager:
         return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.clock.now(),

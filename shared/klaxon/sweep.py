@@ -1,6 +1,7 @@
 """The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
 
-It reads only what is due, through the `due` index (no Scan anywhere): pages whose next step has come,
+It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
+their raiser's posting lease ran out, pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
 verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
@@ -25,6 +26,7 @@ from klaxon.configuration import Configuration
 from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
 from klaxon.events import Publish
 from klaxon.handling import apply_repair, repair
+from klaxon.intake import post_unposted
 from klaxon.paging import Pager
 from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
 
@@ -64,8 +66,11 @@ class SweepContext:
 
 
 def sweep(ctx: SweepContext) -> SweepReport:
-    """One sweep: escalations first (they are what wakes people), then reconcile, digests, reminders."""
+    """One sweep: alerts a webhook had no time to post, escalations (they are what wakes people), then
+    reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
+    _run(report, "posted", lambda: post_unposted(store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now,
+                                                 time_left_ms=ctx.time_left_ms, limit=LISTED_LIMIT), fallback=0)
     _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT),
          fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),

@@ -218,7 +218,7 @@ def test_the_sources_resolve_stops_the_page_and_a_reopen_does_not_page_again(sto
 
 
 # ------------------------------------------------------------------------------------------------ failures
-def test_an_alert_a_dying_delivery_recorded_but_never_posted_is_posted_once_by_a_later_one(store, clock):
+def test_an_alert_whose_raiser_died_before_posting_is_posted_once_by_a_later_delivery(store, clock):
     class DyingSlack(FakeSlack):
         def post_alert(self, alert):
             raise ConnectionError("the function timed out")
@@ -226,8 +226,58 @@ def test_an_alert_a_dying_delivery_recorded_but_never_posted_is_posted_once_by_a
     with pytest.raises(ConnectionError):
         take(store, DyingSlack(), clock, event(minutes=0))
     slack = FakeSlack()
-    (repeat,) = take(store, slack, clock, event(minutes=1))
-    take(store, slack, clock, event(minutes=2))
+    clock.advance(minutes=1)
+    (early,) = take(store, slack, clock, event(minutes=1))
+    assert early.change is Change.REPEAT and slack.posts == [], "its raiser's lease holds: it may be posting it"
 
-    assert repeat.change is Change.REPEAT and len(slack.posts) == 1
-    assert store.alerts.get(repeat.alert.id).is_posted and len(slack.updates) == 1
+    clock.advance(minutes=2)
+    take(store, slack, clock, event(minutes=3))
+    take(store, slack, clock, event(minutes=4))
+
+    assert len(slack.posts) == 1 and store.alerts.get(early.alert.id).is_posted and len(slack.updates) == 1
+
+
+def test_new_alerts_the_function_has_no_time_to_post_are_posted_by_a_later_sweep(store, slack, clock):
+    seconds_left = iter([20, 20, 4, 4])  # Lambda's remaining time as each new alert is about to be posted
+    work = wired(store, slack, clock, Configuration(version=1))
+    intake = replace(work.intake(ME), time_left_ms=lambda: next(seconds_left) * 1000)
+    taken = take_external([event(f"disk full on db{n}", key=f"disk-db{n}") for n in range(4)], intake)
+
+    assert [t.change for t in taken] == [Change.NEW] * 4 and len(slack.posts) == 2
+    assert [t.alert.is_posted for t in taken] == [True, True, False, False]
+
+    def sweep_at(minutes: float):
+        clock.advance(minutes=minutes)
+        return sweep(SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=Configuration(),
+                                  now=clock.now(), publish=work.publish))
+
+    assert sweep_at(1).done["posted"] == 0 and len(slack.posts) == 2, "their raiser's lease still holds"
+    assert sweep_at(2).done["posted"] == 2 and len(slack.posts) == 4
+    assert sweep_at(1).done["posted"] == 0 and all(a.is_posted for a in store.alerts.alerts.values())
+
+
+def test_an_ack_timeout_waits_for_its_alert_to_be_posted(store, slack, clock):
+    config = Configuration(version=1, policies={"db": EscalationPolicy("db", (Level(("U0BOB",)),))}, rules=(
+        Rule.create(pattern="checkout", target_channel=INCIDENTS, policy="db", ack_timeout_seconds=30),))
+    work = wired(store, slack, clock, config)
+    (taken,) = take_external([event()], replace(work.intake(ME), time_left_ms=lambda: 1000))
+    clock.advance(minutes=1)
+    context = SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=config, now=clock.now(),
+                           publish=work.publish)
+    sweep(context)
+    assert slack.posts == [] and slack.pages_sent == [], "an alert nobody can see pages nobody yet"
+
+    clock.advance(minutes=2)
+    sweep(replace(context, now=clock.now()))
+    assert len(slack.posts) == 1 and slack.pages_sent == [("U0BOB", f"alert/{taken.alert.id}", 0)]
+
+
+def test_out_of_time_a_repeats_count_waits_for_the_next_redraw_but_a_resolve_is_drawn(store, slack, clock):
+    take(store, slack, clock, event(minutes=0))
+    work = wired(store, slack, clock, Configuration(version=1))
+    hurried = replace(work.intake(ME), time_left_ms=lambda: 1000)
+
+    (repeat,) = take_external([event(minutes=1)], hurried)
+    assert repeat.change is Change.REPEAT and repeat.alert.count == 2 and slack.updates == []
+    (resolved,) = take_external([event(status=RESOLVED, minutes=2)], hurried)
+    assert resolved.change is Change.RESOLVE and slack.updates[-1].count == 2

@@ -6,6 +6,8 @@
     GROUP#<fingerprint>           / GROUP   the open message alert repeats are counted into, until `until`
     SOURCE#<source>#<key sha256>  / STATE   a monitoring source's key: its current alert, the latest event
                                             applied, and a version every write bumps (klaxon.lifecycle)
+    ALERT#<alert id>              / POST    a source's new alert not posted yet: due under `post` when its
+                                            raiser's posting lease runs out (the sweep then posts it)
 
 An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
 handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
@@ -39,8 +41,9 @@ _FIELDS_AS_IS = ("text", "label", "target_channel", "fingerprint", "rule_id", "p
                  "resolved_by", "silenced_by")
 GROUP_KEEP = timedelta(days=1)
 STATE_KEEP = timedelta(days=90)  # a key silent this long is forgotten: its next firing is a new alert
+POSTING_LEASE = timedelta(minutes=2)  # longer than posting takes: a later delivery posts it only after
 TRANSACTION_ITEMS = 100  # DynamoDB's limit of actions in one TransactWriteItems
-UNACKED, HANDLED = "unacked", "handled"
+UNACKED, HANDLED, POST = "unacked", "handled", "post"
 MESSAGE, EXTERNAL = "message", "external"
 
 
@@ -107,13 +110,20 @@ class DynamoAlerts:
         return Raised(recorded, RaiseOutcome.ALREADY_RECORDED)
 
     # ------------------------------------------------------------------ monitoring sources
-    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta) -> list[Applied]:
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
         applied: dict[int, Applied] = {}
+        lease = _epoch(now + POSTING_LEASE)
         for batch in _rounds(arrivals):
-            applied.update(self._apply_round(batch, window))
+            applied.update(self._apply_round(batch, window, lease))
         return [applied[n] for n in range(len(arrivals))]
 
-    def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta) -> dict[int, Applied]:
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        return self._change(alert_id, "SET posting_until = :until",
+                            condition="attribute_exists(pk) AND attribute_not_exists(post_ts) AND "
+                                      "(attribute_not_exists(posting_until) OR posting_until < :now)",
+                            values={":until": _epoch(now + POSTING_LEASE), ":now": _epoch(now)}) is not None
+
+    def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta, lease: int) -> dict[int, Applied]:
         """Arrivals of distinct keys: states read in batches, transitions written in shared transactions."""
         states = self._states([arrival for _, arrival in batch])
         standing = self._standing(states.values())
@@ -124,24 +134,24 @@ class DynamoAlerts:
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
             planned.append((n, arrival, transition, alert))
         done: dict[int, Applied] = {}
-        for chunk in _chunks(planned):
+        for chunk in _chunks(planned, lease):
             try:
                 self._table.transact([write for _, arrival, transition, alert in chunk
-                                      for write in _writes(arrival, transition, alert)])
+                                      for write in _writes(arrival, transition, alert, lease)])
             except ConditionFailed:
                 # A racing delivery changed one of these keys: apply each of them on its own, deciding again.
-                done.update({n: self._apply_one(arrival, window) for n, arrival, _, _ in chunk})
+                done.update({n: self._apply_one(arrival, window, lease) for n, arrival, _, _ in chunk})
                 continue
             done.update(self._results(chunk))
         return done
 
-    def _apply_one(self, arrival: Arrival, window: timedelta) -> Applied:
+    def _apply_one(self, arrival: Arrival, window: timedelta, lease: int) -> Applied:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
             try:
-                self._table.transact(_writes(arrival, transition, alert))
+                self._table.transact(_writes(arrival, transition, alert, lease))
             except ConditionFailed:
                 _back_off(attempt)
                 continue
@@ -174,13 +184,26 @@ class DynamoAlerts:
 
     # ------------------------------------------------------------------ posting and finding
     def record_post(self, alert: Alert, post_ts: str) -> Alert:
-        self._table.transact([
-            Write("Update", _alert_key(alert.id), update="SET post_ts = :ts, permalink = :link",
-                  condition="attribute_not_exists(post_ts)",
-                  values={":ts": post_ts, ":link": (alert.message.permalink if alert.message else None) or ""}),
-            _message_index(alert.target_channel, post_ts, alert.id, "post"),
-        ])
+        # Three single writes, not a transaction: the post exists in Slack already, so all-or-nothing buys no
+        # exactly-once here, and a transaction costs twice the capacity. Their order leaves any crash
+        # recoverable: the post's index first (a reaction on the post finds its alert), then the alert (a
+        # second record of a post is refused), then the marker of a post owed (a stale one is cleared).
+        self._table.put({"pk": _message_pk(alert.target_channel, post_ts), "sk": "MSG", "alert_id": alert.id,
+                         "role": "post"})
+        self._table.update(f"ALERT#{alert.id}", "ALERT", "SET post_ts = :ts, permalink = :link REMOVE posting_until",
+                           condition="attribute_not_exists(post_ts)",
+                           values={":ts": post_ts, ":link": (alert.message.permalink if alert.message else None) or ""})
+        if alert.message is None:
+            self._table.delete(f"ALERT#{alert.id}", "POST")
         return alert.posted(post_ts)
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(POST, until=_epoch(now), limit=limit)
+        alerts = self._alerts([(pk, "ALERT") for pk, _ in keys])
+        for alert in alerts:
+            if alert.is_posted:  # its recorder died just before clearing the marker (rare: one delete each)
+                self._table.delete(f"ALERT#{alert.id}", "POST")
+        return [alert for alert in alerts if not alert.is_posted]
 
     def get(self, alert_id: str) -> Alert | None:
         item = self._table.get(f"ALERT#{alert_id}", "ALERT", consistent=True)
@@ -251,15 +274,16 @@ def _resolve_values(by: str, at: datetime) -> dict[str, Any]:
     return {":user": by, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": _epoch(at)}
 
 
-def _writes(arrival: Arrival, transition: Transition, alert: Alert | None) -> list[Write]:
-    """The writes that store one transition: the key's state (guarded by its version) and its alert."""
+def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: int) -> list[Write]:
+    """The writes that store one transition: the key's state (guarded by its version) and its alert (a new
+    one leased for posting until `lease`, epoch seconds)."""
     change, state = transition.change, transition.state
     if change is Change.STALE:
         return []
     writes = [_state_write(state)]
     seen = {":seen": arrival.at.isoformat(), ":one": 1}
     if change is Change.NEW:
-        writes += _new_alert(_drafted(arrival, transition))
+        writes += _new_alert(_drafted(arrival, transition), posting_until=lease)
     elif change is Change.REPEAT:
         writes.append(Write("Update", _alert_key(str(state.alert_id)),
                             update="SET #count = #count + :one, last_seen = :seen, occurred_at = :seen, "
@@ -325,12 +349,12 @@ def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
     return rounds
 
 
-def _chunks(planned: list[_Plan]) -> list[list[_Plan]]:
+def _chunks(planned: list[_Plan], lease: int) -> list[list[_Plan]]:
     """Planned transitions in groups whose writes fit one transaction (one arrival's writes stay together)."""
     chunks: list[list[_Plan]] = [[]]
     size = 0
     for plan in planned:
-        count = len(_writes(plan[1], plan[2], plan[3]))
+        count = len(_writes(plan[1], plan[2], plan[3], lease))
         if size + count > TRANSACTION_ITEMS:
             chunks.append([])
             size = 0
@@ -361,10 +385,16 @@ def _message_index(channel: str, ts: str, alert_id: str, role: str) -> Write:
                  condition="attribute_not_exists(pk)")
 
 
-def _new_alert(alert: Alert) -> list[Write]:
-    """The alert's conditional put, and its ack timer when its rule names a policy (same transaction)."""
-    put = Write("Put", _alert_key(alert.id), alert_item(alert), condition="attribute_not_exists(pk)")
-    return [put, ack_timer(alert.id, alert.escalate_at)] if alert.escalate_at else [put]
+def _new_alert(alert: Alert, posting_until: int | None = None) -> list[Write]:
+    """The alert's conditional put, its ack timer when its rule names a policy, and (a source's alert, to
+    post) its lease and the marker the sweep finds it by if it is still unposted then - one transaction."""
+    writes = [ack_timer(alert.id, alert.escalate_at)] if alert.escalate_at else []
+    item = alert_item(alert)
+    if posting_until and not alert.silenced_by:
+        item["posting_until"] = posting_until
+        writes.append(Write("Put", {"pk": f"ALERT#{alert.id}", "sk": "POST"},
+                            {"due_kind": POST, "due_at": posting_until}))
+    return [Write("Put", _alert_key(alert.id), item, condition="attribute_not_exists(pk)"), *writes]
 
 
 def _group_item(alert_id: str, until: datetime) -> Item:

@@ -23,7 +23,7 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     work = rt.services()
 
     def take(events: Sequence[ExternalEvent]) -> list[Taken]:
-        return take_external(events, work.intake(work.identity()))
+        return take_external(events, work.intake(work.identity(), time_left_ms=context.get_remaining_time_in_millis))
 
     with _one_at_a_time:
         resolver = rt.webhook_resolver

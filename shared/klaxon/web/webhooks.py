@@ -93,6 +93,6 @@ def taken(outcomes: Sequence[Taken]) -> dict[str, Any]:
     """What became of each alert in the request, in order, for the sender's logs."""
     return {"alerts": [{"dedup_key": t.event.dedup_key, "status": str(t.event.status),
                         "outcome": str(t.change) if t.change else str(t.judgement.verdict if t.judgement else ""),
-                        **({"alert": t.alert.id} if t.alert else {}),
+                        **({"alert": t.alert.id, "posted": t.alert.is_posted} if t.alert else {}),
                         **({"reason": t.judgement.reason} if t.judgement and t.change is None else {})}
                        for t in outcomes]}
