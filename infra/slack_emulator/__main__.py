@@ -1,4 +1,7 @@
-"""`python -m infra.slack_emulator serve --port N [--app-url URL] [--signing-secret S] [--bot-token T]`"""
+"""`python -m infra.slack_emulator serve --port N [--app-url URL] [--signing-secret S] [--bot-token T] …`
+
+`--rate-limits` enforces Slack's rate-limit tiers from the start (see rate_limits.py).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--app-url", default=None, help="where the app receives events, e.g. http://127.0.0.1:3000/slack/events")
     serve.add_argument("--signing-secret", default=DEFAULT_SIGNING_SECRET)
     serve.add_argument("--bot-token", default=DEFAULT_BOT_TOKEN)
+    serve.add_argument("--rate-limits", action="store_true", help="answer over-budget calls with 429 and Retry-After")
     serve.add_argument("--spec-path", default=None, help="Slack's Web API OpenAPI spec (default: shared fixtures)")
     options = parser.parse_args(argv)
 
@@ -33,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     emulator = SlackEmulator(options.port, options.app_url, options.signing_secret, options.spec_path,
-                             host=options.host, bot_token=options.bot_token).start()
+                             host=options.host, bot_token=options.bot_token,
+                             rate_limits=options.rate_limits).start()
     try:
         print(f"slack emulator on {emulator.url} (Web API {emulator.api_url})", flush=True)
         print("ready", flush=True)

@@ -129,12 +129,16 @@ class Workspace:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
 
+    def rate_limits(self, enabled: bool = True) -> None:
+        """Enforce Slack's rate-limit tiers on every Web API call from now on (or stop enforcing them)."""
+        self._post("rate_limits", enabled=enabled)
+
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change `app_url`, `signing_secret`, `delivery_timeout` or `trigger_ttl` at runtime."""
         return self._post("config", **settings)
 
     def reset(self) -> None:
-        """Back to the empty workspace; identity and settings stay."""
+        """Back to the empty workspace with full rate-limit budgets; identity and settings stay."""
         self._post("reset")
 
     def wait_idle(self, timeout: float = 10.0) -> None:

@@ -12,6 +12,7 @@ from .delivery import Deliverer
 from .errors import ControlError
 from .faults import Faults
 from .interactions import Interactions
+from .rate_limits import RateLimits
 from .records import Record
 from .render import render
 from .settings import Settings
@@ -24,13 +25,14 @@ class Control:
     """Routes `/_emulator/<name>` requests to the workspace."""
 
     def __init__(self, state: WorkspaceState, settings: Settings, deliverer: Deliverer, faults: Faults,
-                 activity: Activity, interactions: Interactions) -> None:
+                 activity: Activity, interactions: Interactions, rate_limits: RateLimits) -> None:
         self._state = state
         self._settings = settings
         self._deliverer = deliverer
         self._faults = faults
         self._activity = activity
         self._interactions = interactions
+        self._rate_limits = rate_limits
         self._posts: dict[str, Route] = {
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
             "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit,
@@ -39,6 +41,7 @@ class Control:
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
+            "rate_limits": self._switch_rate_limits,
         }
         self._gets: dict[str, Route] = {
             "state": self._snapshot, "calls": self._calls, "violations": self._violations,
@@ -148,6 +151,10 @@ class Control:
                          int(p.get("retry_after", 1)))
         return {"ok": True}
 
+    def _switch_rate_limits(self, p: dict[str, Any]) -> Any:
+        self._rate_limits.enabled = bool(p["enabled"])
+        return {"enabled": self._rate_limits.enabled}
+
     def _configure(self, p: dict[str, Any]) -> Any:
         for name in ("app_url", "signing_secret", "delivery_timeout", "trigger_ttl"):
             if name in p:
@@ -159,6 +166,7 @@ class Control:
         self._state.reset()
         self._deliverer.reset()
         self._faults.clear()
+        self._rate_limits.reset()
         return {"ok": True}
 
     def _wait_idle(self, p: dict[str, Any]) -> Any:

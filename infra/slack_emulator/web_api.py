@@ -12,6 +12,7 @@ from .delivery import Deliverer
 from .events import EventFeed
 from .faults import Faults
 from .methods import METHODS
+from .rate_limits import RateLimits
 from .records import CallRecord, Violation
 from .settings import Settings
 from .spec import WebApiSpec
@@ -44,12 +45,13 @@ class WebApi:
     """Answers `/api/<method>` like slack.com does."""
 
     def __init__(self, state: WorkspaceState, spec: WebApiSpec, settings: Settings, faults: Faults,
-                 deliverer: Deliverer) -> None:
+                 deliverer: Deliverer, rate_limits: RateLimits) -> None:
         self._state = state
         self._spec = spec
         self._settings = settings
         self._faults = faults
         self._deliverer = deliverer
+        self._rate_limits = rate_limits
         self._feed = EventFeed(state)
 
     def call(self, method: str, args: dict[str, Any], token: str | None) -> ApiAnswer:
@@ -75,6 +77,9 @@ class WebApi:
             return ApiAnswer(200, {"ok": False, "error": "not_authed"})
         if token != self._state.identity.bot_token:
             return ApiAnswer(200, {"ok": False, "error": "invalid_auth"})
+        retry_after = self._rate_limits.check(method, args, self._conversation_id)
+        if retry_after is not None:
+            return ApiAnswer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         problem = self._spec.check(method, args)
         if problem is not None:
             return self._violation(method, args, problem.reason, problem.response)
@@ -97,6 +102,11 @@ class WebApi:
                 if error.violation:
                     self._violation(method, args, error.violation, error.response())
                 return ApiAnswer(200, error.response(), headers)
+
+    def _conversation_id(self, ref: str) -> str:
+        with self._state.lock:
+            channel = self._state.channel_by_ref(ref)
+        return channel.id if channel else ref
 
     def _violation(self, method: str, args: dict[str, Any], reason: str, body: dict[str, Any]) -> ApiAnswer:
         with self._state.lock:
