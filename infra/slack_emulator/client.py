@@ -53,6 +53,11 @@ class Workspace:
         """A user group (`S…`)."""
         return self._post("usergroups", handle=handle, users=users, name=name)
 
+    def populate(self, people: int = 20_000, *, usergroups: int = 300, bots: int = 200, deleted: int = 600,
+                 seed: int = 1) -> dict[str, Any]:
+        """A big workspace: `people` members (bots and departed included) and `usergroups` groups; the census."""
+        return self._post("populate", people=people, usergroups=usergroups, bots=bots, deleted=deleted, seed=seed)
+
     # Acting
 
     def post(self, channel: str, text: str = "", *, user: str | None = None, bot: str | None = None,

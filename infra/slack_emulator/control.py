@@ -12,6 +12,7 @@ from .delivery import Deliverer
 from .errors import ControlError
 from .faults import Faults
 from .interactions import Interactions
+from .population import Population, populate
 from .rate_limits import RateLimits
 from .records import Record
 from .render import render
@@ -41,7 +42,7 @@ class Control:
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
-            "rate_limits": self._switch_rate_limits,
+            "rate_limits": self._switch_rate_limits, "populate": self._populate,
         }
         self._gets: dict[str, Route] = {
             "state": self._snapshot, "calls": self._calls, "violations": self._violations,
@@ -88,6 +89,10 @@ class Control:
         with self._state.lock:
             users = [self._activity.user(u)["id"] for u in p.get("users", [])]
             return self._state.add_usergroup(p["handle"], users, p.get("name"))
+
+    def _populate(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            return populate(self._state, Population(**p)).to_dict()
 
     # Acting
 
