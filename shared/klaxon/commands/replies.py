@@ -11,11 +11,13 @@ from klaxon.commands.durations import format_duration
 from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.escalation import EscalationPolicy
 from klaxon.rules import Action, Explanation, Rule
-from klaxon.wording import counted
+from klaxon.wording import counted, one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
 MESSAGE_LIMIT = 38_000
 MAX_MESSAGES = 3
+# A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
+PROBLEM_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,10 @@ class Reply:
         return cls(split(text), ok)
 
     @classmethod
-    def refusal(cls, problem: str) -> Reply:
-        return cls.of(f":warning: {problem}", ok=False)
+    def refusal(cls, problem: str, usage: str = "") -> Reply:
+        """The problem as one line of at most PROBLEM_LIMIT characters, then the usage (Klaxon's own text)."""
+        shown = f":warning: {one_line(problem, PROBLEM_LIMIT)}"
+        return cls.of(f"{shown}\nUsage:\n{usage}" if usage else shown, ok=False)
 
     @property
     def text(self) -> str:

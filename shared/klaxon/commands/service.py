@@ -83,8 +83,9 @@ def run_command(invocation: Invocation, console: Console) -> Reply:
         if command.changes_configuration:
             _require_admin(invocation.actor, console)
         return _run(command, invocation, console)
-    except (cmd.CommandError, Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError,
-            PolicyError) as problem:
+    except cmd.CommandError as problem:
+        return Reply.refusal(problem.problem, problem.usage)
+    except (Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError, PolicyError) as problem:
         return Reply.refusal(str(problem))
 
 

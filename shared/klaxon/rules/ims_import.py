@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from klaxon.rules.errors import RuleError
+from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.model import CHANNEL_ID, POSTER_ID, Action, ChannelDefault, Rule, new_rule_id
 from klaxon.rules.windows import ClockPattern, TimeWindow
 
@@ -77,7 +78,9 @@ def import_ims(
     taken_ids: Collection[str] = frozenset(),
 ) -> ImsImport:
     """Read an IMS.ini into rules and channel defaults; RuleError names the first bad line."""
+    check_rule_file_size(text)
     sections = _read_sections(text)
+    check_rule_count(len(sections.of("Rules")))
     names = _Names(channel_ids or {}, user_ids or {})
     incidents = _incidents(sections.of("Incidents"), names)
     default = incidents.pop(_DEFAULT, None)
