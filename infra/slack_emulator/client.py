@@ -139,8 +139,13 @@ class Workspace:
         self._post("rate_limits", enabled=enabled)
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change `app_url`, `signing_secret`, `delivery_timeout` or `trigger_ttl` at runtime."""
+        """Change `app_url`, `signing_secret`, `delivery_timeout`, `trigger_ttl`, `socket_mode` or
+        `socket_retry_delays` at runtime."""
         return self._post("config", **settings)
+
+    def socket_disconnect(self, reason: str = "refresh_requested") -> int:
+        """Send Socket Mode's `disconnect` (`refresh_requested` or `link_disabled`); how many connections were told."""
+        return int(self._post("socket_disconnect", reason=reason)["told"])
 
     def reset(self) -> None:
         """Back to the empty workspace with full rate-limit budgets; identity and settings stay."""
@@ -184,6 +189,10 @@ class Workspace:
     def responses(self) -> list[dict[str, Any]]:
         """What the app posted to response_urls."""
         return _dicts(self._get("responses"))
+
+    def socket_connections(self) -> list[dict[str, Any]]:
+        """Every Socket Mode connection the app opened: `id`, `opened_at`, `closed_at`, `retiring`."""
+        return _dicts(self._get("socket_connections"))
 
     def state(self) -> dict[str, Any]:
         """The whole workspace as JSON."""
