@@ -2,13 +2,15 @@
 
 Prints `ready` on its own line once it accepts requests (the contract tests and the demo wait for).
 Slack's Web API is wherever SLACK_API_URL points; the sweep ticks every SWEEP_SECONDS (default: the
-template's schedule).
+template's schedule). With SLACK_APP_TOKEN (an app-level `xapp-` token) it also connects to Slack over
+Socket Mode, so a real workspace reaches it with no public URL; it prints `ready` once connected.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -31,8 +33,11 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with LocalCloud(CloudOptions(port=args.port, host=args.host, sweep_seconds=args.sweep_seconds)) as cloud:
-        print(f"klaxon local cloud on {cloud.url}", file=sys.stderr, flush=True)
+    app_token = os.environ.get("SLACK_APP_TOKEN", "").strip() or None
+    options = CloudOptions(port=args.port, host=args.host, sweep_seconds=args.sweep_seconds, app_token=app_token)
+    with LocalCloud(options) as cloud:
+        mode = " and connected to Slack over Socket Mode" if app_token else ""
+        print(f"klaxon local cloud on {cloud.url}{mode}", file=sys.stderr, flush=True)
         print("ready", flush=True)
         try:
             stopped.wait()
