@@ -15,7 +15,10 @@ import signal
 import sys
 import threading
 
+from slack_sdk.errors import SlackApiError
+
 from infra.local.cloud import CloudOptions, LocalCloud
+from infra.local.socket_mode import SocketModeError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,14 +38,20 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     app_token = os.environ.get("SLACK_APP_TOKEN", "").strip() or None
     options = CloudOptions(port=args.port, host=args.host, sweep_seconds=args.sweep_seconds, app_token=app_token)
-    with LocalCloud(options) as cloud:
+    try:
+        cloud = LocalCloud(options).start()
+    except (SocketModeError, SlackApiError) as error:  # a wrong token or secret: say which, no traceback
+        print(f"cannot connect to Slack over Socket Mode: {error}", file=sys.stderr, flush=True)
+        return 2
+    try:
         mode = " and connected to Slack over Socket Mode" if app_token else ""
         print(f"klaxon local cloud on {cloud.url}{mode}", file=sys.stderr, flush=True)
         print("ready", flush=True)
-        try:
-            stopped.wait()
-        except KeyboardInterrupt:
-            pass
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cloud.stop()
     return 0
 
 
