@@ -56,7 +56,8 @@ def judge(message: ChannelMessage, config: Configuration, me: Identity, now: dat
         return Judgement(Verdict.IGNORE, "posted by Klaxon itself")
     if message.channel in config.incidents_channels(me.incidents_channel):
         return Judgement(Verdict.IGNORE, "an incidents channel is never watched")
-    rule = config.rulebook.first_match(message.plain_text, message.channel, message.poster_ids, message.moment(now))
+    rule = config.rulebook.first_match(message.plain_text, message.channel, message.poster_ids, message.moment(now),
+                                       message.ims_text)
     if rule is not None:
         if rule.action is Action.SUPPRESS:
             return Judgement(Verdict.SUPPRESS, f"rule {rule.id} suppresses it", rule)

@@ -27,6 +27,7 @@ class ChannelMessage:
     edited: bool = False
     bot_id: str | None = None
     said_at: datetime | None = None
+    ims_text: str | None = None  # what IMS matched (klaxon.rules.ims_import.ims_message_text), for IMS rules
 
     @property
     def plain_text(self) -> str:

@@ -69,6 +69,8 @@ def describe_rule(rule: Rule, position: int | None = None) -> str:
     if rule.policy:
         timeout = rule.ack_timeout_seconds
         parts.append(f"policy {rule.policy}" + (f" after {format_duration(timeout)}" if timeout else ""))
+    if rule.ims_matching:
+        parts.append("matches as IMS did")
     if not rule.enabled:
         parts.append("*disabled*")
     return " · ".join(parts)

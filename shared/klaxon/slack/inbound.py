@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 
 from klaxon.gathering import clean, gathered_text
 from klaxon.messages import ChannelMessage, moment_of
+from klaxon.rules.ims_import import ims_message_text
 
 logger = Logger(child=True)
 
@@ -75,6 +76,7 @@ def _said(message: Mapping[str, Any], channel: object, ts: object) -> ChannelMes
         thread_ts=_id(message.get("thread_ts")) or None,
         bot_id=_id(message.get("bot_id")) or None,
         said_at=moment_of(message_ts),
+        ims_text=ims_message_text(message),
     )
 
 
