@@ -40,6 +40,10 @@ def test_every_spelling_of_a_mention_is_shown_readable_and_notifies_nobody(marku
     assert unmentioned(f"ping {markup} now") == f"ping {shown} now"
 
 
+def test_taking_a_mention_out_never_forms_another():
+    assert unmentioned("<<@U1>> <<<!here>>> <@U2|x<@U1>>") == "&lt;@U1> <&lt;@here>> &lt;@U2|x@U1>"
+
+
 def test_markup_that_notifies_nobody_is_kept():
     text = "<#C0001> <https://grafana/d/1|dashboard> <!date^1700000000^{date}|Nov 14> &lt;!here&gt;"
     assert unmentioned(text) == text

@@ -12,6 +12,9 @@ import re
 from datetime import datetime
 
 _NOTIFYING = re.compile(r"<(?:!(here|channel|everyone|group)|!subteam\^([^<>|]*)|@([^<>|]*))(?:\|([^<>]*))?>")
+# What could still open a mention once the well-formed ones are gone (`<<@U1>>` leaves `<@U1>`, and
+# `<@U2|x<@U1>>` leaves `<@U2|x@U1>`): shown as text, never as markup.
+_OPENER = re.compile(r"<(?=@|!(?:here|channel|everyone|group|subteam\^))")
 
 
 def unmentioned(text: str) -> str:
@@ -20,7 +23,7 @@ def unmentioned(text: str) -> str:
     The label Slack gives a mention is used when there is one (`<!subteam^S1|@oncall>` → `@oncall`),
     else the broadcast's word or the id (`<!here>` → `@here`, `<@U0003>` → `@U0003`).
     """
-    return _NOTIFYING.sub(_readable, text)
+    return _OPENER.sub("&lt;", _NOTIFYING.sub(_readable, text))
 
 
 def _readable(found: re.Match[str]) -> str:
