@@ -117,8 +117,10 @@ def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configura
     window = timedelta(seconds=config.preferences.grouping_window_seconds)
     raised = store.alerts.raise_alert(candidate, group_until=said_at + window)
     alert = raised.alert
-    if not alert.is_posted and alert.id == candidate.id:
-        # New, or recorded by an earlier attempt that died before posting: post it now.
+    if not alert.is_posted and alert.id == candidate.id and alert.text == candidate.text:
+        # New, or recorded by an earlier attempt at this delivery that died before posting: post it now.
+        # Another delivery for the same message (an edit racing the original, or a second edit) finds
+        # other text, and leaves the post to the worker that recorded the alert.
         alert = replace(alert, permalink=slack.permalink(message.channel, message.ts))
         return store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:

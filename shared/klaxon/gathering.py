@@ -39,7 +39,7 @@ from klaxon.rules.matcher import MAX_MATCHED_CHARS
 MAX_GATHERED_CHARS = MAX_MATCHED_CHARS  # rules see all of it; a longer message is cut (and says so)
 CUT_NOTE = " (cut: the message is longer than Klaxon reads)"
 ELLIPSIS = "…"
-UNFURL_KEYS = ("from_url", "original_url", "is_app_unfurl", "app_unfurl_url", "is_msg_unfurl")
+_UNFURL_KEYS = ("from_url", "original_url", "is_app_unfurl", "app_unfurl_url", "is_msg_unfurl")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _BROADCASTS = ("here", "channel", "everyone")
@@ -85,12 +85,12 @@ def clean(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def is_unfurl(attachment: object) -> bool:
+def _is_unfurl(attachment: object) -> bool:
     """Whether Slack added this attachment by unfurling a link, rather than the author attaching it."""
-    return isinstance(attachment, Mapping) and any(attachment.get(key) for key in UNFURL_KEYS)
+    return isinstance(attachment, Mapping) and any(attachment.get(key) for key in _UNFURL_KEYS)
 
 
-def escaped(text: str) -> str:
+def _escaped(text: str) -> str:
     """Plain text as mrkdwn: Slack's three entities, so `<` can never open markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -102,11 +102,11 @@ def _parts(message: object) -> Iterator[str]:
     yield _string(message.get("text"))
     yield from _blocks(message.get("blocks"))
     for attachment in _items(message.get("attachments")):
-        if isinstance(attachment, Mapping) and not is_unfurl(attachment):
+        if isinstance(attachment, Mapping) and not _is_unfurl(attachment):
             yield from _attachment(attachment)
     for file in _items(message.get("files")):
         if isinstance(file, Mapping):
-            yield escaped(_string(file.get("title")))
+            yield _escaped(_string(file.get("title")))
 
 
 def _attachment(attachment: Mapping[str, Any]) -> Iterator[str]:
@@ -139,7 +139,7 @@ def _block(block: Mapping[str, Any]) -> Iterator[str]:
     elif kind == "rich_text":
         yield _rich_text(block)
     elif kind == "markdown":  # a plain string of standard Markdown
-        yield escaped(_string(block.get("text")))
+        yield _escaped(_string(block.get("text")))
     elif kind in ("image", "video"):
         yield _text_object(block.get("title"))
         yield _text_object(block.get("description"))
@@ -152,7 +152,7 @@ def _text_object(text: object) -> str:
     if not isinstance(text, Mapping):
         return ""
     value = _string(text.get("text"))
-    return value if text.get("type") == "mrkdwn" else escaped(value)
+    return value if text.get("type") == "mrkdwn" else _escaped(value)
 
 
 def _table(rows: object) -> str:
@@ -166,7 +166,7 @@ def _table(rows: object) -> str:
 def _cell(cell: object) -> str:
     if not isinstance(cell, Mapping):
         return ""
-    return _rich_text(cell) if cell.get("type") == "rich_text" else escaped(_string(cell.get("text")))
+    return _rich_text(cell) if cell.get("type") == "rich_text" else _escaped(_string(cell.get("text")))
 
 
 # ---------------------------------------------------------------------- rich text
@@ -204,9 +204,9 @@ def _rich_leaf(element: Mapping[str, Any]) -> str | None:
     """The text of a leaf element (None for a container); an unknown leaf gives its text, if any."""
     match element.get("type"):
         case "text":
-            return escaped(_string(element.get("text")))
+            return _escaped(_string(element.get("text")))
         case "link":
-            url, label = _markup_safe(_string(element.get("url"))), escaped(_string(element.get("text")))
+            url, label = _markup_safe(_string(element.get("url"))), _escaped(_string(element.get("text")))
             return f"<{url}|{label}>" if url and label else f"<{url}>" if url else label
         case "user":
             return f"<@{_markup_safe(_string(element.get('user_id')))}>"
@@ -220,12 +220,12 @@ def _rich_leaf(element: Mapping[str, Any]) -> str | None:
         case "emoji":
             return f":{_markup_safe(_string(element.get('name')))}:"
         case "date":
-            return escaped(_string(element.get("fallback")) or _string(element.get("timestamp")))
+            return _escaped(_string(element.get("fallback")) or _string(element.get("timestamp")))
         case "color":
-            return escaped(_string(element.get("value")))
+            return _escaped(_string(element.get("value")))
     if "elements" in element:
         return None
-    return escaped(_string(element.get("text")))
+    return _escaped(_string(element.get("text")))
 
 
 def _markup_safe(value: str) -> str:

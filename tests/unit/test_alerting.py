@@ -241,3 +241,21 @@ def test_an_alert_keeps_a_cut_copy_of_a_huge_message(store, slack, clock):
                            now=clock.now())
     (posted,) = slack.posts
     assert len(posted.text) <= MAX_ALERT_TEXT and posted.text.endswith("(cut: the original message has it all)")
+
+
+def test_an_edit_racing_the_unposted_original_leaves_the_post_to_the_original(store, slack, clock):
+    cfg = config(rule("/outage/i"))
+
+    class SlowSlack(FakeSlack):
+        def post_alert(self, alert):
+            raise ConnectionError("still posting when the edit arrives")
+
+    with pytest.raises(ConnectionError):
+        handle_channel_message(message("OUTAGE in eu-west-1"), config=cfg, me=ME, store=store, slack=SlowSlack(),
+                               now=clock.now())
+    handle_channel_message(message("OUTAGE in eu-west-1 (still)", edited=True), config=cfg, me=ME, store=store,
+                           slack=slack, now=clock.now())
+    assert slack.posts == []
+    handle_channel_message(message("OUTAGE in eu-west-1"), config=cfg, me=ME, store=store, slack=slack,
+                           now=clock.now())  # Lambda's retry of the original delivery
+    assert len(slack.posts) == 1

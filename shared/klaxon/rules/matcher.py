@@ -228,7 +228,8 @@ def _describe(item: Consideration) -> str:
         case Exclusion.POSTER:
             return f"{head}, but only for messages from {', '.join(f'<@{p}>' for p in sorted(rule.posters))}"
         case Exclusion.WINDOW:
-            return f"{head}; its window ({rule.window.describe() if rule.window else ''}) is closed now"
+            window = rule.window.describe() if rule.window else ""
+            return f"{head}; its window ({window}) is closed at the message's time"
         case None:
             return head + "."
 
