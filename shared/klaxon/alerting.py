@@ -122,7 +122,18 @@ def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configura
         # Another delivery for the same message (an edit racing the original, or a second edit) finds
         # other text, and leaves the post to the worker that recorded the alert.
         alert = replace(alert, permalink=slack.permalink(message.channel, message.ts))
-        return store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
+        posted = store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
+        return _caught_up(posted, store=store, slack=slack)
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
         slack.update_alert(alert)
     return alert
+
+
+def _caught_up(posted: Alert, *, store: Store, slack: SlackGateway) -> Alert:
+    """The post as the alert is now: a repeat counted (or a mark made) while it was being posted found no
+    post to update, so the poster shows it (one consistent read)."""
+    latest = store.alerts.get(posted.id)
+    if latest is None or (latest.count, latest.revision) == (posted.count, posted.revision):
+        return posted
+    slack.update_alert(latest)
+    return latest

@@ -259,3 +259,19 @@ def test_an_edit_racing_the_unposted_original_leaves_the_post_to_the_original(st
     handle_channel_message(message("OUTAGE in eu-west-1"), config=cfg, me=ME, store=store, slack=slack,
                            now=clock.now())  # Lambda's retry of the original delivery
     assert len(slack.posts) == 1
+
+
+def test_a_repeat_counted_while_the_first_was_being_posted_is_shown_on_the_post(store, slack, clock):
+    cfg = config(rule(r"latency \d+ms"))
+
+    class BusySlack(FakeSlack):
+        def post_alert(self, alert):
+            # The repeat's worker runs while this post is on its way: it finds nothing posted to update.
+            handle_channel_message(message("latency 1024ms", ts="1800000001.000100"), config=cfg, me=ME, store=store,
+                                   slack=self, now=clock.now())
+            assert not self.updates
+            return super().post_alert(alert)
+
+    busy = BusySlack()
+    handle_channel_message(message("latency 812ms"), config=cfg, me=ME, store=store, slack=busy, now=clock.now())
+    assert len(busy.posts) == 1 and busy.updates[-1].count == 2
