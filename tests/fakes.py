@@ -69,10 +69,9 @@ class InMemoryAlerts:
         return Raised(alert, RaiseOutcome.NEW)
 
     def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
-        self.alerts[alert.id] = posted
+        self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
         self.messages[(alert.target_channel, post_ts)] = alert.id
-        return posted
+        return alert.posted(post_ts, permalink)  # as DynamoDB's: the alert as given, not as stored now
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
