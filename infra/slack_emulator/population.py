@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from faker import Faker
@@ -73,7 +73,7 @@ class Census:
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return asdict(self)
 
 
 def populate(state: WorkspaceState, population: Population | None = None) -> Census:
