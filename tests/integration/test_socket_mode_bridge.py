@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -11,6 +12,7 @@ import pytest
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from infra.local.http_api import HttpRequest, HttpResponse
 from infra.local.socket_mode import SocketModeBridge, SocketModeError
@@ -21,15 +23,36 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "events"
 SECRET = "bridge-signing-secret"
 
 
-def no_function(request: HttpRequest) -> HttpResponse:
-    raise AssertionError("not served in these tests")
+class Function:
+    """Stands in for the local cloud serving the Slack function: records requests, gives `answer`."""
+
+    def __init__(self) -> None:
+        self.served: list[HttpRequest] = []
+        self.answer = HttpResponse(200, {}, b"")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.served.append(request)
+        return self.answer
 
 
 @pytest.fixture(scope="module")
-def bridge() -> Iterator[SocketModeBridge]:
-    bridge = SocketModeBridge("xapp-1-A111-1-test", SECRET, "http://127.0.0.1:9/api/", no_function, "/slack/events")
+def module_function() -> Function:
+    return Function()
+
+
+@pytest.fixture
+def function(module_function: Function) -> Function:
+    module_function.served.clear()
+    return module_function
+
+
+@pytest.fixture(scope="module")
+def bridge(module_function: Function) -> Iterator[SocketModeBridge]:
+    """One for the module (closing a client takes a second); it never connects: tests hand it envelopes."""
+    bridge = SocketModeBridge("xapp-1-A111-1-test", SECRET, "http://127.0.0.1:9/api/", module_function,
+                              "/slack/events")
     yield bridge
-    bridge.close()  # never connected; stops the client's worker threads
+    bridge.close()
 
 
 def fixture(name: str) -> dict:
@@ -85,4 +108,43 @@ def test_a_retried_envelope_carries_slacks_retry_headers(bridge: SocketModeBridg
 ])
 def test_socket_mode_needs_an_app_token_and_the_signing_secret(app_token: str, secret: str, problem: str) -> None:
     with pytest.raises(SocketModeError, match=problem):
-        SocketModeBridge(app_token, secret, "http://127.0.0.1:9/api/", no_function, "/slack/events")
+        SocketModeBridge(app_token, secret, "http://127.0.0.1:9/api/", Function(), "/slack/events")
+
+
+class Acks:
+    """Stands in for the socket: what the bridge acknowledged, by envelope id."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self.logger = logging.getLogger("test.socket")
+
+    def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+        self.sent.append(response.to_dict())
+
+
+@pytest.mark.parametrize(("answer", "ack"), [
+    (HttpResponse(200, {}, b""), {"envelope_id": "env-3"}),
+    (HttpResponse(200, {"content-type": "application/json"},
+                  b'{"response_action": "errors", "errors": {"summary": "Say what happens"}}'),
+     {"envelope_id": "env-3", "payload": {"response_action": "errors", "errors": {"summary": "Say what happens"}}}),
+    (HttpResponse(200, {"content-type": "text/plain;charset=utf-8"}, b"Working on it"),
+     {"envelope_id": "env-3", "payload": {"text": "Working on it"}}),
+], ids=["empty", "response_action", "text"])
+def test_the_functions_answer_goes_back_as_the_envelopes_ack(
+        bridge: SocketModeBridge, function: Function, answer: HttpResponse, ack: dict) -> None:
+    function.answer = answer
+    socket = Acks()
+
+    bridge.handle(socket, SocketModeRequest.from_dict(envelope(OVER_HTTP[4], "env-3", 0, None)))  # type: ignore[arg-type]
+
+    assert len(function.served) == 1 and socket.sent == [ack]
+
+
+def test_an_envelope_the_function_failed_on_is_not_acknowledged_so_slack_sends_it_again(
+        bridge: SocketModeBridge, function: Function) -> None:
+    function.answer = HttpResponse(500, {}, b'{"message": "Internal Server Error"}')
+    socket = Acks()
+
+    bridge.handle(socket, SocketModeRequest.from_dict(envelope(OVER_HTTP[0], "env-4", 0, None)))  # type: ignore[arg-type]
+
+    assert len(function.served) == 1 and socket.sent == []
