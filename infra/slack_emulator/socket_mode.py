@@ -111,12 +111,12 @@ class SocketMode:
             self._links.append(link)
             live = sum(1 for other in self._links if other.closed_at is None)
             self._lock.notify_all()
-        connection.send(json.dumps({
-            "type": "hello", "num_connections": live,
-            "debug_info": {"host": _HOST, "build_number": 1, "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self._identity.app_id},
-        }))
         try:
+            connection.send(json.dumps({
+                "type": "hello", "num_connections": live,
+                "debug_info": {"host": _HOST, "build_number": 1, "approximate_connection_time": 18060},
+                "connection_info": {"app_id": self._identity.app_id},
+            }))
             for message in connection:
                 self._acknowledged(message)
         except ConnectionClosed:
