@@ -131,11 +131,10 @@ class InMemoryAlerts:
         return alert
 
     def record_post(self, alert: Alert, post_ts: str) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
-        self.alerts[alert.id] = posted
+        self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
         self.posting.pop(alert.id, None)
         self.messages[(alert.target_channel, post_ts)] = alert.id
-        return posted
+        return alert.posted(post_ts)  # as DynamoDB's: the alert as given, not as stored now
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)

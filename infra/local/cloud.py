@@ -7,6 +7,8 @@
 - DynamoDB and Secrets Manager: moto's server on another loopback port, the table created from the
   template's own definition, the Slack credentials stored as the template's secret.
 - EventBridge: the sweep function ticks on its schedule (SWEEP_SECONDS overrides the period).
+- Socket Mode (with an app-level token): Slack's envelopes reach the same route, signed as over HTTP,
+  with no public URL (infra/local/socket_mode.py).
 
 A few control routes under /_local/ let tests and the demo wait for asynchronous work and run a sweep
 on demand; they are not part of the template and AWS has no equivalent.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -33,10 +35,15 @@ from infra import template as tpl
 from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
 from infra.local.lambda_runtime import ACCOUNT_ID, REGION, AsyncInvoker, LocalFunction
 from klaxon.bootstrap import cold_start
+from klaxon.settings import DEFAULT_SLACK_API_URL
+
+if TYPE_CHECKING:
+    from infra.local.socket_mode import SocketModeBridge
 
 log = logging.getLogger("klaxon.local")
 
 STACK_NAME = "klaxon-local"
+SLACK_FUNCTION = "SlackAppFunction"
 DEFAULT_TABLE = "klaxon-local"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
 _WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"
@@ -51,6 +58,8 @@ class CloudOptions:
     sweep_seconds: float | None = None
     async_retry_seconds: float = 1.0
     moto_server: bool = True
+    # An app-level token (xapp-): reach Slack over Socket Mode instead of waiting for its POSTs.
+    app_token: str | None = None
 
 
 class LocalCloud:
@@ -66,6 +75,7 @@ class LocalCloud:
         self._moto: Any = None
         self._stopping = threading.Event()
         self._sweep_lock = threading.Lock()
+        self._socket_mode: SocketModeBridge | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalCloud:
@@ -76,13 +86,31 @@ class LocalCloud:
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = self.url
         if self.options.moto_server:
             self._start_moto()
+        signing_secret = os.environ.get("SLACK_SIGNING_SECRET", "")  # before it moves into the secret
         self._provision()
         threading.Thread(target=self._server.serve_forever, name="local-http-api", daemon=True).start()
+        if self.options.app_token:
+            try:
+                self._connect_socket_mode(self.options.app_token, signing_secret)
+            except Exception:
+                self.stop()  # a half-started cloud would keep its ports and threads
+                raise
         self._start_schedule()
         return self
 
+    def _connect_socket_mode(self, app_token: str, signing_secret: str) -> None:
+        """Open the WebSocket to Slack; envelopes are served by the route the template gives Slack."""
+        from infra.local.socket_mode import SocketModeBridge
+
+        route = next(r for r in self._routes if r.function == SLACK_FUNCTION and r.method == "POST")
+        api_url = os.environ.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        self._socket_mode = SocketModeBridge(app_token, signing_secret, api_url, self.handle, route.path)
+        self._socket_mode.connect()
+
     def stop(self) -> None:
         self._stopping.set()
+        if self._socket_mode:
+            self._socket_mode.close()
         if self._server:
             self._server.shutdown()
             self._server.server_close()

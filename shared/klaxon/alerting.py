@@ -42,12 +42,16 @@ class Identity:
 
 
 def judge(message: ChannelMessage, config: Configuration, me: Identity, now: datetime) -> Judgement:
-    """Decide what a message deserves: the first matching rule wins, else the channel's default."""
+    """Decide what a message deserves: the first matching rule wins, else the channel's default.
+
+    Time windows are judged at the moment the message was said (`message.moment(now)`), not at `now`.
+    """
     if message.by(me.bot_user_id, me.bot_id):
         return Judgement(Verdict.IGNORE, "posted by Klaxon itself")
     if message.channel in config.incidents_channels(me.incidents_channel):
         return Judgement(Verdict.IGNORE, "an incidents channel is never watched")
-    rule = config.rulebook.first_match(message.plain_text, message.channel, message.poster_ids, now)
+    rule = config.rulebook.first_match(message.plain_text, message.channel, message.poster_ids, message.moment(now),
+                                       message.ims_text)
     if rule is not None:
         if rule.action is Action.SUPPRESS:
             return Judgement(Verdict.SUPPRESS, f"rule {rule.id} suppresses it", rule)

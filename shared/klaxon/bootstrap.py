@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
     from klaxon.configuration import Configuration, ConfigurationCache
     from klaxon.messagebus import Subscribers
-    from klaxon.ports import SlackDirectory, SlackGateway, Store
+    from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
     from klaxon.services import Services
+    from klaxon.slack.gateway import WebSlackGateway
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
@@ -105,10 +106,14 @@ class Runtime:
         return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3)
 
     @cached_property
-    def sweep_slack(self) -> SlackGateway:
+    def _sweep_gateway(self) -> WebSlackGateway:
         from klaxon.slack.gateway import WebSlackGateway
 
         return WebSlackGateway(self._sweep_client)
+
+    @property
+    def sweep_slack(self) -> SlackGateway:
+        return self._sweep_gateway
 
     @cached_property
     def sweep_directory(self) -> SlackDirectory:
@@ -123,7 +128,9 @@ class Runtime:
                         directory=self.sweep_directory if for_sweep else self.directory, clock=self.clock,
                         configuration=self.configuration, incidents_channel=self.settings.incidents_channel,
                         admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group,
-                        count=cloudwatch_count)
+                        # `rule test <link>` reads through the client that waits out only short rate limits:
+                        # history is limited to about a call a minute, and the person should hear that at once.
+                        messages=self._sweep_gateway, count=cloudwatch_count)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
@@ -167,7 +174,8 @@ class Runtime:
 
 def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
              configuration: Callable[[], Configuration], count: Count, incidents_channel: str | None = None,
-             admin_users: frozenset[str] = frozenset(), admin_group: str | None = None) -> Services:
+             admin_users: frozenset[str] = frozenset(), admin_group: str | None = None,
+             messages: MessageReader | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them."""
     from klaxon.messagebus import MessageBus, Subscribers
     from klaxon.services import Services
@@ -176,7 +184,7 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
     bus = MessageBus(table)
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
-                    admin_group=admin_group)
+                    admin_group=admin_group, messages=messages)
     subscribe(table, work, count)
     return work
 

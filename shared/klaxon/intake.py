@@ -24,6 +24,7 @@ from klaxon.alerts import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
 from klaxon.configuration import Configuration
 from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
 from klaxon.external import ExternalEvent
+from klaxon.gathering import truncate
 from klaxon.handling import show
 from klaxon.lifecycle import Change, key_hash
 from klaxon.messages import ChannelMessage
@@ -32,6 +33,10 @@ from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
+# What an alert keeps of its text: more than its post shows (Slack's 3,000-character section), and at most
+# 40 KB of UTF-8, far inside DynamoDB's 400 KB item (every update is billed by item size).
+MAX_ALERT_TEXT = 10_000
+ALERT_CUT_NOTE = " (cut: the original message has it all)"
 POSTING_RESERVE_MS = 5_000  # new alerts are posted while the function has more time left than this
 
 
@@ -75,27 +80,46 @@ def take_message(message: ChannelMessage, intake: Intake) -> Judgement:
 
 
 def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: Intake) -> Alert:
-    """Record the alert exactly once, then post it, or update its group's post with the new count."""
+    """Record the alert exactly once, then post it, or update its group's post with the new count.
+
+    Its times are the message's (`message.moment(now)`): first seen when said, grouped with repeats said
+    within the grouping window, and (when its rule names a policy) paging an ack timeout after it was said,
+    so a late delivery neither starts a new group nor puts the page off.
+    """
     rule = judgement.rule
     group_key = rule.id if rule else f"default:{message.channel}"
+    said_at = message.moment(intake.now)
     origin = SlackMessageOrigin(channel=message.channel, ts=message.ts, poster=message.poster,
                                 poster_name=message.poster_name, bot_id=message.bot_id)
     label = rule.label if rule else intake.config.preferences.unmatched_label
     candidate = _silenced(_draft(alert_id(message.channel, message.ts), origin, message.text, label, judgement,
-                                 fingerprint(group_key, message.plain_text), intake.now, intake), intake)
-    raised = intake.store.alerts.raise_alert(candidate, group_until=intake.now + intake.window)
+                                 fingerprint(group_key, message.plain_text), said_at), intake)
+    raised = intake.store.alerts.raise_alert(candidate, group_until=said_at + intake.window)
     alert = raised.alert
     if alert.silenced_by:
         if raised.outcome is RaiseOutcome.NEW:
             intake.publish(AlertRaised(alert))
         return alert
-    if not alert.is_posted and alert.id == candidate.id:
-        # New, or recorded by an earlier attempt that died before posting: post it now.
-        return post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), store=intake.store,
-                    slack=intake.slack, publish=intake.publish)
+    if not alert.is_posted and alert.id == candidate.id and alert.text == candidate.text:
+        # New, or recorded by an earlier attempt at this delivery that died before posting: post it now.
+        # Another delivery for the same message (an edit racing the original, or a second edit) finds
+        # other text, and leaves the post to the worker that recorded the alert.
+        posted = post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), store=intake.store,
+                      slack=intake.slack, publish=intake.publish)
+        return _caught_up(posted, intake)
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
         intake.slack.update_alert(alert)
     return alert
+
+
+def _caught_up(posted: Alert, intake: Intake) -> Alert:
+    """The post as the alert is now: a repeat counted (or a mark made) while it was being posted found no
+    post to update, so the poster shows it (one consistent read)."""
+    latest = intake.store.alerts.get(posted.id)
+    if latest is None or (latest.count, latest.revision) == (posted.count, posted.revision):
+        return posted
+    intake.slack.update_alert(latest)
+    return latest
 
 
 # ---------------------------------------------------------------------- monitoring sources
@@ -128,7 +152,7 @@ def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, in
     text = "\n".join(part for part in (event.title, event.text, event.note) if part)
     # Without a rule, the source's severity labels it: what an on-call engineer looks at first.
     label = judgement.rule.label if judgement.rule else f"[{event.severity.title()}]" if event.severity else ""
-    return _draft("", origin, text, label, judgement, key_hash(event.dedup_key)[:16], at, intake)
+    return _draft("", origin, text, label, judgement, key_hash(event.dedup_key)[:16], at)
 
 
 def _carry_out(applied: Applied, intake: Intake) -> Alert | None:
@@ -182,13 +206,15 @@ def post_unposted(*, store: Store, slack: SlackGateway, publish: Publish, now: d
 
 # ---------------------------------------------------------------------- shared steps
 def _draft(new_id: str, origin: SlackMessageOrigin | ExternalOrigin, text: str, label: str, judgement: Judgement,
-           group: str, first_seen: datetime, intake: Intake) -> Alert:
-    """The alert a judgement makes: target, hotline and policy from its rule (none without one)."""
+           group: str, first_seen: datetime) -> Alert:
+    """The alert a judgement makes: target, hotline and policy from its rule (none without one); its ack
+    timeout runs from when it was first seen. Its text is cut to what an alert keeps (MAX_ALERT_TEXT)."""
     rule: Rule | None = judgement.rule
     assert judgement.target_channel, "an alert judgement names its target"
-    escalate_at = intake.now + timedelta(seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS) \
+    escalate_at = first_seen + timedelta(seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS) \
         if rule and rule.policy else None
-    return Alert(id=new_id, origin=origin, text=text, label=label, target_channel=judgement.target_channel,
+    return Alert(id=new_id, origin=origin, text=truncate(text, MAX_ALERT_TEXT, ALERT_CUT_NOTE), label=label,
+                 target_channel=judgement.target_channel,
                  fingerprint=group, first_seen=first_seen,
                  rule_id=rule.id if rule else None, hotline=rule.hotline if rule else (),
                  policy=rule.policy if rule else None, escalate_at=escalate_at)

@@ -30,7 +30,7 @@ FORMAT_VERSION = 1
 # recurses once per level, so a paste of 100,000 `[` would otherwise exhaust the stack.
 MAX_NESTING = 16
 _RULE_KEYS = {"id", "name", "pattern", "to", "label", "when", "action", "in", "from", "hotline", "policy",
-              "ack_timeout", "enabled"}
+              "ack_timeout", "enabled", "ims"}
 
 
 class RulesAsCodeError(ValueError):
@@ -158,7 +158,7 @@ def _rule_document(rule: Rule) -> dict[str, Any]:
         "action": str(rule.action) if rule.action is not Action.ALERT else None,
         "in": sorted(rule.channels), "from": sorted(rule.posters), "hotline": list(rule.hotline),
         "policy": rule.policy, "ack_timeout": rule.ack_timeout_seconds,
-        "enabled": False if not rule.enabled else None,
+        "enabled": False if not rule.enabled else None, "ims": True if rule.ims_matching else None,
     }
     document.update({key: value for key, value in optional.items() if value not in (None, "", [])})
     return document
@@ -182,7 +182,7 @@ def _rule(item: Any, where: str) -> Rule:
             posters=frozenset(_list(item.get("from"), f"{where}.from")),
             hotline=tuple(_list(item.get("hotline"), f"{where}.hotline")),
             policy=item.get("policy"), ack_timeout_seconds=item.get("ack_timeout"),
-            enabled=bool(item.get("enabled", True)),
+            enabled=bool(item.get("enabled", True)), ims_matching=item.get("ims") is True,
         )
     except (RuleError, ValueError, TypeError) as error:
         raise RulesAsCodeError(f"{where}: {error}") from error

@@ -16,7 +16,7 @@ from klaxon.configuration import Configuration
 from klaxon.events import Publish
 from klaxon.intake import Intake
 from klaxon.paging import Pager
-from klaxon.ports import SlackDirectory, SlackGateway, Store
+from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Services:
     incidents_channel: str | None = None
     admin_users: frozenset[str] = frozenset()
     admin_group: str | None = None
+    messages: MessageReader | None = None  # reads a message by its link (`rule test <link>`)
 
     def identity(self, bot_user_id: str | None = None, bot_id: str | None = None) -> Identity:
         """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""
@@ -52,4 +53,5 @@ class Services:
     def console(self, me: Identity) -> Console:
         """What /klaxon commands work with, as seen by the bot `me`."""
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
-                       clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group)
+                       clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
+                       messages=self.messages)
