@@ -30,13 +30,13 @@ import boto3
 
 from infra.local.moto_server import SerialMotoServer
 from infra.template import create_table
-from klaxon import paging
-from klaxon.alerts import Alert
-from klaxon.configuration import Configuration
-from klaxon.digests import Digest
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.model import Alert
+from klaxon.configuration.model import Configuration
 from klaxon.dynamo import DynamoStore
-from klaxon.escalation import EscalationPolicy, Level, Notification, Page
 from klaxon.events import Event
+from klaxon.paging import service as paging
+from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page
 from klaxon.sweep import SweepContext, sweep
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)

@@ -27,9 +27,9 @@ import boto3
 from moto import mock_aws
 
 from infra.template import create_table
-from klaxon.alerts import BUTTON, Alert, HandledMark, SlackMessageOrigin
-from klaxon.configuration import Configuration, Preferences
-from klaxon.digests import Digest
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.model import BUTTON, Alert, HandledMark, SlackMessageOrigin
+from klaxon.configuration.model import Configuration, Preferences
 from klaxon.dynamo import DynamoStore
 from klaxon.dynamo.alerts import alert_item
 from klaxon.events import Event

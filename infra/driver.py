@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 
 from infra.slack_emulator import Workspace
-from klaxon.configuration import AuditEntry, Configuration
+from klaxon.configuration.model import AuditEntry, Configuration
 from klaxon.dynamo import DynamoStore
 
 

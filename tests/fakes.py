@@ -8,15 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from klaxon import bootstrap
-from klaxon.alerting import Identity, Judgement
-from klaxon.alerts import Alert, AlertState, HandledMark, source_actor
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
-from klaxon.digests import Digest, DigestPost
-from klaxon.escalation import Notification, Page, PageState
-from klaxon.intake import take_message
-from klaxon.lifecycle import AlertStanding, Change, SourceState, decide
-from klaxon.messages import ChannelMessage
-from klaxon.ports import Applied, Arrival, MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon.alerts.digests import Digest, DigestPost
+from klaxon.alerts.intake import take_message
+from klaxon.alerts.judging import Identity, Judgement
+from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
+from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.paging.policies import Notification, Page, PageState
+from klaxon.ports import Person, SlackBusy
 from klaxon.services import Services
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from slack_sdk import WebClient
 
-    from klaxon.configuration import Configuration, ConfigurationCache
+    from klaxon.configuration.model import Configuration, ConfigurationCache
     from klaxon.messagebus import Subscribers
     from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
     from klaxon.services import Services
@@ -155,7 +155,7 @@ class Runtime:
     @cached_property
     def configuration_cache(self) -> ConfigurationCache:
         # Imported here, not at the top: the rules engine is lazy work, not part of acking Slack.
-        from klaxon.configuration import ConfigurationCache
+        from klaxon.configuration.model import ConfigurationCache
 
         return ConfigurationCache()
 
@@ -194,7 +194,7 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
 
     Every subscriber is idempotent: the bus retries one that fails (see klaxon.messagebus).
     """
-    from klaxon import handling, paging
+    from klaxon.alerts import handling
     from klaxon.events import (
         AlertAcknowledged,
         AlertRaised,
@@ -204,6 +204,7 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         PageEnded,
         PageStarted,
     )
+    from klaxon.paging import service as paging
 
     def stop_page(event: AlertAcknowledged | AlertResolved) -> None:
         paging.stop_alert_page(event, work.pager())

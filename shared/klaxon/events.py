@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.alerts import Alert
-from klaxon.escalation import Page
+from klaxon.alerts.model import Alert
+from klaxon.paging.policies import Page
 
 
 class Event:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from klaxon.alerting import Identity
+from klaxon.alerts.intake import Intake
+from klaxon.alerts.judging import Identity
 from klaxon.clock import Clock
 from klaxon.commands.service import Console
-from klaxon.configuration import Configuration
+from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
-from klaxon.intake import Intake
-from klaxon.paging import Pager
+from klaxon.paging.service import Pager
 from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
 
 

@@ -20,20 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from klaxon import paging
-from klaxon.alerts import Alert
-from klaxon.configuration import Configuration
-from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.alerts.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.alerts.intake import post_unposted
+from klaxon.alerts.model import Alert
+from klaxon.alerts.reconcile import reconcile
+from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
-from klaxon.handling import apply_repair, repair
-from klaxon.intake import post_unposted
-from klaxon.paging import Pager
-from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
+from klaxon.paging import service as paging
+from klaxon.paging.service import Pager
+from klaxon.ports import SlackDirectory, SlackGateway, Store
 
 logger = logging.getLogger("klaxon.sweep")
 
 LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
-MIN_TIME_LEFT_MS = 10_000  # stop reconciling with this much of the Lambda's time left
 
 
 class SweepFailed(RuntimeError):
@@ -87,7 +86,10 @@ def sweep(ctx: SweepContext) -> SweepReport:
 
 
 def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert]) -> None:
-    current = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
+    preferences = ctx.config.preferences
+    current = _run(report, "reconciled", lambda: reconcile(
+        overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
+        budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
     _run(report, "digests", lambda: refresh_digests(ctx, current or []), fallback=0)
 
 
@@ -102,45 +104,6 @@ def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[
         return fallback
     report.done[name] = len(result) if isinstance(result, list) else result
     return result
-
-
-# ---------------------------------------------------------------------- reconcile
-def reconcile(ctx: SweepContext, overdue: list[Alert]) -> list[Alert]:
-    """Repair missed reaction events for the oldest unacknowledged alerts, within the reactions.get budget.
-
-    Returns the overdue alerts as they are now (those found handled drop out).
-    """
-    budget = ctx.config.preferences.reconcile_limit
-    handled = ctx.config.preferences.handled_reactions
-    repaired: dict[str, Alert | None] = {}
-    for alert in overdue:
-        messages = _messages(alert)
-        if not messages:
-            continue  # an alert from a monitoring source: its reactions are on its post alone, not repaired
-        if len(messages) > budget or ctx.time_left_ms() < MIN_TIME_LEFT_MS:
-            break
-        try:
-            seen = {message: ctx.slack.reactions(*message) for message in messages}
-        except SlackBusy as busy:
-            logger.warning("reconcile stopped: %s", busy)
-            break
-        budget -= len(messages)
-        fix = repair(alert, seen, handled, ctx.now)
-        if fix:
-            logger.info("reconcile repaired %s: +%d -%d marks", alert.id, len(fix.add), len(fix.remove))
-            repaired[alert.id] = apply_repair(alert, fix, store=ctx.store, slack=ctx.slack, publish=ctx.publish)
-    current = [repaired[alert.id] if alert.id in repaired else alert for alert in overdue]
-    return [alert for alert in current if alert is not None and not alert.marks and not alert.resolved_by]
-
-
-def _messages(alert: Alert) -> list[tuple[str, str]]:
-    """The messages whose reactions the reconcile compares: a message alert's original and its post."""
-    if alert.message is None:
-        return []
-    found = [(alert.message.channel, alert.message.ts)]
-    if alert.post_ts:
-        found.append((alert.target_channel, alert.post_ts))
-    return found
 
 
 # ---------------------------------------------------------------------- digests

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
+from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.lifecycle import Change, external_alert_id
+from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
+from klaxon.alerts.ports import Arrival, RaiseOutcome
 from klaxon.dynamo import DynamoStore
-from klaxon.external import ExternalEvent, ExternalStatus, Severity
-from klaxon.lifecycle import Change, external_alert_id
-from klaxon.ports import Arrival, RaiseOutcome
 from tests.fakes import InMemoryStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

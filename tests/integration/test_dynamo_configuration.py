@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity
+from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
 from tests.fakes import FakeClock, FakeDirectory

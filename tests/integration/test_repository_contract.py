@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts import Alert, SlackMessageOrigin
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
-from klaxon.digests import DigestPost
-from klaxon.escalation import EscalationPolicy, Level, Notification, Page, PageState, mention_page_id
-from klaxon.ports import MessageReferents
+from klaxon.alerts.digests import DigestPost
+from klaxon.alerts.model import Alert, SlackMessageOrigin
+from klaxon.alerts.ports import MessageReferents
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page, PageState, mention_page_id
 from klaxon.rules import ChannelDefault, Rule
 from tests.fakes import InMemoryStore
 

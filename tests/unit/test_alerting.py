@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity, Verdict, judge
-from klaxon.configuration import Configuration, Preferences
-from klaxon.escalation import EscalationPolicy, Level
-from klaxon.intake import MAX_ALERT_TEXT
-from klaxon.messages import ChannelMessage, slack_ts
+from klaxon.alerts.intake import MAX_ALERT_TEXT
+from klaxon.alerts.judging import Identity, Verdict, judge
+from klaxon.alerts.messages import ChannelMessage, slack_ts
+from klaxon.configuration.model import Configuration, Preferences
+from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.rules import Action, ChannelDefault, Rule, TimeWindow
 from tests.fakes import FakeClock, FakeSlack, take
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from klaxon.alerting import Identity
+from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
-from klaxon.configuration import ConfigurationConflict
+from klaxon.configuration.model import ConfigurationConflict
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault
 from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration

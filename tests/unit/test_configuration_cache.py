@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from klaxon.configuration import Configuration, ConfigurationCache
+from klaxon.configuration.model import Configuration, ConfigurationCache
 from klaxon.rules import Rule
 from tests.fakes import InMemoryConfiguration
 

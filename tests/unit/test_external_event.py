@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.external import MAX_DEDUP_KEY_CHARS, ExternalEvent, ExternalStatus
+from klaxon.alerts.external import MAX_DEDUP_KEY_CHARS, ExternalEvent, ExternalStatus
 
 
 def event(**overrides: object) -> ExternalEvent:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from klaxon.gathering import CUT_NOTE, MAX_GATHERED_CHARS, gathered_text
+from klaxon.alerts.gathering import CUT_NOTE, MAX_GATHERED_CHARS, gathered_text
 from tests.payloads import fixture
 
 

@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klaxon.gathering import CUT_NOTE, MAX_GATHERED_CHARS, gathered_text
+from klaxon.alerts.gathering import CUT_NOTE, MAX_GATHERED_CHARS, gathered_text
 from klaxon.rules.ims_import import ims_message_text
 from klaxon.slack.inbound import channel_message
 from klaxon.slack.mrkdwn import unmentioned

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.external import ExternalStatus, Severity
+from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.monitoring.generic import GenericAlert, to_event
 from klaxon.web import build_resolver
 from klaxon.web.webhooks import WORK, WebhookWork

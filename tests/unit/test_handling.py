@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.alerting import Identity
-from klaxon.alerts import BUTTON, AlertState, HandledMark, reaction_via
-from klaxon.configuration import Configuration, Preferences
+from klaxon.alerts.handling import ReactionChange, acknowledge, on_reaction, resolve
+from klaxon.alerts.judging import Identity
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import BUTTON, AlertState, HandledMark, reaction_via
+from klaxon.alerts.reconcile import repair
+from klaxon.configuration.model import Configuration, Preferences
 from klaxon.events import AlertAcknowledged, AlertResolved
-from klaxon.handling import ReactionChange, acknowledge, on_reaction, repair, resolve
-from klaxon.messages import ChannelMessage
 from klaxon.rules import Rule
 from tests.fakes import InMemoryStore, take
 

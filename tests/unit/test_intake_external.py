@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity, Verdict
-from klaxon.alerts import AlertState, ExternalOrigin
-from klaxon.configuration import Configuration
-from klaxon.escalation import EscalationPolicy, Level, PageState
-from klaxon.external import ExternalEvent, ExternalStatus, Severity
-from klaxon.intake import take_external
-from klaxon.lifecycle import Change
+from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.intake import take_external
+from klaxon.alerts.judging import Identity, Verdict
+from klaxon.alerts.lifecycle import Change
+from klaxon.alerts.model import AlertState, ExternalOrigin
+from klaxon.configuration.model import Configuration
+from klaxon.paging.policies import EscalationPolicy, Level, PageState
 from klaxon.rules import Action, Rule
 from klaxon.sweep import SweepContext, sweep
 from tests.fakes import FakeClock, FakeDirectory, FakeSlack, wired

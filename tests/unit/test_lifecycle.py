@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.external import ExternalEvent, ExternalStatus
-from klaxon.lifecycle import AlertStanding, Change, SourceState, decide, external_alert_id
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide, external_alert_id
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=10)

@@ -92,7 +92,7 @@ def test_the_bootstraps_table_lists_every_domain_event():
 
 
 def test_acknowledging_an_alert_is_counted_with_the_time_it_took():
-    from klaxon.alerts import Alert, SlackMessageOrigin
+    from klaxon.alerts.model import Alert, SlackMessageOrigin
 
     counted = []
     table = bootstrap.subscribe(Subscribers(), bootstrap.services(

@@ -6,14 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon import handling, paging
-from klaxon.alerting import Identity
-from klaxon.alerts import AlertState
-from klaxon.configuration import Configuration, Preferences
-from klaxon.escalation import EscalationPolicy, Level, PageState, PolicyError, took
-from klaxon.handling import ReactionChange
-from klaxon.messages import ChannelMessage
-from klaxon.paging import Mention, Pager
+from klaxon.alerts import handling
+from klaxon.alerts.handling import ReactionChange
+from klaxon.alerts.judging import Identity
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import AlertState
+from klaxon.configuration.model import Configuration, Preferences
+from klaxon.paging import service as paging
+from klaxon.paging.policies import EscalationPolicy, Level, PageState, PolicyError, took
+from klaxon.paging.service import Mention, Pager
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
 from tests.fakes import FakeClock, FakeDirectory, InMemoryStore, take, wired

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.alerts import Alert, SlackMessageOrigin
-from klaxon.escalation import EscalationPolicy, Level, Page
-from klaxon.gathering import gathered_text
+from klaxon.alerts.gathering import gathered_text
+from klaxon.alerts.model import Alert, SlackMessageOrigin
+from klaxon.paging.policies import EscalationPolicy, Level, Page
 from klaxon.slack.blocks import SECTION_LIMIT, alert_blocks, alert_fallback, page_blocks
 from klaxon.slack.mrkdwn import unmentioned
 

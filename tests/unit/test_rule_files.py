@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from klaxon.configuration.as_code import MAX_NESTING, RulesAsCodeError, import_yaml
 from klaxon.rules import RuleError, import_ims
 from klaxon.rules.limits import MAX_RULE_FILE_BYTES, MAX_RULES
-from klaxon.rules_as_code import MAX_NESTING, RulesAsCodeError, import_yaml
 
 
 def laughs(levels: int = 8) -> str:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity
-from klaxon.configuration import Configuration, Preferences
-from klaxon.digests import reminder_slots
-from klaxon.external import ExternalEvent, ExternalStatus
-from klaxon.handling import acknowledge
-from klaxon.intake import take_external
-from klaxon.messages import ChannelMessage
+from klaxon.alerts.digests import reminder_slots
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.handling import acknowledge
+from klaxon.alerts.intake import take_external
+from klaxon.alerts.judging import Identity
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.configuration.model import Configuration, Preferences
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
 from tests.fakes import FakeDirectory, take, wired

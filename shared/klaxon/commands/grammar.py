@@ -15,6 +15,7 @@ from enum import StrEnum
 from itertools import takewhile
 from typing import Any
 
+from klaxon.alerts.external import SOURCES
 from klaxon.commands.durations import DurationError, parse_duration
 from klaxon.commands.model import (
     DEFAULT_AUDIT_LIMIT,
@@ -63,7 +64,6 @@ from klaxon.commands.references import (
     plain_text,
     poster_ref,
 )
-from klaxon.external import SOURCES
 from klaxon.rules import Action, ChannelDefault, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.model import RULE_ID
 from klaxon.rules.patterns import quote, read_slashed

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from klaxon.alerting import Judgement, Verdict
-from klaxon.alerts import Alert
+from klaxon.alerts.gathering import truncate
+from klaxon.alerts.judging import Judgement, Verdict
+from klaxon.alerts.model import Alert
 from klaxon.commands.durations import format_duration
 from klaxon.commands.trial import Trial
-from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
-from klaxon.escalation import EscalationPolicy
-from klaxon.gathering import truncate
+from klaxon.configuration.model import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
+from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import Action, Explanation, Rule
 from klaxon.slack.mrkdwn import quote, unmentioned
 from klaxon.wording import counted, one_line

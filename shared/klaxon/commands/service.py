@@ -15,14 +15,17 @@ from datetime import timedelta
 from typing import Any
 
 from klaxon import commands as cmd
-from klaxon.alerting import Identity, judge
+from klaxon.alerts.digests import HANDLED_LOOKBACK
+from klaxon.alerts.judging import Identity, judge
+from klaxon.alerts.ports import AlertRepository
 from klaxon.clock import Clock
 from klaxon.commands import replies
 from klaxon.commands.durations import format_duration
 from klaxon.commands.names import Names, UnknownName
 from klaxon.commands.replies import Reply
 from klaxon.commands.trial import TrialRefused, trial
-from klaxon.configuration import (
+from klaxon.configuration.as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
+from klaxon.configuration.model import (
     EVERY_CHANNEL,
     AuditEntry,
     Configuration,
@@ -30,11 +33,9 @@ from klaxon.configuration import (
     ConfigurationError,
     ConfigurationStore,
 )
-from klaxon.digests import HANDLED_LOOKBACK
-from klaxon.escalation import EscalationPolicy, Level, PolicyError
-from klaxon.ports import AlertRepository, MessageReader, SlackDirectory
+from klaxon.paging.policies import EscalationPolicy, Level, PolicyError
+from klaxon.ports import MessageReader, SlackDirectory
 from klaxon.rules import Rule, RuleError, import_ims
-from klaxon.rules_as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
 
 REPORT_LIMIT = 200
 COMMIT_ATTEMPTS = 8  # each round of racing editors lets one through; a few admins settle well within this

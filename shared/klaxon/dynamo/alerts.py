@@ -5,7 +5,7 @@
                                             a reaction on any other message costs one empty GetItem
     GROUP#<fingerprint>           / GROUP   the open message alert repeats are counted into, until `until`
     SOURCE#<source>#<key sha256>  / STATE   a monitoring source's key: its current alert, the latest event
-                                            applied, and a version every write bumps (klaxon.lifecycle)
+                                            applied, and a version every write bumps (klaxon.alerts.lifecycle)
     ALERT#<alert id>              / POST    a source's new alert not posted yet: due under `post` when its
                                             raiser's posting lease runs out (the sweep then posts it)
 
@@ -29,12 +29,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
+from klaxon.alerts.external import ExternalStatus, Severity
+from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transition, decide, key_hash
+from klaxon.alerts.model import Alert, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
+from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome
 from klaxon.dynamo.pages import ack_timer
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.external import ExternalStatus, Severity
-from klaxon.lifecycle import AlertStanding, Change, SourceState, Transition, decide, key_hash
-from klaxon.ports import Applied, Arrival, Raised, RaiseOutcome
 
 _ATTEMPTS = 8  # racing writers of one group or key (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("text", "label", "target_channel", "fingerprint", "rule_id", "policy", "count", "post_ts",

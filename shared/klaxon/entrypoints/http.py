@@ -7,9 +7,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.intake import Taken, take_external
 from klaxon.bootstrap import runtime
-from klaxon.external import ExternalEvent
-from klaxon.intake import Taken, take_external
 from klaxon.web.webhooks import WORK, WebhookWork
 
 # Powertools keeps the request being resolved in class attributes: one request at a time per process.

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
 
-from klaxon.external import MAX_DEDUP_KEY_CHARS, ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.external import MAX_DEDUP_KEY_CHARS, ExternalEvent, ExternalStatus, Severity
 from klaxon.rules import mask_variables
 
 SOURCE = "generic"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from klaxon.external import SOURCES
+from klaxon.alerts.external import SOURCES
 from klaxon.rules.errors import RuleError
 from klaxon.rules.patterns import compile_re2, format_pattern, parse_pattern, quote
 from klaxon.rules.windows import TimeWindow

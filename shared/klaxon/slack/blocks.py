@@ -13,11 +13,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from klaxon.alerts import SOURCE_ACTOR_PREFIX, Alert, AlertState, ExternalOrigin
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.gathering import truncate
+from klaxon.alerts.model import SOURCE_ACTOR_PREFIX, Alert, AlertState, ExternalOrigin
 from klaxon.commands.durations import format_duration
-from klaxon.digests import Digest
-from klaxon.escalation import Page, took
-from klaxon.gathering import truncate
+from klaxon.paging.policies import Page, took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.mrkdwn import mention, quote, slack_date, unmentioned
 from klaxon.wording import counted

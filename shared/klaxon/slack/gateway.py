@@ -9,9 +9,9 @@ from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from klaxon.alerts import Alert
-from klaxon.digests import Digest
-from klaxon.escalation import Notification, Page
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.model import Alert
+from klaxon.paging.policies import Notification, Page
 from klaxon.ports import MessageUnavailable, SlackBusy
 from klaxon.slack.blocks import (
     alert_blocks,

@@ -34,9 +34,9 @@ def register(app: App, services: Callable[[], Services]) -> None:
     """Attach every listener to the app."""
 
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        from klaxon import paging
-        from klaxon.alerting import Verdict
-        from klaxon.intake import take_message
+        from klaxon.alerts.intake import take_message
+        from klaxon.alerts.judging import Verdict
+        from klaxon.paging import service as paging
         from klaxon.slack.inbound import channel_message
 
         with lazy_work(services, body) as work:
@@ -69,7 +69,8 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 respond(text=message, response_type="ephemeral", replace_original=False)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
-        from klaxon import handling, paging
+        from klaxon.alerts import handling
+        from klaxon.paging import service as paging
 
         item = event.get("item") or {}
         if item.get("type") != "message" or not event.get("user"):
@@ -89,7 +90,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
                                                              "by": change.user, "reaction": change.reaction})
 
     def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
-        from klaxon import handling
+        from klaxon.alerts import handling
 
         with lazy_work(services, body) as work:
             if work is None:
@@ -101,7 +102,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
                                                        "state": alert.state if alert else "unknown alert"})
 
     def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        from klaxon import paging
+        from klaxon.paging import service as paging
 
         with lazy_work(services, body) as work:
             if work is None:
@@ -113,7 +114,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
 
     def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
-        from klaxon import paging
+        from klaxon.paging import service as paging
 
         with lazy_work(services, body) as work:
             if work is None:

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from klaxon.external import SOURCES
+from klaxon.alerts.external import SOURCES
 from klaxon.web import generic
 from klaxon.web.webhooks import Refusal, error
 

@@ -17,8 +17,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 
-from klaxon.external import ExternalEvent
-from klaxon.intake import Taken
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.intake import Taken
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_ERRORS_SHOWN = 5

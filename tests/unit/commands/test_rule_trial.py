@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from klaxon.alerting import Identity
+from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
-from klaxon.configuration import Configuration
+from klaxon.configuration.model import Configuration
 from klaxon.ports import MessageUnavailable
 from klaxon.rules import Rule, TimeWindow, import_ims
 from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration

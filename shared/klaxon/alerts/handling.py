@@ -1,5 +1,4 @@
-"""Who handled which alert (SPEC §2): handled reactions, the Acknowledge and Resolve buttons, and the
-reconcile that repairs reaction events Slack failed to deliver.
+"""Who handled which alert (SPEC §2): handled reactions, and the Acknowledge and Resolve buttons.
 
 State comes from events stored in DynamoDB, never from re-reading channel history (Slack allows apps
 outside the Marketplace one conversations.history call a minute, 15 messages). Acknowledging or resolving
@@ -8,12 +7,12 @@ tells the other features (AlertAcknowledged, AlertResolved): paging stops the al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.alerts import BUTTON, SOURCE_ACTOR_PREFIX, Alert, HandledMark, reaction_via
-from klaxon.configuration import Configuration
+from klaxon.alerts.model import BUTTON, SOURCE_ACTOR_PREFIX, Alert, HandledMark, reaction_via
+from klaxon.configuration.model import Configuration
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, Publish
 from klaxon.ports import SlackGateway, Store
 
@@ -117,51 +116,3 @@ def show(alert: Alert | None, *, store: Store, slack: SlackGateway) -> Alert | N
             return alert
         alert = latest
     return alert
-
-
-# ---------------------------------------------------------------------- reconcile
-Reactions = Mapping[str, Iterable[str]]  # reaction name → users, as reactions.get reports a message's
-
-
-@dataclass(frozen=True)
-class Repair:
-    """What the reconcile changes: marks Slack has that Klaxon missed, and marks Slack no longer has."""
-
-    add: tuple[HandledMark, ...]
-    remove: tuple[HandledMark, ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.add or self.remove)
-
-
-def repair(alert: Alert, seen: Mapping[tuple[str, str], Reactions], handled: Iterable[str],
-           now: datetime) -> Repair:
-    """Compare the alert's reaction marks with the reactions Slack reports on its messages now.
-
-    `seen` maps each message looked at ((channel, ts) of the original and/or the post) to its reactions.
-    Only those messages are compared; button marks are Klaxon's own and never repaired away.
-    """
-    wanted = {reaction_via(name, channel, ts): set(users)
-              for (channel, ts), reactions in seen.items()
-              for name, users in reactions.items() if is_handled_reaction(name, handled)}
-    looked_at = {f"@{channel}/{ts}" for channel, ts in seen}
-    have = {(m.user, m.via): m for m in alert.marks if m.via != BUTTON and m.via[m.via.index("@"):] in looked_at}
-    want = {(user, via) for via, users in wanted.items() for user in users}
-    return Repair(add=tuple(HandledMark(user, via, now) for user, via in sorted(want - set(have))),
-                  remove=tuple(have[key] for key in sorted(set(have) - want)))
-
-
-def apply_repair(alert: Alert, fix: Repair, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert | None:
-    """Record what the reconcile found, then show the alert as it now is.
-
-    A mark it adds is a reaction someone made: it acknowledges the alert as the reaction event would have.
-    """
-    changed: Alert | None = alert
-    for mark in fix.add:
-        changed = store.alerts.add_mark(alert.id, mark)
-    for mark in fix.remove:
-        changed = store.alerts.remove_mark(alert.id, mark.user, mark.via)
-    changed = show(changed, store=store, slack=slack)
-    if fix.add and changed is not None:
-        publish(AlertAcknowledged(changed, by=fix.add[0].user, at=fix.add[0].at))
-    return changed

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from klaxon.external import Severity
+from klaxon.alerts.external import Severity
 
 
 class AlertState(StrEnum):

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from klaxon.configuration import Configuration, ConfigurationError, Preferences
-from klaxon.escalation import EscalationPolicy, PolicyError
+from klaxon.configuration.model import Configuration, ConfigurationError, Preferences
+from klaxon.paging.policies import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.patterns import quote

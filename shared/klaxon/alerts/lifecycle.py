@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from klaxon.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
 
 ALERT_KEY_CHARS = 24  # of the dedup key's SHA-256 in an alert id: 96 bits, no collision in any source's life
 

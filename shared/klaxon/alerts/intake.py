@@ -7,7 +7,7 @@ Each goes through the same steps:
 2. silences: an explicit step asking the SilenceCheck port whether the alert is silenced - recorded,
    then neither posted nor paged;
 3. group and record exactly once: repeats of a message alert share its masked text (the fingerprint)
-   within the grouping window; a source's events share its dedup key (klaxon.lifecycle);
+   within the grouping window; a source's events share its dedup key (klaxon.alerts.lifecycle);
 4. post the alert, or update the post of the alert a repeat, a reopen or a resolve changed;
 5. page: an alert whose rule names a policy is stored with its ack timer (the sweep pages when it runs
    out), and the domain events told to the message bus let paging stop the page when it is handled.
@@ -19,16 +19,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from klaxon.alerting import Identity, Judgement, Verdict, judge, judge_external
-from klaxon.alerts import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
-from klaxon.configuration import Configuration
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.gathering import truncate
+from klaxon.alerts.handling import show
+from klaxon.alerts.judging import Identity, Judgement, Verdict, judge, judge_external
+from klaxon.alerts.lifecycle import Change, key_hash
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
+from klaxon.alerts.ports import Applied, Arrival, RaiseOutcome, SilenceCheck
+from klaxon.configuration.model import Configuration
 from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
-from klaxon.external import ExternalEvent
-from klaxon.gathering import truncate
-from klaxon.handling import show
-from klaxon.lifecycle import Change, key_hash
-from klaxon.messages import ChannelMessage
-from klaxon.ports import Applied, Arrival, RaiseOutcome, SilenceCheck, SlackGateway, Store
+from klaxon.ports import SlackGateway, Store
 from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
 

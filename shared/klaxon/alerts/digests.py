@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from klaxon.alerts import Alert
-from klaxon.configuration import Preferences
+from klaxon.alerts.model import Alert
+from klaxon.configuration.model import Preferences
 
 HANDLED_LOOKBACK = timedelta(hours=24)  # how far back the verbose digest lists handled alerts
 REMINDER_GRACE = timedelta(minutes=10)  # a reminder still goes out if the sweep runs this late

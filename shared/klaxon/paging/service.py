@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.alerts import SOURCE_ACTOR_PREFIX
-from klaxon.configuration import DEFAULT_DM_REPLY, Configuration
-from klaxon.escalation import Notification, Page, alert_page_id, mention_page_id, took
+from klaxon.alerts.model import SOURCE_ACTOR_PREFIX
+from klaxon.configuration.model import DEFAULT_DM_REPLY, Configuration
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
+from klaxon.paging.policies import Notification, Page, alert_page_id, mention_page_id, took
 from klaxon.ports import SlackDirectory, SlackGateway, Store
 
 MENTION_HELP = ("Mention me with what is wrong and I page this channel's on-call, for example "

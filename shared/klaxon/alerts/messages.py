@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 class ChannelMessage:
     """A message posted in a watched channel, by a person or a monitoring bot.
 
-    `text` is everything a rule may match, as klaxon.gathering gathers it from the message's text,
+    `text` is everything a rule may match, as klaxon.alerts.gathering gathers it from the message's text,
     blocks and attachments, in Slack's markup (so it can be reposted as it is). `poster` is a user id,
     or a bot id for integrations that post without a user (the legacy `bot_message` subtype).
     `said_at` is when it was said: its ts, or the time of the edit for an edited message (None: now).

@@ -16,11 +16,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from klaxon.escalation import EscalationPolicy
+from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
 if TYPE_CHECKING:
-    from klaxon.alerts import Alert
+    from klaxon.alerts.model import Alert
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 DEFAULT_DM_REPLY = ("I page people from channels, not from direct messages: mention me in your team's "

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from klaxon.alerts import source_actor
-from klaxon.configuration import Configuration
-from klaxon.external import ExternalEvent
-from klaxon.messages import ChannelMessage
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import source_actor
+from klaxon.configuration.model import Configuration
 from klaxon.rules import Action, ChannelDefault, Rule
 
 
