@@ -16,9 +16,10 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
-from klaxon.paging.policies import Notification, Page, PageState
+from klaxon.paging.policies import NoPage, Notification, Page, PageState
 from klaxon.ports import Person, SlackBusy
 from klaxon.services import Services
+from klaxon.slack.renderers import paging as paging_notes
 
 
 class FakeClock:
@@ -370,11 +371,24 @@ class FakeSlack:
         self.reminders.append((channel, list(overdue)))
         return f"1800000200.{len(self.reminders):06d}"
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
-        self.notes.append((channel, ts, text))
+    # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.paging_note(page, step, people)))
 
-    def say(self, channel: str, text: str) -> None:
-        self.said.append((channel, text))
+    def tell_page_acknowledged(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.acknowledged_note(page)))
+
+    def tell_page_dropped(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.dropped_note(page)))
+
+    def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
+        self.notes.append((channel, ts, paging_notes.no_page_note(channel, why)))
+
+    def tell_policy_missing(self, alert: Alert) -> None:
+        self.notes.append((alert.target_channel, str(alert.post_ts), paging_notes.policy_missing_note(alert)))
+
+    def answer_direct_message(self, channel: str, reply: str | None) -> None:
+        self.said.append((channel, paging_notes.direct_message_reply(reply)))
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
         if self.unreachable & {user}:

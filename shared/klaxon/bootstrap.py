@@ -176,15 +176,19 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
              configuration: Callable[[], Configuration], count: Count, incidents_channel: str | None = None,
              admin_users: frozenset[str] = frozenset(), admin_group: str | None = None,
              messages: MessageReader | None = None) -> Services:
-    """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them."""
+    """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
+
+    Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
+    """
     from klaxon.messagebus import MessageBus, Subscribers
     from klaxon.services import Services
+    from klaxon.slack.renderers.commands import describe_change
 
     table = Subscribers()
     bus = MessageBus(table)
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
-                    admin_group=admin_group, messages=messages)
+                    admin_group=admin_group, messages=messages, describe_change=describe_change)
     subscribe(table, work, count)
     return work
 

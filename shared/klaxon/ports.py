@@ -15,7 +15,7 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
-from klaxon.paging.policies import Notification, Page
+from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
 
 
@@ -119,12 +119,28 @@ class SlackGateway(Protocol):
         """Post a reminder listing the alerts nobody has handled."""
         ...
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
-        """Reply in the thread of the message at (channel, ts)."""
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        """Say in the page's thread whom one step notified."""
         ...
 
-    def say(self, channel: str, text: str) -> None:
-        """Post a plain message (e.g. the answer to a direct message)."""
+    def tell_page_acknowledged(self, page: Page) -> None:
+        """Say in the page's thread who stopped it, and after how long."""
+        ...
+
+    def tell_page_dropped(self, page: Page) -> None:
+        """Say in the page's thread that every level was notified and nobody acknowledged."""
+        ...
+
+    def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
+        """Say in a mention's thread (at channel, ts) why it paged nobody."""
+        ...
+
+    def tell_policy_missing(self, alert: Alert) -> None:
+        """Say in an alert's thread that its ack timeout ran out but its policy no longer exists."""
+        ...
+
+    def answer_direct_message(self, channel: str, reply: str | None) -> None:
+        """Answer a direct message: the workspace's reply, or (None) the default explanation."""
         ...
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from klaxon.alerts.intake import Intake
 from klaxon.alerts.judging import Identity
 from klaxon.clock import Clock
-from klaxon.commands.service import Console
+from klaxon.commands.editing import Console
+from klaxon.commands.model import Change
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
 from klaxon.paging.service import Pager
@@ -29,6 +30,7 @@ class Services:
     clock: Clock
     configuration: Callable[[], Configuration]
     publish: Publish
+    describe_change: Callable[[Change], str]  # words a configuration change for the audit trail
     incidents_channel: str | None = None
     admin_users: frozenset[str] = frozenset()
     admin_group: str | None = None
@@ -54,4 +56,4 @@ class Services:
         """What /klaxon commands work with, as seen by the bot `me`."""
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
-                       messages=self.messages)
+                       messages=self.messages, describe=self.describe_change)

@@ -13,6 +13,7 @@ from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory
 
 NOW = datetime.now(UTC)
@@ -99,13 +100,14 @@ def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
 def test_racing_admins_never_lose_an_update(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
     console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
-                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
+                      describe=describe_change)
     barrier = threading.Barrier(6)
     replies = []
 
     def add(n: int) -> None:
         barrier.wait()
-        replies.append(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN", "C0INC"), console))
+        replies.append(reply(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN", "C0INC"), console)))
 
     threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
     for thread in threads:
@@ -113,7 +115,7 @@ def test_racing_admins_never_lose_an_update(racing_store):
     for thread in threads:
         thread.join()
 
-    assert all(reply.ok for reply in replies), [r.text for r in replies]
+    assert all(answer.ok for answer in replies), [r.text for r in replies]
     loaded = racing_store.configuration.load()
     assert sorted(r.pattern for r in loaded.rules) == [f"racer{n}" for n in range(6)]
     assert loaded.version == 6 and len(racing_store.configuration.audit_trail(50)) == 6
@@ -123,7 +125,8 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC", "alerts": "C0ALERTS"},
                               persons={"alice": Person("U0ALICE", "alice"), "a": Person("U0ADMIN", "a")})
     console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
-                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
+                      describe=describe_change)
     edits = ["rule add disk full to #incidents", "settings verbose on", "channel #alerts default ack",
              "policy set db level @alice after 5m", "settings grouping-window 2m"]
     barrier = threading.Barrier(len(edits))
@@ -131,7 +134,7 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
 
     def edit(text: str) -> None:
         barrier.wait()
-        replies.append(run_command(Invocation(text, "U0ADMIN", "C0INC"), console))
+        replies.append(reply(run_command(Invocation(text, "U0ADMIN", "C0INC"), console)))
 
     threads = [threading.Thread(target=edit, args=(text,)) for text in edits]
     for thread in threads:
@@ -139,7 +142,7 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
     for thread in threads:
         thread.join()
 
-    assert all(reply.ok for reply in replies), [r.text for r in replies]
+    assert all(answer.ok for answer in replies), [r.text for r in replies]
     loaded = racing_store.configuration.load()
     assert [r.pattern for r in loaded.rules] == ["disk full"]
     assert loaded.preferences.verbose_digest and loaded.preferences.grouping_window_seconds == 120

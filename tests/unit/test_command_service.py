@@ -9,6 +9,7 @@ from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration.model import ConfigurationConflict
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault
+from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
 
 ADMIN, GUEST, OPS_LEAD = "U0ADMIN", "U0GUEST", "U0LEAD"
@@ -29,11 +30,12 @@ def console(store: InMemoryConfiguration) -> Console:
         group_handles={"ops-leads": "S0LEADS"}, members={"S0LEADS": frozenset({OPS_LEAD})})
     return Console(configuration=store, alerts=InMemoryAlerts(), directory=directory, clock=FakeClock(),
                    me=Identity("U0KLAXON", "B0K", None),
-                   admin_users=frozenset({ADMIN}), admin_group="S0LEADS")
+                   admin_users=frozenset({ADMIN}), admin_group="S0LEADS", describe=describe_change)
 
 
 def run(console: Console, text: str, actor: str = ADMIN, channel: str = ALERTS):
-    return run_command(Invocation(text=text, actor=actor, channel=channel), console)
+    """The command's answer as Slack shows it (the renderer the Slack function uses)."""
+    return reply(run_command(Invocation(text=text, actor=actor, channel=channel), console))
 
 
 def test_an_admin_adds_a_rule_and_the_change_is_audited(console, store):

@@ -10,8 +10,9 @@ import pytest
 from klaxon.alerts.gathering import gathered_text
 from klaxon.alerts.model import Alert, SlackMessageOrigin
 from klaxon.paging.policies import EscalationPolicy, Level, Page
-from klaxon.slack.blocks import SECTION_LIMIT, alert_blocks, alert_fallback, page_blocks
 from klaxon.slack.mrkdwn import unmentioned
+from klaxon.slack.renderers.alerts import SECTION_LIMIT, alert_blocks, alert_fallback
+from klaxon.slack.renderers.paging import page_blocks
 
 FIRED = datetime(2026, 11, 24, 19, 2, tzinfo=UTC)
 NOTIFYING = ("<!", "<@")

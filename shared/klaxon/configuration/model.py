@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from klaxon.alerts.model import Alert
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
-DEFAULT_DM_REPLY = ("I page people from channels, not from direct messages: mention me in your team's "
-                    "channel with what is wrong, such as `@klaxon db-1 is down`.")
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
 _REACTION = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -49,7 +47,7 @@ class Preferences:
     unmatched_channel: str | None = None  # where a channel default of `alert` reposts (else INCIDENTS_CHANNEL)
     unmatched_label: str = "[Unmatched]"
     paging_channels: tuple[str, ...] = ()  # where a mention of Klaxon pages; empty: every channel
-    dm_reply: str | None = None  # what Klaxon answers a direct message; None: DEFAULT_DM_REPLY
+    dm_reply: str | None = None  # what Klaxon answers a direct message; None: its default explanation
 
     def __post_init__(self) -> None:
         if not self.handled_reactions:

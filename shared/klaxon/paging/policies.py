@@ -137,6 +137,14 @@ class Page:
         return replace(self, step=step + 1, next_at=now + wait, sending=step)
 
 
+class NoPage(StrEnum):
+    """Why a mention of Klaxon paged nobody (said in its thread)."""
+
+    NOTHING_SAID = "nothing_said"  # the mention says nothing but Klaxon's name
+    NOT_HERE = "not_here"  # mentions do not page from this channel (the paging-channels setting)
+    NO_POLICY = "no_policy"  # the channel has no escalation policy, and there is no default
+
+
 def mention_page_id(channel: str, ts: str) -> str:
     return f"mention/{channel}/{ts}"
 

@@ -18,18 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.alerts.model import SOURCE_ACTOR_PREFIX
-from klaxon.configuration.model import DEFAULT_DM_REPLY, Configuration
+from klaxon.configuration.model import Configuration
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
-from klaxon.paging.policies import Notification, Page, alert_page_id, mention_page_id, took
+from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
 from klaxon.ports import SlackDirectory, SlackGateway, Store
-
-MENTION_HELP = ("Mention me with what is wrong and I page this channel's on-call, for example "
-                "`@klaxon db-1 is down`.")
-NOT_HERE = "Mentions of me don't page from this channel; an admin chooses where they do with " \
-           "`/klaxon settings paging-channels`."
-NO_POLICY = "Nobody to page: this channel has no escalation policy. An admin can set one with " \
-            "`/klaxon policy use NAME in <#{channel}>`."
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,7 @@ def notify(page: Page, pager: Pager) -> Page:
     if claimed is None:
         return page
     people = deliver(claimed, step, pager)
-    pager.slack.note_in_thread(page.channel, page.ts, _paging_note(claimed, step, people))
+    pager.slack.tell_paging(claimed, step, people)
     return pager.store.pages.finish_step(claimed) or claimed
 
 
@@ -92,7 +84,7 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
         elif page.is_spent:
             ended = pager.store.pages.exhaust(page)
             if ended is not None:
-                pager.slack.note_in_thread(page.channel, page.ts, _exhausted_note(ended))
+                pager.slack.tell_page_dropped(ended)
                 pager.publish(PageEnded(ended))
         else:
             notify(page, pager)
@@ -108,7 +100,7 @@ def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
     page = pager.store.pages.acknowledge(page_id, user, pager.now)
     if page is None:
         return None
-    pager.slack.note_in_thread(page.channel, page.ts, _acknowledged_note(page, user, pager.now))
+    pager.slack.tell_page_acknowledged(page)
     for notification in page.notifications:
         pager.slack.show_page_acknowledged(notification, page)
     pager.publish(PageAcknowledged(page, by=user, at=pager.now))
@@ -135,9 +127,7 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
             continue
         policy = config.policies.get(alert.policy or "")
         if policy is None:
-            pager.slack.note_in_thread(alert.target_channel, str(alert.post_ts),
-                                       f":warning: Nobody acknowledged this, but its policy `{alert.policy}` no "
-                                       "longer exists, so nobody was paged.")
+            pager.slack.tell_policy_missing(alert)
             continue
         page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
                     channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
@@ -162,14 +152,14 @@ def on_mention(mention: Mention, bot_user_id: str | None, pager: Pager, config: 
     summary = _without_mention(mention.text, bot_user_id)
     root = mention.thread_ts or mention.ts
     if not summary:
-        pager.slack.note_in_thread(mention.channel, root, MENTION_HELP)
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NOTHING_SAID)
         return None
     if not config.preferences.pages_from(mention.channel):
-        pager.slack.note_in_thread(mention.channel, root, NOT_HERE)
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NOT_HERE)
         return None
     policy = config.policy_for(mention.channel)
     if policy is None:
-        pager.slack.note_in_thread(mention.channel, root, NO_POLICY.format(channel=mention.channel))
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NO_POLICY)
         return None
     page = Page(id=mention_page_id(mention.channel, mention.ts), summary=summary, channel=mention.channel, ts=root,
                 policy=policy, started_at=pager.now, started_by=mention.user, next_at=pager.now,
@@ -179,7 +169,7 @@ def on_mention(mention: Mention, bot_user_id: str | None, pager: Pager, config: 
 
 def answer_direct_message(channel: str, pager: Pager, config: Configuration) -> None:
     """Pages start in channels: a direct message gets the configured explanation."""
-    pager.slack.say(channel, config.preferences.dm_reply or DEFAULT_DM_REPLY)
+    pager.slack.answer_direct_message(channel, config.preferences.dm_reply)
 
 
 def _without_mention(text: str, bot_user_id: str | None) -> str:
@@ -195,24 +185,3 @@ def _people(handlers: Iterable[str], directory: SlackDirectory) -> list[str]:
         members = sorted(directory.group_members(handler)) if handler.startswith("S") else [handler]
         people += [member for member in members if member not in people]
     return people
-
-
-def _paging_note(page: Page, step: int, people: list[str]) -> str:
-    whom = ", ".join(f"<@{person}>" for person in people) or "nobody (the level's groups are empty)"
-    levels = len(page.policy.levels)
-    round_of = f", round {step // levels + 1} of {page.policy.repeat + 1}" if page.policy.repeat else ""
-    return f":rotating_light: Paging {whom} (level {page.level_number(step)} of {levels}{round_of}, " \
-           f"policy `{page.policy.name}`)."
-
-
-def _acknowledged_note(page: Page, by: str, now: datetime) -> str:
-    after = took(page.started_at, now)
-    if by.startswith(SOURCE_ACTOR_PREFIX):
-        return f":white_check_mark: {by.removeprefix(SOURCE_ACTOR_PREFIX)} resolved the alert after {after}; " \
-               "escalation stopped."
-    return f":white_check_mark: <@{by}> acknowledged after {after}; escalation stopped."
-
-
-def _exhausted_note(page: Page) -> str:
-    return f":no_bell: Nobody acknowledged after every level of `{page.policy.name}`" \
-           f"{f' ({page.policy.repeat + 1} rounds)' if page.policy.repeat else ''}; the page is dropped."

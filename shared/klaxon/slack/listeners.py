@@ -57,15 +57,16 @@ def register(app: App, services: Callable[[], Services]) -> None:
 
     def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         from klaxon.commands.service import Invocation, run_command
+        from klaxon.slack.renderers.commands import reply
 
         with lazy_work(services, body) as work:
             if work is None:
                 return
             invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
-            reply = run_command(invocation, work.console(work.identity(context.bot_user_id, context.bot_id)))
-            logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
+            answer = run_command(invocation, work.console(work.identity(context.bot_user_id, context.bot_id)))
+            logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": answer.ok,
                                               "actor": invocation.actor})
-            for message in reply.messages:
+            for message in reply(answer).messages:
                 respond(text=message, response_type="ephemeral", replace_original=False)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:

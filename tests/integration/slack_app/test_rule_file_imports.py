@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from klaxon.commands.replies import PROBLEM_LIMIT
 from klaxon.rules.limits import MAX_RULE_FILE_BYTES, MAX_RULES
+from klaxon.slack.renderers.commands import PROBLEM_LIMIT
 from tests.unit.test_rule_files import ims_rules, laughs
 
 WARNING = ":warning: "

@@ -1,64 +1,14 @@
-"""What `/klaxon` answers, as Slack mrkdwn text (shown only to the person who asked)."""
+"""What admins configured, as /klaxon shows it: rules, channel defaults, settings, policies, the audit trail."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from klaxon.alerts.gathering import truncate
-from klaxon.alerts.judging import Judgement, Verdict
-from klaxon.alerts.model import Alert
 from klaxon.commands.durations import format_duration
-from klaxon.commands.trial import Trial
 from klaxon.configuration.model import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.paging.policies import EscalationPolicy
-from klaxon.rules import Action, Explanation, Rule
-from klaxon.slack.mrkdwn import quote, unmentioned
-from klaxon.wording import counted, one_line
-
-# A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
-MESSAGE_LIMIT = 38_000
-MAX_MESSAGES = 3
-# A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
-PROBLEM_LIMIT = 400
-SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An answer to one command: one or more messages, and whether the command did what was asked."""
-
-    messages: tuple[str, ...]
-    ok: bool = True
-
-    @classmethod
-    def of(cls, text: str, ok: bool = True) -> Reply:
-        return cls(split(text), ok)
-
-    @classmethod
-    def refusal(cls, problem: str, usage: str = "") -> Reply:
-        """The problem as one line of at most PROBLEM_LIMIT characters, then the usage (Klaxon's own text)."""
-        shown = f":warning: {one_line(problem, PROBLEM_LIMIT)}"
-        return cls.of(f"{shown}\nUsage:\n{usage}" if usage else shown, ok=False)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.messages)
-
-
-def split(text: str) -> tuple[str, ...]:
-    """Text in messages Slack accepts: split at line ends, cut with a note if there is too much."""
-    messages, current = [], ""
-    for line in text.splitlines(keepends=True):
-        if len(current) + len(line) > MESSAGE_LIMIT:
-            messages.append(current)
-            current = ""
-        current += line[:MESSAGE_LIMIT]
-    messages.append(current)
-    if len(messages) > MAX_MESSAGES:
-        messages = messages[:MAX_MESSAGES]
-        messages[-1] += "\n…(cut: too long to show here; `/klaxon export` has everything)"
-    return tuple(message.rstrip("\n") for message in messages)
+from klaxon.rules import Action, Rule
+from klaxon.wording import counted
 
 
 def describe_rule(rule: Rule, position: int | None = None) -> str:
@@ -96,33 +46,7 @@ def rule_list(config: Configuration) -> str:
     return "\n".join(lines)
 
 
-def rule_test(tried: Trial, explanation: Explanation, judgement: Judgement) -> str:
-    """What `rule test` found: the text Klaxon read (what rules match), which rules matched, and the outcome."""
-    read = tried.message.text or "(no text: nothing a person reads)"
-    lines = [f"Tested {tried.source}. Klaxon reads this text in it:",
-             quote(truncate(unmentioned(read), SHOWN_TEXT_LIMIT, " (cut)"))]
-    if explanation.considered:
-        lines.append(explanation.summary())
-    else:
-        lines.append("No rule's pattern matches it.")
-    lines.append("*So:* " + _outcome(judgement))
-    return "\n".join(lines)
-
-
-def _outcome(judgement: Judgement) -> str:
-    match judgement.verdict:
-        case Verdict.ALERT:
-            label = judgement.rule.label if judgement.rule else ""
-            return f"it would be reposted to <#{judgement.target_channel}> {label} ({judgement.reason})."
-        case Verdict.SUPPRESS:
-            return f"it would be marked handled and nothing else ({judgement.reason})."
-        case Verdict.MARK_HANDLED:
-            return f"it would be marked handled ({judgement.reason})."
-        case _:
-            return f"nothing would happen ({judgement.reason})."
-
-
-def settings(preferences: Preferences) -> str:
+def settings_text(preferences: Preferences) -> str:
     p = preferences
     hours = ", ".join(p.reminder_hours) + f" {p.reminder_zone}" if p.reminder_hours else "off"
     return "\n".join([
@@ -163,34 +87,6 @@ def _mention_text(target: str) -> str:
     if target.startswith("S"):
         return f"group {target}"
     return f"@{target}" if target in ("here", "channel", "everyone") else f"<@{target}>"
-
-
-def report(overdue: Sequence[Alert], handled: Sequence[Alert], preferences: Preferences) -> str:
-    """`/klaxon report`: what the digests show, across every incidents channel."""
-    waited = format_duration(preferences.digest_after_seconds)
-    if not overdue:
-        lines = [f":white_check_mark: Nothing has gone unacknowledged for over {waited}."]
-    else:
-        lines = [f":rotating_light: *{counted(len(overdue), 'alert')} nobody has acknowledged* for over {waited}:"]
-        lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — since {a.first_seen:%Y-%m-%d %H:%M} UTC"
-                  + (f" · <{a.link}|original>" if a.link else "") for a in overdue]
-    if preferences.verbose_digest:
-        lines.append(f"*Handled in the last 24h:* {len(handled) or 'none'}")
-        lines += [f"• <#{a.target_channel}> *{a.label}* {_first_line(a)} — {_handled_by(a)}" for a in handled]
-    return "\n".join(lines)
-
-
-def _first_line(alert: Alert) -> str:
-    line = alert.headline
-    return line[:150] + ("…" if len(line) > 150 else "")
-
-
-def _handled_by(alert: Alert) -> str:
-    handler = alert.handler
-    if handler is None:
-        return "handled"
-    who = handler.user.removeprefix("webhook:") if handler.user.startswith("webhook:") else f"<@{handler.user}>"
-    return f"{handler.how} by {who}"
 
 
 def describe_policy(policy: EscalationPolicy, config: Configuration) -> str:
