@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
+from slack_bolt import Ack
 
 if TYPE_CHECKING:
     from klaxon.services import Services
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 logger = Logger(child=True)
 
 _failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar("lazy_failures")
+
+
+def acknowledge(ack: Ack) -> None:
+    """The ack half of every listener: answer Slack now (it wants an answer within 3 s), work later."""
+    ack()
 
 
 class LazyWorkFailed(RuntimeError):

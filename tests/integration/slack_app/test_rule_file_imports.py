@@ -6,7 +6,7 @@ import pytest
 
 from klaxon.rules.limits import MAX_RULE_FILE_BYTES, MAX_RULES
 from klaxon.slack.renderers.commands import PROBLEM_LIMIT
-from tests.unit.test_rule_files import ims_rules, laughs
+from tests.unit.configuration.test_rule_files import ims_rules, laughs
 
 WARNING = ":warning: "
 

@@ -1,22 +1,17 @@
-"""Bolt listeners: each acks at once; its lazy half parses the payload, calls one klaxon service, logs.
-
-The domain (rules, RE2, alerting) is imported inside the lazy halves: acknowledging Slack needs none
-of it, and a cold start's ack should not wait for it. Each lazy half gets the delivery's Services from
-`services()` - the ports and the message bus the wiring point (klaxon.bootstrap) built.
-"""
+"""Alerts from Slack: every message in a watched channel goes to the intake; a handled reaction, or an
+alert post's Acknowledge or Resolve button, handles its alert (and a mention's page, for a reaction on it)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, BoltContext
 
 from klaxon.slack.actions import ActionId
-from klaxon.slack.lazy import lazy_work
+from klaxon.slack.lazy import acknowledge, lazy_work
 
 if TYPE_CHECKING:
     from klaxon.services import Services
@@ -25,14 +20,7 @@ logger = Logger(child=True)
 metrics = Metrics()
 
 
-def acknowledge(ack: Ack) -> None:
-    """The ack half of every event listener: answer Slack now, work later."""
-    ack()
-
-
 def register(app: App, services: Callable[[], Services]) -> None:
-    """Attach every listener to the app."""
-
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon.alerts.intake import take_message
         from klaxon.alerts.judging import Verdict
@@ -54,20 +42,6 @@ def register(app: App, services: Callable[[], Services]) -> None:
                                                  "channel": message.channel, "ts": message.ts})
             if judgement.verdict is Verdict.ALERT:
                 metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
-
-    def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        from klaxon.commands.service import Invocation, run_command
-        from klaxon.slack.renderers.commands import reply
-
-        with lazy_work(services, body) as work:
-            if work is None:
-                return
-            invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
-            answer = run_command(invocation, work.console(work.identity(context.bot_user_id, context.bot_id)))
-            logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": answer.ok,
-                                              "actor": invocation.actor})
-            for message in reply(answer).messages:
-                respond(text=message, response_type="ephemeral", replace_original=False)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         from klaxon.alerts import handling
@@ -102,39 +76,10 @@ def register(app: App, services: Callable[[], Services]) -> None:
             logger.info("alert button pressed", extra={"alert": action["value"], "action": action["action_id"],
                                                        "state": alert.state if alert else "unknown alert"})
 
-    def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        from klaxon.paging import service as paging
-
-        with lazy_work(services, body) as work:
-            if work is None:
-                return
-            mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
-                                     text=event.get("text", ""), thread_ts=event.get("thread_ts"))
-            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.configuration())
-            if page is not None:
-                logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
-
-    def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
-        from klaxon.paging import service as paging
-
-        with lazy_work(services, body) as work:
-            if work is None:
-                return
-            page = paging.acknowledge(action["value"], body["user"]["id"], work.pager())
-            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
-
-    app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])
     app.event("message")(ack=acknowledge, lazy=[judge_message])
     app.event("reaction_added")(ack=acknowledge, lazy=[track_reaction])
     app.event("reaction_removed")(ack=acknowledge, lazy=[track_reaction])
-    app.command("/klaxon")(ack=acknowledge, lazy=[run_klaxon_command])
     app.action(ActionId.ACKNOWLEDGE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
     app.action(ActionId.RESOLVE_ALERT.value)(ack=acknowledge, lazy=[press_alert_button])
-    app.action(ActionId.ACKNOWLEDGE_PAGE.value)(ack=acknowledge, lazy=[acknowledge_page])
     # A link button opens its URL in the browser; Slack still reports the click, which needs only an ack.
     app.action(ActionId.OPEN_ORIGINAL.value)(acknowledge)
-    app.action(ActionId.OPEN_PAGE_SOURCE.value)(acknowledge)
-
-    # Anything else Slack sends is acknowledged and ignored: an unanswered event is retried by Slack
-    # and, if it keeps failing, Slack turns the app's event subscription off.
-    app.event(re.compile(".*"))(acknowledge)
