@@ -3,7 +3,6 @@ their messages; a monitoring source's events applied to its key's alert exactly 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +14,7 @@ from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, 
 from klaxon.alerts.ports import Arrival, RaiseOutcome
 from klaxon.dynamo import DynamoStore
 from tests.fakes import InMemoryStore
+from tests.integration.conftest import at_once
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=10)
@@ -81,56 +81,21 @@ def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
 
 
 def test_racing_workers_record_a_message_once(racing_store):
-    outcomes: list[RaiseOutcome] = []
-    barrier = threading.Barrier(4)
-
-    def worker() -> None:
-        barrier.wait()
-        outcomes.append(racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(lambda _: racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome, range(4))
     assert outcomes.count(RaiseOutcome.NEW) == 1
     assert outcomes.count(RaiseOutcome.ALREADY_RECORDED) == 3
 
 
 def test_racing_repeats_are_each_counted_once(racing_store):
     racing_store.alerts.raise_alert(alert(), T0 + WINDOW)
-    barrier = threading.Barrier(5)
-    outcomes: list[RaiseOutcome] = []
 
-    def repeat(n: int) -> None:
-        barrier.wait()
-        raised = racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
-                                                 T0 + WINDOW)
-        outcomes.append(raised.outcome)
+    def repeat(n: int) -> RaiseOutcome:
+        return racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
+                                               T0 + WINDOW).outcome
 
-    threads = [threading.Thread(target=repeat, args=(n,)) for n in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(repeat, range(5))
     assert outcomes == [RaiseOutcome.GROUPED] * 5, outcomes
     assert racing_store.alerts.get("C0ALERTS/1800000000.000100").count == 6
-
-
-def test_event_claims_let_one_delivery_through_and_free_it_on_failure(dynamo_store):
-    claims = dynamo_store.claims
-    assert claims.claim("Ev1", T0) is True
-    assert claims.claim("Ev1", T0) is False  # Slack's retry while the first is still working
-    claims.release("Ev1")
-    assert claims.claim("Ev1", T0) is True  # the work failed: Lambda's retry may do it
-    claims.complete("Ev1", T0)
-    assert claims.claim("Ev1", T0 + timedelta(hours=1)) is False
-
-
-def test_an_abandoned_claim_is_taken_over_after_its_lease(dynamo_store):
-    assert dynamo_store.claims.claim("Ev2", T0)
-    assert not dynamo_store.claims.claim("Ev2", T0 + timedelta(seconds=30))
-    assert dynamo_store.claims.claim("Ev2", T0 + timedelta(minutes=3))
 
 
 def test_claims_expire_through_ttl(dynamo_store):
@@ -232,19 +197,11 @@ def test_a_big_batch_is_written_in_shared_transactions_with_the_same_outcome(sto
 
 
 def test_racing_deliveries_of_one_key_raise_one_alert_and_count_the_rest(racing_store):
-    barrier = threading.Barrier(5)
-    outcomes: list[Change] = []
-
-    def deliver(n: int) -> None:
-        barrier.wait()
+    def deliver(n: int) -> Change:
         (applied,) = racing_store.alerts.apply_external([arrival(minutes=n)], WINDOW, T0)
-        outcomes.append(applied.change)
+        return applied.change
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(deliver, range(5))
     assert outcomes.count(Change.NEW) == 1 and outcomes.count(Change.REPEAT) + outcomes.count(Change.STALE) == 4
     (alert,) = [racing_store.alerts.get(external_alert_id("generic", "checkout-latency", 1))]
     assert alert.count == 1 + outcomes.count(Change.REPEAT)

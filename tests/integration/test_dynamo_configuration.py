@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +14,7 @@ from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
 from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory
+from tests.integration.conftest import at_once
 
 NOW = datetime.now(UTC)
 
@@ -102,18 +102,8 @@ def test_racing_admins_never_lose_an_update(racing_store):
     console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
                       clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
                       describe=describe_change)
-    barrier = threading.Barrier(6)
-    replies = []
-
-    def add(n: int) -> None:
-        barrier.wait()
-        replies.append(reply(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN", "C0INC"), console)))
-
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    replies = at_once(lambda n: reply(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN",
+                                                              "C0INC"), console)), range(6))
 
     assert all(answer.ok for answer in replies), [r.text for r in replies]
     loaded = racing_store.configuration.load()
@@ -129,18 +119,7 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
                       describe=describe_change)
     edits = ["rule add disk full to #incidents", "settings verbose on", "channel #alerts default ack",
              "policy set db level @alice after 5m", "settings grouping-window 2m"]
-    barrier = threading.Barrier(len(edits))
-    replies = []
-
-    def edit(text: str) -> None:
-        barrier.wait()
-        replies.append(reply(run_command(Invocation(text, "U0ADMIN", "C0INC"), console)))
-
-    threads = [threading.Thread(target=edit, args=(text,)) for text in edits]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    replies = at_once(lambda text: reply(run_command(Invocation(text, "U0ADMIN", "C0INC"), console)), edits)
 
     assert all(answer.ok for answer in replies), [r.text for r in replies]
     loaded = racing_store.configuration.load()

@@ -14,6 +14,7 @@ import pytest
 from samtranslator.translator.transform import transform
 
 from infra import template as tpl
+from tests.graphs import first_cycle
 
 REPO = tpl.REPO_ROOT
 BIN = Path(sys.executable).parent
@@ -325,25 +326,4 @@ def _dependency_cycle(cfn: dict[str, Any]) -> list[str] | None:
         depends = resource.get("DependsOn", [])
         graph[name] = references(resource.get("Properties", {})) | set(
             [depends] if isinstance(depends, str) else depends)
-    visiting: list[str] = []
-    done: set[str] = set()
-
-    def visit(name: str) -> list[str] | None:
-        if name in visiting:
-            return visiting[visiting.index(name):] + [name]
-        if name in done:
-            return None
-        visiting.append(name)
-        for dependency in graph.get(name, ()):
-            cycle = visit(dependency)
-            if cycle:
-                return cycle
-        visiting.pop()
-        done.add(name)
-        return None
-
-    for resource_name in graph:
-        cycle = visit(resource_name)
-        if cycle:
-            return cycle
-    return None
+    return first_cycle(graph)

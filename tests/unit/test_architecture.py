@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.graphs import first_cycle
+
 KLAXON = Path(__file__).resolve().parents[2] / "shared" / "klaxon"
 SDKS = ("boto3", "botocore", "slack_sdk", "slack_bolt", "aws_lambda_powertools")
 ADAPTERS = ("slack", "dynamo", "web")  # klaxon/slack/…, klaxon/dynamo/…, klaxon/web/…
@@ -75,31 +77,6 @@ def import_graph() -> dict[str, set[str]]:
                 found.add(imported)
         graph[name] = found
     return graph
-
-
-def first_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    done: set[str] = set()
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        if node in path:
-            return [*path[path.index(node):], node]
-        if node in done:
-            return None
-        path.append(node)
-        for following in sorted(graph.get(node, ())):
-            cycle = visit(following)
-            if cycle:
-                return cycle
-        path.pop()
-        done.add(node)
-        return None
-
-    for start in sorted(graph):
-        cycle = visit(start)
-        if cycle:
-            return cycle
-    return None
 
 
 def test_no_module_of_klaxon_imports_itself_round() -> None:
