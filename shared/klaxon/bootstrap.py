@@ -217,7 +217,9 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         handling.acknowledge_paged_alert(event, store=work.store, slack=work.slack, publish=work.publish)
 
     def time_to_acknowledge(event: AlertAcknowledged) -> None:
-        count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
+        first = event.alert.acknowledged_by
+        if first is not None and (first.user, first.at) == (event.by, event.at):  # the first, not a later one
+            count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
 
     return (table
             .on(AlertRaised, lambda _: count("AlertsRaised", 1, "Count"))
