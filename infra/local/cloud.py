@@ -46,6 +46,7 @@ STACK_NAME = "klaxon-local"
 SLACK_FUNCTION = "SlackAppFunction"
 DEFAULT_TABLE = "klaxon-local"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
+_WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,13 @@ class LocalCloud:
             resolved["SlackSecret"] = secret_arn
             for key in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
                 os.environ.pop(key, None)
+        webhook_arn = self._store_webhook_secret()
+        if webhook_arn:  # likewise each source's WEBHOOK_SECRET_<SOURCE>: a key of the stack's webhook secret
+            resolved["WebhookSecret"] = webhook_arn
+            for key in [key for key in os.environ if key.startswith(_WEBHOOK_SECRET_PREFIX)]:
+                if key != "WEBHOOK_SECRET_ARN":
+                    os.environ.pop(key)
+        os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # where links in Slack point (DESIGN.md)
         for logical_id, spec in tpl.functions(self.template).items():
             name = _resolve(spec.name_template, resolved, self.template)
             self.functions[logical_id] = LocalFunction(spec, name)
@@ -171,14 +179,13 @@ class LocalCloud:
         token, secret = os.environ.get("SLACK_BOT_TOKEN"), os.environ.get("SLACK_SIGNING_SECRET")
         if not (token and secret):
             return None
-        client = boto3.client("secretsmanager")
-        body = json.dumps({"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
-        name = f"{STACK_NAME}-slack"
-        try:
-            return client.create_secret(Name=name, SecretString=body)["ARN"]
-        except client.exceptions.ResourceExistsException:
-            client.put_secret_value(SecretId=name, SecretString=body)
-            return client.describe_secret(SecretId=name)["ARN"]
+        return _stored_secret(f"{STACK_NAME}-slack", {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+
+    def _store_webhook_secret(self) -> str | None:
+        """WEBHOOK_SECRET_<SOURCE> variables as the keys (lower-case source names) of the webhook secret."""
+        keys = {name.removeprefix(_WEBHOOK_SECRET_PREFIX).lower(): value for name, value in os.environ.items()
+                if name.startswith(_WEBHOOK_SECRET_PREFIX) and name != "WEBHOOK_SECRET_ARN" and value}
+        return _stored_secret(f"{STACK_NAME}-webhooks", keys) if keys else None
 
     # ------------------------------------------------------------------ the schedule
     def _start_schedule(self) -> None:
@@ -270,6 +277,17 @@ class LocalCloud:
             letters = [letter.__dict__ for letter in self.async_invoker.dead_letters]
             return _json(HTTPStatus.OK, {"dead_letters": letters})
         return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+
+
+def _stored_secret(name: str, values: Mapping[str, str]) -> str:
+    """Create (or overwrite) a JSON secret in Secrets Manager; its ARN."""
+    client = boto3.client("secretsmanager")
+    body = json.dumps(dict(values))
+    try:
+        return str(client.create_secret(Name=name, SecretString=body)["ARN"])
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=body)
+        return str(client.describe_secret(SecretId=name)["ARN"])
 
 
 def scheduled_event(function_name: str) -> dict[str, Any]:

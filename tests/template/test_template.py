@@ -14,6 +14,7 @@ import pytest
 from samtranslator.translator.transform import transform
 
 from infra import template as tpl
+from tests.graphs import first_cycle
 
 REPO = tpl.REPO_ROOT
 BIN = Path(sys.executable).parent
@@ -135,9 +136,23 @@ def test_slack_credentials_live_in_secrets_manager_from_noecho_parameters(cloudf
     parameters = tpl.load_template()["Parameters"]
     assert parameters["SlackBotToken"]["NoEcho"] is True
     assert parameters["SlackSigningSecret"]["NoEcho"] is True
-    (secret,) = resources_of(cloudformation, "AWS::SecretsManager::Secret").values()
-    text = secret["Properties"]["SecretString"]["Fn::Sub"]
-    assert "${SlackBotToken}" in text and "${SlackSigningSecret}" in text
+    text = resources_of(cloudformation, "AWS::SecretsManager::Secret")["SlackSecret"]["Properties"]["SecretString"]
+    assert "${SlackBotToken}" in text["Fn::Sub"] and "${SlackSigningSecret}" in text["Fn::Sub"]
+
+
+def test_webhook_secrets_are_generated_into_one_secret_only_the_webhooks_function_reads(
+        cloudformation: dict[str, Any]) -> None:
+    secret = resources_of(cloudformation, "AWS::SecretsManager::Secret")["WebhookSecret"]["Properties"]
+    assert secret["GenerateSecretString"]["GenerateStringKey"] == "generic", "a key per source: generic's made"
+    env = cloudformation["Resources"]["WebhooksFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["WEBHOOK_SECRET_ARN"] == {"Ref": "WebhookSecret"}
+
+    def readers(role: str) -> list[Any]:
+        return [s["Resource"] for s in _statements(cloudformation, role)
+                if "secretsmanager:GetSecretValue" in _actions(s) and s["Resource"] == {"Ref": "WebhookSecret"}]
+
+    assert readers("WebhooksFunctionRole") == [{"Ref": "WebhookSecret"}]
+    assert readers("SlackAppFunctionRole") == readers("SweepFunctionRole") == []
 
 
 def _invoke_config(cfn: dict[str, Any], function: str) -> dict[str, Any]:
@@ -311,25 +326,4 @@ def _dependency_cycle(cfn: dict[str, Any]) -> list[str] | None:
         depends = resource.get("DependsOn", [])
         graph[name] = references(resource.get("Properties", {})) | set(
             [depends] if isinstance(depends, str) else depends)
-    visiting: list[str] = []
-    done: set[str] = set()
-
-    def visit(name: str) -> list[str] | None:
-        if name in visiting:
-            return visiting[visiting.index(name):] + [name]
-        if name in done:
-            return None
-        visiting.append(name)
-        for dependency in graph.get(name, ()):
-            cycle = visit(dependency)
-            if cycle:
-                return cycle
-        visiting.pop()
-        done.add(name)
-        return None
-
-    for resource_name in graph:
-        cycle = visit(resource_name)
-        if cycle:
-            return cycle
-    return None
+    return first_cycle(graph)

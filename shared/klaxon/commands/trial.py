@@ -1,6 +1,6 @@
 """What `/klaxon rule test` tries the rules on: typed text, a pasted message's JSON, or a message by its link.
 
-A link or JSON is read exactly as a watched message is (klaxon.gathering, klaxon.slack.inbound's rules),
+A link or JSON is read exactly as a watched message is (klaxon.alerts.gathering, klaxon.slack.inbound's rules),
 so the text shown is the text rules match, and the user sees why a rule does or does not take it.
 
 Formats: Slack message links are `https://<team>.slack.com/archives/<channel>/p<ts without the dot>`,
@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from klaxon.gathering import gathered_text
-from klaxon.messages import ChannelMessage, moment_of, slack_ts
+from klaxon.alerts.gathering import gathered_text
+from klaxon.alerts.messages import ChannelMessage, moment_of, slack_ts
 from klaxon.ports import MessageReader, MessageUnavailable
 from klaxon.rules.ims_import import ims_message_text
 from klaxon.rules.patterns import quote

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from klaxon.alerts.external import SOURCES
 from klaxon.rules.errors import RuleError
 from klaxon.rules.patterns import compile_re2, format_pattern, parse_pattern, quote
 from klaxon.rules.windows import TimeWindow
 
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
-POSTER_ID = re.compile(r"[UWB][A-Z0-9]+")  # users (U, W on Enterprise Grid) and bots (B)
+# Users (U, W on Enterprise Grid), bots (B), and monitoring sources as `webhook:<source>` (SPEC §5).
+POSTER_ID = re.compile(r"[UWB][A-Z0-9]+|webhook:[a-z0-9_-]+")
 MENTION = re.compile(r"[UWS][A-Z0-9]+|here|channel|everyone")  # users, user groups (S), broadcasts
 MAX_NAME_LENGTH = 200
 MAX_LABEL_LENGTH = 100
@@ -182,7 +184,11 @@ def _check_scopes(rule: Rule) -> None:
             raise RuleError(f'rule {rule.id}: "{quote(channel)}" is not a Slack channel id such as C0123ABCD')
     for poster in sorted(rule.posters):
         if not POSTER_ID.fullmatch(poster):
-            raise RuleError(f'rule {rule.id}: "{quote(poster)}" is not a Slack user or bot id such as U0123ABCD')
+            raise RuleError(f'rule {rule.id}: "{quote(poster)}" is not a Slack user or bot id such as U0123ABCD, '
+                            "nor a monitoring source such as webhook:generic")
+        if poster.startswith("webhook:") and poster.removeprefix("webhook:") not in SOURCES:
+            raise RuleError(f'rule {rule.id}: "{quote(poster)}" names no monitoring source; '
+                            f"known: {', '.join(f'webhook:{source}' for source in SOURCES)}")
     for mention in rule.hotline:
         if not MENTION.fullmatch(mention):
             raise RuleError(

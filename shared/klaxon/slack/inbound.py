@@ -1,7 +1,7 @@
 """Slack message events turned into domain messages, once, at the edge.
 
 Events API `message` events (docs.slack.dev/reference/events/message and its subtypes): what was said
-is gathered by klaxon.gathering, the one reader of a message's content. Any JSON is accepted: an event
+is gathered by klaxon.alerts.gathering, the one reader of a message's content. Any JSON is accepted: an event
 that cannot be a message someone said (no channel, no ts, no poster, a join, a deletion) is None, and
 nothing here raises, so such an event is acknowledged and dropped instead of failing the lazy work.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from klaxon.gathering import clean, gathered_text
-from klaxon.messages import ChannelMessage, moment_of
+from klaxon.alerts.gathering import clean, gathered_text
+from klaxon.alerts.messages import ChannelMessage, moment_of
 from klaxon.rules.ims_import import ims_message_text
 
 logger = Logger(child=True)

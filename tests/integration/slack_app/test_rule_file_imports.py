@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from klaxon.commands.replies import PROBLEM_LIMIT
 from klaxon.rules.limits import MAX_RULE_FILE_BYTES, MAX_RULES
-from tests.unit.test_rule_files import ims_rules, laughs
+from klaxon.slack.renderers.commands import PROBLEM_LIMIT
+from tests.unit.configuration.test_rule_files import ims_rules, laughs
 
 WARNING = ":warning: "
 

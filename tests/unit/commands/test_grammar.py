@@ -372,12 +372,12 @@ READS = [
 
 @pytest.mark.parametrize("text", CHANGES)
 def test_commands_that_change_something_are_for_admins(text: str) -> None:
-    assert parse_command(text).changes_configuration
+    assert commands.changes_configuration(parse_command(text))
 
 
 @pytest.mark.parametrize("text", READS)
 def test_commands_that_only_read_are_for_everyone(text: str) -> None:
-    assert not parse_command(text).changes_configuration
+    assert not commands.changes_configuration(parse_command(text))
 
 
 def test_a_parsed_command_cannot_be_altered() -> None:

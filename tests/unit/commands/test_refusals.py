@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from klaxon.commands.replies import PROBLEM_LIMIT, Reply
 from klaxon.rules.patterns import quote
+from klaxon.slack.renderers.commands import PROBLEM_LIMIT, Reply
 from klaxon.wording import one_line
 
 

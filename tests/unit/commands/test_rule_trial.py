@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from klaxon.alerting import Identity
+from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
-from klaxon.configuration import Configuration
+from klaxon.configuration.model import Configuration
 from klaxon.ports import MessageUnavailable
 from klaxon.rules import Rule, TimeWindow, import_ims
+from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
 
 INCIDENTS, ALERTS, ASKER = "C0INCIDENT", "C0ALERTS", "U0GUEST"
@@ -41,12 +42,11 @@ class Reader:
 def console(*rules: Rule, reader: Reader | None = None) -> Console:
     return Console(configuration=InMemoryConfiguration(Configuration(version=1, rules=rules)), alerts=InMemoryAlerts(),
                    directory=FakeDirectory(), clock=FakeClock(NOW), me=Identity("U0KLAXON", "B0K", INCIDENTS),
-                   admin_users=frozenset(), messages=reader)
+                   admin_users=frozenset(), messages=reader, describe=describe_change)
 
 
 def answer_to(text: str, on: Console) -> str:
-    reply = run_command(Invocation(text=f"rule test {text}", actor=ASKER, channel=ALERTS), on)
-    return reply.text
+    return reply(run_command(Invocation(text=f"rule test {text}", actor=ASKER, channel=ALERTS), on)).text
 
 
 DISK = Rule.create(pattern="/disk full/i", target_channel=INCIDENTS, label="[Disk]")

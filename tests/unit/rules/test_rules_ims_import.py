@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.gathering import gathered_text
+from klaxon.alerts.gathering import gathered_text
 from klaxon.rules import Action, ChannelDefault, ClockPattern, RuleBook, RuleError, TimeWindow, import_ims, model
 from klaxon.rules.ims_import import MATCHING_NOTE, ims_message_text
 
