@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from klaxon.external import Severity
+from klaxon.alerts.external import Severity
 
 MAX_TEXT_CHARS = 4000  # an event's text beyond this is cut: the repost shows a few lines, the link the rest
 MAX_LABELS = 64

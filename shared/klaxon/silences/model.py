@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from klaxon.external import ExternalEvent
+from klaxon.alerts.external import ExternalEvent
 from klaxon.silences.matchers import Matcher, SilenceError, all_match
 
 MAX_SILENCE = timedelta(days=30)  # longer than this is a rule's `suppress`, not a silence

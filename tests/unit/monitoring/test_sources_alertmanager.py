@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from klaxon.external import ExternalStatus, Severity
+from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sources import alertmanager
 from tests.payloads import fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.external import ExternalStatus
+from klaxon.alerts.external import ExternalStatus
 from klaxon.monitoring import sns
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sources import cloudwatch

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from klaxon.external import ExternalStatus
+from klaxon.alerts.external import ExternalStatus
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sources import grafana
 from tests.payloads import fixture

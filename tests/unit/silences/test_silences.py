@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
 from klaxon.silences.matchers import SilenceError, parse_matchers
 from klaxon.silences.model import Silence, covering, external_facts, listed, message_facts
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from klaxon.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
 from klaxon.monitoring.payloads import (
     SourceModel,
     bounded_labels,

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import Field
 
-from klaxon.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
 from klaxon.monitoring.payloads import PayloadError, SourceModel, bounded_labels, joined, source_time, validated
 from klaxon.monitoring.sns import Envelope
 

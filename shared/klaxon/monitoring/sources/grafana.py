@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from klaxon.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
 from klaxon.monitoring.payloads import (
     PayloadError,
     SourceModel,
