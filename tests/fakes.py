@@ -75,7 +75,9 @@ class InMemoryAlerts:
         group = self.groups.get(alert.fingerprint)
         if group and group[1] > alert.first_seen and not self.alerts[group[0]].resolved_by:
             counted = self.alerts[group[0]]
-            counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
+            seen = max(counted.seen_last, alert.first_seen)  # repeats arrive in any order: never backwards
+            counted = replace(counted, count=counted.count + 1,
+                              last_seen=seen if seen > counted.first_seen else counted.last_seen)
             self.alerts[counted.id] = counted
             self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)

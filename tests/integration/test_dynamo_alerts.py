@@ -54,6 +54,21 @@ def test_repeats_in_the_window_count_into_the_first_alert(store):
     assert store.alerts.find_by_message("C0ALERTS", "1800000300.000100").id == grouped.alert.id
 
 
+def test_a_repeat_posted_earlier_but_delivered_later_does_not_turn_last_seen_back(store):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    later, earlier = T0 + timedelta(minutes=7), T0 + timedelta(minutes=3)
+    store.alerts.raise_alert(alert(ts="1800000420.000100", at=later), later + WINDOW)
+    delivered_late = store.alerts.raise_alert(alert(ts="1800000180.000100", at=earlier), earlier + WINDOW)
+    assert delivered_late.alert.count == 3 and delivered_late.alert.last_seen == later
+
+
+def test_a_repeat_said_before_the_alert_itself_leaves_last_seen_unset(store):
+    store.alerts.raise_alert(alert(at=T0 + timedelta(minutes=2)), T0 + WINDOW)
+    before = store.alerts.raise_alert(alert(ts="1800000000.000050", at=T0), T0 + WINDOW)
+    assert before.alert.count == 2 and before.alert.last_seen is None
+    assert before.alert.seen_last == T0 + timedelta(minutes=2)
+
+
 def test_a_repeat_after_the_window_is_a_new_alert(store):
     store.alerts.raise_alert(alert(), T0 + WINDOW)
     later = T0 + WINDOW + timedelta(seconds=1)

@@ -90,19 +90,34 @@ class DynamoAlerts:
                     group_until: datetime) -> Raised:
         self._table.transact([
             _message_index(message.channel, message.ts, group_alert_id, "repeat"),
-            Write("Update", _alert_key(group_alert_id),
-                  update="SET #count = #count + :one, last_seen = :seen",
+            Write("Update", _alert_key(group_alert_id), update="SET #count = #count + :one",
                   condition="attribute_exists(pk) AND attribute_not_exists(resolved_by)",
-                  names={"#count": "count"}, values={":one": 1, ":seen": repeat.first_seen.isoformat()}),
+                  names={"#count": "count"}, values={":one": 1}),
             Write("Update", {"pk": _group_pk(repeat.fingerprint), "sk": "GROUP"},
                   update="SET #until = :until, expires_at = :expires", condition="alert_id = :alert",
                   names={"#until": "until"},
                   values={":until": int(group_until.timestamp()), ":alert": group_alert_id,
                           ":expires": int((group_until + GROUP_KEEP).timestamp())}),
         ])
+        self._seen(group_alert_id, repeat.first_seen)
         counted = self.get(group_alert_id)
         assert counted is not None, "the transaction checked it exists"
         return Raised(counted, RaiseOutcome.GROUPED)
+
+    def _seen(self, alert_id: str, moment: datetime) -> None:
+        """Move the alert's last_seen to `moment` if that is later than when it was last (or first) seen.
+
+        Repeats arrive in any order (a message posted earlier can be delivered later), so this is its own
+        conditional write rather than part of the count's transaction: DynamoDB has no max(). Times are
+        stored as UTC ISO-8601 strings of one form, so they compare as strings in time order.
+        """
+        try:
+            self._table.update(f"ALERT#{alert_id}", "ALERT", "SET last_seen = :seen",
+                               condition="(attribute_not_exists(last_seen) AND first_seen < :seen) "
+                                         "OR last_seen < :seen",
+                               values={":seen": moment.isoformat()})
+        except ConditionFailed:
+            pass  # a later repeat was seen already: last_seen stays where it is
 
     def _already_recorded(self, message: SlackMessageOrigin) -> Raised:
         recorded = self.find_by_message(message.channel, message.ts)
