@@ -17,6 +17,7 @@ from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
+from klaxon.silences.ports import SilenceRepository
 
 
 class EventClaims(Protocol):
@@ -55,6 +56,9 @@ class Store(Protocol):
 
     @property
     def pages(self) -> PageRepository: ...
+
+    @property
+    def silences(self) -> SilenceRepository: ...
 
 
 class SlackBusy(Exception):
@@ -137,6 +141,10 @@ class SlackGateway(Protocol):
 
     def tell_policy_missing(self, alert: Alert) -> None:
         """Say in an alert's thread that its ack timeout ran out but its policy no longer exists."""
+        ...
+
+    def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
+        """Say in an alert's thread that its ack timeout ran out while a silence covered it: nobody was paged."""
         ...
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:

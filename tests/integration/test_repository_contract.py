@@ -16,6 +16,8 @@ from klaxon.alerts.ports import MessageReferents
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
 from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page, PageState, mention_page_id
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 from tests.fakes import InMemoryStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -195,3 +197,35 @@ def test_a_claim_a_dead_worker_left_is_taken_over_after_its_lease(store):
     assert store.claims.claim("Ev2", T0)
     assert not store.claims.claim("Ev2", T0 + timedelta(seconds=30))
     assert store.claims.claim("Ev2", T0 + timedelta(minutes=3))
+
+
+# ------------------------------------------------------------------------------------------------ silences
+def test_a_silence_is_stored_with_its_audit_entry_and_read_back_as_stored(store):
+    quiet = Silence.create(parse_matchers('host=db-7, text=~"disk \\"full\\""'), now=T0, lasting=timedelta(hours=2),
+                           by="U0ADMIN", comment="swap")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    assert store.silences.all() == [quiet] and store.silences.get(quiet.id) == quiet
+    assert store.silences.get("s-000000") is None
+    assert [entry.action for entry in store.configuration.audit_trail(5)] == ["silence add"]
+
+
+def test_a_silence_ends_once_and_is_forgotten_a_day_after_it_ended(store):
+    quiet = Silence.create(parse_matchers("host=db-7"), now=T0, lasting=timedelta(hours=2), by="U0ADMIN")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    ended = quiet.expired("U0BOB", T0 + timedelta(minutes=5))
+    later = T0 + timedelta(minutes=5)
+    assert store.silences.end(ended, AuditEntry("U0BOB", later, "silence expire", "expired")) is True
+    assert store.silences.end(ended, AuditEntry("U0BOB", later, "silence expire", "again")) is False
+    assert store.silences.get(quiet.id) == ended
+    assert [entry.summary for entry in store.configuration.audit_trail(5)] == ["expired", "silenced"]
+    if not isinstance(store, InMemoryStore):
+        item = store.table.get("SILENCE", quiet.id)
+        assert item["expires_at"] == int((T0 + timedelta(minutes=5, days=1)).timestamp())
+
+
+def test_a_silence_that_ran_out_cannot_be_ended(store):
+    quiet = Silence.create(parse_matchers("host=db-7"), now=T0, lasting=timedelta(hours=1), by="U0ADMIN")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    late = replace(quiet, ends_at=T0 + timedelta(hours=2), expired_by="U0BOB")
+    assert store.silences.end(late, AuditEntry("U0BOB", T0, "silence expire", "late")) is False
+    assert store.silences.get(quiet.id) == quiet

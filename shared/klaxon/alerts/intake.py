@@ -222,9 +222,16 @@ def _draft(new_id: str, origin: SlackMessageOrigin | ExternalOrigin, text: str, 
 
 
 def _silenced(candidate: Alert, intake: Intake) -> Alert:
-    """The silences step (SPEC §5): a silenced alert is recorded but neither posted nor paged."""
+    """The silences step (SPEC §5): a silenced alert is recorded but neither posted nor paged.
+
+    Expiry is checked now, at judging time. A silenced alert groups apart from posted ones (its fingerprint
+    names the silence), so repeats while the silence holds are counted into it, and the first repeat after
+    the silence ends is posted as an alert of its own instead of being counted into a silent one.
+    """
     silence = intake.silences.silencing(candidate, intake.now)
-    return replace(candidate, silenced_by=silence, escalate_at=None) if silence else candidate
+    if silence is None:
+        return candidate
+    return replace(candidate, silenced_by=silence, escalate_at=None, fingerprint=f"{candidate.fingerprint}~{silence}")
 
 
 def post(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert:

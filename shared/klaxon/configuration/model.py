@@ -13,14 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
-
-if TYPE_CHECKING:
-    from klaxon.alerts.model import Alert
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
@@ -152,11 +149,6 @@ class Configuration:
         if channel is None:
             return replace(self, default_policy=name)
         return replace(self, channel_policies={**self.channel_policies, channel: name})
-
-    def silencing(self, alert: Alert, at: datetime) -> str | None:
-        """The silence an alert matches when judged (klaxon.ports.SilenceCheck): a configuration holds no
-        silences yet - `/klaxon silence` (SPEC §5) adds them - so nothing is silenced."""
-        return None
 
     def policy_users(self, name: str) -> list[str]:
         """Where a policy is used: rules (`rule r-…`), channels (`<#C…>`) and `default`."""

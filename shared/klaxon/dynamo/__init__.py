@@ -10,6 +10,7 @@ from klaxon.dynamo.configuration import DynamoConfiguration
 from klaxon.dynamo.digests import DynamoDigests
 from klaxon.dynamo.messages import DynamoMessages
 from klaxon.dynamo.pages import DynamoPages
+from klaxon.dynamo.silences import DynamoSilences
 from klaxon.dynamo.table import Table
 
 
@@ -24,6 +25,7 @@ class DynamoStore:
         self.digests = DynamoDigests(self.table)
         self.messages = DynamoMessages(self.table)
         self.pages = DynamoPages(self.table)
+        self.silences = DynamoSilences(self.table)
 
 
 __all__ = ["DynamoStore"]

@@ -12,7 +12,8 @@
 An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
 handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
 reconcile and reminders read the oldest unacknowledged alerts, and the verbose digest the recently
-handled ones, without scanning anything. A silenced alert is in neither.
+handled ones, without scanning anything. A silenced alert is in neither: it sits under `silenced` (at its
+first-seen time) for /klaxon report to count, whatever becomes of it.
 
 Recording a message is one transaction whose first write creates the message's MSG item, so a
 redelivered event can never count twice or raise a second alert. A source's event is applied in one
@@ -43,7 +44,7 @@ GROUP_KEEP = timedelta(days=1)
 STATE_KEEP = timedelta(days=90)  # a key silent this long is forgotten: its next firing is a new alert
 POSTING_LEASE = timedelta(minutes=2)  # longer than posting takes: a later delivery posts it only after
 TRANSACTION_ITEMS = 100  # DynamoDB's limit of actions in one TransactWriteItems
-UNACKED, HANDLED, POST = "unacked", "handled", "post"
+UNACKED, HANDLED, POST, SILENCED = "unacked", "handled", "post", "silenced"
 MESSAGE, EXTERNAL = "message", "external"
 
 
@@ -146,7 +147,7 @@ class DynamoAlerts:
         for n, arrival in batch:
             state = states.get(_state_pk(arrival.event.source, arrival.event.dedup_key))
             alert = standing.get(state.alert_id) if state and state.alert_id else None
-            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
+            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             planned.append((n, arrival, transition, alert))
         done: dict[int, Applied] = {}
         for chunk in _chunks(planned, lease):
@@ -164,7 +165,7 @@ class DynamoAlerts:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
-            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
+            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             try:
                 self._table.transact(_writes(arrival, transition, alert, lease))
             except ConditionFailed:
@@ -262,6 +263,10 @@ class DynamoAlerts:
         keys = self._table.due(HANDLED, since=_epoch(since), limit=limit)
         return self._alerts(keys)
 
+    def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(SILENCED, since=_epoch(since), limit=limit)
+        return self._alerts(keys)
+
     def _alerts(self, keys: list[tuple[str, str]]) -> list[Alert]:
         found = {item["pk"]: _from_item(item) for item in self._table.get_many(keys)} if keys else {}
         return [found[pk] for pk, _ in keys if pk in found]
@@ -280,13 +285,15 @@ class DynamoAlerts:
 # ---------------------------------------------------------------------- a source event's writes
 _CHANGES_ALERT = (Change.REPEAT, Change.REOPEN, Change.RESOLVE)
 type _Plan = tuple[int, Arrival, Transition, Alert | None]  # an arrival's place, itself, its transition, its alert
-_RESOLVE = ("SET resolved_by = if_not_exists(resolved_by, :user), resolved_at = if_not_exists(resolved_at, :at), "
-            "revision = revision + :one, due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+_RESOLVE_SILENCED = ("SET resolved_by = if_not_exists(resolved_by, :user), "
+                     "resolved_at = if_not_exists(resolved_at, :at), revision = revision + :one")
+_RESOLVE = (_RESOLVE_SILENCED + ", due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)")
 
 
-def _resolve_values(by: str, at: datetime) -> dict[str, Any]:
-    return {":user": by, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": _epoch(at)}
+def _resolve_values(by: str, at: datetime, silenced_by: str | None = None) -> dict[str, Any]:
+    values = {":user": by, ":at": at.isoformat(), ":one": 1}
+    return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": _epoch(at)}
 
 
 def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: int) -> list[Write]:
@@ -309,9 +316,12 @@ def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease
         assert alert is not None and alert.resolved_at is not None
         writes.append(_reopen(alert, seen))
     elif change is Change.RESOLVE:
-        writes.append(Write("Update", _alert_key(str(state.alert_id)), update=_RESOLVE + ", occurred_at = :at",
+        assert alert is not None
+        # A silenced alert stays under `silenced` in the due index: it was never listed, so never handled.
+        resolve = _RESOLVE_SILENCED if alert.silenced_by else _RESOLVE
+        writes.append(Write("Update", _alert_key(str(state.alert_id)), update=resolve + ", occurred_at = :at",
                             condition="attribute_exists(pk) AND attribute_not_exists(resolved_by)",
-                            values=_resolve_values(source_actor(state.source), arrival.at)))
+                            values=_resolve_values(source_actor(state.source), arrival.at, alert.silenced_by)))
     return writes
 
 
@@ -319,14 +329,17 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
     """Open again, counted; back among the unacknowledged unless someone's mark still stands."""
     assert alert.resolved_at is not None
     more: dict[str, Any]
-    if alert.marks:
+    if alert.silenced_by:  # it stays under `silenced`: reopened by a firing the same silence covers
+        due, remove, more = "", "", {}
+    elif alert.marks:
         due, remove, more = "due_kind = :handled, due_at = handled_at", "", {":handled": HANDLED}
     else:
         due, remove, more = "due_kind = :unacked, due_at = :first", ", handled_at", {
             ":unacked": UNACKED, ":first": _epoch(alert.first_seen)}
     return Write("Update", _alert_key(alert.id),
                  update=f"SET #count = #count + :one, last_seen = :seen, occurred_at = :seen, "
-                        f"revision = revision + :one, {due} REMOVE resolved_by, resolved_at{remove}",
+                        f"revision = revision + :one{', ' + due if due else ''} "
+                        f"REMOVE resolved_by, resolved_at{remove}",
                  condition="resolved_at = :resolved AND size(marks) = :marks", names={"#count": "count"},
                  values={**values, **more, ":resolved": alert.resolved_at.isoformat(), ":marks": len(alert.marks)})
 
@@ -347,7 +360,7 @@ def _drafted(arrival: Arrival, transition: Transition) -> Alert:
 
 
 def _standing_of(alert: Alert | None) -> AlertStanding | None:
-    return AlertStanding(alert.resolved_at) if alert else None
+    return AlertStanding(alert.resolved_at, silenced=alert.silenced_by is not None) if alert else None
 
 
 def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
@@ -438,7 +451,9 @@ def alert_item(alert: Alert) -> Item:
         marks={_mark_key(m.user, m.via): m.at.isoformat() for m in alert.marks},
         revision=alert.revision,
     )
-    if not alert.silenced_by:  # a silenced alert is in no digest: outside the due index
+    if alert.silenced_by:  # in no digest: only /klaxon report's count of what silences held back
+        item.update(due_kind=SILENCED, due_at=_epoch(alert.first_seen))
+    else:
         item.update(due_kind=HANDLED if handled else UNACKED, due_at=_epoch(handled or alert.first_seen),
                     handled_at=_epoch(handled) if handled else None)
     return item

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from klaxon.alerts.external import ExternalEvent
-from klaxon.silences.matchers import Matcher, SilenceError, all_match
+from klaxon.alerts.model import Alert, ExternalOrigin
+from klaxon.silences.matchers import Matcher, Operator, SilenceError, all_match
 
 MAX_SILENCE = timedelta(days=30)  # longer than this is a rule's `suppress`, not a silence
 RECENTLY_EXPIRED = timedelta(days=1)  # how long `silence list` keeps showing an ended silence
 MAX_COMMENT_CHARS = 300
 SLACK_SOURCE = "slack"  # the source of alerts raised from channel messages
+HOST = "host"
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,66 @@ def listed(silences: Iterable[Silence], now: datetime) -> list[Silence]:
     return active + ended
 
 
-def external_facts(event: ExternalEvent) -> dict[str, str]:
-    """What matchers see of a webhook alert: its labels, then source, host, service, severity and text."""
-    facts = dict(event.labels)
-    facts.update(source=event.source, text=f"{event.title}\n{event.text}".strip())
-    facts.update({name: value for name, value in (("host", event.host), ("service", event.service),
-                                                  ("severity", event.severity)) if value})
+def alert_facts(alert: Alert) -> dict[str, str]:
+    """What matchers see of an alert (SPEC §5's `host=db-7`, `source=gcp`, `severity!=info`, `text=~…`).
+
+    From a webhook: its labels, then its source, host, service and severity, which win over labels of the
+    same name (a sender cannot label its way around a silence on its host); from a channel message:
+    source `slack`, the channel and poster ids. Either way `text` (what the post shows) and, when a rule
+    matched, `rule` (its id).
+    """
+    origin = alert.origin
+    if isinstance(origin, ExternalOrigin):
+        facts = dict(origin.labels)
+        facts.update(source=origin.source)
+        facts.update({name: str(value) for name, value in (("host", origin.host), ("service", origin.service),
+                                                           ("severity", origin.severity)) if value})
+    else:
+        facts = {"source": SLACK_SOURCE, "channel": origin.channel, "poster": origin.poster}
+    facts["text"] = alert.text
+    if alert.rule_id:
+        facts["rule"] = alert.rule_id
     return facts
 
 
-def message_facts(*, channel: str, poster: str, text: str, rule_id: str | None) -> dict[str, str]:
-    """What matchers see of an alert raised from a channel message."""
-    facts = {"source": SLACK_SOURCE, "channel": channel, "poster": poster, "text": text}
-    if rule_id:
-        facts["rule"] = rule_id
-    return facts
+class Silencer:
+    """The silences for one delivery (klaxon.alerts.ports.SilenceCheck), read from the store the first time an
+    alert is judged: a delivery that raises no alert reads none, one that raises many reads them once."""
+
+    def __init__(self, read: Callable[[], Iterable[Silence]]) -> None:
+        self._read = read
+
+    @cached_property
+    def silences(self) -> tuple[Silence, ...]:
+        return tuple(self._read())
+
+    def silencing(self, alert: Alert, at: datetime) -> str | None:
+        """The id of the silence covering `alert` at `at` (expiry is checked now, not when it was stored)."""
+        found = covering(self.silences, alert_facts(alert), at)
+        return found.id if found else None
+
+
+# ---------------------------------------------------------------------- host mutes
+def host_mute(host: str, *, now: datetime, lasting: timedelta, by: str, comment: str = "") -> Silence:
+    """A host mute (`/klaxon hosts mute`): a silence whose one matcher is `host=<host>`, so the intake asks
+    one mechanism; SilenceError if the host is not a name a matcher can hold."""
+    return Silence.create((Matcher(HOST, Operator.EQUAL, host),), now=now, lasting=lasting, by=by, comment=comment)
+
+
+def muted_host(silence: Silence) -> str | None:
+    """The host a silence mutes, if it is a host mute (exactly one matcher, `host=<name>`)."""
+    if len(silence.matchers) == 1:
+        (matcher,) = silence.matchers
+        if matcher.name == HOST and matcher.operator is Operator.EQUAL and matcher.value:
+            return matcher.value
+    return None
+
+
+def host_mutes(silences: Iterable[Silence], now: datetime) -> dict[str, Silence]:
+    """Each muted host's mute in force at `now` (the one ending last, when a host has several)."""
+    mutes: dict[str, Silence] = {}
+    for silence in silences:
+        host = muted_host(silence)
+        if host and silence.is_active(now) and (host not in mutes or silence.ends_at > mutes[host].ends_at):
+            mutes[host] = silence
+    return mutes

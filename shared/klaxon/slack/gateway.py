@@ -112,6 +112,10 @@ class WebSlackGateway:
         assert alert.post_ts, "an alert that timed out was posted"
         self._note(alert.target_channel, alert.post_ts, paging_notes.policy_missing_note(alert))
 
+    def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
+        assert alert.post_ts, "an alert that timed out was posted"
+        self._note(alert.target_channel, alert.post_ts, paging_notes.page_silenced_note(alert, silence_id))
+
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.client.chat_postMessage(channel=channel, text=paging_notes.direct_message_reply(reply),
                                      unfurl_links=False)

@@ -6,9 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.external import Severity
+from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin
 from klaxon.silences.matchers import SilenceError, parse_matchers
-from klaxon.silences.model import Silence, covering, external_facts, listed, message_facts
+from klaxon.silences.model import (
+    Silence,
+    Silencer,
+    alert_facts,
+    covering,
+    host_mute,
+    host_mutes,
+    listed,
+    muted_host,
+)
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -59,26 +69,64 @@ def test_list_shows_active_ones_ending_soonest_first_then_those_ended_within_a_d
     assert listed([lasting, long_ago, just_ended, ending], later) == [ending, lasting, just_ended]
 
 
+def external(*, host: str | None = "db-7", labels: dict[str, str] | None = None, rule_id: str | None = None) -> Alert:
+    origin = ExternalOrigin(source="alertmanager", dedup_key="f1", host=host, severity=Severity.CRITICAL,
+                            labels=labels if labels is not None else {"team": "storage"})
+    return Alert(id="alertmanager:f1:1", origin=origin, text="DiskFull\n98% used", label="", target_channel="C1",
+                 fingerprint="f1", first_seen=NOW, rule_id=rule_id)
+
+
+def from_message(text: str = "disk full on db-7") -> Alert:
+    return Alert(id="C1/1.0", origin=SlackMessageOrigin(channel="C1", ts="1.0", poster="B1"), text=text, label="",
+                 target_channel="C2", fingerprint="fp", first_seen=NOW, rule_id="r-1")
+
+
 def test_a_webhook_alert_is_matched_on_its_labels_source_host_severity_and_text() -> None:
-    event = ExternalEvent(source="alertmanager", dedup_key="f1", status=ExternalStatus.FIRING, title="DiskFull",
-                          text="98% used", host="db-7", severity=Severity.CRITICAL, labels={"team": "storage"})
-    facts = external_facts(event)
+    facts = alert_facts(external())
     assert facts == {"team": "storage", "source": "alertmanager", "text": "DiskFull\n98% used", "host": "db-7",
                      "severity": "critical"}
     assert covering([silence('source=alertmanager, text=~"98%", severity!=info')], facts, NOW)
 
 
-def test_the_event_s_own_facts_win_over_labels_of_the_same_name() -> None:
-    labelled = ExternalEvent(source="generic", dedup_key="k", status=ExternalStatus.FIRING, title="t",
-                             host="db-7", labels={"source": "gcp", "host": "db-8", "text": "forged"})
-    assert (external_facts(labelled)["source"], external_facts(labelled)["host"]) == ("generic", "db-7")
-    assert external_facts(labelled)["text"] == "t"
-    unnamed = ExternalEvent(source="generic", dedup_key="k", status=ExternalStatus.FIRING, title="t",
-                            labels={"host": "db-8"})
-    assert external_facts(unnamed)["host"] == "db-8"  # a label fills in what the event does not say
+def test_the_alert_s_own_facts_win_over_labels_of_the_same_name() -> None:
+    labelled = alert_facts(external(labels={"source": "gcp", "host": "db-8", "text": "forged"}))
+    assert (labelled["source"], labelled["host"], labelled["text"]) == ("alertmanager", "db-7", "DiskFull\n98% used")
+    unnamed = alert_facts(external(host=None, labels={"host": "db-8"}))
+    assert unnamed["host"] == "db-8"  # a label fills in what the alert does not say
 
 
 def test_a_message_alert_is_matched_as_from_slack() -> None:
-    facts = message_facts(channel="C1", poster="B1", text="disk full on db-7", rule_id="r-1")
+    facts = alert_facts(from_message())
+    assert facts == {"source": "slack", "channel": "C1", "poster": "B1", "text": "disk full on db-7", "rule": "r-1"}
     assert covering([silence('source=slack, text=~"disk full", rule=r-1')], facts, NOW)
     assert not covering([silence("source=gcp")], facts, NOW)
+
+
+def test_the_silencer_reads_silences_once_and_only_when_asked() -> None:
+    reads: list[int] = []
+
+    def read() -> list[Silence]:
+        reads.append(1)
+        return [silence("host=db-7")]
+
+    silencer = Silencer(read)
+    assert reads == []
+    assert silencer.silencing(external(), NOW) == silencer.silences[0].id
+    assert silencer.silencing(from_message(), NOW) is None
+    assert silencer.silencing(external(), NOW + timedelta(hours=2)) is None, "expiry is checked when judging"
+    assert reads == [1]
+
+
+def test_a_host_mute_is_a_silence_of_one_host_matcher() -> None:
+    mute = host_mute("db-7", now=NOW, lasting=timedelta(hours=2), by="U1")
+    assert [str(m) for m in mute.matchers] == ['host="db-7"'] and muted_host(mute) == "db-7"
+    assert mute.covers(alert_facts(external()), NOW)
+    assert muted_host(silence("host=db-7, severity=critical")) is None
+    assert muted_host(silence("host!=db-7")) is None and muted_host(silence('host=~"db-.*"')) is None
+
+
+def test_host_mutes_in_force_are_the_latest_ending_per_host() -> None:
+    short = host_mute("db-7", now=NOW, lasting=timedelta(hours=1), by="U1")
+    long = host_mute("db-7", now=NOW, lasting=timedelta(hours=3), by="U1")
+    ended = host_mute("web-1", now=NOW - timedelta(hours=2), lasting=timedelta(hours=1), by="U1")
+    assert host_mutes([short, long, ended, silence("source=gcp")], NOW) == {"db-7": long}

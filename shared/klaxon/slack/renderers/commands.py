@@ -14,10 +14,11 @@ from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.commands.policies import PoliciesListed, PolicyRemoved, PolicySet, PolicyShown, PolicyUsed
-from klaxon.commands.report import ReportShown
+from klaxon.commands.report import SILENCED_LIMIT, ReportShown
 from klaxon.commands.rule_files import Exported, ImsImported, YamlImported
 from klaxon.commands.rules import RuleAdded, RuleMoved, RuleRemoved, RulesListed, RuleSwitched, RuleTried
 from klaxon.commands.settings import SettingChanged, SettingsShown
+from klaxon.commands.silences import SilenceAdded, SilenceExpired, SilencesListed
 from klaxon.slack.mrkdwn import quote, unmentioned
 from klaxon.slack.renderers.configuration import (
     audit_trail,
@@ -28,6 +29,7 @@ from klaxon.slack.renderers.configuration import (
     settings_text,
 )
 from klaxon.slack.renderers.digests import report_text
+from klaxon.slack.renderers.silences import silence_added, silence_expired, silence_list, silenced_count
 from klaxon.wording import one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
@@ -36,7 +38,8 @@ MAX_MESSAGES = 3
 # A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
 PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
-HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy")  # as help shows them
+HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy",
+               "silence")  # as help shows them
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,10 @@ def _text(answer: Answer) -> str:
             return f"```{yaml}```"
         case AuditShown(entries=entries):
             return audit_trail(entries)
-        case ReportShown(report=report):
-            return report_text(report)
+        case ReportShown(report=report, silenced=silenced):
+            return "\n".join(filter(None, (report_text(report), silenced_count(silenced, SILENCED_LIMIT))))
+        case SilencesListed(silences=silences, now=now):
+            return silence_list(silences, now)
         case SettingsShown(preferences=preferences):
             return settings_text(preferences)
         case PolicyShown(policy=policy, config=config):
@@ -118,6 +123,10 @@ def describe_change(change: Change) -> str:
             return f"mentions of Klaxon in {where} page policy `{name}`"
         case PolicyRemoved(name=name):
             return f"removed policy `{name}`"
+        case SilenceAdded(silence=silence):
+            return silence_added(silence)
+        case SilenceExpired(silence=silence):
+            return silence_expired(silence)
         case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
             return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):
