@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from klaxon.alerts.external import ExternalStatus
+from klaxon.configuration.model import InsufficientData
 from klaxon.monitoring import sns
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sources import cloudwatch
-from klaxon.monitoring.sources.cloudwatch import InsufficientData
 from tests.payloads import fixture
 
 

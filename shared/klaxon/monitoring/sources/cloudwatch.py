@@ -2,7 +2,8 @@
 
 The alarm is a JSON string in the SNS envelope's `Message`
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html): `NewStateValue`
-ALARM fires; OK resolves; INSUFFICIENT_DATA does what the deployment chooses (by default nothing).
+ALARM fires; OK resolves; INSUFFICIENT_DATA does what `/klaxon settings insufficient-data` says (by default
+nothing).
 The alarm's ARN is the dedup key (older messages carry no `AlarmArn`: it is built from the topic's region,
 the account and the alarm name, which is what the ARN is).
 """
@@ -11,25 +12,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 from urllib.parse import quote
 
 from pydantic import Field
 
 from klaxon.alerts.external import ExternalEvent, ExternalStatus
+from klaxon.configuration.model import InsufficientData
 from klaxon.monitoring.payloads import PayloadError, SourceModel, bounded_labels, joined, source_time, validated
 from klaxon.monitoring.sns import Envelope
 
 SOURCE = "cloudwatch"
-
-
-class InsufficientData(StrEnum):
-    """What an alarm going to INSUFFICIENT_DATA means for its alert (a deployment setting)."""
-
-    IGNORE = "ignore"  # the alert stays as it is
-    FIRE = "fire"  # missing data is a problem: the alert fires
-    RESOLVE = "resolve"  # missing data ends the alarm: the alert resolves
 
 
 class _Dimension(SourceModel):

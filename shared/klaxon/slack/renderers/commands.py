@@ -181,13 +181,24 @@ def _shown(values: dict[str, Any]) -> str:
     def one(key: str, value: Any) -> str:
         if key.endswith("_seconds"):
             return format_duration(value)
+        if key.endswith("_channels") and isinstance(value, list):
+            return " ".join(f"<#{channel}>" for channel in value) or "off"
+        if isinstance(value, dict):
+            return ", ".join(f"{name} {each(key, entry)}" for name, entry in sorted(value.items())) or "none"
         if isinstance(value, list):
             return " ".join(map(str, value)) or "off"
         if isinstance(value, bool):
             return "on" if value else "off"
         return "off" if value is None else str(value)
 
-    return ", ".join(one(key, value) for key, value in values.items())
+    def each(key: str, entry: Any) -> str:
+        """One source's entry of a per-source map."""
+        if key == "source_channels":
+            return f"<#{entry}>"
+        return format_duration(entry) if key == "source_ack_timeouts" else str(entry)
+
+    return "; ".join(f"{key.replace('_', ' ')}: {one(key, value)}" if isinstance(value, dict) else one(key, value)
+                     for key, value in values.items())
 
 
 def _help(topic: str | None, usage: dict[str, str]) -> str:
