@@ -6,6 +6,11 @@ the string to sign is chosen fields as `name\\nvalue\\n`, signed with RSA PKCS#1
 Anyone can sign a message with a certificate of their own, so the URL must be SNS's: https, on
 `sns.<region>.amazonaws.com` (`.amazonaws.com.cn` in China), path `/SimpleNotificationService-<hex>.pem`, and
 nothing else (no port, user, query or fragment). Certificates hosted in storage buckets are refused by that.
+
+Klaxon believes a delivery only from a topic the deployment allows (SNS_TOPIC_ARNS) and only once its signature
+checks out (`admit`); a SubscriptionConfirmation is then confirmed by visiting its SubscribeURL, which must be
+SNS's own ConfirmSubscription link for that very topic and token (`subscribe_url`), never anything else
+(https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.prepare.html).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -25,10 +30,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import AliasChoices, Field, field_validator
 
 from klaxon.monitoring.payloads import SourceModel, validated
+from klaxon.settings import TOPIC_ARN
 
 _SNS_HOST = re.compile(r"^sns\.[a-z0-9-]{1,40}\.amazonaws\.com(\.cn)?$")
 _CERT_PATH = re.compile(r"^/SimpleNotificationService-[0-9a-f]{1,64}\.pem$")
-_TOPIC_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{1,12}:[A-Za-z0-9_.-]{1,256}$")
 _SNS_NAME = "sns.amazonaws.com"
 
 
@@ -42,12 +47,17 @@ class NotAuthentic(Exception):
     """The message was not signed by SNS (or cannot be shown to be); the message says why, for the log."""
 
 
+class Unavailable(Exception):
+    """A certificate or a SubscribeURL could not be fetched now (a network fault or an SNS outage): the delivery
+    is to be retried later, not refused."""
+
+
 class Envelope(SourceModel):
     """An SNS HTTP(S) delivery. Lambda-style key casing (`SigningCertUrl`) is accepted too."""
 
     Type: Delivery
     MessageId: str = Field(min_length=1, max_length=100)
-    TopicArn: str = Field(pattern=_TOPIC_ARN.pattern)
+    TopicArn: str = Field(pattern=TOPIC_ARN.pattern)
     Message: str = Field(max_length=262_144)
     Timestamp: str = Field(max_length=64)  # kept as sent: re-formatting it would break the signature
     SignatureVersion: str
@@ -87,8 +97,39 @@ class Certificates(Protocol):
     """Signing certificates by URL (fetched over https and cached per container by the adapter)."""
 
     def pem(self, url: str) -> bytes:
-        """The PEM at `url`; raises an exception when it cannot be fetched."""
+        """The PEM at `url` (one check_certificate_url accepted); Unavailable when it cannot be fetched now."""
         ...
+
+
+class Subscriptions(Protocol):
+    """Confirming an HTTP(S) subscription: visiting the SubscribeURL SNS sent (an https GET)."""
+
+    def confirm(self, url: str) -> None:
+        """Visit `url` (one subscribe_url accepted); Unavailable when SNS cannot be reached now."""
+        ...
+
+
+def admit(message: Envelope, topics: frozenset[str], certificates: Certificates, now: datetime) -> None:
+    """Raise NotAuthentic unless `message` comes from an allowed topic and SNS signed it (in that order: a
+    topic nobody allowed costs no certificate fetch)."""
+    if message.TopicArn not in topics:
+        raise NotAuthentic(f"topic {message.TopicArn} is not in SNS_TOPIC_ARNS")
+    verify(message, certificates, now)
+
+
+def subscribe_url(message: Envelope) -> str:
+    """The SubscribeURL of an admitted SubscriptionConfirmation, once it is shown to be SNS's own
+    ConfirmSubscription link for the message's topic and token; NotAuthentic otherwise."""
+    url = message.SubscribeURL or ""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.username or parts.password or parts.port or parts.fragment \
+            or not _SNS_HOST.match(parts.hostname or "") or parts.path not in ("", "/"):
+        raise NotAuthentic("the SubscribeURL is not an https link to SNS")
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    expected = {"Action": "ConfirmSubscription", "TopicArn": message.TopicArn, "Token": message.Token or ""}
+    if any(query.get(name) != value for name, value in expected.items()) or not message.Token:
+        raise NotAuthentic("the SubscribeURL does not confirm this topic's subscription")
+    return url
 
 
 def check_certificate_url(url: str) -> None:
