@@ -16,6 +16,8 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.monitoring.hosts import Board, Host, HostChange
+from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
 from klaxon.ports import Person, SlackBusy
 from klaxon.services import Services
@@ -245,6 +247,20 @@ class InMemorySilences:
         return True
 
 
+class InMemoryHosts:
+    """Hosts held in memory, changed as DynamoDB's are: each host's changes applied in order."""
+
+    def __init__(self) -> None:
+        self.hosts: dict[str, Host] = {}
+
+    def record(self, changes: Sequence[HostChange]) -> None:
+        for change in changes:
+            self.hosts[change.host] = apply_to_host(self.hosts.get(change.host), change)
+
+    def all(self) -> list[Host]:
+        return [self.hosts[name] for name in sorted(self.hosts)]
+
+
 class InMemoryDigests:
     LOCK = timedelta(seconds=60)  # as DynamoDB's: a dead sweep's lock is taken over after it
 
@@ -346,6 +362,8 @@ class InMemoryStore:
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
+    boards: InMemoryDigests = field(default_factory=InMemoryDigests)
+    hosts: InMemoryHosts = field(default_factory=InMemoryHosts)
     pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
     silences: InMemorySilences = field(init=False)
@@ -368,6 +386,7 @@ class FakeSlack:
     message_reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     digests: list[Digest] = field(default_factory=list)
     reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
+    boards: list[tuple[str, Board]] = field(default_factory=list)
     busy: bool = False
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     said: list[tuple[str, str]] = field(default_factory=list)
@@ -405,6 +424,14 @@ class FakeSlack:
     def update_digest(self, digest: Digest, ts: str) -> None:
         self.digests.append(digest)
         self.calls.append(("update_digest", ts))
+
+    def post_board(self, channel: str, board: Board) -> str:
+        self.boards.append((channel, board))
+        return f"1800000400.{len(self.boards):06d}"
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        self.boards.append((channel, board))
+        self.calls.append(("update_board", ts))
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         self.reminders.append((channel, list(overdue)))

@@ -15,6 +15,7 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
+from klaxon.monitoring.hosts import Board, HostRepository
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
 from klaxon.silences.ports import SilenceRepository
@@ -50,6 +51,14 @@ class Store(Protocol):
 
     @property
     def digests(self) -> DigestPosts: ...
+
+    @property
+    def boards(self) -> DigestPosts:
+        """The host board's message in each board channel, kept as the digests are."""
+        ...
+
+    @property
+    def hosts(self) -> HostRepository: ...
 
     @property
     def messages(self) -> MessageIndex: ...
@@ -117,6 +126,14 @@ class SlackGateway(Protocol):
 
     def update_digest(self, digest: Digest, ts: str) -> None:
         """Redraw a channel's digest in place."""
+        ...
+
+    def post_board(self, channel: str, board: Board) -> str:
+        """Post the host board in a board channel; return its ts."""
+        ...
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        """Redraw a channel's host board in place."""
         ...
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:

@@ -55,6 +55,6 @@ class Services:
     def console(self, me: Identity) -> Console:
         """What /klaxon commands work with, as seen by the bot `me`."""
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, silences=self.store.silences,
-                       directory=self.directory,
+                       hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
                        messages=self.messages, describe=self.describe_change)

@@ -19,6 +19,7 @@ from klaxon.alerts.ports import AlertRepository
 from klaxon.clock import Clock
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore
+from klaxon.monitoring.hosts import HostRepository
 from klaxon.ports import MessageReader, SlackDirectory
 from klaxon.silences.ports import SilenceRepository
 
@@ -48,6 +49,7 @@ class Console:
     configuration: ConfigurationStore
     alerts: AlertRepository
     silences: SilenceRepository
+    hosts: HostRepository
     directory: SlackDirectory
     clock: Clock
     me: Identity

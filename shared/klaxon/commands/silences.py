@@ -129,12 +129,11 @@ def silence_id_of(word: str | None) -> str:
 def _run_add(command: AddSilence, invocation: Invocation, console: Console) -> Answer:
     silence = Silence.create(command.matchers, now=console.clock.now(), lasting=timedelta(seconds=command.seconds),
                              by=invocation.actor, comment=command.comment)
-    return begin(silence, "silence add", invocation, console)
+    return begin(silence, SilenceAdded(silence), "silence add", invocation, console)
 
 
-def begin(silence: Silence, action: str, invocation: Invocation, console: Console) -> Answer:
-    """Store a new silence (a host mute is one too) with its audit entry."""
-    change = SilenceAdded(silence)
+def begin(silence: Silence, change: Change, action: str, invocation: Invocation, console: Console) -> Answer:
+    """Store a new silence (a host mute is one too) with its audit entry (`change` words it)."""
     console.silences.add(silence, audit_entry(console, invocation, action, change, after=silence_record(silence)))
     return Done(change)
 
@@ -148,18 +147,19 @@ def _run_expire(command: ExpireSilence, invocation: Invocation, console: Console
     silence = console.silences.get(command.silence_id)
     if silence is None:
         raise Refused(f"there is no silence `{command.silence_id}`; `/klaxon silence list` shows them")
-    return end(silence, "silence expire", invocation, console)
-
-
-def end(silence: Silence, action: str, invocation: Invocation, console: Console) -> Answer:
-    """End a silence now, with its audit entry; Refused if it has ended already (by time, or someone else)."""
     ended = silence.expired(invocation.actor, console.clock.now())
-    change = SilenceExpired(ended)
+    if not end(silence, ended, SilenceExpired(ended), "silence expire", invocation, console):
+        raise Refused(f"silence `{silence.id}` has already ended; `/klaxon silence list` shows when")
+    return Done(SilenceExpired(ended))
+
+
+def end(silence: Silence, ended: Silence, change: Change, action: str, invocation: Invocation,
+        console: Console) -> bool:
+    """Store that `silence` ended now (`ended`, as Silence.expired made it) with its audit entry; False if it
+    had ended already (by time, or someone else got there first)."""
     entry = audit_entry(console, invocation, action, change, before=silence_record(silence),
                         after=silence_record(ended))
-    if ended == silence or not console.silences.end(ended, entry):
-        raise Refused(f"silence `{silence.id}` has already ended; `/klaxon silence list` shows when")
-    return Done(change)
+    return ended != silence and console.silences.end(ended, entry)
 
 
 def silence_record(silence: Silence) -> dict[str, Any]:

@@ -24,8 +24,6 @@ after reading their states in batches.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +33,7 @@ from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transiti
 from klaxon.alerts.model import Alert, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome
 from klaxon.dynamo.pages import ack_timer
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, back_off
 
 _ATTEMPTS = 8  # racing writers of one group or key (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("text", "label", "target_channel", "fingerprint", "rule_id", "policy", "count", "post_ts",
@@ -72,7 +70,7 @@ class DynamoAlerts:
                     closed_group = group_alert
                 # Otherwise the group changed under us, or a racing transaction held it
                 # (TransactionConflict): back off a little, with jitter, and look again.
-                _back_off(attempt)
+                back_off(attempt)
         raise RuntimeError(f"could not record alert {alert.id}: its group kept changing")
 
     def _create(self, alert: Alert, message: SlackMessageOrigin, group_until: datetime,
@@ -169,7 +167,7 @@ class DynamoAlerts:
             try:
                 self._table.transact(_writes(arrival, transition, alert, lease))
             except ConditionFailed:
-                _back_off(attempt)
+                back_off(attempt)
                 continue
             return next(iter(self._results([(0, arrival, transition, alert)]).values()))
         raise RuntimeError(f"could not apply {arrival.event.source} event {arrival.event.dedup_key!r}: "
@@ -480,10 +478,6 @@ def _mark(key: str, at: str) -> HandledMark:
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _back_off(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
 
 
 def _moment(item: Item, name: str) -> datetime | None:

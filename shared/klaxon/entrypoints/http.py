@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from klaxon.alerts.external import ExternalEvent
-from klaxon.alerts.intake import Taken, take_external
+from klaxon.alerts.intake import Taken
 from klaxon.bootstrap import runtime
+from klaxon.monitoring.webhooks import take_webhook
 from klaxon.web.webhooks import WORK, SnsAccess, WebhookWork
 
 # Powertools keeps the request being resolved in class attributes: one request at a time per process.
@@ -23,7 +24,8 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     work = rt.services()
 
     def take(events: Sequence[ExternalEvent]) -> list[Taken]:
-        return take_external(events, work.intake(work.identity(), time_left_ms=context.get_remaining_time_in_millis))
+        intake = work.intake(work.identity(), time_left_ms=context.get_remaining_time_in_millis)
+        return take_webhook(events, intake, work.store.hosts)
 
     settings = rt.settings
     webhook_work = WebhookWork(secret=rt.webhook_secret, take=take,

@@ -3,14 +3,25 @@
 A host is down while any alert about it is firing, and up once every one of them resolved. Its board is
 one message per board channel, redrawn in place on the sweep instead of one post per event; down hosts
 come first (longest down first), then muted ones, then a count of the hosts that are up.
+
+Hosts are learnt from what monitoring sources report (`host_changes`): every event whose alert names a host
+(GCP uptime checks' checked host, Alertmanager's and Grafana's `instance`/`host` labels, the generic `host`,
+CloudWatch's instance dimension), once the alert intake has applied it - an event it found stale, or one a
+rule suppressed, moves no host.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from klaxon.alerts.lifecycle import Change, key_hash
+
+if TYPE_CHECKING:
+    from klaxon.alerts.intake import Taken  # the intake needs the store's ports, which name this module's
 
 MAX_HOST_CHARS = 255
 MAX_FIRING_PER_HOST = 100  # alerts remembered per host: a host with more is down all the same
@@ -40,6 +51,24 @@ class Host:
     @property
     def is_up(self) -> bool:
         return not self.firing
+
+
+def host_changes(taken: Sequence[Taken], now: datetime) -> list[HostChange]:
+    """What a request's events, as the intake took them, say about hosts, in order (`now` for events without a
+    time of their own, as the intake dates them)."""
+    changes = []
+    for outcome in taken:
+        event = outcome.event
+        if event.host and outcome.change is not None and outcome.change is not Change.STALE:
+            changes.append(HostChange(host=event.host[:MAX_HOST_CHARS],
+                                      alert_key=alert_key(event.source, event.dedup_key), firing=not event.is_resolved,
+                                      at=event.occurred_at or now, title=event.title))
+    return changes
+
+
+def alert_key(source: str, dedup_key: str) -> str:
+    """How a host remembers one of its alerts: short, whatever the source's key (up to 1,024 characters)."""
+    return f"{source}:{key_hash(dedup_key)[:16]}"
 
 
 def apply(host: Host | None, change: HostChange) -> Host:
@@ -73,6 +102,19 @@ class Board:
         shown = ([(h.name, h.since.isoformat(), h.firing) for h in self.down],
                  [(h.name, h.is_up, until.isoformat()) for h, until in self.muted], self.up)
         return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
+
+class HostRepository(Protocol):
+    """Hosts as the board shows them: DynamoDB in the functions (one partition, one paginated query for the
+    board), an in-memory fake in unit tests."""
+
+    def record(self, changes: Sequence[HostChange]) -> None:
+        """Apply the changes (in order per host) to their hosts, each exactly once however writers race."""
+        ...
+
+    def all(self) -> list[Host]:
+        """Every host, in name order."""
+        ...
 
 
 def compose(hosts: Iterable[Host], muted_until: dict[str, datetime]) -> Board:

@@ -11,12 +11,14 @@ from slack_sdk.errors import SlackApiError
 
 from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
+from klaxon.monitoring.hosts import Board
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.ports import MessageUnavailable, SlackBusy
 from klaxon.slack.client import retry_after
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
+from klaxon.slack.renderers.hosts import board_blocks, board_fallback
 from klaxon.slack.renderers.paging import page_blocks, page_fallback, page_outcome
 
 logger = Logger(child=True)
@@ -90,6 +92,14 @@ class WebSlackGateway:
     def update_digest(self, digest: Digest, ts: str) -> None:
         self.client.chat_update(channel=digest.channel, ts=ts, text=digest_fallback(digest),
                                 blocks=digest_blocks(digest))
+
+    def post_board(self, channel: str, board: Board) -> str:
+        response = self._in_channel(channel, lambda: self.client.chat_postMessage(
+            channel=channel, text=board_fallback(board), blocks=board_blocks(board)))
+        return str(response["ts"])
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        self.client.chat_update(channel=channel, ts=ts, text=board_fallback(board), blocks=board_blocks(board))
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         response = self._in_channel(channel, lambda: self.client.chat_postMessage(

@@ -32,6 +32,12 @@ def _readable(found: re.Match[str]) -> str:
     return f"@{name}"
 
 
+def escaped(text: str) -> str:
+    """Text shown as it is, never as markup: Slack's three control characters as the entities Slack asks for
+    (docs.slack.dev/messaging/formatting-message-text#escaping)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def quote(text: str) -> str:
     """Text as a block quote, each line prefixed as mrkdwn wants."""
     return "\n".join(f">{line}" for line in text.splitlines() or [""])

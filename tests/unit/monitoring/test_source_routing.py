@@ -4,87 +4,51 @@ through the one page-start function, as a rule's does."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from klaxon.alerts.external import ExternalEvent, ExternalStatus
-from klaxon.alerts.intake import take_external
-from klaxon.alerts.judging import Identity
-from klaxon.commands.service import Invocation, run_command
 from klaxon.configuration.as_code import export_yaml, import_yaml
 from klaxon.configuration.model import InsufficientData
 from klaxon.events import PageStarted
 from klaxon.paging.policies import PageState, alert_page_id
-from klaxon.ports import Person
-from klaxon.slack.renderers.commands import reply
-from klaxon.sweep import SweepContext, sweep
-from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore, wired
-
-ADMIN = "U0ADMIN"
-INCIDENTS, MONITORING, PAYMENTS, HOSTS = "C0INCIDENT", "C0MONITOR", "C0PAYMENTS", "C0HOSTS"
-ME = Identity("U0KLAXON", "B0KLAXON", INCIDENTS)
-T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
-DIRECTORY = FakeDirectory(channel_names={"incidents": INCIDENTS, "monitoring": MONITORING, "payments": PAYMENTS,
-                                         "hosts": HOSTS},
-                          persons={"bob": Person("U0BOB", "bob"), "admin": Person(ADMIN, "admin")})
+from tests.desk import INCIDENTS, MONITORING, PAYMENTS, T0, Desk
 
 
-class Desk:
-    def __init__(self) -> None:
-        self.store, self.slack, self.clock = InMemoryStore(), FakeSlack(), FakeClock(T0)
-        self.events: list[object] = []
-
-    def work(self):
-        work = wired(self.store, self.slack, self.clock, self.store.configuration.snapshot, directory=DIRECTORY,
-                     incidents_channel=INCIDENTS, admins=frozenset({ADMIN}))
-        return work
-
-    def klaxon(self, text: str) -> str:
-        answer = reply(run_command(Invocation(text, ADMIN, INCIDENTS), self.work().console(ME)))
+class RoutingDesk(Desk):
+    def ok(self, text: str) -> str:
+        answer = self.klaxon(text)
         assert answer.ok, answer.text
         return answer.text
 
     def fire(self, source: str = "gcp", title: str = "uptime check failing", key: str = "incident-1"):
-        event = ExternalEvent(source, key, ExternalStatus.FIRING, title, occurred_at=self.clock.now())
-        (taken,) = take_external([event], self.work().intake(ME))
+        (taken,) = self.webhook(self.event(source, key, title=title))
         return taken.alert
-
-    def sweep(self):
-        work = self.work()
-        bus = work.publish
-
-        def publish(event):
-            self.events.append(event)
-            bus(event)
-
-        return sweep(SweepContext(store=self.store, slack=self.slack, directory=DIRECTORY,
-                                  config=self.store.configuration.snapshot, now=self.clock.now(), publish=publish))
 
 
 @pytest.fixture
-def desk() -> Desk:
-    return Desk()
+def desk() -> RoutingDesk:
+    return RoutingDesk()
 
 
 def test_a_source_s_own_channel_takes_its_alerts_that_no_rule_takes(desk):
-    assert "source-channel is now source channels: gcp <#C0MONITOR>" in desk.klaxon(
+    assert "source-channel is now source channels: gcp <#C0MONITOR>" in desk.ok(
         "settings source-channel gcp #monitoring")
     assert desk.fire("gcp").target_channel == MONITORING
     assert desk.fire("generic", key="g-1").target_channel == INCIDENTS, "the others still go to the incidents channel"
-    desk.klaxon("settings source-channel gcp default")
+    desk.ok("settings source-channel gcp default")
     assert desk.fire("gcp", key="incident-2").target_channel == INCIDENTS
 
 
 def test_a_rule_still_wins_over_the_source_s_channel(desk):
-    desk.klaxon("settings source-channel gcp #monitoring")
-    desk.klaxon("rule add /checkout/ to #payments from webhook:gcp")
+    desk.ok("settings source-channel gcp #monitoring")
+    desk.ok("rule add /checkout/ to #payments from webhook:gcp")
     assert desk.fire("gcp", title="checkout uptime failing").target_channel == PAYMENTS
 
 
 def test_a_source_s_policy_pages_through_the_sweep_when_nobody_acknowledges_in_time(desk):
-    desk.klaxon("policy set db level @bob after 5m")
-    desk.klaxon("settings source-policy gcp db ack-timeout 2m")
+    desk.ok("policy set db level @bob after 5m")
+    desk.ok("settings source-policy gcp db ack-timeout 2m")
     alert = desk.fire("gcp")
     assert alert.policy == "db" and alert.escalate_at == T0 + timedelta(minutes=2)
     assert desk.fire("generic", key="g-1").escalate_at is None, "other sources page nobody"
@@ -95,25 +59,24 @@ def test_a_source_s_policy_pages_through_the_sweep_when_nobody_acknowledges_in_t
     desk.clock.advance(minutes=1)
     desk.sweep()
     assert desk.slack.pages_sent == [("U0BOB", alert_page_id(alert.id), 0)]
-    assert [type(event) for event in desk.events] == [PageStarted]
+    assert [type(event) for event in desk.published] == [PageStarted]
     assert desk.store.pages.get(alert_page_id(alert.id)).state is PageState.ACTIVE
 
 
 def test_without_an_ack_timeout_a_source_pages_after_the_rules_default(desk):
-    desk.klaxon("policy set db level @bob")
-    desk.klaxon("settings source-policy gcp db")
+    desk.ok("policy set db level @bob")
+    desk.ok("settings source-policy gcp db")
     assert desk.fire("gcp").escalate_at == T0 + timedelta(minutes=5)
-    desk.klaxon("settings source-policy gcp none")
+    desk.ok("settings source-policy gcp none")
     assert desk.fire("gcp", key="incident-2").escalate_at is None
 
 
 def test_a_source_policy_must_exist_and_a_policy_in_use_by_a_source_is_kept(desk):
-    missing = reply(run_command(Invocation("settings source-policy gcp nope", ADMIN, INCIDENTS),
-                                desk.work().console(ME)))
+    missing = desk.klaxon("settings source-policy gcp nope")
     assert not missing.ok and "there is no escalation policy `nope`" in missing.text
-    desk.klaxon("policy set db level @bob")
-    desk.klaxon("settings source-policy alertmanager db")
-    kept = reply(run_command(Invocation("policy remove db", ADMIN, INCIDENTS), desk.work().console(ME)))
+    desk.ok("policy set db level @bob")
+    desk.ok("settings source-policy alertmanager db")
+    kept = desk.klaxon("policy remove db")
     assert not kept.ok and "in use by source `alertmanager`" in kept.text
 
 
@@ -126,19 +89,19 @@ def test_a_source_policy_must_exist_and_a_policy_in_use_by_a_source_is_kept(desk
     ("settings host-board-every 30s", "between 60s and 86400s"),
 ])
 def test_bad_source_and_board_settings_are_refused_naming_the_problem(desk, text, problem):
-    answer = reply(run_command(Invocation(text, ADMIN, INCIDENTS), desk.work().console(ME)))
+    answer = desk.klaxon(text)
     assert not answer.ok and problem in answer.text, answer.text
     assert desk.store.configuration.snapshot.version == 0
 
 
 def test_the_settings_show_each_source_s_route_the_board_and_missing_data(desk):
-    desk.klaxon("policy set db level @bob")
-    desk.klaxon("settings source-channel gcp #monitoring")
-    desk.klaxon("settings source-policy gcp db ack-timeout 2m")
-    desk.klaxon("settings insufficient-data fire")
-    desk.klaxon("settings host-board #hosts")
-    desk.klaxon("settings host-board-every 10m")
-    shown = desk.klaxon("settings")
+    desk.ok("policy set db level @bob")
+    desk.ok("settings source-channel gcp #monitoring")
+    desk.ok("settings source-policy gcp db ack-timeout 2m")
+    desk.ok("settings insufficient-data fire")
+    desk.ok("settings host-board #hosts")
+    desk.ok("settings host-board-every 10m")
+    shown = desk.ok("settings")
     assert "webhook alerts without a rule go to: gcp <#C0MONITOR>, the rest to the default incidents channel" in shown
     assert "webhook alerts without a rule page: gcp policy `db` after 2m" in shown
     assert "CloudWatch alarms with insufficient data: fire" in shown

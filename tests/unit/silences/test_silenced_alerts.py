@@ -4,68 +4,33 @@ and webhook alerts alike are judged against it when they arrive - recorded, neit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
-from klaxon.alerts.intake import take_external, take_message
-from klaxon.alerts.judging import Identity
 from klaxon.alerts.lifecycle import Change
-from klaxon.alerts.messages import ChannelMessage, slack_ts
-from klaxon.commands.service import Invocation, run_command
 from klaxon.configuration.model import Configuration
 from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.rules import Rule
-from klaxon.slack.renderers.commands import reply
-from klaxon.sweep import SweepContext, sweep
-from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore, wired
+from tests.desk import ADMIN, GUEST, INCIDENTS, T0, Desk
 
-ADMIN, GUEST = "U0ADMIN", "U0GUEST"
-ALERTS, INCIDENTS = "C0ALERTS", "C0INCIDENT"
-ME = Identity("U0KLAXON", "B0KLAXON", INCIDENTS)
-T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 DISK_RULE = Rule.create(pattern="disk", target_channel=INCIDENTS, policy="db", ack_timeout_seconds=300)
 CONFIG = Configuration(version=1, rules=(DISK_RULE,), policies={"db": EscalationPolicy("db", (Level(("U0BOB",)),))})
 
 
-class Desk:
-    """A workspace on the fakes: the store, Slack, a clock, and the services as the functions wire them."""
-
-    def __init__(self) -> None:
-        self.store, self.slack, self.clock = InMemoryStore(), FakeSlack(), FakeClock(T0)
-        self.said = 0
-
-    def work(self):
-        return wired(self.store, self.slack, self.clock, CONFIG, incidents_channel=INCIDENTS,
-                     directory=FakeDirectory(channel_names={"incidents": INCIDENTS}), admins=frozenset({ADMIN}))
-
-    def klaxon(self, text: str, actor: str = ADMIN):
-        answer = run_command(Invocation(text, actor, ALERTS), self.work().console(ME))
-        return reply(answer)
-
-    def message(self, text: str = "disk full on db-7", poster: str = "B0DATADOG"):
-        self.said += 1
-        said = ChannelMessage(ALERTS, slack_ts(self.clock.now() + timedelta(microseconds=self.said)), poster, text)
-        take_message(said, self.work().intake(ME))
-        return self.store.alerts.find_by_message(ALERTS, said.ts)
-
-    def webhook(self, *, status: ExternalStatus = ExternalStatus.FIRING, key: str = "disk-db-7", **fields):
-        fields = {"title": "DiskFull on db-7", "host": "db-7", "severity": Severity.CRITICAL,
-                  "labels": {"alertname": "DiskFull", "team": "storage"}, **fields}
-        event = ExternalEvent("alertmanager", key, status, occurred_at=self.clock.now(), **fields)
-        (taken,) = take_external([event], self.work().intake(ME))
+class SilenceDesk(Desk):
+    def webhook_alert(self, *, status: ExternalStatus = ExternalStatus.FIRING, key: str = "disk-db-7"):
+        """Alertmanager's DiskFull on db-7 (critical, team storage), as the intake took it."""
+        event = ExternalEvent("alertmanager", key, status, "DiskFull on db-7", host="db-7", severity=Severity.CRITICAL,
+                              labels={"alertname": "DiskFull", "team": "storage"}, occurred_at=self.clock.now())
+        (taken,) = self.webhook(event)
         return taken
-
-    def sweep(self):
-        work = self.work()
-        return sweep(SweepContext(store=self.store, slack=self.slack, directory=FakeDirectory(), config=CONFIG,
-                                  now=self.clock.now(), publish=work.publish))
 
 
 @pytest.fixture
-def desk() -> Desk:
-    return Desk()
+def desk() -> SilenceDesk:
+    return SilenceDesk(CONFIG)
 
 
 # ------------------------------------------------------------------------------------------------ every operator
@@ -92,7 +57,7 @@ def test_a_message_alert_is_silenced_exactly_when_every_matcher_holds(desk, matc
 ])
 def test_a_webhook_alert_is_silenced_exactly_when_every_matcher_holds(desk, matchers, silenced):
     assert desk.klaxon(f"silence {matchers} for 1h").ok
-    taken = desk.webhook()
+    taken = desk.webhook_alert()
     assert taken.change is Change.NEW and (taken.alert.silenced_by is not None) is silenced
     assert len(desk.slack.posts) == (0 if silenced else 1)
 
@@ -100,9 +65,9 @@ def test_a_webhook_alert_is_silenced_exactly_when_every_matcher_holds(desk, matc
 # ------------------------------------------------------------------------------------------------ recorded, not paged
 def test_a_silenced_alert_is_recorded_and_counted_but_neither_posted_nor_paged(desk):
     desk.klaxon('silence host=db-7 for 2h comment "disk swap"')
-    first = desk.webhook()
+    first = desk.webhook_alert()
     desk.clock.advance(minutes=1)
-    again = desk.webhook()
+    again = desk.webhook_alert()
     silenced_message = desk.message()
 
     assert (first.change, again.change) == (Change.NEW, Change.REPEAT) and again.alert.count == 2
@@ -131,16 +96,16 @@ def test_a_silence_ending_lets_the_next_repeat_through_as_an_alert_of_its_own(de
 
 def test_expiring_a_silence_early_lets_the_next_webhook_firing_through(desk):
     silence_id = desk.klaxon("silence host=db-7 for 2h").text.split("`")[1]
-    held_back = desk.webhook()
+    held_back = desk.webhook_alert()
     desk.clock.advance(minutes=3)
     assert desk.klaxon(f"silence expire {silence_id}").ok
     desk.clock.advance(seconds=1)
-    through = desk.webhook()
+    through = desk.webhook_alert()
 
     assert held_back.alert.silenced_by == silence_id and [a.id for a in desk.slack.posts] == [through.alert.id]
     assert through.change is Change.NEW and through.alert.id != held_back.alert.id
     desk.clock.advance(minutes=1)
-    resolved = desk.webhook(status=ExternalStatus.RESOLVED)
+    resolved = desk.webhook_alert(status=ExternalStatus.RESOLVED)
     assert resolved.alert.id == through.alert.id, "the source's resolve closes the alert it can see"
 
 
@@ -183,7 +148,7 @@ def test_silence_changes_are_admin_only_and_audited(desk):
     assert (added.action, added.actor, added.after["matchers"]) == ("silence add", ADMIN, ['host="db-7"'])
     assert expired.action == "silence expire" and expired.after["expired_by"] == ADMIN
     assert expired.before["ends_at"] == (T0 + timedelta(hours=2)).isoformat()
-    assert desk.store.configuration.snapshot.version == 0, "a silence is no configuration change"
+    assert desk.store.configuration.snapshot == CONFIG, "a silence is no configuration change"
     assert f"silence `{silence_id}`" in desk.klaxon("audit").text
 
 

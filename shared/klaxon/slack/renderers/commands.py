@@ -12,6 +12,7 @@ from klaxon.commands.audit import AuditShown
 from klaxon.commands.channels import ChannelDefaultSet
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
+from klaxon.commands.hosts import HostMuted, HostsShown, HostUnmuted, MutesListed
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.commands.policies import PoliciesListed, PolicyRemoved, PolicySet, PolicyShown, PolicyUsed
 from klaxon.commands.report import SILENCED_LIMIT, ReportShown
@@ -19,7 +20,7 @@ from klaxon.commands.rule_files import Exported, ImsImported, YamlImported
 from klaxon.commands.rules import RuleAdded, RuleMoved, RuleRemoved, RulesListed, RuleSwitched, RuleTried
 from klaxon.commands.settings import SettingChanged, SettingsShown
 from klaxon.commands.silences import SilenceAdded, SilenceExpired, SilencesListed
-from klaxon.slack.mrkdwn import quote, unmentioned
+from klaxon.slack.mrkdwn import quote, slack_date, unmentioned
 from klaxon.slack.renderers.configuration import (
     audit_trail,
     describe_policy,
@@ -29,7 +30,14 @@ from klaxon.slack.renderers.configuration import (
     settings_text,
 )
 from klaxon.slack.renderers.digests import report_text
-from klaxon.slack.renderers.silences import silence_added, silence_expired, silence_list, silenced_count
+from klaxon.slack.renderers.hosts import board_text, mutes_text
+from klaxon.slack.renderers.silences import (
+    matchers_text,
+    silence_added,
+    silence_expired,
+    silence_list,
+    silenced_count,
+)
 from klaxon.wording import one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
@@ -39,7 +47,7 @@ MAX_MESSAGES = 3
 PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
 HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy",
-               "silence")  # as help shows them
+               "silence", "hosts")  # as help shows them
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,10 @@ def _text(answer: Answer) -> str:
             return "\n".join(filter(None, (report_text(report), silenced_count(silenced, SILENCED_LIMIT))))
         case SilencesListed(silences=silences, now=now):
             return silence_list(silences, now)
+        case HostsShown(board=board):
+            return board_text(board)
+        case MutesListed(mutes=mutes, now=now):
+            return mutes_text(mutes, now)
         case SettingsShown(preferences=preferences):
             return settings_text(preferences)
         case PolicyShown(policy=policy, config=config):
@@ -127,6 +139,11 @@ def describe_change(change: Change) -> str:
             return silence_added(silence)
         case SilenceExpired(silence=silence):
             return silence_expired(silence)
+        case HostMuted(host=host, silence=silence):
+            return f"muted host `{host}` until {slack_date(silence.ends_at)} (silence `{silence.id}`): its alerts " \
+                   "are recorded, neither posted nor paged"
+        case HostUnmuted(host=host, silence=silence):
+            return f"unmuted host `{host}` (ended silence `{silence.id}` on {matchers_text(silence)})"
         case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
             return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):
