@@ -32,7 +32,7 @@ def desk() -> RoutingDesk:
 
 
 def test_a_source_s_own_channel_takes_its_alerts_that_no_rule_takes(desk):
-    assert "source-channel is now source channels: gcp <#C0MONITOR>" in desk.ok(
+    assert "source-channel is now gcp <#C0MONITOR>" in desk.ok(
         "settings source-channel gcp #monitoring")
     assert desk.fire("gcp").target_channel == MONITORING
     assert desk.fire("generic", key="g-1").target_channel == INCIDENTS, "the others still go to the incidents channel"
@@ -86,7 +86,7 @@ def test_a_source_policy_must_exist_and_a_policy_in_use_by_a_source_is_kept(desk
     ("settings source-policy gcp db ack-timeout", "ack-timeout needs a duration"),
     ("settings insufficient-data maybe", 'unknown meaning of insufficient data "maybe"'),
     ("settings host-board", "host-board takes the channels"),
-    ("settings host-board-every 30s", "between 60s and 86400s"),
+    ("settings host-board-every 2d", "between 1s and 86400s"),
 ])
 def test_bad_source_and_board_settings_are_refused_naming_the_problem(desk, text, problem):
     answer = desk.klaxon(text)

@@ -214,8 +214,10 @@ def _shown(values: dict[str, Any]) -> str:
             return f"<#{entry}>"
         return format_duration(entry) if key == "source_ack_timeouts" else str(entry)
 
-    return "; ".join(f"{key.replace('_', ' ')}: {one(key, value)}" if isinstance(value, dict) else one(key, value)
-                     for key, value in values.items())
+    if len(values) > 1 and any(isinstance(value, dict) for value in values.values()):
+        # `source-policy is now source policies: gcp db; source ack timeouts: gcp 2m`
+        return "; ".join(f"{key.replace('_', ' ')}: {one(key, value)}" for key, value in values.items())
+    return ", ".join(one(key, value) for key, value in values.items())
 
 
 def _help(topic: str | None, usage: dict[str, str]) -> str:
