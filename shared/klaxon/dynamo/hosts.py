@@ -6,8 +6,8 @@
                     has been heard of it for HOST_KEEP
 
 A request's changes are applied per host in order: the hosts are read in batches, changed, and written in
-shared transactions, each write conditioned on the version read; a host another writer changed meanwhile is
-read and changed again on its own.
+shared transactions (one host alone: a conditional put, half a transaction's capacity), each write
+conditioned on the version read; a host another writer changed meanwhile is read and changed again on its own.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ class DynamoHosts:
             chunk = {name: by_host[name] for name in names[start:start + TRANSACTION_ITEMS]}
             stored = self._read(list(chunk))
             try:
-                self._table.transact([_write(stored.get(name), _applied(stored.get(name), those))
-                                      for name, those in chunk.items()])
+                self._write_all([_write(stored.get(name), _applied(stored.get(name), those))
+                                 for name, those in chunk.items()])
             except ConditionFailed:
                 for name, those in chunk.items():  # a racing writer: each host again, on its own
                     self._record_one(name, those)
@@ -50,12 +50,19 @@ class DynamoHosts:
         for attempt in range(_ATTEMPTS):
             stored = self._read([name]).get(name)
             try:
-                self._table.transact([_write(stored, _applied(stored, changes))])
+                self._write_all([_write(stored, _applied(stored, changes))])
             except ConditionFailed:
                 back_off(attempt)
                 continue
             return
         raise RuntimeError(f"could not record host {name!r}: it kept changing")
+
+    def _write_all(self, writes: list[Write]) -> None:
+        if len(writes) > 1:
+            self._table.transact(writes)
+            return
+        (write,) = writes
+        self._table.put({**write.key, **(write.item or {})}, condition=write.condition, values=write.values)
 
     def _read(self, names: list[str]) -> dict[str, tuple[Host, int]]:
         items = self._table.get_many([(HOST_PK, name) for name in names])
