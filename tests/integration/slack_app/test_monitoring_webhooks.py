@@ -133,6 +133,13 @@ def test_each_gcp_fixture_is_taken(monitoring, name, expected):
     assert len(posts(monitoring)) == expected.count("new")
 
 
+def test_gcp_s_recovery_delivered_before_its_failure_leaves_nothing_to_post(monitoring):
+    closed = gcp(monitoring, load("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_closed.json"))[1]
+    opened = gcp(monitoring, load("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_open.json"))[1]
+    assert (outcomes(closed), outcomes(opened)) == (["kept"], ["stale"]), "it started before it ended"
+    assert posts(monitoring) == []
+
+
 def test_gcp_is_refused_without_its_token_and_nothing_is_stored(monitoring):
     body = load("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_open.json")
     assert gcp(monitoring, body, token="guess")[0] == 401
@@ -167,6 +174,18 @@ def test_one_notification_with_two_firing_and_one_resolved_updates_three_alerts(
     assert (status, outcomes(answer)) == (200, ["repeat", "repeat", "resolve"])
     states = sorted(block(post, "alert.state")[:11] for post in posts(monitoring))
     assert states == ["Nobody has ", "Nobody has ", "Resolved by"]
+
+
+def test_an_alert_firing_again_soon_after_its_resolve_reopens_the_same_post(monitoring):
+    group = load("zulip_alertmanager_single_alert.json")
+    fired = {**group, "status": "firing", "alerts": [{**group["alerts"][0], "status": "firing"}]}
+    resolved = {**group, "alerts": [{**group["alerts"][0], "endsAt": "2020-02-06T00:20:00Z"}]}
+    again = {**fired, "alerts": [{**fired["alerts"][0], "startsAt": "2020-02-06T00:25:00Z"}]}
+    assert [outcomes(alertmanager(monitoring, body)[1]) for body in (fired, resolved, again)] == [
+        ["new"], ["resolve"], ["reopen"]]
+    (post,) = posts(monitoring)
+    assert block(post, "alert.state") == "Nobody has acknowledged this yet" and "seen 2 times" in block(
+        post, "alert.origin")
 
 
 def test_alertmanager_is_refused_without_its_secret_and_nothing_is_stored(monitoring):
