@@ -48,6 +48,12 @@ class Desk:
         """`/klaxon <text>`, answered as Slack shows it to whoever typed it."""
         return reply(run_command(Invocation(text, actor, INCIDENTS), self.work().console(ME)))
 
+    def refused(self, text: str, problem: str) -> Reply:
+        """`/klaxon <text>` by an admin, which must be refused naming `problem`."""
+        answer = self.klaxon(text)
+        assert not answer.ok and problem in answer.text, answer.text
+        return answer
+
     def message(self, text: str = "disk full on db-7", poster: str = "B0DATADOG") -> Alert | None:
         """A monitoring bot posts in #alerts now; the alert it raised, if any."""
         self.said += 1

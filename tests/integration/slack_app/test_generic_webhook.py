@@ -11,6 +11,7 @@ import pytest
 
 from infra.stack import WEBHOOK_SECRET
 from klaxon.bootstrap import cold_start
+from tests.integration.slack_app.posts import block, nothing_stored, posts
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -30,19 +31,6 @@ def webhooks(stack, alice, monkeypatch):
 
 def send(stack, body, secret=WEBHOOK_SECRET, **headers):
     return stack.webhook("generic", body, secret=secret, headers=headers or None)
-
-
-def posts(stack, channel="#incidents"):
-    return stack.workspace.messages(channel)
-
-
-def block(message, block_id):
-    found = next(b for b in message["blocks"] if b["block_id"] == block_id)
-    return found["text"]["text"] if "text" in found else found["elements"][0]["text"]
-
-
-def nothing_stored(stack):
-    return stack.items("ALERT#") == [] and stack.items("SOURCE#") == []
 
 
 # ------------------------------------------------------------------------------------------------ answers

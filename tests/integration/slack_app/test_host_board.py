@@ -11,6 +11,7 @@ import pytest
 from infra.stack import WEBHOOK_SECRETS
 from klaxon.bootstrap import cold_start
 from tests.fakes import FakeClock
+from tests.integration.slack_app.posts import block, posts
 from tests.payloads import fixture
 
 OPEN = "monitoring/Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_open.json"
@@ -34,8 +35,8 @@ def uptime(stack, name):
 
 
 def the_board(stack):
-    (board,) = stack.workspace.messages("#hosts")
-    return board, "\n".join(b["text"]["text"] if "text" in b else b["elements"][0]["text"] for b in board["blocks"])
+    (board,) = posts(stack, "#hosts")
+    return board, "\n".join(block(board, b["block_id"]) for b in board["blocks"])
 
 
 def test_an_uptime_check_failing_and_recovering_moves_the_host_on_one_board_message(stack, alice, clock):
@@ -58,6 +59,5 @@ def test_an_uptime_check_failing_and_recovering_moves_the_host_on_one_board_mess
     stack.sweep()
     recovered, text = the_board(stack)
     assert recovered["ts"] == board["ts"] and "0 down, 0 muted, 1 up" in text
-    (state,) = [block["elements"][0]["text"] for message in stack.workspace.messages("#incidents")
-                for block in message.get("blocks", []) if block["block_id"] == "alert.state"]
-    assert state.startswith("Resolved by gcp"), "the alert itself, resolved"
+    (alert,) = [message for message in posts(stack) if "alert.state" in str(message.get("blocks"))]
+    assert block(alert, "alert.state").startswith("Resolved by gcp"), "the alert itself, resolved"

@@ -25,6 +25,7 @@ import pytest
 from infra.stack import WEBHOOK_SECRETS
 from klaxon.bootstrap import cold_start
 from tests.fakes import FakeClock
+from tests.integration.slack_app.posts import block, nothing_stored, posts
 from tests.payloads import FIXTURES, fixture
 from tests.sns_signing import signer
 
@@ -94,19 +95,6 @@ def outcomes(answer):
     return [alert["outcome"] for alert in answer["alerts"]]
 
 
-def posts(stack, channel="#incidents"):
-    return stack.workspace.messages(channel)
-
-
-def block(message, block_id):
-    found = next(b for b in message["blocks"] if b["block_id"] == block_id)
-    return found["text"]["text"] if "text" in found else found["elements"][0]["text"]
-
-
-def nothing_stored(stack):
-    return stack.items("ALERT#") == [] and stack.items("SOURCE#") == [] and posts(stack) == []
-
-
 # ------------------------------------------------------------------------------------------------ GCP
 def test_a_gcp_uptime_check_failing_is_posted_with_its_host_and_recovering_resolves_it(monitoring):
     status, answer = gcp(monitoring, load("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_open.json"))
@@ -118,19 +106,6 @@ def test_a_gcp_uptime_check_failing_is_posted_with_its_host_and_recovering_resol
     status, answer = gcp(monitoring, load("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_closed.json"))
     assert (status, outcomes(answer)) == (200, ["resolve"])
     assert block(posts(monitoring)[0], "alert.state").startswith("Resolved by gcp")
-
-
-@pytest.mark.parametrize("name, expected", [
-    ("cloudforet-mon-webhook_gcp_webhook_v1.2_metric_threshold_open.json", ["new"]),
-    ("cloudforet-mon-webhook_gcp_webhook_v1.2_metric_threshold_closed.json", ["kept"]),
-    ("gcp_cloud_monitoring_webhook_v1.2_incident_closed.json", ["kept"]),
-    ("gcp_stackdriver_webhook_v1.1_open_alerta_test.json", ["new"]),
-    ("gcp_stackdriver_webhook_v1.1_closed_alerta_test.json", ["kept"]),
-])
-def test_each_gcp_fixture_is_taken(monitoring, name, expected):
-    status, answer = gcp(monitoring, load(name))
-    assert (status, outcomes(answer)) == (200, expected)
-    assert len(posts(monitoring)) == expected.count("new")
 
 
 def test_gcp_s_recovery_delivered_before_its_failure_leaves_nothing_to_post(monitoring):
@@ -148,14 +123,19 @@ def test_gcp_is_refused_without_its_token_and_nothing_is_stored(monitoring):
 
 
 # ------------------------------------------------------------------------------------------------ Alertmanager
-@pytest.mark.parametrize("name, expected", [
-    ("prometheus_alertmanager_webhook_v4_alerta_test.json", ["new"]),
-    ("prometheus_alertmanager_webhook_v4_prometheus-msteams.json", ["new"]),
-    ("zulip_alertmanager_alert.json", ["new", "new"]),
-    ("zulip_alertmanager_single_alert.json", ["kept"]),
-])
-def test_each_alertmanager_fixture_is_taken(monitoring, name, expected):
-    status, answer = alertmanager(monitoring, load(name))
+@pytest.mark.parametrize("send, name, expected", [
+    (gcp, "cloudforet-mon-webhook_gcp_webhook_v1.2_metric_threshold_open.json", ["new"]),
+    (gcp, "cloudforet-mon-webhook_gcp_webhook_v1.2_metric_threshold_closed.json", ["kept"]),
+    (gcp, "gcp_cloud_monitoring_webhook_v1.2_incident_closed.json", ["kept"]),
+    (gcp, "gcp_stackdriver_webhook_v1.1_open_alerta_test.json", ["new"]),
+    (gcp, "gcp_stackdriver_webhook_v1.1_closed_alerta_test.json", ["kept"]),
+    (alertmanager, "prometheus_alertmanager_webhook_v4_alerta_test.json", ["new"]),
+    (alertmanager, "prometheus_alertmanager_webhook_v4_prometheus-msteams.json", ["new"]),
+    (alertmanager, "zulip_alertmanager_alert.json", ["new", "new"]),
+    (alertmanager, "zulip_alertmanager_single_alert.json", ["kept"]),
+], ids=lambda value: value.removesuffix(".json") if isinstance(value, str) else getattr(value, "__name__", None))
+def test_each_gcp_and_alertmanager_fixture_is_taken(monitoring, send, name, expected):
+    status, answer = send(monitoring, load(name))
     assert (status, outcomes(answer)) == (200, expected)
     assert len(posts(monitoring)) == expected.count("new")
 

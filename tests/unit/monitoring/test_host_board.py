@@ -146,8 +146,7 @@ def test_hosts_muted_lists_each_mute_and_unmute_ends_it(desk):
     (down_again,) = down(desk)
     assert down_again.alert.silenced_by is None and len(desk.slack.posts) == 1
     assert "db-7" not in desk.klaxon("hosts muted", actor=GUEST).text
-    refused = desk.klaxon("hosts unmute db-7")
-    assert not refused.ok and "`db-7` is not muted" in refused.text
+    desk.refused("hosts unmute db-7", "`db-7` is not muted")
 
 
 def test_muting_is_admin_only_and_audited_as_a_silence(desk):
@@ -173,8 +172,7 @@ def test_muting_is_admin_only_and_audited_as_a_silence(desk):
     ("hosts reboot db-7", 'unknown hosts command "reboot"'),
 ])
 def test_a_bad_hosts_command_is_refused_naming_the_problem(desk, text, problem):
-    answer = desk.klaxon(text)
-    assert not answer.ok and problem in answer.text, answer.text
+    desk.refused(text, problem)
     assert desk.store.silences.silences == {}
 
 
