@@ -81,7 +81,7 @@ def alert_facts(alert: Alert) -> dict[str, str]:
     if isinstance(origin, ExternalOrigin):
         facts = dict(origin.labels)
         facts.update(source=origin.source)
-        facts.update({name: str(value) for name, value in (("host", origin.host), ("service", origin.service),
+        facts.update({name: str(value) for name, value in ((HOST, origin.host), ("service", origin.service),
                                                            ("severity", origin.severity)) if value})
     else:
         facts = {"source": SLACK_SOURCE, "channel": origin.channel, "poster": origin.poster}
