@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra.driver import StackDriver
-from infra.stack import LocalStack
+from infra.stack import WEBHOOK_SECRET, LocalStack
 
 BOT = "U0KLAXON"
 
@@ -49,6 +49,9 @@ class Scene:
 
     def notes(self, channel: str, ts: str) -> list[str]:
         return [m["text"] for m in self.ws.thread(channel, ts)[1:]]
+
+    def post(self, channel: str, ts: str) -> dict:
+        return next(m for m in self.ws.messages(channel) if m["ts"] == ts)
 
 
 def play(stack: StackDriver) -> list[str]:
@@ -117,6 +120,28 @@ def play(stack: StackDriver) -> list[str]:
     expect(len(scene.dms(bob)) == 2, "Bob is paged for the mention")
     expect(scene.notes("#ops", mention.ts)[-1].startswith(f":white_check_mark: <@{bob}> acknowledged"),
            "his ✅ on the mention stops the page")
+
+    say("A monitoring tool sends Klaxon's generic webhook: checkout latency. Alice routes it with a rule")
+    scene.klaxon(alice, "#ops", 'rule add /checkout/ to #incidents label "[Checkout]" from webhook:generic')
+    latency = {"title": "checkout p99 above 2s", "dedup_key": "checkout-latency", "severity": "critical",
+               "host": "api-3", "text": "p99 is 2.4s", "link": "https://grafana.example.com/d/checkout"}
+    status, _ = stack.webhook("generic", latency, secret=WEBHOOK_SECRET)
+    stack.webhook("generic", {**latency, "text": "p99 is 2.7s"}, secret=WEBHOOK_SECRET)
+    webhook_post = next((m for m in ws.messages("#incidents") if "[Checkout]" in m["text"]), None)
+    expect(status == 200 and webhook_post is not None and "seen 2 times" in str(webhook_post["blocks"]),
+           "one post in #incidents, from generic on api-3, counted twice")
+    refused, _ = stack.webhook("generic", latency, secret="guessed")
+    expect(refused == 401, "a request without the source's secret is refused (401) and changes nothing")
+
+    say("Bob acknowledges it with a ✅; then the monitoring tool says it is resolved")
+    if webhook_post:
+        ws.react(bob, "#incidents", webhook_post["ts"], "white_check_mark")
+        stack.settle()
+        expect(f"Acknowledged by <@{bob}>" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
+               "Bob's reaction acknowledges the webhook alert")
+        stack.webhook("generic", {**latency, "status": "resolved"}, secret=WEBHOOK_SECRET)
+        expect("Resolved by generic" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
+               "the post says its source resolved it")
 
     expect(not ws.violations(), "every Web API call matched Slack's published spec")
     expect(not stack.dead_letters(), "no asynchronous work was dead-lettered")

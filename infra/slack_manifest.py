@@ -1,9 +1,12 @@
 """The Slack app manifest: every scope, event and command Klaxon needs, so creating the app is one paste.
 
     .venv/bin/python -m infra.slack_manifest --request-url https://…/slack/events > manifest.json
+    .venv/bin/python -m infra.slack_manifest --socket-mode > manifest.json   # the local stack, no public URL
 
-The request URL is the stack's `SlackRequestUrl` output. The scopes follow from the Web API methods
-Klaxon calls (METHOD_SCOPES); a test keeps that table in step with the code.
+The request URL is the stack's `SlackRequestUrl` output. With `--socket-mode` Slack sends everything
+down a WebSocket the app opens (`make serve` with SLACK_APP_TOKEN), so there is no request URL. The
+scopes follow from the Web API methods Klaxon calls (METHOD_SCOPES); a test keeps that table in step
+with the code.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.info": "channels:read",
     "conversations.list": "channels:read",
     "conversations.open": "im:write",
+    # `rule test <message link>`; groups:history (private channels) comes with the message.groups event.
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
     "reactions.add": "reactions:write",
     "reactions.get": "reactions:read",
     "users.list": "users:read",
@@ -43,9 +49,13 @@ EVENT_SCOPES: dict[str, str] = {
 EXTRA_SCOPES = ("groups:read", "commands")
 
 
-def manifest(request_url: str) -> dict[str, Any]:
-    """The manifest for an app whose events, commands and interactivity all go to `request_url`."""
+def manifest(request_url: str | None) -> dict[str, Any]:
+    """The manifest for an app whose events, commands and interactivity all go to `request_url`.
+
+    `request_url=None` is the Socket Mode app: the same scopes, events and command, no URLs at all.
+    """
     scopes = {scope for scope in (*METHOD_SCOPES.values(), *EVENT_SCOPES.values(), *EXTRA_SCOPES) if scope}
+    at_url = {"url": request_url} if request_url else {}
     return {
         "display_information": {
             "name": "Klaxon",
@@ -55,7 +65,7 @@ def manifest(request_url: str) -> dict[str, Any]:
         "features": {
             "bot_user": {"display_name": "klaxon", "always_online": True},
             "slash_commands": [{
-                "command": "/klaxon", "url": request_url, "usage_hint": "help",
+                "command": "/klaxon", **at_url, "usage_hint": "help",
                 "description": "Alert rules, settings, reports and escalation policies",
                 # Escaped, Slack sends <#C…|name> and <@U…> for what people pick: ids, not names.
                 "should_escape": True,
@@ -63,10 +73,11 @@ def manifest(request_url: str) -> dict[str, Any]:
         },
         "oauth_config": {"scopes": {"bot": sorted(scopes)}},
         "settings": {
-            "event_subscriptions": {"request_url": request_url, "bot_events": sorted(EVENT_SCOPES)},
-            "interactivity": {"is_enabled": True, "request_url": request_url},
+            "event_subscriptions": {**({"request_url": request_url} if request_url else {}),
+                                    "bot_events": sorted(EVENT_SCOPES)},
+            "interactivity": {"is_enabled": True, **({"request_url": request_url} if request_url else {})},
             "org_deploy_enabled": False,
-            "socket_mode_enabled": False,
+            "socket_mode_enabled": request_url is None,
             "token_rotation_enabled": False,
         },
     }
@@ -75,11 +86,13 @@ def manifest(request_url: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.slack_manifest", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--request-url", required=True, help="the stack's SlackRequestUrl output")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--request-url", help="the stack's SlackRequestUrl output")
+    where.add_argument("--socket-mode", action="store_true", help="no request URL: Slack talks over Socket Mode")
     args = parser.parse_args(argv)
-    if not args.request_url.startswith("https://"):
+    if args.request_url and not args.request_url.startswith("https://"):
         parser.error("Slack only sends to https:// request URLs")
-    json.dump(manifest(args.request_url), sys.stdout, indent=2)
+    json.dump(manifest(None if args.socket_mode else args.request_url), sys.stdout, indent=2)
     print()
     return 0
 

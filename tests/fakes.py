@@ -7,11 +7,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert, AlertState, HandledMark
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
-from klaxon.digests import Digest, DigestPost
-from klaxon.escalation import Notification, Page, PageState
-from klaxon.ports import MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon import bootstrap
+from klaxon.alerts.digests import Digest, DigestPost
+from klaxon.alerts.intake import take_message
+from klaxon.alerts.judging import Identity, Judgement
+from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
+from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.paging.policies import NoPage, Notification, Page, PageState
+from klaxon.ports import Person, SlackBusy
+from klaxon.services import Services
+from klaxon.slack.renderers import paging as paging_notes
 
 
 class FakeClock:
@@ -29,13 +37,17 @@ class FakeClock:
 
 
 class InMemoryClaims:
+    LEASE = timedelta(minutes=2)  # as DynamoDB's: a dead worker's claim is taken over after it
+
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
+        self.leases: dict[str, datetime] = {}
 
     def claim(self, event_id: str, now: datetime) -> bool:
-        if event_id in self.state:
+        if self.state.get(event_id) == "done" or (event_id in self.state and self.leases[event_id] > now):
             return False
         self.state[event_id] = "in_progress"
+        self.leases[event_id] = now + self.LEASE
         return True
 
     def complete(self, event_id: str, now: datetime) -> None:
@@ -50,9 +62,14 @@ class InMemoryAlerts:
         self.alerts: dict[str, Alert] = {}
         self.messages: dict[tuple[str, str], str] = {}
         self.groups: dict[str, tuple[str, datetime]] = {}
+        self.states: dict[tuple[str, str], SourceState] = {}
+        self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
+        self.posting: dict[str, datetime] = {}  # unposted alerts leased to whoever posts them, until
 
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
-        recorded = self.messages.get((alert.source_channel, alert.source_ts))
+        assert alert.message is not None, "message alerts only"
+        where = (alert.message.channel, alert.message.ts)
+        recorded = self.messages.get(where)
         if recorded:
             return Raised(self.alerts[recorded], RaiseOutcome.ALREADY_RECORDED)
         group = self.groups.get(alert.fingerprint)
@@ -60,19 +77,66 @@ class InMemoryAlerts:
             counted = self.alerts[group[0]]
             counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
             self.alerts[counted.id] = counted
-            self.messages[(alert.source_channel, alert.source_ts)] = counted.id
+            self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)
             return Raised(counted, RaiseOutcome.GROUPED)
-        self.alerts[alert.id] = alert
-        self.messages[(alert.source_channel, alert.source_ts)] = alert.id
+        self._create(alert)
+        self.messages[where] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
 
-    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
-        self.alerts[alert.id] = posted
+    POSTING_LEASE = timedelta(minutes=2)  # as DynamoDB's
+
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
+        return [self._apply(arrival, window, now) for arrival in arrivals]
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        due = sorted((until, alert_id) for alert_id, until in self.posting.items() if until <= now)
+        return [self.alerts[alert_id] for _, alert_id in due][:limit]
+
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        alert = self.alerts.get(alert_id)
+        if alert is None or alert.is_posted or self.posting.get(alert_id, now) > now:
+            return False
+        self.posting[alert_id] = now + self.POSTING_LEASE
+        return True
+
+    def _apply(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
+        key = (arrival.event.source, arrival.event.dedup_key)
+        state = self.states.get(key)
+        alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
+        transition = decide(state, AlertStanding(alert.resolved_at) if alert else None, arrival.event, arrival.at,
+                            window)
+        if transition.change is not Change.STALE:
+            self.states[key] = replace(transition.state, version=transition.state.version + 1)
+        seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
+        match transition.change:
+            case Change.NEW:
+                alert = self._create(arrival.alert(str(transition.alert_id)))
+                if not alert.silenced_by:
+                    self.posting[alert.id] = now + self.POSTING_LEASE
+            case Change.REPEAT | Change.REOPEN:
+                assert alert is not None
+                alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
+                                           origin=replace(alert.origin, occurred_at=arrival.at), **seen))
+            case Change.RESOLVE:
+                assert alert is not None
+                alert = self._save(replace(alert, resolved_by=source_actor(arrival.event.source),
+                                           resolved_at=arrival.at, revision=alert.revision + 1,
+                                           origin=replace(alert.origin, occurred_at=arrival.at)))
+        return Applied(arrival, transition.change, alert)
+
+    def _create(self, alert: Alert) -> Alert:
+        self.alerts[alert.id] = alert
+        if alert.escalate_at:  # as in DynamoDB, the ack timer is written with the alert
+            self.timers[alert.id] = alert.escalate_at
+        return alert
+
+    def record_post(self, alert: Alert, post_ts: str) -> Alert:
+        self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
+        self.posting.pop(alert.id, None)
         self.messages[(alert.target_channel, post_ts)] = alert.id
-        return posted
+        return alert.posted(post_ts)  # as DynamoDB's: the alert as given, not as stored now
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
@@ -105,7 +169,8 @@ class InMemoryAlerts:
         return self._save(replace(alert, revision=alert.revision + 1))
 
     def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.state is AlertState.OPEN and a.first_seen <= seen_before),
+        found = sorted((a for a in self.alerts.values()
+                        if a.state is AlertState.OPEN and a.first_seen <= seen_before and not a.silenced_by),
                        key=lambda a: a.first_seen)
         return found[:limit]
 
@@ -144,29 +209,31 @@ class InMemoryConfiguration:
 
 
 class InMemoryDigests:
+    LOCK = timedelta(seconds=60)  # as DynamoDB's: a dead sweep's lock is taken over after it
+
     def __init__(self) -> None:
         self.posts: dict[str, DigestPost] = {}
-        self.locked: set[str] = set()
+        self.locked: dict[str, datetime] = {}
 
     def all(self) -> dict[str, DigestPost]:
         return dict(self.posts)
 
     def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        if channel in self.locked:
+        if channel in self.locked and self.locked[channel] > now:
             return None
-        self.locked.add(channel)
+        self.locked[channel] = now + self.LOCK
         return self.posts.get(channel, DigestPost(channel, None, None))
 
     def release(self, post: DigestPost) -> None:
         self.posts[post.channel] = post
-        self.locked.discard(post.channel)
+        self.locked.pop(post.channel, None)
 
 
 class InMemoryPages:
-    def __init__(self) -> None:
+    def __init__(self, timers: dict[str, datetime] | None = None) -> None:
         self.pages: dict[str, Page] = {}
         self.by_message: dict[tuple[str, str], str] = {}
-        self.timers: dict[str, datetime] = {}
+        self.timers: dict[str, datetime] = {} if timers is None else timers
 
     def start(self, page: Page) -> bool:
         if page.id in self.pages:
@@ -242,21 +309,13 @@ class InMemoryStore:
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
-    pages: InMemoryPages = field(default_factory=InMemoryPages)
+    pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
 
     def __post_init__(self) -> None:
-        self.messages = InMemoryMessages(self.alerts, self.pages)
         # An alert whose rule names a policy comes with its ack timer, as in DynamoDB's transaction.
-        raise_alert = self.alerts.raise_alert
-
-        def raise_with_timer(alert: Alert, group_until: datetime) -> Raised:
-            raised = raise_alert(alert, group_until)
-            if raised.outcome is RaiseOutcome.NEW and alert.escalate_at:
-                self.pages.timers[alert.id] = alert.escalate_at
-            return raised
-
-        self.alerts.raise_alert = raise_with_timer  # type: ignore[method-assign]
+        self.pages = InMemoryPages(timers=self.alerts.timers)
+        self.messages = InMemoryMessages(self.alerts, self.pages)
 
 
 @dataclass
@@ -312,11 +371,24 @@ class FakeSlack:
         self.reminders.append((channel, list(overdue)))
         return f"1800000200.{len(self.reminders):06d}"
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
-        self.notes.append((channel, ts, text))
+    # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.paging_note(page, step, people)))
 
-    def say(self, channel: str, text: str) -> None:
-        self.said.append((channel, text))
+    def tell_page_acknowledged(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.acknowledged_note(page)))
+
+    def tell_page_dropped(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.dropped_note(page)))
+
+    def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
+        self.notes.append((channel, ts, paging_notes.no_page_note(channel, why)))
+
+    def tell_policy_missing(self, alert: Alert) -> None:
+        self.notes.append((alert.target_channel, str(alert.post_ts), paging_notes.policy_missing_note(alert)))
+
+    def answer_direct_message(self, channel: str, reply: str | None) -> None:
+        self.said.append((channel, paging_notes.direct_message_reply(reply)))
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
         if self.unreachable & {user}:
@@ -351,3 +423,19 @@ class FakeDirectory:
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
+
+
+def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
+          directory: FakeDirectory | None = None, incidents_channel: str | None = None,
+          metrics: list[tuple[str, float, str]] | None = None) -> Services:
+    """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
+    snapshot = config or Configuration()
+    return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
+                              configuration=lambda: snapshot, incidents_channel=incidents_channel,
+                              count=lambda *metric: (metrics if metrics is not None else []).append(metric))
+
+
+def take(message: ChannelMessage, *, config: Configuration, me: Identity, store: InMemoryStore, slack: FakeSlack,
+         now: datetime) -> Judgement:
+    """The intake for one channel message at `now`, wired as the Slack function wires it."""
+    return take_message(message, wired(store, slack, FakeClock(now), config).intake(me))

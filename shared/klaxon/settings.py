@@ -26,6 +26,7 @@ class Settings:
     table_name: str
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_secret_arn: str | None = None
+    webhook_secret_arn: str | None = None  # in AWS: the stack's webhook secret, a JSON of one key per source
     admin_users: frozenset[str] = field(default_factory=frozenset)
     admin_user_group: str | None = None
     incidents_channel: str | None = None
@@ -44,6 +45,7 @@ class Settings:
             table_name=table,
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             slack_secret_arn=env.get("SLACK_SECRET_ARN", "").strip() or None,
+            webhook_secret_arn=env.get("WEBHOOK_SECRET_ARN", "").strip() or None,
             admin_users=_slack_ids(env.get("ADMIN_USERS", ""), "ADMIN_USERS"),
             admin_user_group=_optional_id(env.get("ADMIN_USER_GROUP", ""), "ADMIN_USER_GROUP"),
             incidents_channel=_optional_id(env.get("INCIDENTS_CHANNEL", ""), "INCIDENTS_CHANNEL"),

@@ -52,3 +52,38 @@ def test_the_command_line_prints_json_and_refuses_plain_http(capsys):
         assert refused.code == 2
     else:
         raise AssertionError("plain http must be refused")
+
+
+def keys(node: object) -> set[str]:
+    """Every key at any depth of a JSON document."""
+    if isinstance(node, dict):
+        return set(node) | {key for value in node.values() for key in keys(value)}
+    if isinstance(node, list):
+        return {key for value in node for key in keys(value)}
+    return set()
+
+
+def test_the_socket_mode_manifest_has_everything_but_urls(capsys):
+    over_http = manifest("https://x.example/slack/events")
+
+    assert main(["--socket-mode"]) == 0
+    app = json.loads(capsys.readouterr().out)
+
+    assert app["settings"]["socket_mode_enabled"] is True and over_http["settings"]["socket_mode_enabled"] is False
+    assert not {"url", "request_url"} & keys(app)  # no request URL anywhere
+    assert app["oauth_config"] == over_http["oauth_config"]
+    assert app["settings"]["event_subscriptions"]["bot_events"] == over_http["settings"]["event_subscriptions"][
+        "bot_events"]
+    (command,) = app["features"]["slash_commands"]
+    assert command["command"] == "/klaxon" and command["should_escape"] is True
+    assert app["settings"]["interactivity"] == {"is_enabled": True}
+
+
+def test_the_command_line_takes_a_request_url_or_socket_mode_not_both():
+    for argv in ([], ["--socket-mode", "--request-url", "https://x.example/slack/events"]):
+        try:
+            main(argv)
+        except SystemExit as refused:
+            assert refused.code == 2
+        else:
+            raise AssertionError(f"{argv} must be refused")

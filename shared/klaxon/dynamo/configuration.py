@@ -24,9 +24,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.escalation import EscalationPolicy
+from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"

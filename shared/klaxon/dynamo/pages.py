@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.escalation import EscalationPolicy, Notification, Page, PageState
+from klaxon.paging.policies import EscalationPolicy, Notification, Page, PageState
 
 PAGE, ACK_TIMEOUT = "page", "ack-timeout"
 

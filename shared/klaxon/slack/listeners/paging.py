@@ -1,0 +1,44 @@
+"""Paging from Slack: a mention of Klaxon pages its channel's policy; a page's button acknowledges it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from slack_bolt import App, BoltContext
+
+from klaxon.slack.actions import ActionId
+from klaxon.slack.lazy import acknowledge, lazy_work
+
+if TYPE_CHECKING:
+    from klaxon.services import Services
+
+logger = Logger(child=True)
+
+
+def register(app: App, services: Callable[[], Services]) -> None:
+    def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        from klaxon.paging import service as paging
+
+        with lazy_work(services, body) as work:
+            if work is None:
+                return
+            mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
+                                     text=event.get("text", ""), thread_ts=event.get("thread_ts"))
+            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.configuration())
+            if page is not None:
+                logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
+
+    def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
+        from klaxon.paging import service as paging
+
+        with lazy_work(services, body) as work:
+            if work is None:
+                return
+            page = paging.acknowledge(action["value"], body["user"]["id"], work.pager())
+            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
+
+    app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])
+    app.action(ActionId.ACKNOWLEDGE_PAGE.value)(ack=acknowledge, lazy=[acknowledge_page])
+    app.action(ActionId.OPEN_PAGE_SOURCE.value)(acknowledge)  # a link button: the click needs only an ack
