@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 
 from klaxon.slack.actions import ActionId, CallbackId
-from tests.integration.slack_app.incidents import block, buttons, channel_named, declare, headlines, open_forms
+from tests.integration.slack_app.incidents.seen import block, buttons, channel_named, declare, headlines, open_forms
 
 
 def second_submission(body: str) -> str:
@@ -19,19 +19,6 @@ def second_submission(body: str) -> str:
     payload = json.loads(fields["payload"][0])
     payload["trigger_id"] = payload["trigger_id"] + "-again"
     return urlencode({"payload": json.dumps(payload)})
-
-
-@pytest.fixture
-def workspace(stack, alice, bob, monkeypatch):
-    """#incidents (the INCIDENTS_CHANNEL) and #ops; Bob declares."""
-    ws = stack.workspace
-    incidents = ws.add_channel("incidents", members=["alice", "bob"])["id"]
-    ws.add_channel("ops", members=["alice", "bob"])
-    monkeypatch.setenv("INCIDENTS_CHANNEL", incidents)
-    from klaxon.bootstrap import cold_start
-
-    cold_start()
-    return stack
 
 
 def test_incident_opens_the_form_in_the_ack_prefilled_and_its_submission_declares_once(workspace, bob):

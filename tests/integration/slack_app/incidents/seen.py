@@ -43,3 +43,28 @@ def channel_named(stack: StackDriver, prefix: str) -> dict[str, Any] | None:
 
 def said_by_klaxon(stack: StackDriver, channel: str) -> list[str]:
     return [m["text"] for m in stack.workspace.messages(channel) if m.get("user") == BOT or m.get("bot_id")]
+
+
+def incident_items(stack: StackDriver) -> list[dict[str, Any]]:
+    """The incidents stored (a test's look at the table; Klaxon never scans)."""
+    return [item for item in stack.items("INCIDENT#") if item["sk"] == "INCIDENT"]
+
+
+def timeline_texts(stack: StackDriver) -> list[str]:
+    return [str(item["text"]) for item in stack.items("INCIDENT#") if str(item["sk"]).startswith("TL#")]
+
+
+def comms_channel(stack: StackDriver, user: str, **values: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An incident declared in #ops (severity 1 unless given, so it has its comms channel); the channel and
+    the headline post."""
+    declare(stack, user, "#ops", values.pop("text", "checkout fails for EU customers"),
+            **{"severity": "1", **values})
+    channel = channel_named(stack, "inc-")
+    assert channel is not None, "severity 1 opens the comms channel"
+    (headline,) = headlines(stack)
+    return channel, headline
+
+
+def headline_now(stack: StackDriver) -> dict[str, Any]:
+    (headline,) = headlines(stack)
+    return headline
