@@ -39,6 +39,16 @@ def _readable(found: re.Match[str]) -> str:
     return f"@{name}"
 
 
+# `<…>` that is not Slack's markup (a person, channel, group, broadcast, date or link): a placeholder in a usage
+# line such as `update <text>`, which Slack would otherwise take for a link and show mangled.
+_PLACEHOLDER = re.compile(r"<(?![@#!]|https?://|mailto:)([^<>]*)>")
+
+
+def placeholders_shown(text: str) -> str:
+    """Text whose `<placeholders>` (usage lines) are shown as typed, Slack's own markup left working."""
+    return _PLACEHOLDER.sub(r"&lt;\1&gt;", text)
+
+
 def quote(text: str) -> str:
     """Text as a block quote, each line prefixed as mrkdwn wants."""
     return "\n".join(f">{line}" for line in text.splitlines() or [""])

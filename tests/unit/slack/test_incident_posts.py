@@ -10,18 +10,20 @@ import pytest
 
 from klaxon.incidents.events import IncidentChanged, Via
 from klaxon.incidents.model import Incident, Severity, Status
-from klaxon.incidents.outcomes import NO_POLICY, Setback, Step
+from klaxon.incidents.outcomes import NO_POLICY, HelpShown, Refused, Setback, Step
 from klaxon.incidents.reminders import Reminder, ReminderKind
 from klaxon.incidents.timeline import EntryKind, TimelineEntry
 from klaxon.slack.actions import ActionId
 from klaxon.slack.renderers.incidents import (
     TOPIC_LIMIT,
     announcement,
+    answer,
     headline_blocks,
     headline_fallback,
     reminder_text,
     setback_text,
     topic,
+    welcome_text,
 )
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -125,3 +127,11 @@ def test_reminders_say_what_to_do_where_they_are_posted(kind, where, words):
 ])
 def test_every_setback_says_what_could_not_be_done_and_why(setback, words):
     assert words in setback_text(setback)
+
+
+def test_usage_placeholders_in_answers_are_shown_as_typed_and_slacks_markup_keeps_working():
+    helped = answer(HelpShown(), T0)
+    assert "`status &lt;investigating | identified | monitoring | resolved&gt; [note]`" in helped
+    refused = answer(Refused("usage: `update <text>`; <@U0LEAD> already leads"), T0)
+    assert refused == ":warning: usage: `update &lt;text&gt;`; <@U0LEAD> already leads"
+    assert "&lt;command&gt;" in welcome_text(incident(comms_channel="C0COMMS"), DOC)

@@ -44,10 +44,10 @@ from klaxon.incidents.outcomes import (
 from klaxon.incidents.reminders import Reminder, ReminderKind
 from klaxon.incidents.timeline import TimelineEntry
 from klaxon.incidents.usage import help_text
-from klaxon.markup import readable
+from klaxon.markup import escaped, readable
 from klaxon.paging.policies import took
 from klaxon.slack.actions import ActionId
-from klaxon.slack.mrkdwn import quieted, slack_date
+from klaxon.slack.mrkdwn import placeholders_shown, quieted, slack_date
 from klaxon.slack.renderers.alerts import FALLBACK_LIMIT, SECTION_LIMIT
 
 FIELD_LIMIT = 2000  # Slack's limit for a section field's text
@@ -150,10 +150,10 @@ def _severity_badge(incident: Incident) -> str:
 def welcome_text(incident: Incident, doc: str | None) -> str:
     """Klaxon's first post in a comms channel: what it is about, and how to talk to Klaxon there."""
     headline = f" · <{doc}|incident doc>" if doc else ""
-    return (f"{_severity_badge(incident)} *{_severity(incident)}* · {quieted(incident.summary)}\n"
-            f"This channel is for incident `{incident.id}`{headline}. Talk to me here with `@klaxon <command>` "
-            "(or `/incident <command>`): `@klaxon help` lists them. Pin a message, or react with :pushpin:, to "
-            "put it on the timeline. A ✅ on this message acknowledges a page.")
+    return (f":rotating_light: This channel is for incident `{incident.id}`: {quieted(incident.summary)}{headline}\n"
+            "Talk to me here with `@klaxon &lt;command&gt;` (or `/incident &lt;command&gt;`): `@klaxon help` lists "
+            "them. Pin a message, or react with :pushpin:, to put it on the timeline. A ✅ on this message "
+            "acknowledges a page.")
 
 
 def topic(incident: Incident, doc: str | None) -> str:
@@ -189,7 +189,7 @@ def reminder_text(incident: Incident, reminder: Reminder, now: datetime) -> str:
             return f":straight_ruler: This incident has no severity yet: {do('severity 1-4')}."
         case ReminderKind.NO_UPDATE:
             since = took(incident.last_update_at or incident.declared_at, now)
-            return f":hourglass: No update for {since}. {lead}, say where it stands: {do('update <text>')}."
+            return f":hourglass: No update for {since}. {lead}, say where it stands: {do('update &lt;text&gt;')}."
         case ReminderKind.BREAK:
             return f":coffee: {lead}, you have led this incident for {took(incident.lead_since or now, now)}. " \
                    f"Hand over ({do('lead @someone')}) or take a break."
@@ -213,9 +213,9 @@ def answer(outcome: Outcome, now: datetime) -> str:
         case Done(incident=incident):
             return f":white_check_mark: Done. {headline_fallback(incident)}"
         case Refused(problem=problem, setback=setback):
-            return f":warning: {setback_text(setback) if setback else problem}"
+            return f":warning: {setback_text(setback) if setback else placeholders_shown(problem)}"
         case HelpShown():
-            return "In an incident's channel I understand:\n" + help_text()
+            return "In an incident's channel I understand:\n" + placeholders_shown(help_text())
         case FieldShown(incident=incident, field=field):
             shown = incident.summary if field == "summary" else incident.impact
             return f"*{field.capitalize()}:* {quieted(shown) or 'none yet'}"
@@ -242,8 +242,8 @@ def not_a_comms_channel(text: str) -> Message:
     """`/incident <a command's word> …` outside a comms channel: commands work in one; the text may have
     been meant as a summary, so a button declares an incident with it."""
     shown = readable(text)
-    said = (f"`{truncate(shown, 60)}` is a command for an incident's comms channel, and this is not one. Did you "
-            "mean to declare an incident?")
+    said = (f"`{escaped(truncate(shown, 60))}` is a command for an incident's comms channel, and this is not one. "
+            "Did you mean to declare an incident?")
     return Message(said, [SectionBlock(block_id="incident.not_comms", text=MarkdownTextObject(text=said)),
                           ActionsBlock(block_id="incident.declare", elements=[ButtonElement(
                               text="Declare an incident", action_id=ActionId.DECLARE_WITH_TEXT.value,

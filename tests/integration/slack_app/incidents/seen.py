@@ -38,7 +38,7 @@ def buttons(message: dict[str, Any]) -> list[str]:
 
 
 def channel_named(stack: StackDriver, prefix: str) -> dict[str, Any] | None:
-    return next((c for c in stack.workspace.state()["channels"] if c["name"].startswith(prefix)), None)
+    return next((c for c in stack.workspace.state()["channels"] if c.get("name", "").startswith(prefix)), None)
 
 
 def said_by_klaxon(stack: StackDriver, channel: str) -> list[str]:

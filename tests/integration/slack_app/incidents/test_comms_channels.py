@@ -21,7 +21,7 @@ def test_the_headline_button_opens_the_channel_once_even_clicked_twice_or_retrie
     ws.redeliver(click.delivery.id, retry_num=1, reason="http_timeout")
     workspace.settle()
     today = datetime.now(UTC).strftime("%Y%m%d")
-    (channel,) = [c for c in ws.state()["channels"] if c["name"].startswith("inc-")]
+    (channel,) = [c for c in ws.state()["channels"] if c.get("name", "").startswith("inc-")]
     assert channel["name"] == f"inc-{today}-search-slow"
     assert set(channel["members"]) >= {alice, bob}, "the reporter, and whoever asked"
     assert ActionId.OPEN_COMMS_CHANNEL not in buttons(headline_now(workspace))
