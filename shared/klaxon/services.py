@@ -48,7 +48,7 @@ class Services:
     def intake(self, me: Identity, time_left_ms: Callable[[], int] | None = None) -> Intake:
         """The alert intake, with the configuration as it is now (which is also what silences are read from);
         `time_left_ms` is the function's remaining time (Lambda's context), when it bounds the work."""
-        config = self.configuration()
+        config = self.current_configuration
         intake = Intake(store=self.store, slack=self.slack, config=config, me=me, silences=config,
                         publish=self.publish, now=self.clock.now())
         return replace(intake, time_left_ms=time_left_ms) if time_left_ms else intake
@@ -60,13 +60,14 @@ class Services:
     def desk(self, delivery: str | None = None) -> IncidentDesk:
         """What incident work uses; `delivery` (the Slack event or trigger id) makes its changes happen once."""
         return IncidentDesk(incidents=self.store.incidents, claims=self.store.claims, slack=self.incident_slack,
-                            links=self.doc_links, directory=self.directory, config=self._configuration_now,
+                            links=self.doc_links, directory=self.directory, config=self.current_configuration,
                             clock=self.clock, publish=self.publish, pager=self.pager,
                             incidents_channel=self.incidents_channel, delivery=delivery)
 
     @cached_property
-    def _configuration_now(self) -> Configuration:
-        """The configuration read once for this unit of work's incident work (a change's subscribers share it)."""
+    def current_configuration(self) -> Configuration:
+        """The configuration read once for this unit of work: the intake, keyword replies and a change's
+        subscribers share one revalidating read."""
         return self.configuration()
 
     def console(self, me: Identity) -> Console:
