@@ -79,3 +79,10 @@ def test_a_command_word_outside_a_comms_channel_offers_to_declare_with_the_text_
     message = not_a_comms_channel("page load &amp; <https://x.example|login> slow")
     (button,) = message.blocks[1].to_dict()["elements"]
     assert (button["action_id"], button["value"]) == (ActionId.DECLARE_WITH_TEXT, "page load & login slow")
+
+
+def test_help_outside_a_comms_channel_says_how_to_declare_and_what_works_in_one():
+    message = not_a_comms_channel("help")
+    (section,) = message.blocks
+    assert "declares an incident" in message.text and "`severity" in message.text
+    assert "&lt;what is happening&gt;" in section.to_dict()["text"]["text"]

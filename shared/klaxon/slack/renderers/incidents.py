@@ -240,8 +240,13 @@ class Message:
 
 def not_a_comms_channel(text: str) -> Message:
     """`/incident <a command's word> …` outside a comms channel: commands work in one; the text may have
-    been meant as a summary, so a button declares an incident with it."""
+    been meant as a summary, so a button declares an incident with it. `/incident help` gets the help."""
     shown = readable(text)
+    if shown.split()[0].lower() == "help":
+        said = ("`/incident <what is happening>` declares an incident. In an incident's comms channel, "
+                "`/incident <command>` or `@klaxon <command>`:\n" + help_text())
+        return Message(said, [SectionBlock(block_id="incident.help", text=MarkdownTextObject(
+            text=placeholders_shown(said)))])
     said = (f"`{escaped(truncate(shown, 60))}` is a command for an incident's comms channel, and this is not one. "
             "Did you mean to declare an incident?")
     return Message(said, [SectionBlock(block_id="incident.not_comms", text=MarkdownTextObject(text=said)),

@@ -35,7 +35,8 @@ def test_a_pinned_message_and_a_pushpin_make_one_entry_gone_with_the_last_of_the
     workspace.settle()
     pinned = ws.pin(alice, incident, said.ts)
     ws.redeliver(pinned.delivery.id, retry_num=1, reason="http_timeout")
-    ws.react(bob, incident, said.ts, "pushpin")
+    reacted = ws.react(bob, incident, said.ts, "pushpin")
+    ws.redeliver(reacted.delivery.id, retry_num=1, reason="http_timeout")
     workspace.settle()
     (entry,) = pins(workspace)
     assert entry["text"] == "rolled back deploy 1432; errors dropping" and entry["by"] == alice
