@@ -71,10 +71,7 @@ class Preferences:
         for hour in self.reminder_hours:
             if not _CLOCK.match(hour):
                 raise ConfigurationError(f"reminder hour {hour!r} is not HH:MM")
-        try:
-            ZoneInfo(self.reminder_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigurationError(f"unknown time zone {self.reminder_zone!r}") from error
+        _zone(self.reminder_zone)
         if not 0 <= self.reconcile_limit <= 50:
             raise ConfigurationError(f"the reconcile limit must be 0-50, not {self.reconcile_limit}")
         self._check_incident_settings()
@@ -90,10 +87,7 @@ class Preferences:
         hours = self.incident_close_hours
         if len(hours) != 2 or not all(_CLOCK.match(hour) for hour in hours) or hours[0] >= hours[1]:
             raise ConfigurationError(f"the close reminder's hours are a start and a later end, HH:MM, not {hours!r}")
-        try:
-            ZoneInfo(self.incident_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigurationError(f"unknown time zone {self.incident_zone!r}") from error
+        _zone(self.incident_zone)
         if not 0 <= self.incident_reminder_times <= 10:
             raise ConfigurationError(f"a reminder is repeated 0-10 times, not {self.incident_reminder_times}")
 
@@ -117,6 +111,13 @@ class Preferences:
             raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
         return cls(**values)
+
+
+def _zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(f"unknown time zone {name!r}") from error
 
 
 def _within(what: str, seconds: int, low: int, high: int) -> None:

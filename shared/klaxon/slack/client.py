@@ -76,3 +76,12 @@ def joining[T](client: WebClient, channel: str, call: Callable[[], T]) -> T:
         logger.info("joining the channel to post", extra={"channel": channel})
         client.conversations_join(channel=channel)
         return call()
+
+
+def permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    """A link to a message, or None when Slack cannot give one (deleted, no access): a link is a courtesy."""
+    try:
+        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+    except SlackApiError as error:
+        logger.warning("no permalink", extra={"channel": channel, "ts": ts, "error": error_code(error)})
+        return None

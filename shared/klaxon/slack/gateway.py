@@ -13,7 +13,7 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.ports import MessageUnavailable, SlackBusy
-from klaxon.slack.client import error_code, joining, retry_after
+from klaxon.slack.client import error_code, joining, permalink, retry_after
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
@@ -38,11 +38,7 @@ class WebSlackGateway:
                                 blocks=alert_blocks(alert))
 
     def permalink(self, channel: str, ts: str) -> str | None:
-        try:
-            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
-        except SlackApiError as error:
-            logger.warning("no permalink", extra={"channel": channel, "ts": ts, "error": error_code(error)})
-            return None
+        return permalink(self.client, channel, ts)
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
         try:

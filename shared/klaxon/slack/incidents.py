@@ -23,7 +23,7 @@ from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Done, Outcome, Refused, Setback
 from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.reminders import Reminder
-from klaxon.slack.client import error_code, joining
+from klaxon.slack.client import error_code, joining, permalink
 from klaxon.slack.renderers import incidents as words
 
 logger = Logger(child=True)
@@ -123,11 +123,7 @@ class WebIncidentSlack:
         self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply)
 
     def permalink(self, channel: str, ts: str) -> str | None:
-        try:
-            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
-        except SlackApiError as error:
-            logger.warning("no permalink", extra={"channel": channel, "ts": ts, "error": error_code(error)})
-            return None
+        return permalink(self.client, channel, ts)
 
 
 def _refused_as_setback(call: Callable[[], Any], subject: str) -> Any:
