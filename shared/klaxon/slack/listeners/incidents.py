@@ -25,6 +25,7 @@ from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
 
 if TYPE_CHECKING:
     from klaxon.alerts.messages import ChannelMessage
+    from klaxon.incidents.model import Incident
     from klaxon.services import Services
 
 logger = Logger(child=True)
@@ -117,7 +118,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
             origin = Origin(channel=_channel_of(body), alert_id=action["value"] if alert else None)
             _fill(client, body, declaring_form(summary, body["user"]["id"], origin))
 
-    def fill_form(build: Callable[[Any], View]) -> Callable[..., None]:
+    def fill_form(build: Callable[[Incident], View]) -> Callable[..., None]:
         def fill(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
             with lazy_work(services, body) as work:
                 if work is None:
@@ -310,13 +311,13 @@ def _channel_of(body: dict[str, Any]) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
 
 
-def _editing_form(incident: Any) -> View:
+def _editing_form(incident: Incident) -> View:
     from klaxon.slack.incident_forms import editing_form
 
     return editing_form(incident)
 
 
-def _status_form(incident: Any) -> View:
+def _status_form(incident: Incident) -> View:
     from klaxon.slack.incident_forms import status_form
 
     return status_form(incident)

@@ -29,12 +29,11 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 return
             incident_id = work.store.incidents.in_channel(event["channel"])  # in a comms channel: a command
             if incident_id is not None:
-                command_from_mention(work, client, event, context.bot_user_id, incident_id,
-                                               delivery_id(body))
+                command_from_mention(work, client, event, context.bot_user_id, incident_id, delivery_id(body))
                 return
             mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
                                      text=event.get("text", ""), thread_ts=event.get("thread_ts"))
-            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.configuration())
+            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.current_configuration)
             if page is not None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
 
