@@ -122,3 +122,11 @@ def test_racing_commands_on_dynamodb_lose_no_change(racing_store):
     assert final is not None and final.version == 6
     assert sorted(action.text for action in final.actions) == [f"follow-up {n}" for n in range(6)]
     assert len(racing_store.incidents.timeline(final.id)) == 6
+
+
+def test_a_form_submitted_twice_at_the_same_moment_declares_once_on_dynamodb(racing_store):
+    found = at_once(lambda n: racing_store.incidents.declare(incident(id=f"20261129-0000000{n}"), "form:V1", [], None),
+                    [1, 2, 3])
+    (declared,) = {stored.id for stored, _ in found}
+    assert sorted(new for _, new in found) == [False, False, True]
+    assert racing_store.incidents.get(declared) is not None

@@ -48,21 +48,21 @@ class DynamoIncidents:
         try:
             self._table.transact([*writes, *alerts])
         except ConditionFailed as refused:
-            reasons = refused.reasons
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                return self._declared(key), False
-            taken = [alert_id for alert_id, reason in zip(incident.alert_ids, reasons[len(writes):], strict=False)
-                     if reason == "ConditionalCheckFailed"]
+            # The same form declared already (or at this very moment: a racing transaction's conflict), else
+            # its alert taken by another form's incident.
+            declared = self._declared(key)
+            if declared is not None:
+                return declared, False
+            taken = [alert_id for alert_id, reason in zip(incident.alert_ids, refused.reasons[len(writes):],
+                                                          strict=False) if reason == "ConditionalCheckFailed"]
             if taken:
                 raise AlertTaken(self.of_alert(taken[0]) or "?") from refused
             raise
         return incident, True
 
-    def _declared(self, key: str) -> Incident:
+    def _declared(self, key: str) -> Incident | None:
         item = self._table.get(*_pair(_declaration_key(key)), consistent=True)
-        incident = self.get(str(item["incident_id"])) if item else None
-        assert incident is not None, "a declaration's incident is written with it"
-        return incident
+        return self.get(str(item["incident_id"])) if item else None
 
     # ------------------------------------------------------------------ reading
     def get(self, incident_id: str) -> Incident | None:
