@@ -1,10 +1,11 @@
-"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
+"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4).
 
 It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
 their raiser's posting lease ran out, pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
-verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
+verbose digest, the digest posts, and declared incidents whose next reminder has come (klaxon.incidents.
+reminding). Two sweeps may overlap (EventBridge delivers at least once; a slow
 sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
 digest, a claim per reminder slot.
 
@@ -26,6 +27,8 @@ from klaxon.alerts.model import Alert
 from klaxon.alerts.reconcile import reconcile
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
+from klaxon.incidents.desk import IncidentDesk
+from klaxon.incidents.reminding import send_reminders as incident_reminders
 from klaxon.paging import service as paging
 from klaxon.paging.service import Pager
 from klaxon.ports import SlackDirectory, SlackGateway, Store
@@ -57,6 +60,7 @@ class SweepContext:
     now: datetime
     publish: Publish
     time_left_ms: Callable[[], int] = lambda: 60_000
+    incidents: IncidentDesk | None = None  # declared incidents' reminders (none: no incident work this sweep)
 
     @property
     def pager(self) -> Pager:
@@ -80,6 +84,9 @@ def sweep(ctx: SweepContext) -> SweepReport:
     if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
         _reconcile_and_digest(ctx, report, overdue)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
+    if ctx.incidents is not None:
+        desk = ctx.incidents
+        _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report

@@ -6,7 +6,7 @@ A module per topic registers its commands - grammar, usage line, who may run it,
 Adding a verb touches its topic's module (and the renderer of what it answers).
 """
 
-from klaxon.commands import audit, channels, policies, report, rule_files, rules, settings
+from klaxon.commands import audit, channels, incident_settings, keywords, policies, report, rule_files, rules, settings
 from klaxon.commands import help as help_topic
 from klaxon.commands.audit import ShowAudit
 from klaxon.commands.channels import SetChannelDefault
@@ -94,6 +94,8 @@ __all__ = [
     "changes_configuration",
     "channels",
     "help_topic",
+    "incident_settings",
+    "keywords",
     "parse_command",
     "parse_duration",
     "plain_text",

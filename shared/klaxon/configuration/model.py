@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
@@ -48,6 +49,16 @@ class Preferences:
     unmatched_label: str = "[Unmatched]"
     paging_channels: tuple[str, ...] = ()  # where a mention of Klaxon pages; empty: every channel
     dm_reply: str | None = None  # what Klaxon answers a direct message; None: its default explanation
+    # Declared incidents (SPEC §4): the severity at or above which they page (None: never), and reminders.
+    incident_paging_severity: int | None = 2
+    incident_no_lead_seconds: int = 300
+    incident_no_severity_seconds: int = 300
+    incident_no_update_severe_seconds: int = 1800  # severity 1-2
+    incident_no_update_seconds: int = 7200
+    incident_break_seconds: int = 10_800
+    incident_close_hours: tuple[str, ...] = ("09:00", "18:00")  # the close reminder's working hours
+    incident_zone: str = "UTC"
+    incident_reminder_times: int = 3  # each reminder at most this often per occasion
 
     def __post_init__(self) -> None:
         if not self.handled_reactions:
@@ -60,12 +71,25 @@ class Preferences:
         for hour in self.reminder_hours:
             if not _CLOCK.match(hour):
                 raise ConfigurationError(f"reminder hour {hour!r} is not HH:MM")
-        try:
-            ZoneInfo(self.reminder_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigurationError(f"unknown time zone {self.reminder_zone!r}") from error
+        _zone(self.reminder_zone)
         if not 0 <= self.reconcile_limit <= 50:
             raise ConfigurationError(f"the reconcile limit must be 0-50, not {self.reconcile_limit}")
+        self._check_incident_settings()
+
+    def _check_incident_settings(self) -> None:
+        if self.incident_paging_severity is not None and not 1 <= self.incident_paging_severity <= 4:
+            raise ConfigurationError(f"incidents page at severity 1-4 or never, not {self.incident_paging_severity}")
+        for what, seconds in (("no lead", self.incident_no_lead_seconds),
+                              ("no severity", self.incident_no_severity_seconds),
+                              ("no update (severity 1-2)", self.incident_no_update_severe_seconds),
+                              ("no update", self.incident_no_update_seconds), ("break", self.incident_break_seconds)):
+            _within(f"the {what} reminder", seconds, 1, 7 * 86_400)
+        hours = self.incident_close_hours
+        if len(hours) != 2 or not all(_CLOCK.match(hour) for hour in hours) or hours[0] >= hours[1]:
+            raise ConfigurationError(f"the close reminder's hours are a start and a later end, HH:MM, not {hours!r}")
+        _zone(self.incident_zone)
+        if not 0 <= self.incident_reminder_times <= 10:
+            raise ConfigurationError(f"a reminder is repeated 0-10 times, not {self.incident_reminder_times}")
 
     @property
     def handled_reaction(self) -> str:
@@ -89,6 +113,13 @@ class Preferences:
         return cls(**values)
 
 
+def _zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(f"unknown time zone {name!r}") from error
+
+
 def _within(what: str, seconds: int, low: int, high: int) -> None:
     if not low <= seconds <= high:
         raise ConfigurationError(f"{what} must be between {low}s and {high}s, not {seconds}s")
@@ -106,6 +137,7 @@ class Configuration:
     policies: Mapping[str, EscalationPolicy] = field(default_factory=dict)
     channel_policies: Mapping[str, str] = field(default_factory=dict)  # channel → policy name
     default_policy: str | None = None
+    keywords: tuple[KeywordReply, ...] = ()  # replies to phrases said in incidents' comms channels
 
     @cached_property
     def rulebook(self) -> RuleBook:
@@ -152,6 +184,11 @@ class Configuration:
         if channel is None:
             return replace(self, default_policy=name)
         return replace(self, channel_policies={**self.channel_policies, channel: name})
+
+    def with_keywords(self, keywords: tuple[KeywordReply, ...]) -> Configuration:
+        if len(keywords) > MAX_KEYWORDS:
+            raise ConfigurationError(f"at most {MAX_KEYWORDS} keyword replies")
+        return replace(self, keywords=keywords)
 
     def silencing(self, alert: Alert, at: datetime) -> str | None:
         """The silence an alert matches when judged (klaxon.ports.SilenceCheck): a configuration holds no

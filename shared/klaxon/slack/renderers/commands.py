@@ -12,6 +12,7 @@ from klaxon.commands.audit import AuditShown
 from klaxon.commands.channels import ChannelDefaultSet
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
+from klaxon.commands.keywords import KeywordAdded, KeywordRemoved, KeywordsListed
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.commands.policies import PoliciesListed, PolicyRemoved, PolicySet, PolicyShown, PolicyUsed
 from klaxon.commands.report import ReportShown
@@ -21,8 +22,10 @@ from klaxon.commands.settings import SettingChanged, SettingsShown
 from klaxon.slack.mrkdwn import quote, unmentioned
 from klaxon.slack.renderers.configuration import (
     audit_trail,
+    describe_keyword,
     describe_policy,
     describe_rule,
+    keyword_list,
     policy_list,
     rule_list,
     settings_text,
@@ -36,7 +39,8 @@ MAX_MESSAGES = 3
 # A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
 PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
-HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy")  # as help shows them
+# As the general help shows them.
+HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ def _text(answer: Answer) -> str:
             return describe_policy(policy, config)
         case PoliciesListed(config=config):
             return policy_list(config)
+        case KeywordsListed(keywords=keywords):
+            return keyword_list(keywords)
         case HelpShown(topic=topic, usage=usage):
             return _help(topic, usage)
     raise TypeError(f"no words for {type(answer).__name__}")
@@ -118,6 +124,10 @@ def describe_change(change: Change) -> str:
             return f"mentions of Klaxon in {where} page policy `{name}`"
         case PolicyRemoved(name=name):
             return f"removed policy `{name}`"
+        case KeywordAdded(keyword=keyword):
+            return f"added keyword reply {describe_keyword(keyword)}"
+        case KeywordRemoved(keyword=keyword):
+            return f"removed keyword reply {describe_keyword(keyword)}"
         case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
             return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):
