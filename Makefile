@@ -49,6 +49,7 @@ bench: install
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing
 	$(PY) -m bench.webhook_intake
+	$(PY) -m bench.incident_costs
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

@@ -16,6 +16,8 @@ import json
 import sys
 from typing import Any
 
+from klaxon.slack.actions import CallbackId
+
 # Every Web API method Klaxon calls, and the bot scope it needs.
 METHOD_SCOPES: dict[str, str | None] = {
     "auth.test": None,
@@ -32,6 +34,14 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.replies": "channels:history",
     "reactions.add": "reactions:write",
     "reactions.get": "reactions:read",
+    # Declared incidents: forms, the comms channel (groups:write below for a private one), its bookmark.
+    "views.open": None,
+    "views.update": None,
+    "conversations.create": "channels:manage",
+    "conversations.invite": "channels:manage",
+    "conversations.setTopic": "channels:manage",
+    "conversations.rename": "channels:manage",
+    "bookmarks.add": "bookmarks:write",
     "users.list": "users:read",
     "usergroups.list": "usergroups:read",
     "usergroups.users.list": "usergroups:read",
@@ -44,9 +54,20 @@ EVENT_SCOPES: dict[str, str] = {
     "app_mention": "app_mentions:read",
     "reaction_added": "reactions:read",
     "reaction_removed": "reactions:read",
+    "pin_added": "pins:read",  # pinned messages go on an incident's timeline
+    "pin_removed": "pins:read",
 }
-# Private channels Klaxon is invited to are looked up and watched like public ones.
-EXTRA_SCOPES = ("groups:read", "commands")
+# Private channels Klaxon is invited to are looked up and watched like public ones; a private incident's
+# comms channel is created, named and its people invited with groups:write.
+EXTRA_SCOPES = ("groups:read", "groups:write", "commands")
+# The slash commands (registered with escaping on: Slack sends <#C…|name> and <@U…> for what people pick)
+# and the message shortcut; all go to the one request URL.
+COMMANDS = (("/klaxon", "help", "Alert rules, settings, reports and escalation policies"),
+            ("/incident", "[what is happening] | <command> in an incident's channel",
+             "Declare an incident; in its channel, run its commands"))
+DECLARE_SHORTCUT = {"name": "Declare incident", "type": "message",
+                    "callback_id": CallbackId.DECLARE_FROM_MESSAGE.value,
+                    "description": "Declare an incident about this message"}
 
 
 def manifest(request_url: str | None) -> dict[str, Any]:
@@ -64,12 +85,9 @@ def manifest(request_url: str | None) -> dict[str, Any]:
         },
         "features": {
             "bot_user": {"display_name": "klaxon", "always_online": True},
-            "slash_commands": [{
-                "command": "/klaxon", **at_url, "usage_hint": "help",
-                "description": "Alert rules, settings, reports and escalation policies",
-                # Escaped, Slack sends <#C…|name> and <@U…> for what people pick: ids, not names.
-                "should_escape": True,
-            }],
+            "slash_commands": [{"command": command, **at_url, "usage_hint": hint, "description": description,
+                                "should_escape": True} for command, hint, description in COMMANDS],
+            "shortcuts": [DECLARE_SHORTCUT],
         },
         "oauth_config": {"scopes": {"bot": sorted(scopes)}},
         "settings": {

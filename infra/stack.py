@@ -36,6 +36,7 @@ APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"  # the emulator's app-level token, for 
 # The emulator numbers ids in creation order after a reset: the first person created is U00000001,
 # and the demo and the end-to-end tests make that person Klaxon's admin.
 FIRST_PERSON = "U00000001"
+FIRST_CHANNEL = "C00000001"  # likewise the first public channel: the demo's #incidents (INCIDENTS_CHANNEL)
 READY_TIMEOUT = 60.0
 
 

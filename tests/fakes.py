@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,13 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.incidents.events import IncidentChanged
+from klaxon.incidents.links import PublicDocLinks
+from klaxon.incidents.model import Incident
+from klaxon.incidents.outcomes import Setback
+from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
+from klaxon.incidents.reminders import Reminder
+from klaxon.incidents.timeline import TimelineEntry
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
@@ -295,6 +303,8 @@ class InMemoryPages:
         if page.id.startswith("mention/"):
             _, channel, ts = page.id.split("/", 2)
             self.by_message[(channel, ts)] = page.id
+        elif page.id.startswith("incident/"):  # as DynamoDB's: a handled reaction on its thread acknowledges
+            self.by_message[(page.channel, page.ts)] = page.id
         return True
 
     def get(self, page_id: str) -> Page | None:
@@ -356,6 +366,107 @@ class InMemoryMessages:
                                 page_id=self._pages.by_message.get((channel, ts)))
 
 
+class InMemoryIncidents:
+    """Incidents as DynamoDB keeps them (klaxon.dynamo.incidents): versions, entries as markers, the indexes."""
+
+    def __init__(self) -> None:
+        self.incidents: dict[str, Incident] = {}
+        self.due_at: dict[str, datetime] = {}
+        self.entries: dict[tuple[str, str], TimelineEntry] = {}
+        self.marks: dict[tuple[str, str], set[str]] = {}
+        self.declarations: dict[str, str] = {}
+        self.channels: dict[str, str] = {}
+        self.alerts: dict[str, str] = {}
+        self.keywords: dict[str, set[str]] = {}
+        self.reads = 0  # for tests that count the "is this a comms channel?" reads
+
+    def declare(self, incident: Incident, key: str, entries: Sequence[TimelineEntry],
+                due_at: datetime | None) -> tuple[Incident, bool]:
+        if key in self.declarations:
+            return self.incidents[self.declarations[key]], False
+        taken = [alert_id for alert_id in incident.alert_ids if alert_id in self.alerts]
+        if taken:
+            raise AlertTaken(self.alerts[taken[0]])
+        self.declarations[key] = incident.id
+        self.alerts |= {alert_id: incident.id for alert_id in incident.alert_ids}
+        self.incidents[incident.id] = incident
+        self._due(incident.id, due_at)
+        self.entries |= {(entry.incident_id, entry.key): entry for entry in entries}
+        return incident, True
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.incidents.get(incident_id)
+
+    def in_channel(self, channel: str) -> str | None:
+        self.reads += 1
+        return self.channels.get(channel)
+
+    def of_alert(self, alert_id: str) -> str | None:
+        return self.alerts.get(alert_id)
+
+    def save(self, before: Incident, after: Incident, entries: Sequence[TimelineEntry],
+             due_at: datetime | None) -> Incident:
+        if any((entry.incident_id, entry.key) in self.entries for entry in entries):
+            raise AlreadyApplied(after.id)
+        stored = self.incidents[after.id]
+        if stored.version != before.version:
+            raise IncidentConflict(after.id)
+        saved = replace(after, version=before.version + 1)
+        self.incidents[after.id] = replace(saved, reminders=stored.reminders)  # changes never touch them
+        self._due(after.id, due_at)
+        self.entries |= {(entry.incident_id, entry.key): entry for entry in entries}
+        if after.comms_channel and after.comms_channel != before.comms_channel:
+            self.channels[after.comms_channel] = after.id
+        return saved
+
+    def due(self, now: datetime, limit: int | None = None) -> list[Incident]:
+        found = sorted((at, incident_id) for incident_id, at in self.due_at.items()
+                       if math.ceil(at.timestamp()) <= math.ceil(now.timestamp()))
+        return [self.incidents[incident_id] for _, incident_id in found][:limit]
+
+    def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
+        stored = self.incidents[incident.id]
+        if stored.version != incident.version:
+            return False
+        self.incidents[incident.id] = replace(stored, reminders=dict(sent))
+        self._due(incident.id, due_at)
+        return True
+
+    def has_entry(self, incident_id: str, key: str) -> bool:
+        return (incident_id, key) in self.entries
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        return [entry for (owner, _), entry in self.entries.items() if owner == incident_id]
+
+    def mark_pin(self, entry: TimelineEntry, mark: str) -> None:
+        where = (entry.incident_id, entry.key)
+        kept = self.entries.get(where)
+        self.entries[where] = replace(entry, at=kept.at, by=kept.by) if kept else entry
+        self.marks.setdefault(where, set()).add(mark)
+
+    def unmark_pin(self, incident_id: str, key: str, mark: str) -> None:
+        where = (incident_id, key)
+        if where not in self.entries:
+            return
+        self.marks.get(where, set()).discard(mark)
+        if not self.marks.get(where):
+            self.entries.pop(where)
+            self.marks.pop(where, None)
+
+    def claim_keyword(self, incident_id: str, keyword_id: str) -> bool:
+        replied = self.keywords.setdefault(incident_id, set())
+        if incident_id not in self.incidents or keyword_id in replied:
+            return False
+        replied.add(keyword_id)
+        return True
+
+    def _due(self, incident_id: str, due_at: datetime | None) -> None:
+        if due_at:
+            self.due_at[incident_id] = due_at
+        else:
+            self.due_at.pop(incident_id, None)
+
+
 @dataclass
 class InMemoryStore:
     claims: InMemoryClaims = field(default_factory=InMemoryClaims)
@@ -364,6 +475,7 @@ class InMemoryStore:
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
     boards: InMemoryDigests = field(default_factory=InMemoryDigests)
     hosts: InMemoryHosts = field(default_factory=InMemoryHosts)
+    incidents: InMemoryIncidents = field(default_factory=InMemoryIncidents)
     pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
     silences: InMemorySilences = field(init=False)
@@ -471,6 +583,111 @@ class FakeSlack:
 
 
 @dataclass
+class FakeIncidentSlack:
+    """Records what Klaxon would have asked Slack to do for incidents; `refusals` (method → Slack's error
+    code, or a list of codes used up in turn) make Slack refuse, `taken` holds channel names in use."""
+
+    headlines: dict[str, Incident] = field(default_factory=dict)  # ts → the incident as last drawn
+    headline_draws: list[str] = field(default_factory=list)  # incident ids, once per post or redraw
+    channels: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id → (name, private)
+    taken: set[str] = field(default_factory=set)
+    invited: list[tuple[str, str]] = field(default_factory=list)
+    topics: dict[str, str] = field(default_factory=dict)
+    bookmarks: list[tuple[str, str]] = field(default_factory=list)
+    welcomed: list[str] = field(default_factory=list)
+    announced: list[IncidentChanged] = field(default_factory=list)
+    told: list[tuple[str, str | None, list[Setback]]] = field(default_factory=list)
+    reminded: list[tuple[str, Reminder]] = field(default_factory=list)
+    postmortems: list[tuple[str, str]] = field(default_factory=list)
+    keyword_replies: list[tuple[str, str, str]] = field(default_factory=list)
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    refusals: dict[str, str | list[str]] = field(default_factory=dict)
+
+    def _refuse(self, method: str, subject: str = "") -> None:
+        refusal = self.refusals.get(method)
+        if isinstance(refusal, list):
+            code = refusal.pop(0) if refusal else None
+        else:
+            code = refusal
+        if code:
+            raise SlackRefused(code, subject)
+
+    def post_headline(self, incident: Incident, channel: str, doc: str | None) -> str:
+        self._refuse("post_headline", channel)
+        ts = f"1800000400.{len(self.headlines) + 1:06d}"
+        self.headlines[ts] = incident
+        self.headline_draws.append(incident.id)
+        return ts
+
+    def update_headline(self, incident: Incident, doc: str | None, now: datetime) -> None:
+        assert incident.headline is not None
+        self.headlines[incident.headline[1]] = incident
+        self.headline_draws.append(incident.id)
+
+    def create_channel(self, name: str, private: bool) -> str:
+        self._refuse("create_channel", name)
+        if name in self.taken:
+            raise SlackRefused("name_taken", name)
+        self.taken.add(name)
+        channel = f"{'G' if private else 'C'}0INC{len(self.channels) + 1}"
+        self.channels[channel] = (name, private)
+        return channel
+
+    def invite(self, channel: str, users: Sequence[str]) -> list[SlackRefused]:
+        refused = []
+        for user in users:
+            code = self.refusals.get(f"invite:{user}")
+            if isinstance(code, str):
+                refused.append(SlackRefused(code, user))
+            else:
+                self.invited.append((channel, user))
+        return refused
+
+    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+        self._refuse("set_topic", channel)
+        self.topics[channel] = incident.summary
+
+    def bookmark_doc(self, channel: str, doc: str) -> None:
+        self._refuse("bookmark_doc", channel)
+        self.bookmarks.append((channel, doc))
+
+    def rename_channel(self, channel: str, name: str) -> None:
+        self._refuse("rename_channel", name)
+        if name in self.taken:
+            raise SlackRefused("name_taken", name)
+        self.channels[channel] = (name, self.channels[channel][1])
+
+    def welcome(self, incident: Incident, doc: str | None) -> str:
+        self._refuse("welcome", str(incident.comms_channel))
+        self.welcomed.append(incident.id)
+        return f"1800000500.{len(self.welcomed):06d}"
+
+    def announce(self, change: IncidentChanged) -> None:
+        self.announced.append(change)
+
+    def tell(self, person: str, channel: str | None, setbacks: Sequence[Setback]) -> None:
+        self.told.append((person, channel, list(setbacks)))
+
+    def remind(self, incident: Incident, reminder: Reminder, now: datetime) -> None:
+        self.reminded.append((incident.id, reminder))
+
+    def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
+        self.postmortems.append((incident.id, person))
+
+    def message_text(self, channel: str, ts: str) -> str | None:
+        return self.texts.get((channel, ts))
+
+    def reply_keyword(self, channel: str, ts: str, reply: str) -> None:
+        self.keyword_replies.append((channel, ts, reply))
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        return f"https://klaxon-demo.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+DOC_LINKS = PublicDocLinks("https://klaxon.example")
+
+
+@dataclass
 class FakeDirectory:
     """A workspace directory held in memory."""
 
@@ -497,12 +714,14 @@ class FakeDirectory:
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
           directory: FakeDirectory | None = None, incidents_channel: str | None = None,
-          metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset()) -> Services:
+          metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
+          incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
     snapshot = config or Configuration()
     return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
                               configuration=lambda: snapshot, incidents_channel=incidents_channel, admin_users=admins,
-                              count=lambda *metric: (metrics if metrics is not None else []).append(metric))
+                              count=lambda *metric: (metrics if metrics is not None else []).append(metric),
+                              incident_slack=incident_slack or FakeIncidentSlack(), doc_links=DOC_LINKS)
 
 
 def take(message: ChannelMessage, *, config: Configuration, me: Identity, store: InMemoryStore, slack: FakeSlack,

@@ -110,6 +110,14 @@ class Workspace:
         return Outcome.from_dict(self._post("click", user=user, channel=channel, ts=ts, action_id=action_id,
                                             value=value))
 
+    def shortcut(self, user: str, channel: str, ts: str, callback_id: str) -> Outcome:
+        """A user runs the app's message shortcut `callback_id` on a message (→ a `message_action` payload)."""
+        return Outcome.from_dict(self._post("shortcut", user=user, channel=channel, ts=ts, callback_id=callback_id))
+
+    def archive(self, channel: str) -> dict[str, Any]:
+        """Someone archives a channel (its name stays taken, as in Slack)."""
+        return self._post("archive", channel=channel)
+
     def submit_view(self, user: str, view_id: str, values: dict[str, Any] | None = None) -> Outcome:
         """A user submits a modal the app opened; `values` by input `action_id`."""
         return Outcome.from_dict(self._post("submit_view", user=user, view_id=view_id, values=values or {}))
@@ -137,6 +145,10 @@ class Workspace:
     def fail_next(self, method: str, *, count: int = 1, status: int = 503) -> None:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
+
+    def refuse_next(self, method: str, error: str, *, count: int = 1) -> None:
+        """The next `count` calls of `method` get Slack's refusal `error` (restricted_action, missing_scope …)."""
+        self._post("faults", method=method, status=200, count=count, error=error)
 
     def rate_limits(self, enabled: bool = True) -> None:
         """Enforce Slack's rate-limit tiers on every Web API call from now on (or stop enforcing them)."""

@@ -41,7 +41,8 @@ class Control:
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
             "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit, "unfurl": self._unfurl,
             "delete": self._delete, "react": self._react, "unreact": self._unreact, "pin": self._pin,
-            "unpin": self._unpin, "command": self._command, "click": self._click,
+            "unpin": self._unpin, "command": self._command, "click": self._click, "shortcut": self._shortcut,
+            "archive": self._archive,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
@@ -137,6 +138,15 @@ class Control:
     def _click(self, p: dict[str, Any]) -> Any:
         return self._interactions.click(p["user"], p["channel"], p["ts"], p["action_id"], p.get("value"))
 
+    def _shortcut(self, p: dict[str, Any]) -> Any:
+        return self._interactions.message_shortcut(p["user"], p["channel"], p["ts"], p["callback_id"])
+
+    def _archive(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            channel = self._activity.channel(p["channel"])
+            channel.is_archived = True
+            return channel.conversation(self._state.identity.bot_user_id)
+
     def _submit_view(self, p: dict[str, Any]) -> Any:
         return self._interactions.submit_view(p["user"], p["view_id"], p.get("values"))
 
@@ -161,7 +171,7 @@ class Control:
 
     def _arm_fault(self, p: dict[str, Any]) -> Any:
         self._faults.arm(p["method"], int(p.get("status", 429)), int(p.get("count", 1)),
-                         int(p.get("retry_after", 1)))
+                         int(p.get("retry_after", 1)), p.get("error"))
         return {"ok": True}
 
     def _switch_rate_limits(self, p: dict[str, Any]) -> Any:
@@ -201,7 +211,7 @@ class Control:
                 "users": list(state.users.values()),
                 "bots": [asdict(b) for b in state.bots.values()],
                 "channels": [c.conversation(state.identity.bot_user_id)
-                             | {"members": c.members, "messages": c.messages, "pins": c.pins}
+                             | {"members": c.members, "messages": c.messages, "pins": c.pins, "bookmarks": c.bookmarks}
                              for c in state.channels.values()],
                 "usergroups": list(state.usergroups.values()),
                 "ephemerals": dict(state.ephemerals),

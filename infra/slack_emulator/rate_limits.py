@@ -58,6 +58,10 @@ POST_MESSAGE = "chat.postMessage"
 # Marketplace and internal apps (commercially distributed non-Marketplace apps get 1 a minute).
 METHOD_BUDGETS: Mapping[str, Budget] = {
     "apps.connections.open": TIER_1,
+    "bookmarks.add": TIER_2,
+    "bookmarks.list": TIER_3,
+    "bookmarks.remove": TIER_2,
+    "conversations.rename": TIER_2,
     "auth.test": HUNDREDS,
     "chat.delete": TIER_3,
     "chat.getPermalink": HUNDREDS,

@@ -21,7 +21,8 @@ from .state import WorkspaceState
 
 # What the installed app was granted; Bolt reads it from every response's X-OAuth-Scopes.
 BOT_SCOPES = ",".join([
-    "app_mentions:read", "channels:history", "channels:join", "channels:manage", "channels:read",
+    "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
+    "channels:read",
     "chat:write", "commands", "groups:history", "groups:read", "groups:write", "im:history", "im:read",
     "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write", "reactions:read",
     "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from klaxon.configuration.model import Configuration, ConfigurationCache
+    from klaxon.incidents.desk import IncidentDesk
+    from klaxon.incidents.ports import DocLinks, IncidentSlack
     from klaxon.messagebus import Subscribers
     from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
     from klaxon.services import Services
@@ -117,6 +119,26 @@ class Runtime:
         return self._sweep_gateway
 
     @cached_property
+    def incident_slack(self) -> IncidentSlack:
+        from klaxon.slack.incidents import WebIncidentSlack
+
+        return WebIncidentSlack(self.slack_client)
+
+    @cached_property
+    def _sweep_incident_slack(self) -> IncidentSlack:
+        """Incidents' Slack for the sweep's reminders, on its briefly waiting client."""
+        from klaxon.slack.incidents import WebIncidentSlack
+
+        return WebIncidentSlack(self._sweep_client)
+
+    @cached_property
+    def doc_links(self) -> DocLinks:
+        """Links to incident docs: the public address the stack is reached at (PUBLIC_BASE_URL)."""
+        from klaxon.incidents.links import PublicDocLinks
+
+        return PublicDocLinks(self.settings.public_base_url)
+
+    @cached_property
     def sweep_directory(self) -> SlackDirectory:
         """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
         from klaxon.slack.directory import WebSlackDirectory
@@ -131,7 +153,9 @@ class Runtime:
                         admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group,
                         # `rule test <link>` reads through the client that waits out only short rate limits:
                         # history is limited to about a call a minute, and the person should hear that at once.
-                        messages=self._sweep_gateway, count=cloudwatch_count)
+                        messages=self._sweep_gateway, count=cloudwatch_count,
+                        incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
+                        doc_links=self.doc_links)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
@@ -181,9 +205,9 @@ class Runtime:
 
 
 def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
-             configuration: Callable[[], Configuration], count: Count, incidents_channel: str | None = None,
-             admin_users: frozenset[str] = frozenset(), admin_group: str | None = None,
-             messages: MessageReader | None = None) -> Services:
+             configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
+             doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
+             admin_group: str | None = None, messages: MessageReader | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -196,13 +220,14 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
     bus = MessageBus(table)
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
-                    admin_group=admin_group, messages=messages, describe_change=describe_change)
+                    admin_group=admin_group, messages=messages, describe_change=describe_change,
+                    incident_slack=incident_slack, doc_links=doc_links)
     subscribe(table, work, count)
     return work
 
 
 def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
-    """The one table of who reacts to which event (klaxon.events), in the order they run.
+    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run.
 
     Every subscriber is idempotent: the bus retries one that fails (see klaxon.messagebus).
     """
@@ -216,6 +241,8 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         PageEnded,
         PageStarted,
     )
+    from klaxon.incidents import escalation, informing
+    from klaxon.incidents.events import IncidentChanged, IncidentDeclared
     from klaxon.paging import service as paging
 
     def stop_page(event: AlertAcknowledged | AlertResolved) -> None:
@@ -229,14 +256,44 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         if first is not None and (first.user, first.at) == (event.by, event.at):  # the first, not a later one
             count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
 
+    def acknowledge_declared_alert(event: IncidentDeclared) -> None:
+        """Whoever declares an incident from an alert's post is on it: the alert is acknowledged (its page stops)."""
+        if event.alert_id:
+            handling.acknowledge(event.alert_id, event.incident.reporter, event.incident.declared_at,
+                                 store=work.store, slack=work.slack, publish=work.publish)
+
+    def declared(event: IncidentDeclared) -> None:
+        if event.new:
+            count("IncidentsDeclared", 1, "Count")
+
+    def resolved(event: IncidentChanged) -> None:
+        took = event.after.time_to_resolve
+        if took is not None and event.before.resolved_at is None:
+            count("TimeToResolveIncident", took.total_seconds(), "Seconds")
+
+    def on_incident(react: Callable[[Any, IncidentDesk], None]) -> Callable[[Any], None]:
+        """An incident subscriber, given the unit of work's desk (its own changes are keyed by their origin)."""
+        def run(event: Any) -> None:
+            react(event, work.desk())
+
+        run.__qualname__ = getattr(react, "__qualname__", repr(react))  # the bus names failing subscribers
+        return run
+
     return (table
             .on(AlertRaised, lambda _: count("AlertsRaised", 1, "Count"))
-            .on(AlertAcknowledged, stop_page, lambda _: count("Acknowledgements", 1, "Count"), time_to_acknowledge)
-            .on(AlertResolved, stop_page, lambda _: count("AlertsResolved", 1, "Count"))
+            .on(AlertAcknowledged, stop_page, lambda _: count("Acknowledgements", 1, "Count"), time_to_acknowledge,
+                on_incident(informing.note_alert))
+            .on(AlertResolved, stop_page, lambda _: count("AlertsResolved", 1, "Count"),
+                on_incident(informing.note_alert))
             .on(AlertReopened, lambda _: count("AlertsReopened", 1, "Count"))
             .on(PageStarted, lambda _: count("PagesStarted", 1, "Count"))
-            .on(PageAcknowledged, acknowledge_alert, lambda _: count("PagesAcknowledged", 1, "Count"))
-            .on(PageEnded, lambda _: count("PagesEnded", 1, "Count")))
+            .on(PageAcknowledged, acknowledge_alert, lambda _: count("PagesAcknowledged", 1, "Count"),
+                on_incident(escalation.note_page_acknowledged))
+            .on(PageEnded, lambda _: count("PagesEnded", 1, "Count"), on_incident(escalation.note_page_ended))
+            .on(IncidentDeclared, acknowledge_declared_alert, declared)
+            .on(IncidentChanged, on_incident(informing.redraw_headline), on_incident(informing.tell_the_channel),
+                on_incident(informing.escalate_when_severe), on_incident(informing.keep_topic),
+                on_incident(informing.ask_for_postmortem), resolved))
 
 
 def cloudwatch_count(name: str, value: float, unit: str) -> None:

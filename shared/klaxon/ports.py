@@ -15,6 +15,7 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
+from klaxon.incidents.ports import IncidentRepository
 from klaxon.monitoring.hosts import Board, HostRepository
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
@@ -68,6 +69,9 @@ class Store(Protocol):
 
     @property
     def silences(self) -> SilenceRepository: ...
+
+    @property
+    def incidents(self) -> IncidentRepository: ...
 
 
 class SlackBusy(Exception):

@@ -39,6 +39,7 @@ class Settings:
     grafana_timestamp_header: str | None = None
     # The local cloud's stand-in for SNS's certificate and confirmation URLs (never set in AWS; see README).
     sns_local_mirror: str | None = None
+    public_base_url: str | None = None  # where links in Slack point (the incident doc); None: no links
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
             sns_topic_arns=_topic_arns(env.get("SNS_TOPIC_ARNS", "")),
             grafana_timestamp_header=_header(env.get("GRAFANA_HMAC_TIMESTAMP_HEADER", "")),
             sns_local_mirror=_loopback_url(env.get("SNS_LOCAL_MIRROR", "")),
+            public_base_url=_optional_url(env.get("PUBLIC_BASE_URL", ""), "PUBLIC_BASE_URL"),
         )
 
 
@@ -115,6 +117,13 @@ def _loopback_url(raw: str) -> str | None:
     if parts.scheme not in ("http", "https") or parts.hostname not in _LOOPBACK:
         raise SettingsError("SNS_LOCAL_MIRROR must be an http URL on 127.0.0.1 or localhost (the local cloud's)")
     return url if url.endswith("/") else url + "/"
+
+
+def _optional_url(raw: str, name: str) -> str | None:
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL, not {url!r}")
+    return url or None
 
 
 def _optional_id(raw: str, name: str) -> str | None:

@@ -1,13 +1,13 @@
-"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §5).
+"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4, §5).
 
 It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
 their raiser's posting lease ran out, pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
-verbose digest, and the digest posts; and, every few minutes, the hosts for each board channel's host
-board. Two sweeps may overlap (EventBridge delivers at least once; a slow sweep can run into the next):
-every effect is guarded so that overlap never posts twice - a lock per digest and per board, a claim per
-reminder slot.
+verbose digest, the digest posts, declared incidents whose next reminder has come (klaxon.incidents.
+reminding), and, every few minutes, the hosts for each board channel's host board. Two sweeps may overlap
+(EventBridge delivers at least once; a slow sweep can run into the next): every effect is guarded so that
+overlap never posts twice - a lock per digest and per board, a claim per reminder slot.
 
 Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
 so the function reports an error (and its alarm fires). The read of what nobody acknowledged is a step
@@ -28,6 +28,8 @@ from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.reconcile import reconcile
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
+from klaxon.incidents.desk import IncidentDesk
+from klaxon.incidents.reminding import send_reminders as incident_reminders
 from klaxon.monitoring.hosts import compose as compose_board
 from klaxon.paging import service as paging
 from klaxon.paging.service import Pager
@@ -61,6 +63,7 @@ class SweepContext:
     now: datetime
     publish: Publish
     time_left_ms: Callable[[], int] = lambda: 60_000
+    incidents: IncidentDesk | None = None  # declared incidents' reminders (none: no incident work this sweep)
 
     @property
     def pager(self) -> Pager:
@@ -85,6 +88,9 @@ def sweep(ctx: SweepContext) -> SweepReport:
         _reconcile_and_digest(ctx, report, overdue)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
+    if ctx.incidents is not None:
+        desk = ctx.incidents
+        _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report

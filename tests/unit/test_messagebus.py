@@ -10,8 +10,9 @@ import pytest
 
 from klaxon import bootstrap, events
 from klaxon.events import Event
+from klaxon.incidents import events as incident_events
 from klaxon.messagebus import MessageBus, SubscriberFailed, Subscribers
-from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore
+from tests.fakes import DOC_LINKS, FakeClock, FakeDirectory, FakeIncidentSlack, FakeSlack, InMemoryStore
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,12 @@ def test_an_event_nobody_wired_is_a_wiring_slip_not_silence():
 
 
 def test_the_bootstraps_table_lists_every_domain_event():
-    every = {kind for kind in vars(events).values() if isinstance(kind, type) and issubclass(kind, Event)
-             and kind is not Event}
+    every = {kind for module in (events, incident_events) for kind in vars(module).values()
+             if isinstance(kind, type) and issubclass(kind, Event) and kind is not Event}
     table = Subscribers()
     work = bootstrap.services(store=InMemoryStore(), slack=FakeSlack(), directory=FakeDirectory(), clock=FakeClock(),
-                              configuration=lambda: None, count=lambda *metric: None)  # type: ignore[arg-type,return-value]
+                              configuration=lambda: None, count=lambda *metric: None,  # type: ignore[arg-type,return-value]
+                              incident_slack=FakeIncidentSlack(), doc_links=DOC_LINKS)
     bootstrap.subscribe(table, work, count=lambda *metric: None)
     assert table.kinds == every
 
@@ -97,7 +99,8 @@ def test_acknowledging_an_alert_is_counted_with_the_time_the_first_acknowledgeme
     counted = []
     table = bootstrap.subscribe(Subscribers(), bootstrap.services(
         store=InMemoryStore(), slack=FakeSlack(), directory=FakeDirectory(), clock=FakeClock(),
-        configuration=lambda: None, count=lambda *metric: None), count=lambda *metric: counted.append(metric))  # type: ignore[arg-type,return-value]
+        configuration=lambda: None, count=lambda *metric: None, incident_slack=FakeIncidentSlack(),  # type: ignore[arg-type,return-value]
+        doc_links=DOC_LINKS), count=lambda *metric: counted.append(metric))
     raised = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     alert = Alert(id="C0A/1.0", origin=SlackMessageOrigin("C0A", "1.0", "B0BOT"), text="disk full", label="",
                   target_channel="C0INC", fingerprint="f", first_seen=raised)

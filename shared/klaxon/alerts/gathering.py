@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from klaxon.markup import escaped
 from klaxon.rules.matcher import MAX_MATCHED_CHARS
 
 MAX_GATHERED_CHARS = MAX_MATCHED_CHARS  # rules see all of it; a longer message is cut (and says so)
@@ -90,11 +91,6 @@ def _is_unfurl(attachment: object) -> bool:
     return isinstance(attachment, Mapping) and any(attachment.get(key) for key in _UNFURL_KEYS)
 
 
-def _escaped(text: str) -> str:
-    """Plain text as mrkdwn: Slack's three entities, so `<` can never open markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 # ---------------------------------------------------------------------- the message and its attachments
 def _parts(message: object) -> Iterator[str]:
     if not isinstance(message, Mapping):
@@ -106,7 +102,7 @@ def _parts(message: object) -> Iterator[str]:
             yield from _attachment(attachment)
     for file in _items(message.get("files")):
         if isinstance(file, Mapping):
-            yield _escaped(_string(file.get("title")))
+            yield escaped(_string(file.get("title")))
 
 
 def _attachment(attachment: Mapping[str, Any]) -> Iterator[str]:
@@ -139,7 +135,7 @@ def _block(block: Mapping[str, Any]) -> Iterator[str]:
     elif kind == "rich_text":
         yield _rich_text(block)
     elif kind == "markdown":  # a plain string of standard Markdown
-        yield _escaped(_string(block.get("text")))
+        yield escaped(_string(block.get("text")))
     elif kind in ("image", "video"):
         yield _text_object(block.get("title"))
         yield _text_object(block.get("description"))
@@ -152,7 +148,7 @@ def _text_object(text: object) -> str:
     if not isinstance(text, Mapping):
         return ""
     value = _string(text.get("text"))
-    return value if text.get("type") == "mrkdwn" else _escaped(value)
+    return value if text.get("type") == "mrkdwn" else escaped(value)
 
 
 def _table(rows: object) -> str:
@@ -166,7 +162,7 @@ def _table(rows: object) -> str:
 def _cell(cell: object) -> str:
     if not isinstance(cell, Mapping):
         return ""
-    return _rich_text(cell) if cell.get("type") == "rich_text" else _escaped(_string(cell.get("text")))
+    return _rich_text(cell) if cell.get("type") == "rich_text" else escaped(_string(cell.get("text")))
 
 
 # ---------------------------------------------------------------------- rich text
@@ -204,9 +200,9 @@ def _rich_leaf(element: Mapping[str, Any]) -> str | None:
     """The text of a leaf element (None for a container); an unknown leaf gives its text, if any."""
     match element.get("type"):
         case "text":
-            return _escaped(_string(element.get("text")))
+            return escaped(_string(element.get("text")))
         case "link":
-            url, label = _markup_safe(_string(element.get("url"))), _escaped(_string(element.get("text")))
+            url, label = _markup_safe(_string(element.get("url"))), escaped(_string(element.get("text")))
             return f"<{url}|{label}>" if url and label else f"<{url}>" if url else label
         case "user":
             return f"<@{_markup_safe(_string(element.get('user_id')))}>"
@@ -220,12 +216,12 @@ def _rich_leaf(element: Mapping[str, Any]) -> str | None:
         case "emoji":
             return f":{_markup_safe(_string(element.get('name')))}:"
         case "date":
-            return _escaped(_string(element.get("fallback")) or _string(element.get("timestamp")))
+            return escaped(_string(element.get("fallback")) or _string(element.get("timestamp")))
         case "color":
-            return _escaped(_string(element.get("value")))
+            return escaped(_string(element.get("value")))
     if "elements" in element:
         return None
-    return _escaped(_string(element.get("text")))
+    return escaped(_string(element.get("text")))
 
 
 def _markup_safe(value: str) -> str:

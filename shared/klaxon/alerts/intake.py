@@ -71,8 +71,14 @@ class Taken:
 
 # ---------------------------------------------------------------------- messages
 def take_message(message: ChannelMessage, intake: Intake) -> Judgement:
-    """Judge a channel message and carry the judgement out: repost, count a repeat, or mark it handled."""
+    """Judge a channel message and carry the judgement out: repost, count a repeat, or mark it handled.
+
+    An incident's comms channel is never watched (its people talk about the incident, they do not alert).
+    """
     judgement = judge(message, intake.config, intake.me, intake.now)
+    if judgement.verdict is not Verdict.IGNORE and intake.store.incidents.in_channel(message.channel):
+        # Asked only of a message that would do something: most messages cost no read at all.
+        judgement = Judgement(Verdict.IGNORE, "an incident's comms channel is never watched")
     if judgement.verdict is Verdict.ALERT:
         _raise_from_message(message, judgement, intake)
     elif judgement.verdict in (Verdict.SUPPRESS, Verdict.MARK_HANDLED):

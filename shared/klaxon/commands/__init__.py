@@ -6,7 +6,19 @@ A module per topic registers its commands - grammar, usage line, who may run it,
 Adding a verb touches its topic's module (and the renderer of what it answers).
 """
 
-from klaxon.commands import audit, channels, hosts, policies, report, rule_files, rules, settings, silences
+from klaxon.commands import (
+    audit,
+    channels,
+    hosts,
+    incident_settings,
+    keywords,
+    policies,
+    report,
+    rule_files,
+    rules,
+    settings,
+    silences,
+)
 from klaxon.commands import help as help_topic
 from klaxon.commands.audit import ShowAudit
 from klaxon.commands.channels import SetChannelDefault
@@ -95,6 +107,8 @@ __all__ = [
     "channels",
     "help_topic",
     "hosts",
+    "incident_settings",
+    "keywords",
     "parse_command",
     "parse_duration",
     "plain_text",

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from klaxon.markup import unescaped
+
 BROADCASTS = frozenset({"here", "channel", "everyone"})
 
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -34,7 +36,6 @@ _PLAIN_CHANNEL = re.compile(r"#([\w.-]{1,80})")
 _PLAIN_MENTION = re.compile(r"@([\w.-]{1,80})")
 _RAW_POSTER_ID = re.compile(r"[UWB][A-Z0-9]{2,}")
 _SOURCE = re.compile(r"webhook:([A-Za-z0-9_-]+)", re.IGNORECASE)
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))  # &amp; last, so `&amp;lt;` stays `&lt;`
 
 
 class MentionKind(StrEnum):
@@ -150,7 +151,7 @@ def plain_text(text: str, references: Literal["readable", "ids"] = "readable") -
     Channels and mentions become `#name` / `@name` ("readable"), or the ids rules store ("ids"), so
     pasted rule files keep working when Slack links the channel names inside them.
     """
-    return _unescape(_MARKUP.sub(lambda markup: _render(markup[1], references), text))
+    return unescaped(_MARKUP.sub(lambda markup: _render(markup[1], references), text))
 
 
 def _render(markup: str, references: Literal["readable", "ids"]) -> str:
@@ -177,9 +178,3 @@ def _markup_reference(markup: str) -> Reference | None:
     if broadcast:
         return MentionRef(MentionKind.BROADCAST, name=broadcast[1])
     return None
-
-
-def _unescape(text: str) -> str:
-    for entity, character in _ENTITIES:
-        text = text.replace(entity, character)
-    return text

@@ -35,9 +35,17 @@ class ShowSettings(Command):
 
 @dataclass(frozen=True)
 class ChangeSetting(Command):
-    """A change to one workspace setting; each setting is a subclass carrying a typed value."""
+    """A change to one workspace setting; each setting is a subclass carrying a typed value.
+
+    Settings registered by other topics' modules (incident_settings.py) say which Preferences fields they
+    change themselves, with `values`.
+    """
 
     setting: ClassVar[str]
+
+    def values(self, names: Names) -> dict[str, Any]:
+        """The Preferences fields this setting changes, with the names it gives looked up."""
+        raise AssertionError(f"the setting {self.setting} has no handler")
 
 
 @dataclass(frozen=True)
@@ -381,29 +389,32 @@ def _values(command: ChangeSetting, names: Names) -> dict[str, Any]:
             return {"host_board_channels": tuple(names.channel(ref) for ref in refs)}
         case SetHostBoardEvery(seconds=seconds):
             return {"host_board_every_seconds": seconds}
-    raise AssertionError(f"the setting {command.setting} has no handler")
+    return command.values(names)
 
 
 # ---------------------------------------------------------------------- registration
-def _setting(setting: type[ChangeSetting], usage: str, parse: Any) -> None:
+def register_setting(setting: type[ChangeSetting], usage: str, parse: Any) -> None:
+    """Register `/klaxon settings <setting.setting> …`: admin only, audited, as every setting."""
     REGISTRY.add(Verb(f"settings {setting.setting}", usage, parse, _run_change, admin=True), setting)
 
 
+
 REGISTRY.add(Verb("settings", "/klaxon settings", _show_settings, _run_show), ShowSettings)
-_setting(SetHandledReactions, "/klaxon settings handled-reactions :white_check_mark: :heavy_check_mark: …",
+register_setting(SetHandledReactions, "/klaxon settings handled-reactions :white_check_mark: :heavy_check_mark: …",
          _handled_reactions)
-_setting(SetDigestAfter, "/klaxon settings digest-after 15m", _digest_after)
-_setting(SetVerbose, "/klaxon settings verbose on|off", _verbose)
-_setting(SetReminderChannel, "/klaxon settings reminder-channel #channel|off", _reminder_channel)
-_setting(SetReminderHours, "/klaxon settings reminder-hours 09:00 17:30 [Asia/Tokyo]|off", _reminder_hours)
-_setting(SetReconcileLimit, f"/klaxon settings reconcile-limit 0-{MAX_RECONCILE_LIMIT}", _reconcile_limit)
-_setting(SetGroupingWindow, "/klaxon settings grouping-window 10m", _grouping_window)
-_setting(SetPagingChannels, "/klaxon settings paging-channels #channel … | all", _paging_channels)
-_setting(SetDmReply, '/klaxon settings dm-reply "<text>" | default', _dm_reply)
-_setting(SetSourceChannel, f"/klaxon settings source-channel {'|'.join(SOURCES)} #channel|default",
-         _source_channel)
-_setting(SetSourcePolicy, "/klaxon settings source-policy <source> <policy> [ack-timeout 5m] | none", _source_policy)
-_setting(SetInsufficientData, "/klaxon settings insufficient-data ignore|fire|resolve   (CloudWatch alarms)",
-         _insufficient_data)
-_setting(SetHostBoard, "/klaxon settings host-board #channel … | off", _host_board)
-_setting(SetHostBoardEvery, "/klaxon settings host-board-every 5m", _host_board_every)
+register_setting(SetDigestAfter, "/klaxon settings digest-after 15m", _digest_after)
+register_setting(SetVerbose, "/klaxon settings verbose on|off", _verbose)
+register_setting(SetReminderChannel, "/klaxon settings reminder-channel #channel|off", _reminder_channel)
+register_setting(SetReminderHours, "/klaxon settings reminder-hours 09:00 17:30 [Asia/Tokyo]|off", _reminder_hours)
+register_setting(SetReconcileLimit, f"/klaxon settings reconcile-limit 0-{MAX_RECONCILE_LIMIT}", _reconcile_limit)
+register_setting(SetGroupingWindow, "/klaxon settings grouping-window 10m", _grouping_window)
+register_setting(SetPagingChannels, "/klaxon settings paging-channels #channel … | all", _paging_channels)
+register_setting(SetDmReply, '/klaxon settings dm-reply "<text>" | default', _dm_reply)
+register_setting(SetSourceChannel, f"/klaxon settings source-channel {'|'.join(SOURCES)} #channel|default",
+                 _source_channel)
+register_setting(SetSourcePolicy, "/klaxon settings source-policy <source> <policy> [ack-timeout 5m] | none",
+                 _source_policy)
+register_setting(SetInsufficientData, "/klaxon settings insufficient-data ignore|fire|resolve   (CloudWatch alarms)",
+                 _insufficient_data)
+register_setting(SetHostBoard, "/klaxon settings host-board #channel … | off", _host_board)
+register_setting(SetHostBoardEvery, "/klaxon settings host-board-every 5m", _host_board_every)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from klaxon.configuration.model import Configuration, ConfigurationError, Preferences
+from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordError, KeywordReply
 from klaxon.paging.policies import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
@@ -45,6 +46,7 @@ class ImportedConfiguration:
     policies: dict[str, EscalationPolicy]
     channel_policies: dict[str, str]
     default_policy: str | None
+    keywords: tuple[KeywordReply, ...]
 
 
 def export_yaml(config: Configuration) -> str:
@@ -56,6 +58,7 @@ def export_yaml(config: Configuration) -> str:
         "settings": config.preferences.to_record(),
         "policies": [policy.to_record() for _, policy in sorted(config.policies.items())],
         "paging": {"channels": dict(sorted(config.channel_policies.items())), "default": config.default_policy},
+        "keywords": [keyword.to_record() for keyword in config.keywords],
     }
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
 
@@ -69,7 +72,7 @@ def import_yaml(text: str) -> ImportedConfiguration:
     document = _read_document(text)
     if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
         raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
-    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging"}
+    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging", "keywords"}
     if unknown:
         raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
     rule_items = _list(document.get("rules"), "rules")
@@ -88,7 +91,8 @@ def import_yaml(text: str) -> ImportedConfiguration:
             raise RulesAsCodeError(f"policy `{name}` is used but not defined under policies")
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
                                  preferences=_settings(document.get("settings") or {}), policies=policies,
-                                 channel_policies=channel_policies, default_policy=default_policy)
+                                 channel_policies=channel_policies, default_policy=default_policy,
+                                 keywords=_keywords(document.get("keywords")))
 
 
 class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
@@ -148,6 +152,24 @@ def _policies(section: Any) -> dict[str, EscalationPolicy]:
             raise RulesAsCodeError(f"policies[{n}]: {error}") from error
         found[policy.name] = policy
     return found
+
+
+def _keywords(section: Any) -> tuple[KeywordReply, ...]:
+    items = _list(section, "keywords")
+    if len(items) > MAX_KEYWORDS:
+        raise RulesAsCodeError(f"keywords: at most {MAX_KEYWORDS}, not {len(items)}")
+    found: dict[str, KeywordReply] = {}
+    for n, record in enumerate(items):
+        if not isinstance(record, Mapping) or set(record) != {"id", "phrase", "reply"}:
+            raise RulesAsCodeError(f"keywords[{n}]: a mapping of id, phrase and reply")
+        try:
+            keyword = KeywordReply.from_record(record)
+        except KeywordError as error:
+            raise RulesAsCodeError(f"keywords[{n}]: {error}") from error
+        if keyword.id in found:
+            raise RulesAsCodeError(f"two keyword replies share the id {keyword.id}")
+        found[keyword.id] = keyword
+    return tuple(found.values())
 
 
 def _rule_document(rule: Rule) -> dict[str, Any]:
@@ -233,4 +255,5 @@ def apply_import(config: Configuration, imported: ImportedConfiguration) -> Conf
     """The file is the truth: its rules, channel defaults and settings replace the current ones."""
     return replace(config, rules=imported.rules, channel_defaults=imported.channel_defaults,
                    preferences=imported.preferences, policies=imported.policies,
-                   channel_policies=imported.channel_policies, default_policy=imported.default_policy)
+                   channel_policies=imported.channel_policies, default_policy=imported.default_policy,
+                   keywords=imported.keywords)

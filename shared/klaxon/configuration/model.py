@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.alerts.external import SOURCES
+from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
 
@@ -65,6 +66,16 @@ class Preferences:
     insufficient_data: InsufficientData = InsufficientData.IGNORE
     host_board_channels: tuple[str, ...] = ()  # where the host board is kept; empty: no board
     host_board_every_seconds: int = 300  # how often the sweep redraws it (when what it shows changed)
+    # Declared incidents (SPEC §4): the severity at or above which they page (None: never), and reminders.
+    incident_paging_severity: int | None = 2
+    incident_no_lead_seconds: int = 300
+    incident_no_severity_seconds: int = 300
+    incident_no_update_severe_seconds: int = 1800  # severity 1-2
+    incident_no_update_seconds: int = 7200
+    incident_break_seconds: int = 10_800
+    incident_close_hours: tuple[str, ...] = ("09:00", "18:00")  # the close reminder's working hours
+    incident_zone: str = "UTC"
+    incident_reminder_times: int = 3  # each reminder at most this often per occasion
 
     def __post_init__(self) -> None:
         if not self.handled_reactions:
@@ -77,10 +88,7 @@ class Preferences:
         for hour in self.reminder_hours:
             if not _CLOCK.match(hour):
                 raise ConfigurationError(f"reminder hour {hour!r} is not HH:MM")
-        try:
-            ZoneInfo(self.reminder_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigurationError(f"unknown time zone {self.reminder_zone!r}") from error
+        _zone(self.reminder_zone)
         if not 0 <= self.reconcile_limit <= 50:
             raise ConfigurationError(f"the reconcile limit must be 0-50, not {self.reconcile_limit}")
         self._check_sources()
@@ -89,6 +97,7 @@ class Preferences:
                 raise ConfigurationError(f"{channel!r} is not a channel id")
         # The sweep runs every minute: anything shorter means every sweep (what a quick local demo wants).
         _within("the host board's cadence", self.host_board_every_seconds, 1, 86_400)
+        self._check_incident_settings()
 
     def _check_sources(self) -> None:
         for name in (*self.source_channels, *self.source_policies, *self.source_ack_timeouts):
@@ -97,6 +106,21 @@ class Preferences:
         for name, seconds in self.source_ack_timeouts.items():
             _within(f"{name}'s ack timeout", seconds, 1, MAX_ACK_TIMEOUT_SECONDS)
         InsufficientData(self.insufficient_data)  # ValueError naming it, from a hand-edited import
+
+    def _check_incident_settings(self) -> None:
+        if self.incident_paging_severity is not None and not 1 <= self.incident_paging_severity <= 4:
+            raise ConfigurationError(f"incidents page at severity 1-4 or never, not {self.incident_paging_severity}")
+        for what, seconds in (("no lead", self.incident_no_lead_seconds),
+                              ("no severity", self.incident_no_severity_seconds),
+                              ("no update (severity 1-2)", self.incident_no_update_severe_seconds),
+                              ("no update", self.incident_no_update_seconds), ("break", self.incident_break_seconds)):
+            _within(f"the {what} reminder", seconds, 1, 7 * 86_400)
+        hours = self.incident_close_hours
+        if len(hours) != 2 or not all(_CLOCK.match(hour) for hour in hours) or hours[0] >= hours[1]:
+            raise ConfigurationError(f"the close reminder's hours are a start and a later end, HH:MM, not {hours!r}")
+        _zone(self.incident_zone)
+        if not 0 <= self.incident_reminder_times <= 10:
+            raise ConfigurationError(f"a reminder is repeated 0-10 times, not {self.incident_reminder_times}")
 
     @property
     def handled_reaction(self) -> str:
@@ -135,6 +159,13 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, StrEnum) else value
 
 
+def _zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(f"unknown time zone {name!r}") from error
+
+
 def _within(what: str, seconds: int, low: int, high: int) -> None:
     if not low <= seconds <= high:
         raise ConfigurationError(f"{what} must be between {low}s and {high}s, not {seconds}s")
@@ -152,6 +183,7 @@ class Configuration:
     policies: Mapping[str, EscalationPolicy] = field(default_factory=dict)
     channel_policies: Mapping[str, str] = field(default_factory=dict)  # channel → policy name
     default_policy: str | None = None
+    keywords: tuple[KeywordReply, ...] = ()  # replies to phrases said in incidents' comms channels
 
     @cached_property
     def rulebook(self) -> RuleBook:
@@ -199,6 +231,11 @@ class Configuration:
         if channel is None:
             return replace(self, default_policy=name)
         return replace(self, channel_policies={**self.channel_policies, channel: name})
+
+    def with_keywords(self, keywords: tuple[KeywordReply, ...]) -> Configuration:
+        if len(keywords) > MAX_KEYWORDS:
+            raise ConfigurationError(f"at most {MAX_KEYWORDS} keyword replies")
+        return replace(self, keywords=keywords)
 
     def policy_users(self, name: str) -> list[str]:
         """Where a policy is used: rules (`rule r-…`), sources (`source gcp`), channels (`<#C…>`) and `default`."""

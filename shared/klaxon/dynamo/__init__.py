@@ -9,6 +9,7 @@ from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
 from klaxon.dynamo.digests import BOARD_PK, DynamoDigests
 from klaxon.dynamo.hosts import DynamoHosts
+from klaxon.dynamo.incidents import DynamoIncidents
 from klaxon.dynamo.messages import DynamoMessages
 from klaxon.dynamo.pages import DynamoPages
 from klaxon.dynamo.silences import DynamoSilences
@@ -29,6 +30,7 @@ class DynamoStore:
         self.messages = DynamoMessages(self.table)
         self.pages = DynamoPages(self.table)
         self.silences = DynamoSilences(self.table)
+        self.incidents = DynamoIncidents(self.table)
 
 
 __all__ = ["DynamoStore"]

@@ -19,8 +19,8 @@ def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any
     """Run one sweep for an EventBridge scheduled event; report what it did."""
     work = runtime().services(for_sweep=True)
     report = sweep(SweepContext(store=work.store, slack=work.slack, directory=work.directory,
-                                config=work.configuration(), now=work.clock.now(), publish=work.publish,
-                                time_left_ms=context.get_remaining_time_in_millis))
+                                config=work.current_configuration, now=work.clock.now(), publish=work.publish,
+                                time_left_ms=context.get_remaining_time_in_millis, incidents=work.desk()))
     logger.info("sweep done", extra={"scheduled_at": event.get("time"), **asdict(report)})
     for name, count in report.done.items():
         metrics.add_metric(name=f"Sweep{name.title()}", unit=MetricUnit.Count, value=count)

@@ -14,7 +14,7 @@ from klaxon.alerts.model import Alert
 from klaxon.monitoring.hosts import Board
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.ports import MessageUnavailable, SlackBusy
-from klaxon.slack.client import retry_after
+from klaxon.slack.client import error_code, joining, permalink, retry_after
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
@@ -40,26 +40,22 @@ class WebSlackGateway:
                                 blocks=alert_blocks(alert))
 
     def permalink(self, channel: str, ts: str) -> str | None:
-        try:
-            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
-        except SlackApiError as error:
-            logger.warning("no permalink", extra={"channel": channel, "ts": ts, "error": _code(error)})
-            return None
+        return permalink(self.client, channel, ts)
 
     def mark_handled(self, channel: str, ts: str, reaction: str) -> None:
         try:
             self.client.reactions_add(channel=channel, timestamp=ts, name=reaction)
         except SlackApiError as error:
-            if _code(error) != "already_reacted":
+            if error_code(error) != "already_reacted":
                 raise
 
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:
         try:
             message = self.client.reactions_get(channel=channel, timestamp=ts, full=True)["message"]
         except SlackApiError as error:
-            if _code(error) == "ratelimited":
+            if error_code(error) == "ratelimited":
                 raise SlackBusy("reactions.get", retry_after(error.response)) from error
-            if _code(error) in ("message_not_found", "channel_not_found"):
+            if error_code(error) in ("message_not_found", "channel_not_found"):
                 return {}  # deleted: nothing to repair from
             raise
         return {reaction["name"]: list(reaction.get("users", [])) for reaction in message.get("reactions", [])}
@@ -78,10 +74,10 @@ class WebSlackGateway:
                 response = self.client.conversations_history(channel=channel, oldest=ts, latest=ts, inclusive=True,
                                                              limit=1)
         except SlackApiError as error:
-            if _code(error) in ("message_not_found", "thread_not_found"):
+            if error_code(error) in ("message_not_found", "thread_not_found"):
                 return None
-            wait = retry_after(error.response) if _code(error) == "ratelimited" else None
-            raise MessageUnavailable(_code(error) or "unknown_error", wait) from error
+            wait = retry_after(error.response) if error_code(error) == "ratelimited" else None
+            raise MessageUnavailable(error_code(error) or "unknown_error", wait) from error
         return next((dict(message) for message in response.get("messages") or () if message.get("ts") == ts), None)
 
     def post_digest(self, digest: Digest) -> str:
@@ -146,19 +142,7 @@ class WebSlackGateway:
             self.client.chat_update(channel=notification.channel, ts=notification.ts, text=page_outcome(page),
                                     blocks=page_blocks(page, notification.step))
         except SlackApiError as error:  # a direct message someone deleted: nothing to update
-            logger.warning("page message not updated", extra={"page": page.id, "error": _code(error)})
+            logger.warning("page message not updated", extra={"page": page.id, "error": error_code(error)})
 
     def _in_channel(self, channel: str, call: Any) -> Any:
-        """Make a call that needs membership; join a public channel once if Slack says we are not in it."""
-        try:
-            return call()
-        except SlackApiError as error:
-            if _code(error) != "not_in_channel":
-                raise
-            logger.info("joining the channel to post", extra={"channel": channel})
-            self.client.conversations_join(channel=channel)
-            return call()
-
-
-def _code(error: SlackApiError) -> str:
-    return str(error.response.get("error", "")) if error.response is not None else ""
+        return joining(self.client, channel, call)

@@ -68,6 +68,13 @@ def failures_reported() -> Iterator[None]:
         raise
 
 
+def delivery_id(body: dict[str, Any]) -> str | None:
+    """What identifies a Slack delivery: events carry an event_id, commands and clicks a trigger_id, unique
+    per use (Lambda may retry those); Slack's own retries repeat it."""
+    found = body.get("event_id") or body.get("trigger_id")
+    return str(found) if found else None
+
+
 @contextmanager
 def once_per_event(work: Services, body: dict[str, Any]) -> Iterator[bool]:
     """Yield True if this delivery's work should run now, False if it ran or is running elsewhere.
@@ -75,8 +82,7 @@ def once_per_event(work: Services, body: dict[str, Any]) -> Iterator[bool]:
     Slack retries a delivery (same event_id) when it thinks it failed; the claim makes the work
     happen once. A failure releases the claim so Lambda's retry can do the work.
     """
-    # Events carry an event_id; commands and clicks a trigger_id, unique per use (Lambda may retry those).
-    event_id = body.get("event_id") or body.get("trigger_id")
+    event_id = delivery_id(body)
     # Every log line of this work carries the delivery's id, so one Slack event can be followed through.
     logger.set_correlation_id(event_id)
     if not event_id:

@@ -26,16 +26,27 @@ def unmentioned(text: str) -> str:
     return _OPENER.sub("&lt;", _NOTIFYING.sub(_readable, text))
 
 
+def quieted(text: str) -> str:
+    """Stored text shown without broadcasting: `@here`, `@channel`, `@everyone` and user groups shown as
+    readable `@names` that notify nobody; people stay mentions (an edit or a post that mentions them anew is
+    what the person who wrote it meant)."""
+    return _NOTIFYING.sub(lambda found: found[0] if found[3] is not None else _readable(found), text)
+
+
 def _readable(found: re.Match[str]) -> str:
     broadcast, group, person, label = found.groups()
     name = (label or "").strip().lstrip("@") or broadcast or group or person or "someone"
     return f"@{name}"
 
 
-def escaped(text: str) -> str:
-    """Text shown as it is, never as markup: Slack's three control characters as the entities Slack asks for
-    (docs.slack.dev/messaging/formatting-message-text#escaping)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# `<…>` that is not Slack's markup (a person, channel, group, broadcast, date or link): a placeholder in a usage
+# line such as `update <text>`, which Slack would otherwise take for a link and show mangled.
+_PLACEHOLDER = re.compile(r"<(?![@#!]|https?://|mailto:)([^<>]*)>")
+
+
+def placeholders_shown(text: str) -> str:
+    """Text whose `<placeholders>` (usage lines) are shown as typed, Slack's own markup left working."""
+    return _PLACEHOLDER.sub(r"&lt;\1&gt;", text)
 
 
 def quote(text: str) -> str:

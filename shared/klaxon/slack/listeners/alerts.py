@@ -1,5 +1,6 @@
-"""Alerts from Slack: every message in a watched channel goes to the intake; a handled reaction, or an
-alert post's Acknowledge or Resolve button, handles its alert (and a mention's page, for a reaction on it)."""
+"""Alerts from Slack: every message in a watched channel goes to the intake (and, in a comms channel, gets
+its keyword replies); a handled reaction, or an alert post's Acknowledge or Resolve button, handles its alert
+(and a mention's page, for a reaction on it); a 📌 in a comms channel goes on its incident's timeline."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from slack_bolt import App, BoltContext
 
 from klaxon.slack.actions import ActionId
-from klaxon.slack.lazy import acknowledge, lazy_work
+from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
+from klaxon.slack.listeners.incidents import keyword_replies, pushpin
 
 if TYPE_CHECKING:
     from klaxon.services import Services
@@ -37,6 +39,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
             message = channel_message(event)
             if message is None:
                 return
+            keyword_replies(work, message, context.bot_user_id)
             judgement = take_message(message, work.intake(work.identity(context.bot_user_id, context.bot_id)))
             logger.info("message judged", extra={"verdict": judgement.verdict, "reason": judgement.reason,
                                                  "channel": message.channel, "ts": message.ts})
@@ -45,6 +48,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         from klaxon.alerts import handling
+        from klaxon.incidents.listening import is_pushpin
         from klaxon.paging import service as paging
 
         item = event.get("item") or {}
@@ -53,6 +57,8 @@ def register(app: App, services: Callable[[], Services]) -> None:
         with lazy_work(services, body) as work:
             if work is None:
                 return
+            if is_pushpin(event["reaction"]) and pushpin(work, event, delivery_id(body)):
+                return  # a 📌 in a comms channel: on the incident's timeline
             change = handling.ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
                                              ts=item["ts"], added=event["type"] == "reaction_added",
                                              at=work.clock.now())

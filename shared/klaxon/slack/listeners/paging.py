@@ -1,4 +1,5 @@
-"""Paging from Slack: a mention of Klaxon pages its channel's policy; a page's button acknowledges it."""
+"""Paging from Slack: a mention of Klaxon pages its channel's policy (in an incident's comms channel it is a
+command instead, never a page); a page's button acknowledges it."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
 from klaxon.slack.actions import ActionId
-from klaxon.slack.lazy import acknowledge, lazy_work
+from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
+from klaxon.slack.listeners.incidents import command_from_mention
 
 if TYPE_CHECKING:
     from klaxon.services import Services
@@ -18,15 +21,19 @@ logger = Logger(child=True)
 
 
 def register(app: App, services: Callable[[], Services]) -> None:
-    def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         from klaxon.paging import service as paging
 
         with lazy_work(services, body) as work:
             if work is None:
                 return
+            incident_id = work.store.incidents.in_channel(event["channel"])  # in a comms channel: a command
+            if incident_id is not None:
+                command_from_mention(work, client, event, context.bot_user_id, incident_id, delivery_id(body))
+                return
             mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
                                      text=event.get("text", ""), thread_ts=event.get("thread_ts"))
-            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.configuration())
+            page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.current_configuration)
             if page is not None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
 

@@ -110,6 +110,8 @@ def _buttons(alert: Alert) -> list[ButtonElement]:
                                      value=alert.id, style="primary"))
     if alert.state is not AlertState.RESOLVED:
         buttons.append(ButtonElement(text="Resolve", action_id=ActionId.RESOLVE_ALERT.value, value=alert.id))
+        buttons.append(ButtonElement(text="Declare incident", action_id=ActionId.DECLARE_FROM_ALERT.value,
+                                     value=alert.id))
     if alert.link:
         text = "Open original" if alert.message else f"Open in {_source(alert)}"
         buttons.append(ButtonElement(text=truncate(text, 75), action_id=ActionId.OPEN_ORIGINAL.value,

@@ -13,6 +13,7 @@ from klaxon.commands.channels import ChannelDefaultSet
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
 from klaxon.commands.hosts import HostMuted, HostsShown, HostUnmuted, MutesListed
+from klaxon.commands.keywords import KeywordAdded, KeywordRemoved, KeywordsListed
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.commands.policies import PoliciesListed, PolicyRemoved, PolicySet, PolicyShown, PolicyUsed
 from klaxon.commands.report import SILENCED_LIMIT, ReportShown
@@ -23,8 +24,10 @@ from klaxon.commands.silences import SilenceAdded, SilenceExpired, SilencesListe
 from klaxon.slack.mrkdwn import quote, slack_date, unmentioned
 from klaxon.slack.renderers.configuration import (
     audit_trail,
+    describe_keyword,
     describe_policy,
     describe_rule,
+    keyword_list,
     policy_list,
     rule_list,
     settings_text,
@@ -46,8 +49,9 @@ MAX_MESSAGES = 3
 # A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
 PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
-HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy",
-               "silence", "hosts")  # as help shows them
+# As the general help shows them.
+HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword",
+               "silence", "hosts")
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ def _text(answer: Answer) -> str:
             return describe_policy(policy, config)
         case PoliciesListed(config=config):
             return policy_list(config)
+        case KeywordsListed(keywords=keywords):
+            return keyword_list(keywords)
         case HelpShown(topic=topic, usage=usage):
             return _help(topic, usage)
     raise TypeError(f"no words for {type(answer).__name__}")
@@ -144,6 +150,10 @@ def describe_change(change: Change) -> str:
                    "are recorded, neither posted nor paged"
         case HostUnmuted(host=host, silence=silence):
             return f"unmuted host `{host}` (ended silence `{silence.id}` on {matchers_text(silence)})"
+        case KeywordAdded(keyword=keyword):
+            return f"added keyword reply {describe_keyword(keyword)}"
+        case KeywordRemoved(keyword=keyword):
+            return f"removed keyword reply {describe_keyword(keyword)}"
         case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
             return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from klaxon.alerts.intake import DEFAULT_ACK_TIMEOUT_SECONDS
 from klaxon.commands.durations import format_duration
 from klaxon.configuration.model import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
+from klaxon.incidents.keywords import KeywordReply
+from klaxon.markup import escaped
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import Action, Rule
 from klaxon.wording import counted
@@ -75,7 +77,36 @@ def settings_text(preferences: Preferences) -> str:
         "host board: " + (" ".join(_channel(c) for c in p.host_board_channels)
                           + f", redrawn every {format_duration(p.host_board_every_seconds)}"
                           if p.host_board_channels else "off"),
+        *incident_settings_lines(p),
     ])
+
+
+def incident_settings_lines(p: Preferences) -> list[str]:
+    """Declared incidents' settings, as `/klaxon settings` lists them."""
+    paging = f"severity {p.incident_paging_severity} or worse" if p.incident_paging_severity else "never by themselves"
+    return [
+        f"incidents page their policy: {paging}",
+        f"incident reminders: no lead after {format_duration(p.incident_no_lead_seconds)}, no severity after "
+        f"{format_duration(p.incident_no_severity_seconds)}, no update after "
+        f"{format_duration(p.incident_no_update_severe_seconds)} (severity 1-2) or "
+        f"{format_duration(p.incident_no_update_seconds)}, a break after {format_duration(p.incident_break_seconds)},"
+        f" each at most {counted(p.incident_reminder_times, 'time')}; close reminders "
+        f"{'-'.join(p.incident_close_hours)} {p.incident_zone} on working days",
+    ]
+
+
+def describe_keyword(keyword: KeywordReply) -> str:
+    """`k-1a2b3c` "runbook" → Runbooks: https://…"""
+    return f"`{keyword.id}` \"{escaped(keyword.phrase)}\" → {keyword.reply}"
+
+
+def keyword_list(keywords: Sequence[KeywordReply]) -> str:
+    if not keywords:
+        return 'No keyword replies yet. Add one: `/klaxon keyword add "runbook" reply "Runbooks: https://…"`'
+    lines = [f"*{counted(len(keywords), 'keyword reply', 'keyword replies')}* in incidents' comms channels, "
+             "once per incident:"]
+    return "\n".join([*lines, *(f"• {describe_keyword(keyword)}" for keyword in keywords)])
+
 
 
 def audit_trail(entries: Sequence[AuditEntry]) -> str:

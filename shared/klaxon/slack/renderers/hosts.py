@@ -12,9 +12,10 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from klaxon.alerts.gathering import truncate
+from klaxon.markup import escaped
 from klaxon.monitoring.hosts import Board, Host
 from klaxon.silences.model import Silence
-from klaxon.slack.mrkdwn import escaped, slack_date
+from klaxon.slack.mrkdwn import slack_date
 from klaxon.slack.renderers.digests import capped, listed_sections
 from klaxon.slack.renderers.silences import silence_line
 from klaxon.wording import counted
