@@ -23,6 +23,15 @@ from infra.template import REPO_ROOT
 SIGNING_SECRET = "emulator-signing-secret"
 BOT_TOKEN = "xoxb-klaxon-emulator"
 WEBHOOK_SECRET = "local-generic-webhook-secret"  # the generic source's Bearer secret (WEBHOOK_SECRET_GENERIC)
+# Each source's secret on the local stack (WEBHOOK_SECRET_<KEY>, the keys of the webhook secret in AWS).
+WEBHOOK_SECRETS = {"generic": WEBHOOK_SECRET, "gcp": "local-gcp-webhook-secret",
+                   "alertmanager": "local-alertmanager-webhook-secret", "grafana": "local-grafana-webhook-secret",
+                   "grafana_hmac": "local-grafana-hmac-secret"}
+
+
+def webhook_secret_env() -> dict[str, str]:
+    """The local stack's webhook secrets as the environment gives them to the local cloud."""
+    return {f"WEBHOOK_SECRET_{key.upper()}": secret for key, secret in WEBHOOK_SECRETS.items()}
 APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"  # the emulator's app-level token, for Socket Mode
 # The emulator numbers ids in creation order after a reset: the first person created is U00000001,
 # and the demo and the end-to-end tests make that person Klaxon's admin.
@@ -137,7 +146,7 @@ class LocalStack:
             "AWS_SECRET_ACCESS_KEY": "local",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ADMIN_USERS": FIRST_PERSON,
-            "WEBHOOK_SECRET_GENERIC": WEBHOOK_SECRET,
+            **webhook_secret_env(),
             **({"SLACK_APP_TOKEN": APP_TOKEN} if self.socket_mode else {}),
             **self.extra_env,
         }
