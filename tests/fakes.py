@@ -147,14 +147,16 @@ class InMemoryDigests:
     def __init__(self) -> None:
         self.posts: dict[str, DigestPost] = {}
         self.locked: set[str] = set()
+        self.drawn_as_of: dict[str, datetime] = {}
 
     def all(self) -> dict[str, DigestPost]:
         return dict(self.posts)
 
     def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        if channel in self.locked:
+        if channel in self.locked or self.drawn_as_of.get(channel, now) > now:
             return None
         self.locked.add(channel)
+        self.drawn_as_of[channel] = now
         return self.posts.get(channel, DigestPost(channel, None, None))
 
     def release(self, post: DigestPost) -> None:
@@ -163,10 +165,14 @@ class InMemoryDigests:
 
 
 class InMemoryPages:
+    """Pages as DynamoPages keeps them; `lagging_index` lists every active page and timer as due, as
+    DynamoDB's eventually consistent index may for a moment: the conditional writes must still hold."""
+
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.by_message: dict[tuple[str, str], str] = {}
         self.timers: dict[str, datetime] = {}
+        self.lagging_index = False
 
     def start(self, page: Page) -> bool:
         if page.id in self.pages:
@@ -182,7 +188,7 @@ class InMemoryPages:
 
     def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
         current = self.pages[page.id]
-        if current.step != page.step or not current.is_active:
+        if current.step != page.step or not current.is_active or not _step_due(current, now):
             return None
         self.pages[page.id] = replace(current, step=claimed.step, next_at=claimed.next_at, sending=claimed.sending)
         return self.pages[page.id]
@@ -205,22 +211,30 @@ class InMemoryPages:
         self.pages[page_id] = replace(page, state=PageState.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=at)
         return self.pages[page_id]
 
-    def exhaust(self, page: Page) -> Page | None:
+    def exhaust(self, page: Page, now: datetime) -> Page | None:
         current = self.pages[page.id]
-        if not current.is_active or current.step != page.step or current.sending is not None:
+        if not current.is_active or current.step != page.step or not _step_due(current, now):
             return None
         self.pages[page.id] = replace(current, state=PageState.EXHAUSTED)
         return self.pages[page.id]
 
     def due(self, now: datetime, limit: int | None = None) -> list[Page]:
-        due = [p for p in self.pages.values() if p.is_active and (p.sending is not None or (p.next_at or now) <= now)]
+        due = [p for p in self.pages.values()
+               if p.is_active and (self.lagging_index or p.sending is not None or _step_due(p, now))]
         return sorted(due, key=lambda p: p.next_at or now)[:limit]
 
     def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]:
-        return [alert_id for alert_id, at in sorted(self.timers.items(), key=lambda kv: kv[1]) if at <= now][:limit]
+        return [alert_id for alert_id, at in sorted(self.timers.items(), key=lambda kv: kv[1])
+                if self.lagging_index or at <= now][:limit]
 
-    def clear_timeout(self, alert_id: str) -> bool:
+    def clear_timeout(self, alert_id: str, now: datetime) -> bool:
+        if self.timers.get(alert_id, now) > now:
+            return False
         return self.timers.pop(alert_id, None) is not None
+
+
+def _step_due(page: Page, now: datetime) -> bool:
+    return page.sending is None and (page.next_at or page.started_at) <= now
 
 
 class InMemoryMessages:

@@ -84,7 +84,7 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
             deliver(page, page.sending, pager)
             pager.store.pages.finish_step(page)
         elif page.is_spent:
-            ended = pager.store.pages.exhaust(page)
+            ended = pager.store.pages.exhaust(page, pager.now)
             if ended is not None:
                 pager.slack.note_in_thread(page.channel, page.ts, _exhausted_note(ended))
         else:
@@ -139,8 +139,8 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
     """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile."""
     started = 0
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
-        if not pager.store.pages.clear_timeout(alert_id):
-            continue  # an overlapping sweep took this one
+        if not pager.store.pages.clear_timeout(alert_id, pager.now):
+            continue  # an overlapping sweep took this one (or the index listed it early)
         alert = pager.store.alerts.get(alert_id)
         if alert is None or alert.marks or alert.resolved_by or not alert.is_posted:
             continue

@@ -21,9 +21,9 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert, HandledMark
+from klaxon.alerts import Alert, AlertState, HandledMark
 from klaxon.dynamo.pages import ack_timer
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, epoch
 from klaxon.ports import Raised, RaiseOutcome
 
 _ATTEMPTS = 8  # racing writers of one group (a burst of repeats) settle within a few rounds
@@ -113,13 +113,12 @@ class DynamoAlerts:
 
     # ------------------------------------------------------------------ handling
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
-        epoch = _epoch(mark.at)
         return self._change(alert_id, (
             "SET marks.#mark = if_not_exists(marks.#mark, :at), revision = revision + :one, "
             "due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)"),
             names={"#mark": _mark_key(mark.user, mark.via)},
-            values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch})
+            values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch(mark.at)})
 
     def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
         alert = self._change(alert_id, "REMOVE marks.#mark SET revision = revision + :one",
@@ -130,7 +129,7 @@ class DynamoAlerts:
         reopened = self._change(alert_id, "SET due_kind = :unacked, due_at = :first, revision = revision + :one "
                                           "REMOVE handled_at",
                                 condition="size(marks) = :none AND attribute_not_exists(resolved_by)",
-                                values={":unacked": UNACKED, ":first": _epoch(alert.first_seen), ":one": 1,
+                                values={":unacked": UNACKED, ":first": epoch(alert.first_seen), ":one": 1,
                                         ":none": 0})
         return reopened or self.get(alert_id)
 
@@ -139,15 +138,16 @@ class DynamoAlerts:
             "SET resolved_by = if_not_exists(resolved_by, :user), resolved_at = if_not_exists(resolved_at, :at), "
             "revision = revision + :one, due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)"),
-            values={":user": user, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": _epoch(at)})
+            values={":user": user, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch(at)})
 
     def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(UNACKED, until=_epoch(seen_before), limit=limit)
-        return self._alerts(keys)
+        keys = self._table.due(UNACKED, until=epoch(seen_before), limit=limit)
+        # The index may lag a fresh acknowledgement: what the alert is now decides.
+        return [a for a in self._alerts(keys) if a.state is AlertState.OPEN and a.first_seen <= seen_before]
 
     def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(HANDLED, since=_epoch(since), limit=limit)
-        return self._alerts(keys)
+        keys = self._table.due(HANDLED, since=epoch(since), limit=limit)
+        return [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
 
     def _alerts(self, keys: list[tuple[str, str]]) -> list[Alert]:
         found = {item["pk"]: _from_item(item) for item in self._table.get_many(keys)}
@@ -199,8 +199,8 @@ def alert_item(alert: Alert) -> Item:
         marks={_mark_key(m.user, m.via): m.at.isoformat() for m in alert.marks},
         revision=alert.revision,
         due_kind=HANDLED if handled else UNACKED,
-        due_at=_epoch(handled or alert.first_seen),
-        handled_at=_epoch(handled) if handled else None,
+        due_at=epoch(handled or alert.first_seen),
+        handled_at=epoch(handled) if handled else None,
     )
     return item
 
@@ -212,10 +212,6 @@ def _mark_key(user: str, via: str) -> str:
 def _mark(key: str, at: str) -> HandledMark:
     user, via = key.split("|", 1)
     return HandledMark(user, via, datetime.fromisoformat(at))
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 def _from_item(item: Item) -> Alert:

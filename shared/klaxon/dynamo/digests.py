@@ -1,7 +1,9 @@
 """Digest messages, one per incidents channel, in one partition the sweep reads with one Query.
 
-    DIGEST / <channel>   ts of the digest message, the fingerprint it was drawn from, and lock_until
-                         while a sweep is drawing it (overlapping sweeps skip a locked channel)
+    DIGEST / <channel>   ts of the digest message, the fingerprint it was drawn from, lock_until
+                         while a sweep is drawing it (overlapping sweeps skip a locked channel), and
+                         drawn_as_of: the moment of the newest sweep that drew it, so a sweep that
+                         started earlier - and read the alerts earlier - never draws over a newer view
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from klaxon.digests import DigestPost
-from klaxon.dynamo.table import ConditionFailed, Item, Table
+from klaxon.dynamo.table import ConditionFailed, Item, Table, epoch
 
 DIGEST_PK = "DIGEST"
 LOCK = timedelta(seconds=60)  # longer than drawing a digest takes, shorter than the next sweep waits
@@ -25,9 +27,11 @@ class DynamoDigests:
     def lock(self, channel: str, now: datetime) -> DigestPost | None:
         try:
             item = self._table.update(
-                DIGEST_PK, channel, "SET lock_until = :until",
-                condition="attribute_not_exists(lock_until) OR lock_until < :now",
-                values={":until": int((now + LOCK).timestamp()), ":now": int(now.timestamp())})
+                DIGEST_PK, channel, "SET lock_until = :until, drawn_as_of = :as_of",
+                condition="(attribute_not_exists(lock_until) OR lock_until < :now) "
+                          "AND (attribute_not_exists(drawn_as_of) OR drawn_as_of <= :as_of)",
+                values={":until": int((now + LOCK).timestamp()), ":now": int(now.timestamp()),
+                        ":as_of": epoch(now)})
         except ConditionFailed:
             return None
         return _post(item)
