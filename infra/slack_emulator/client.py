@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import urllib.error
@@ -113,10 +114,12 @@ class Workspace:
         """Slack's `url_verification` handshake; the app should answer with the challenge."""
         return Delivery.from_dict(self._post("url_verification", challenge=challenge))
 
-    def send_raw(self, body: str, *, content_type: str = "application/json", signing: Signing = "valid",
+    def send_raw(self, body: str | bytes, *, content_type: str = "application/json", signing: Signing = "valid",
                  timestamp_age: int = 0) -> Delivery:
-        """Any body to the app, signed `valid`, `bad` or `none`, with a timestamp `timestamp_age` s old."""
-        return Delivery.from_dict(self._post("raw", body=body, content_type=content_type, signing=signing,
+        """Any body to the app (bytes: exactly those bytes), signed `valid`, `bad` or `none`, with a
+        timestamp `timestamp_age` s old."""
+        content = {"body_base64": base64.b64encode(body).decode()} if isinstance(body, bytes) else {"body": body}
+        return Delivery.from_dict(self._post("raw", **content, content_type=content_type, signing=signing,
                                              timestamp_age=timestamp_age))
 
     # Configuring

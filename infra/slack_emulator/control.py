@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -138,7 +139,9 @@ class Control:
         signing = p.get("signing", "valid")
         if signing not in ("valid", "bad", "none"):
             raise ControlError("signing is one of valid, bad, none")
-        return self._interactions.send_raw(p["body"], p.get("content_type", "application/json"),
+        # Bytes that are not text travel base64-encoded through the (JSON) control API.
+        body = base64.b64decode(p["body_base64"]) if "body_base64" in p else p["body"]
+        return self._interactions.send_raw(body, p.get("content_type", "application/json"),
                                            signing=signing, timestamp_age=int(p.get("timestamp_age", 0)))
 
     # Configuring

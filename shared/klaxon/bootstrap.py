@@ -109,11 +109,14 @@ class Runtime:
     @cached_property
     def slack_request_handler(self) -> Any:
         """The container's one Bolt App behind one SlackRequestHandler, built on the first request."""
-        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
+        from klaxon.slack.app import request_handler
 
-        from klaxon.slack.app import build_app
+        return request_handler(self)
 
-        return SlackRequestHandler(build_app(self))
+    @cached_property
+    def lambda_client(self) -> Any:
+        """For Bolt's lazy listeners, which re-invoke this function asynchronously."""
+        return self._aws_client("lambda")
 
     @cached_property
     def configuration_cache(self) -> ConfigurationCache:
