@@ -132,6 +132,11 @@ class Workspace:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
 
+    def refuse_next(self, method: str, error: str, *, count: int = 1, **extra: Any) -> None:
+        """The next `count` calls of `method` (`*` for any) get Slack's refusal `{"ok": false, "error": error}`
+        with `extra` fields (e.g. `needed="users:read"` with `missing_scope`)."""
+        self._post("faults", method=method, count=count, error=error, extra=extra)
+
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change `app_url`, `signing_secret`, `delivery_timeout` or `trigger_ttl` at runtime."""
         return self._post("config", **settings)

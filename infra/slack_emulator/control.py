@@ -148,7 +148,7 @@ class Control:
 
     def _arm_fault(self, p: dict[str, Any]) -> Any:
         self._faults.arm(p["method"], int(p.get("status", 429)), int(p.get("count", 1)),
-                         int(p.get("retry_after", 1)))
+                         int(p.get("retry_after", 1)), p.get("error"), p.get("extra"))
         return {"ok": True}
 
     def _configure(self, p: dict[str, Any]) -> Any:

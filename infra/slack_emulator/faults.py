@@ -1,22 +1,28 @@
-"""Rate limits and outages the control API arms for the next calls of a method."""
+"""Rate limits, outages and refusals the control API arms for the next calls of a method."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ANY_METHOD = "*"
 
 
 @dataclass
 class Fault:
-    """Answer the next `remaining` calls with HTTP `status` (429 adds `Retry-After`)."""
+    """Answer the next `remaining` calls with HTTP `status` (429 adds `Retry-After`), or - with `error` -
+    with Slack's HTTP 200 refusal `{"ok": false, "error": error, **extra}` (e.g. `missing_scope` with the
+    scope it `needed`)."""
 
     status: int
     remaining: int
     retry_after: int = 1
+    error: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
 
     def response(self) -> tuple[int, dict[str, object], dict[str, str]]:
+        if self.error:
+            return 200, {"ok": False, "error": self.error, **self.extra}, {}
         if self.status == 429:
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(self.retry_after)}
         return self.status, {"ok": False, "error": "service_unavailable"}, {}
@@ -29,9 +35,10 @@ class Faults:
         self._armed: dict[str, list[Fault]] = {}
         self._lock = threading.Lock()
 
-    def arm(self, method: str, status: int, count: int, retry_after: int = 1) -> None:
+    def arm(self, method: str, status: int, count: int, retry_after: int = 1, error: str | None = None,
+            extra: dict[str, object] | None = None) -> None:
         with self._lock:
-            self._armed.setdefault(method, []).append(Fault(status, count, retry_after))
+            self._armed.setdefault(method, []).append(Fault(status, count, retry_after, error, extra or {}))
 
     def take(self, method: str) -> Fault | None:
         """The fault this call of `method` suffers, if one is armed (using it up)."""

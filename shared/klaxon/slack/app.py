@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +27,7 @@ from slack_bolt.middleware import IgnoringSelfEvents
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from klaxon.bootstrap import Runtime, runtime
-from klaxon.slack.intake import admit, genuine_lazy_work, is_lazy_work, mark_lazy_work
+from klaxon.slack.intake import Unusable, admit, genuine_lazy_work, is_lazy_work, mark_lazy_work
 
 logger = Logger(child=True)
 
@@ -169,28 +169,35 @@ class OwnEventsIgnored(IgnoringSelfEvents):
 
 
 @contextmanager
-def lazy_work(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
+def lazy_work(rt: Runtime, body: Mapping[str, Any]) -> Iterator[bool]:
     """Around a lazy listener's work: yield True if this delivery's work should run now, False if it ran or
     is running elsewhere.
 
     Slack retries a delivery (same event_id) when it thinks it failed; the claim makes the work happen
-    once. A failure releases the claim so Lambda's retry can do the work.
+    once. A failure releases the claim so Lambda's retry can do the work - except a payload that cannot
+    mean anything (Unusable), which is logged once and dropped: it would fail the same way every time.
     """
-    # Events carry an event_id; commands and clicks a trigger_id, unique per use (Lambda may retry those).
-    event_id = body.get("event_id") or body.get("trigger_id")
+    event_id = delivery_id(body)
     # Every log line of this work carries the delivery's id, so one Slack event can be followed through.
     logger.set_correlation_id(event_id)
-    if not event_id:
-        yield True
-        return
     claims = rt.store.claims
-    if not claims.claim(event_id, rt.clock.now()):
+    if event_id and not claims.claim(event_id, rt.clock.now()):
         logger.info("event already handled, delivery dropped", extra={"event_id": event_id})
         yield False
         return
     try:
         yield True
+    except Unusable as unusable:
+        logger.warning("Slack payload dropped: it cannot mean anything", extra={"reason": str(unusable)})
     except Exception:
-        claims.release(event_id)
+        if event_id:
+            claims.release(event_id)
         raise
-    claims.complete(event_id, rt.clock.now())
+    if event_id:
+        claims.complete(event_id, rt.clock.now())
+
+
+def delivery_id(body: Mapping[str, Any]) -> str | None:
+    """The id of a Slack delivery: events carry an event_id, commands and clicks a trigger_id (unique per use)."""
+    found = body.get("event_id") or body.get("trigger_id")
+    return str(found) if found else None

@@ -43,6 +43,10 @@ _KEY_LABEL = b"klaxon lazy work v1"
 MAX_NESTING = 100
 
 
+class Unusable(ValueError):
+    """A signed payload that lacks what its kind must carry: acknowledged, logged once, dropped, never retried."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What the door does with a request: let it in (`status` None), or answer `status` now, saying why."""

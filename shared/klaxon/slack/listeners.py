@@ -40,6 +40,7 @@ def register(app: App, rt: Runtime) -> None:
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
         from klaxon.alerting import Verdict, handle_channel_message
+        from klaxon.slack import payloads
         from klaxon.slack.inbound import channel_message
 
         with lazy_work(rt, body) as first:
@@ -47,7 +48,8 @@ def register(app: App, rt: Runtime) -> None:
                 return
             if event.get("channel_type") == "im":
                 if not event.get("subtype") and not event.get("bot_id"):  # a person wrote to Klaxon
-                    paging.answer_direct_message(event["channel"], rt.pager(), rt.configuration())
+                    channel = payloads.direct_message_channel(event)
+                    paging.answer_direct_message(channel, rt.pager(), rt.configuration())
                 return
             message = channel_message(event)
             if message is None:
@@ -60,30 +62,36 @@ def register(app: App, rt: Runtime) -> None:
                 metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
 
     def run_klaxon_command(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        from klaxon.commands.service import Invocation, run_command
+        from klaxon.commands.replies import Reply
+        from klaxon.commands.service import run_command
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import by_response_url, errand
 
-        with lazy_work(rt, body) as first:
+        tell = by_response_url(respond, rt.slack_client, str(body.get("user_id") or ""))
+        what = "`/klaxon " + " ".join(str(body.get("text") or "").split()[:2]) + "`"
+        reply: Reply | None = None
+        with errand(rt, body, what, tell, nothing_changed=True) as first:
             if not first:
                 return
-            invocation = Invocation(text=body.get("text") or "", actor=body["user_id"], channel=body["channel_id"])
+            invocation = payloads.invocation(body)
             reply = run_command(invocation, rt.console(identity(context)))
             logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
                                               "actor": invocation.actor})
-            for message in reply.messages:
-                respond(text=message, response_type="ephemeral", replace_original=False)
+        # The answer is sent after the work is done and recorded: if sending it fails, a retry must not
+        # run the command again (the claim is complete, so it does not).
+        for message in reply.messages if reply else ():
+            tell(message)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         from klaxon import paging
-        from klaxon.handling import ReactionChange
+        from klaxon.slack import payloads
 
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user"):
-            return
         with lazy_work(rt, body) as first:
             if not first:
                 return
-            change = ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
-                                    ts=item["ts"], added=event["type"] == "reaction_added", at=rt.clock.now())
+            change = payloads.reaction_change(event, rt.clock.now())
+            if change is None:
+                return  # a reaction on a file: nothing Klaxon tracks
             effect = paging.on_handled_reaction(change, rt.pager(), rt.configuration)
             if effect.alert is not None:
                 logger.info("alert handling changed", extra={"alert": effect.alert.id, "state": effect.alert.state,
@@ -91,38 +99,50 @@ def register(app: App, rt: Runtime) -> None:
                 if change.added:
                     metrics.add_metric(name="Acknowledgements", unit=MetricUnit.Count, value=1)
 
-    def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def press_alert_button(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         from klaxon import paging
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import by_response_url, errand
 
-        with lazy_work(rt, body) as first:
+        user = str((body.get("user") or {}).get("id") or "")
+        verb = "acknowledge" if action.get("action_id") == ActionId.ACKNOWLEDGE_ALERT else "resolve"
+        with errand(rt, body, f"your {verb} of the alert", by_response_url(respond, rt.slack_client, user)) as first:
             if not first:
                 return
-            verb = "acknowledge" if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else "resolve"
-            alert = paging.press_alert_button(verb, action["value"], body["user"]["id"], rt.pager())
-            logger.info("alert button pressed", extra={"alert": action["value"], "action": verb,
+            press = payloads.button_press(body, action)
+            alert = paging.press_alert_button(verb, press.value, press.user, rt.pager())
+            logger.info("alert button pressed", extra={"alert": press.value, "action": verb,
                                                        "state": alert.state if alert else "unknown alert"})
 
     def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon import paging
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand, in_thread
 
-        with lazy_work(rt, body) as first:
+        tell = in_thread(rt.slack_client, str(event.get("channel") or ""),
+                         str(event.get("thread_ts") or event.get("ts") or ""), str(event.get("user") or ""))
+        with errand(rt, body, "the page you asked for", tell) as first:
             if not first:
                 return
-            mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
-                                     text=event.get("text", ""), thread_ts=event.get("thread_ts"))
+            mention = payloads.mention(event)
             page = paging.on_mention(mention, context.bot_user_id, rt.pager(), rt.configuration())
             if page is not None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
                 metrics.add_metric(name="PagesStarted", unit=MetricUnit.Count, value=1)
 
-    def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def acknowledge_page(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         from klaxon import paging
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import by_response_url, errand
 
-        with lazy_work(rt, body) as first:
+        user = str((body.get("user") or {}).get("id") or "")
+        with errand(rt, body, "your acknowledgement of the page", by_response_url(respond, rt.slack_client,
+                                                                                    user)) as first:
             if not first:
                 return
-            page = paging.acknowledge(action["value"], body["user"]["id"], rt.pager())
-            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
+            press = payloads.button_press(body, action)
+            page = paging.acknowledge(press.value, press.user, rt.pager())
+            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": press.value})
 
     app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])
     app.event("message")(ack=acknowledge, lazy=[judge_message])
