@@ -11,7 +11,7 @@ from klaxon.alerts import Alert, AlertState, HandledMark
 from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.digests import Digest, DigestPost
 from klaxon.escalation import Notification, Page, PageState
-from klaxon.ports import MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon.ports import ChannelUnreachable, MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
 
 
 class FakeClock:
@@ -50,6 +50,7 @@ class InMemoryAlerts:
         self.alerts: dict[str, Alert] = {}
         self.messages: dict[tuple[str, str], str] = {}
         self.groups: dict[str, tuple[str, datetime]] = {}
+        self.waiting: dict[str, datetime] = {}  # recorded, not yet posted: alert id → first seen
 
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
         recorded = self.messages.get((alert.source_channel, alert.source_ts))
@@ -66,13 +67,19 @@ class InMemoryAlerts:
         self.alerts[alert.id] = alert
         self.messages[(alert.source_channel, alert.source_ts)] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
+        self.waiting[alert.id] = alert.first_seen
         return Raised(alert, RaiseOutcome.NEW)
 
     def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
         posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
         self.alerts[alert.id] = posted
         self.messages[(alert.target_channel, post_ts)] = alert.id
+        self.waiting.pop(alert.id, None)
         return posted
+
+    def unposted(self, recorded_before: datetime, limit: int | None = None) -> list[Alert]:
+        due = sorted((at, alert_id) for alert_id, at in self.waiting.items() if at <= recorded_before)
+        return [self.alerts[alert_id] for _, alert_id in due][:limit]
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
@@ -141,6 +148,9 @@ class InMemoryConfiguration:
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
         return self.entries[:limit]
+
+    def note(self, entry: AuditEntry) -> None:
+        self.entries.insert(0, entry)
 
 
 class InMemoryDigests:
@@ -290,8 +300,11 @@ class FakeSlack:
     pages_sent: list[tuple[str, str, int]] = field(default_factory=list)
     pages_closed: list[tuple[str, str]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
+    closed_channels: set[str] = field(default_factory=set)  # channels Klaxon cannot post in
 
     def post_alert(self, alert: Alert) -> str:
+        if alert.target_channel in self.closed_channels:
+            raise ChannelUnreachable(alert.target_channel, "channel_not_found")
         self.posts.append(alert)
         return f"1800000000.{len(self.posts):06d}"
 
@@ -315,6 +328,8 @@ class FakeSlack:
         return self.message_reactions.get((channel, ts), {})
 
     def post_digest(self, digest: Digest) -> str:
+        if digest.channel in self.closed_channels:
+            raise ChannelUnreachable(digest.channel, "channel_not_found")
         self.digests.append(digest)
         return f"1800000100.{len(self.digests):06d}"
 

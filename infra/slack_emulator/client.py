@@ -50,6 +50,10 @@ class Workspace:
         return self._post("channels", name=name, is_private=is_private, members=members or [],
                           bot_member=bot_member)
 
+    def invite(self, channel: str, user: str) -> dict[str, Any]:
+        """Someone invites `user` (a person, or `klaxon` for the app's bot) into `channel`."""
+        return self._post("invite", channel=channel, user=user)
+
     def add_usergroup(self, handle: str, users: list[str], *, name: str | None = None) -> dict[str, Any]:
         """A user group (`S…`)."""
         return self._post("usergroups", handle=handle, users=users, name=name)

@@ -34,7 +34,7 @@ class Control:
         self._interactions = interactions
         self._posts: dict[str, Route] = {
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
-            "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit,
+            "usergroups": self._add_usergroup, "invite": self._invite, "post": self._post, "edit": self._edit,
             "delete": self._delete, "react": self._react, "unreact": self._unreact, "pin": self._pin,
             "unpin": self._unpin, "command": self._command, "click": self._click,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
@@ -86,6 +86,15 @@ class Control:
         with self._state.lock:
             users = [self._activity.user(u)["id"] for u in p.get("users", [])]
             return self._state.add_usergroup(p["handle"], users, p.get("name"))
+
+    def _invite(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            channel = self._activity.channel(p["channel"])
+            klaxon = self._state.identity.bot_user_id
+            user = klaxon if p["user"] in ("klaxon", klaxon) else self._activity.user(p["user"])["id"]
+            if user not in channel.members:
+                channel.members.append(user)
+            return {"ok": True, "channel": channel.id, "user": user}
 
     # Acting
 

@@ -9,7 +9,8 @@ from enum import StrEnum
 from klaxon.alerts import Alert, alert_id
 from klaxon.configuration import Configuration
 from klaxon.messages import ChannelMessage
-from klaxon.ports import RaiseOutcome, SlackGateway, Store
+from klaxon.ports import ChannelUnreachable, RaiseOutcome, SlackGateway, Store
+from klaxon.reposting import post_once
 from klaxon.rules import Action, ChannelDefault, Rule
 from klaxon.rules.grouping import fingerprint
 
@@ -103,9 +104,11 @@ def raise_alert(message: ChannelMessage, judgement: Judgement, config: Configura
     raised = store.alerts.raise_alert(candidate, group_until=now + window)
     alert = raised.alert
     if not alert.is_posted and alert.id == candidate.id:
-        # New, or recorded by an earlier attempt that died before posting: post it now.
-        alert = replace(alert, permalink=slack.permalink(message.channel, message.ts))
-        return store.alerts.record_post(alert, slack.post_alert(alert), alert.permalink)
+        # New, or recorded by an earlier attempt that died before posting: post it now, once.
+        try:
+            return post_once(alert, store=store, slack=slack, now=now)
+        except ChannelUnreachable:
+            return alert  # it waits, told to the admins; the sweep posts it once Klaxon can
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
         slack.update_alert(alert)
     return alert

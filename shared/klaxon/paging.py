@@ -142,16 +142,18 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
         if not pager.store.pages.clear_timeout(alert_id, pager.now):
             continue  # an overlapping sweep took this one (or the index listed it early)
         alert = pager.store.alerts.get(alert_id)
-        if alert is None or alert.marks or alert.resolved_by or not alert.is_posted:
+        if alert is None or alert.marks or alert.resolved_by:
             continue
+        # Notes go to the repost's thread; to the original message's while the repost waits for its channel.
+        channel, ts = (alert.target_channel, str(alert.post_ts)) if alert.is_posted else \
+            (alert.source_channel, alert.source_ts)
         policy = config.policies.get(alert.policy or "")
         if policy is None:
-            pager.slack.note_in_thread(alert.target_channel, str(alert.post_ts),
-                                       f":warning: Nobody acknowledged this, but its policy `{alert.policy}` no "
-                                       "longer exists, so nobody was paged.")
+            pager.slack.note_in_thread(channel, ts, f":warning: Nobody acknowledged this, but its policy "
+                                                    f"`{alert.policy}` no longer exists, so nobody was paged.")
             continue
         page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
-                    channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
+                    channel=channel, ts=ts, policy=policy, started_at=pager.now,
                     link=alert.permalink, alert_id=alert.id, next_at=pager.now)
         started += start(page, pager) is not None
     return started

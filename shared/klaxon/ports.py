@@ -57,7 +57,12 @@ class AlertRepository(Protocol):
         ...
 
     def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        """Remember where the alert was posted, so reactions there find it."""
+        """Remember where the alert was posted, so reactions there find it (and it is no longer waiting)."""
+        ...
+
+    def unposted(self, recorded_before: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts recorded before `recorded_before` and still not posted (their poster died, or their channel
+        could not be reached), oldest first: the sweep posts them."""
         ...
 
     def get(self, alert_id: str) -> Alert | None: ...
@@ -158,6 +163,15 @@ class Store(Protocol):
     def pages(self) -> PageRepository: ...
 
 
+class ChannelUnreachable(Exception):
+    """Klaxon cannot post in a channel: private and Klaxon not invited, archived, or not joinable."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"Klaxon cannot post in {channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
 class SlackBusy(Exception):
     """Slack rate-limited a call for longer than the caller can wait; try again after `retry_after` seconds."""
 
@@ -170,7 +184,10 @@ class SlackGateway(Protocol):
     """The Slack Web API calls Klaxon makes, in the incident domain's words."""
 
     def post_alert(self, alert: Alert) -> str:
-        """Post the alert to its target channel; return the post's ts."""
+        """Post the alert to its target channel (joining it if it is public); return the post's ts.
+
+        Raises ChannelUnreachable when Klaxon cannot post there.
+        """
         ...
 
     def update_alert(self, alert: Alert) -> None:

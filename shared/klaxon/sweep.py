@@ -1,7 +1,7 @@
 """The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
 
 It reads only what is due, through the `due` index (no Scan anywhere): pages whose next step has come,
-alerts whose ack timeout ran out, the alerts nobody has handled
+alerts whose ack timeout ran out, alerts recorded but never posted, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
 verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
 sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
@@ -14,17 +14,17 @@ so the function reports an error (and its alarm fires).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from klaxon import paging
+from klaxon import paging, reposting
 from klaxon.alerts import Alert
 from klaxon.configuration import Configuration
-from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.digests import HANDLED_LOOKBACK, Unreachable, compose, reminder_slots
 from klaxon.handling import apply_repair, repair
 from klaxon.paging import Pager
-from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
+from klaxon.ports import ChannelUnreachable, SlackBusy, SlackDirectory, SlackGateway, Store
 
 logger = logging.getLogger("klaxon.sweep")
 
@@ -60,31 +60,40 @@ class SweepContext:
 
 
 def sweep(ctx: SweepContext) -> SweepReport:
-    """One sweep: escalations first (they are what wakes people), then reconcile, digests, reminders."""
+    """One sweep: escalations first (they are what wakes people), then alerts left unposted, reconcile,
+    digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
     _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT),
          fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
+    nothing_reposted: tuple[int, list[Unreachable]] = (0, [])
+    _, unreachable = _run(report, "reposted", lambda: reposting.post_waiting(
+        ctx.store, ctx.slack, ctx.now, limit=LISTED_LIMIT), fallback=nothing_reposted, size=lambda done: done[0])
     overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
         seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
     overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, overdue), fallback=0)
+    _run(report, "digests", lambda: refresh_digests(ctx, overdue, unreachable), fallback=0)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
 
 
-def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T], fallback: T) -> T:
-    """Run one step; count what it did, or log its failure and carry on with `fallback`."""
+def _run[T](report: SweepReport, name: str, step: Callable[[], T], fallback: T,
+            size: Callable[[T], int] | None = None) -> T:
+    """Run one step; count what it did (`size`, else the int or list it returns), or log its failure and
+    carry on with `fallback`."""
     try:
         result = step()
     except Exception:
         logger.exception("sweep step %s failed", name)
         report.failed.append(name)
         return fallback
-    report.done[name] = len(result) if isinstance(result, list) else result
+    if size is not None:
+        report.done[name] = size(result)
+    elif isinstance(result, int | list):
+        report.done[name] = result if isinstance(result, int) else len(result)
     return result
 
 
@@ -123,29 +132,35 @@ def _messages(alert: Alert) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------- digests
-def refresh_digests(ctx: SweepContext, overdue: list[Alert]) -> int:
-    """Draw each incidents channel's digest where what it shows changed; returns how many were drawn."""
+def refresh_digests(ctx: SweepContext, overdue: list[Alert], unreachable: Sequence[Unreachable] = ()) -> int:
+    """Draw each incidents channel's digest where what it shows changed; returns how many were drawn.
+
+    Channels Klaxon cannot post in get none: every other digest names them, with the alerts waiting.
+    """
     preferences = ctx.config.preferences
     handled = ctx.store.alerts.recently_handled(ctx.now - HANDLED_LOOKBACK, limit=LISTED_LIMIT) \
         if preferences.verbose_digest else []
     posts = ctx.store.digests.all()
     drawn = 0
-    for digest in compose(overdue, handled, preferences, posts):
+    for digest in compose(overdue, handled, preferences, posts, unreachable):
         post = posts.get(digest.channel)
         if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
             continue  # unchanged, or nothing to say and no message to clear
         locked = ctx.store.digests.lock(digest.channel, ctx.now)
         if locked is None:
             continue  # an overlapping sweep is drawing this channel now
+        ts, drew = locked.ts, False
         try:
-            ts = locked.ts
             if ts:
                 ctx.slack.update_digest(digest, ts)
             else:
                 ts = ctx.slack.post_digest(digest)
+            drew = True
+        except ChannelUnreachable as cannot:  # e.g. Klaxon was removed from the channel: the others go on
+            reposting.note_unreachable(cannot, store=ctx.store, now=ctx.now)
         finally:
-            ctx.store.digests.release(replace(locked, ts=ts, fingerprint=digest.fingerprint if ts else None))
-        drawn += 1
+            ctx.store.digests.release(replace(locked, ts=ts, fingerprint=digest.fingerprint if drew else None))
+        drawn += drew
     return drawn
 
 

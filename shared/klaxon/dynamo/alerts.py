@@ -4,6 +4,9 @@
     MSG#<channel>#<ts>      / MSG     which alert a message belongs to (its original, or its post):
                                       a reaction on any other message costs one empty GetItem
     GROUP#<fingerprint>     / GROUP   the open alert repeats are counted into, until `until`
+    ALERT#<alert id>        / POSTING an alert recorded but not yet posted: in the `due` index under
+                                      `unposted` until its post is recorded, so the sweep posts what a
+                                      dead worker or an unreachable channel left waiting
 
 An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
 handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
@@ -30,7 +33,7 @@ _ATTEMPTS = 8  # racing writers of one group (a burst of repeats) settle within 
 _FIELDS_AS_IS = ("source_channel", "source_ts", "poster", "poster_name", "text", "label", "target_channel",
                  "fingerprint", "rule_id", "policy", "count", "post_ts", "permalink", "resolved_by")
 GROUP_KEEP = timedelta(days=1)
-UNACKED, HANDLED = "unacked", "handled"
+UNACKED, HANDLED, UNPOSTED = "unacked", "handled", "unposted"
 
 
 class DynamoAlerts:
@@ -68,6 +71,7 @@ class DynamoAlerts:
                   names={"#until": "until"},
                   values={":now": int(alert.first_seen.timestamp()), ":replacing": replacing or "-"}),
             *([ack_timer(alert.id, alert.escalate_at)] if alert.escalate_at else []),
+            Write("Put", _posting_key(alert.id), {"due_kind": UNPOSTED, "due_at": epoch(alert.first_seen)}),
         ])
         return Raised(alert, RaiseOutcome.NEW)
 
@@ -100,8 +104,13 @@ class DynamoAlerts:
                   condition="attribute_not_exists(post_ts)",
                   values={":ts": post_ts, ":link": permalink or ""}),
             _message_index(alert.target_channel, post_ts, alert.id, "post"),
+            Write("Delete", _posting_key(alert.id)),
         ])
         return alert.posted(post_ts, permalink)
+
+    def unposted(self, recorded_before: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(UNPOSTED, until=epoch(recorded_before), limit=limit)
+        return [alert for alert in self._alerts([(pk, "ALERT") for pk, _ in keys]) if not alert.is_posted]
 
     def get(self, alert_id: str) -> Alert | None:
         item = self._table.get(f"ALERT#{alert_id}", "ALERT", consistent=True)
@@ -166,6 +175,10 @@ class DynamoAlerts:
 
 def _alert_key(alert_id: str) -> Item:
     return {"pk": f"ALERT#{alert_id}", "sk": "ALERT"}
+
+
+def _posting_key(alert_id: str) -> Item:
+    return {"pk": f"ALERT#{alert_id}", "sk": "POSTING"}
 
 
 def _message_pk(channel: str, ts: str) -> str:

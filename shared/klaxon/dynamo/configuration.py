@@ -70,6 +70,10 @@ class DynamoConfiguration:
     def audit_trail(self, limit: int) -> list[AuditEntry]:
         return [_audit_entry(item) for item in self._table.query(AUDIT_PK, newest_first=True, limit=limit)]
 
+    def note(self, entry: AuditEntry) -> None:
+        write = _audit_write(entry)
+        self._table.put({**write.key, **(write.item or {})})
+
     # ------------------------------------------------------------------ writing
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
         new_version = base.version + 1

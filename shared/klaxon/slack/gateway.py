@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from klaxon.alerts import Alert
 from klaxon.digests import Digest
 from klaxon.escalation import Notification, Page
-from klaxon.ports import SlackBusy
+from klaxon.ports import ChannelUnreachable, SlackBusy
 from klaxon.slack.blocks import (
     alert_blocks,
     alert_fallback,
@@ -25,8 +25,12 @@ from klaxon.slack.blocks import (
     reminder_text,
 )
 from klaxon.slack.client import retry_after
+from klaxon.slack.delivery_blocks import unreachable_blocks
 
 logger = Logger(child=True)
+# Slack's answers when Klaxon cannot use a channel at all (chat.postMessage, chat.update): nothing but an
+# invitation (or unarchiving) helps.
+_CANNOT_USE = {"channel_not_found", "is_archived", "not_in_channel"}
 
 
 class WebSlackGateway:
@@ -71,12 +75,17 @@ class WebSlackGateway:
 
     def post_digest(self, digest: Digest) -> str:
         response = self._in_channel(digest.channel, lambda: self.client.chat_postMessage(
-            channel=digest.channel, text=digest_fallback(digest), blocks=digest_blocks(digest)))
+            channel=digest.channel, text=digest_fallback(digest), blocks=_digest(digest)))
         return str(response["ts"])
 
     def update_digest(self, digest: Digest, ts: str) -> None:
-        self.client.chat_update(channel=digest.channel, ts=ts, text=digest_fallback(digest),
-                                blocks=digest_blocks(digest))
+        try:
+            self.client.chat_update(channel=digest.channel, ts=ts, text=digest_fallback(digest),
+                                    blocks=_digest(digest))
+        except SlackApiError as error:
+            if _code(error) in _CANNOT_USE:  # e.g. Klaxon was removed from the channel since
+                raise ChannelUnreachable(digest.channel, _code(error)) from error
+            raise
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         response = self._in_channel(channel, lambda: self.client.chat_postMessage(
@@ -104,15 +113,29 @@ class WebSlackGateway:
             logger.warning("page message not updated", extra={"page": page.id, "error": _code(error)})
 
     def _in_channel(self, channel: str, call: Any) -> Any:
-        """Make a call that needs membership; join a public channel once if Slack says we are not in it."""
+        """Make a call that needs membership; join a public channel once if Slack says we are not in it.
+
+        Raises ChannelUnreachable when Klaxon cannot be there: private and not invited (Slack says
+        channel_not_found), archived, or the join refused (a private channel, a missing channels:join).
+        """
         try:
             return call()
         except SlackApiError as error:
             if _code(error) != "not_in_channel":
+                if _code(error) in _CANNOT_USE:
+                    raise ChannelUnreachable(channel, _code(error)) from error
                 raise
-            logger.info("joining the channel to post", extra={"channel": channel})
+        logger.info("joining the channel to post", extra={"channel": channel})
+        try:
             self.client.conversations_join(channel=channel)
-            return call()
+        except SlackApiError as error:
+            raise ChannelUnreachable(channel, f"not_in_channel; joining it: {_code(error)}") from error
+        return call()
+
+
+def _digest(digest: Digest) -> list[Any]:
+    """The digest's blocks, then the channels Klaxon cannot post in, if any."""
+    return [*digest_blocks(digest), *unreachable_blocks(digest)]
 
 
 def _code(error: SlackApiError) -> str:

@@ -7,9 +7,11 @@ cloud's Lambda Invoke endpoint, and slack_sdk's WebClient calls the emulator's W
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,6 +20,7 @@ from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
 from infra.stack import BOT_TOKEN, FIRST_PERSON, SIGNING_SECRET
 from klaxon.bootstrap import cold_start
+from klaxon.clock import SystemClock
 
 ADMIN = FIRST_PERSON
 
@@ -74,3 +77,30 @@ def sweeps_at_once(cloud: LocalCloud, count: int = 2) -> None:
         sweep.start()
     for sweep in sweeps:
         sweep.join()
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Moves the stack's clock: `later(minutes=5)` makes every function see five more minutes gone by."""
+    shift = [timedelta(0)]
+    monkeypatch.setattr(SystemClock, "now", lambda self: datetime.now(UTC) + shift[0])
+
+    def move(**delta: float) -> None:
+        shift[0] += timedelta(**delta)
+
+    return move
+
+
+@pytest.fixture
+def logged() -> Iterator[list[logging.LogRecord]]:
+    """Every record Klaxon (and Bolt, under klaxon.bolt) logs during the test."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep(logging.DEBUG)
+    logging.getLogger("klaxon").addHandler(keep)
+    yield records
+    logging.getLogger("klaxon").removeHandler(keep)

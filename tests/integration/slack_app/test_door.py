@@ -22,21 +22,6 @@ from klaxon.slack.intake import mark_lazy_work
 NOTHING_WRITTEN = ("EVENT#", "ALERT#", "CONFIG", "AUDIT")
 
 
-@pytest.fixture
-def logged():
-    """Every record Klaxon (and Bolt, under klaxon.bolt) logs during the test."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    keep = Keep(logging.DEBUG)
-    logging.getLogger("klaxon").addHandler(keep)
-    yield records
-    logging.getLogger("klaxon").removeHandler(keep)
-
-
 def everything_in(records: list[logging.LogRecord]) -> str:
     return "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in records)
 

@@ -4,24 +4,9 @@ never a 500, never retried to the dead-letter queue - through the real handler."
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
-
-
-@pytest.fixture
-def logged():
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    keep = Keep(logging.DEBUG)
-    logging.getLogger("klaxon").addHandler(keep)
-    yield records
-    logging.getLogger("klaxon").removeHandler(keep)
 
 
 def event_callback(event_id: str, event: dict[str, Any]) -> str:

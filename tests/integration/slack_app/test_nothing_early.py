@@ -7,12 +7,10 @@ The stack's clock is moved by the test (the functions run in this process), so t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from klaxon.clock import SystemClock
 from klaxon.dynamo.table import Table
 from tests.integration.slack_app.conftest import sweeps_at_once
 
@@ -27,18 +25,6 @@ def lagging_index(monkeypatch):
             else read_index(self, kind, since=since, limit=limit)
 
     monkeypatch.setattr(Table, "due", lagging)
-
-
-@pytest.fixture
-def later(monkeypatch):
-    """Moves the stack's clock: `later(minutes=5)` makes every function see five more minutes gone by."""
-    shift = [timedelta(0)]
-    monkeypatch.setattr(SystemClock, "now", lambda self: datetime.now(UTC) + shift[0])
-
-    def move(**delta: float) -> None:
-        shift[0] += timedelta(**delta)
-
-    return move
 
 
 @pytest.fixture

@@ -1,0 +1,129 @@
+"""Reposting exactly once and leaving nothing behind, on the fakes: racing workers post an alert once, the
+sweep posts what a dead worker or an unreachable channel left waiting, and admins hear about the channel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from klaxon import reposting
+from klaxon.alerting import Identity, handle_channel_message
+from klaxon.alerts import Alert, alert_id
+from klaxon.configuration import Configuration, Preferences
+from klaxon.escalation import EscalationPolicy, Level
+from klaxon.messages import ChannelMessage
+from klaxon.rules import Rule
+from klaxon.sweep import SweepContext, sweep
+from tests.fakes import FakeDirectory
+
+ALERTS, INCIDENTS, SECRET = "C0ALERTS", "C0INCIDENT", "C0SECRET"
+ME = Identity("U0KLAXON", "B0KLAXON", None)
+
+
+def config(**preferences) -> Configuration:
+    rules = (Rule.create(pattern="disk", target_channel=INCIDENTS), Rule.create(pattern="auth", target_channel=SECRET))
+    return Configuration(version=1, rules=rules, preferences=Preferences(**preferences))
+
+
+def monitoring_says(store, slack, clock, text, ts, cfg=None):
+    handle_channel_message(ChannelMessage(ALERTS, ts, "B0DATADOG", text), config=cfg or config(), me=ME,
+                           store=store, slack=slack, now=clock.now())
+    return store.alerts.find_by_message(ALERTS, ts)
+
+
+def run_sweep(store, slack, clock, cfg=None):
+    return sweep(SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=cfg or config(),
+                              now=clock.now()))
+
+
+def recorded_not_posted(store, clock, text="disk full", ts="1.1", target=INCIDENTS) -> Alert:
+    """An alert its worker recorded and has not posted yet."""
+    alert = Alert(id=alert_id(ALERTS, ts), source_channel=ALERTS, source_ts=ts, poster="B0DATADOG", text=text,
+                  label="[Alert]", target_channel=target, fingerprint=f"fp-{ts}", first_seen=clock.now())
+    return store.alerts.raise_alert(alert, clock.now() + timedelta(minutes=10)).alert
+
+
+def test_two_workers_that_find_the_same_alert_unposted_post_it_once(store, slack, clock):
+    recorded = recorded_not_posted(store, clock)
+    for _worker in range(2):  # e.g. two edits of one message, delivered at once
+        reposting.post_once(recorded, store=store, slack=slack, now=clock.now())
+    assert len(slack.posts) == 1 and store.alerts.get(recorded.id).is_posted
+
+
+def test_an_alert_whose_worker_died_before_posting_is_posted_by_the_sweep_after_a_grace(store, slack, clock):
+    recorded_not_posted(store, clock)  # and then its container was killed
+
+    clock.advance(seconds=59)
+    run_sweep(store, slack, clock)
+    assert slack.posts == [], "the worker that recorded it may still be posting"
+
+    clock.advance(seconds=1)
+    report = run_sweep(store, slack, clock)
+    run_sweep(store, slack, clock)
+    assert report.done["reposted"] == 1 and len(slack.posts) == 1
+    assert store.alerts.unposted(clock.now()) == []
+
+
+def test_an_alert_for_a_channel_klaxon_cannot_post_in_waits_and_the_admins_are_told_once(store, slack, clock):
+    slack.closed_channels = {SECRET}
+    for n in range(3):
+        alert = monitoring_says(store, slack, clock, f"auth failures on db-{n}", f"1.{n}")
+        assert not alert.is_posted
+    monitoring_says(store, slack, clock, "disk full", "2.1")
+
+    (note,) = [e for e in store.configuration.entries if e.action == "cannot post"]
+    assert f"<#{SECRET}>" in note.summary and "channel_not_found" in note.summary and "/invite @klaxon" in note.summary
+    assert note.actor == reposting.KLAXON
+
+    clock.advance(minutes=16)
+    run_sweep(store, slack, clock)
+    (digest,) = slack.digests
+    assert digest.channel == INCIDENTS, "no digest is tried where Klaxon cannot post"
+    (waiting,) = digest.unreachable
+    assert (waiting.channel, waiting.reason, waiting.waiting) == (SECRET, "channel_not_found", 3)
+    assert len([e for e in store.configuration.entries if e.action == "cannot post"]) == 1
+
+
+def test_once_klaxon_is_invited_the_waiting_alerts_are_posted_and_the_warning_goes(store, slack, clock):
+    slack.closed_channels = {SECRET}
+    for n in range(3):
+        monitoring_says(store, slack, clock, f"auth failures on db-{n}", f"1.{n}")
+    monitoring_says(store, slack, clock, "disk full", "2.1")
+    clock.advance(minutes=16)
+    run_sweep(store, slack, clock)
+
+    slack.closed_channels = set()
+    clock.advance(minutes=1)
+    report = run_sweep(store, slack, clock)
+
+    assert report.done["reposted"] == 3
+    assert sorted(a.text for a in slack.posts if a.target_channel == SECRET) == [f"auth failures on db-{n}"
+                                                                                 for n in range(3)]
+    assert slack.digests[-1].unreachable == ()
+
+
+def test_an_alert_waiting_for_its_channel_still_pages_from_the_original_message(store, slack, clock):
+    policy = EscalationPolicy("db", levels=(Level(("U0BOB",), 60),))
+    rule = Rule.create(pattern="auth", target_channel=SECRET, policy="db", ack_timeout_seconds=60)
+    cfg = Configuration(version=1, rules=(rule,), policies={"db": policy})
+    slack.closed_channels = {SECRET}
+    alert = monitoring_says(store, slack, clock, "auth failures", "1.1", cfg)
+
+    clock.advance(minutes=1)
+    run_sweep(store, slack, clock, cfg)
+
+    assert slack.pages_sent == [("U0BOB", f"alert/{alert.id}", 0)]
+    assert slack.notes[0][:2] == (ALERTS, "1.1"), "the page's notes go to the original message's thread"
+
+
+def test_a_digest_channel_klaxon_was_removed_from_is_told_not_fatal(store, slack, clock):
+    monitoring_says(store, slack, clock, "disk full", "1.1")
+    clock.advance(minutes=16)
+    slack.closed_channels = {INCIDENTS}
+    report = run_sweep(store, slack, clock)
+    assert not report.failed and report.done["digests"] == 0
+    assert [e.action for e in store.configuration.entries] == ["cannot post"]
+
+
+def test_nothing_is_waiting_once_posted(store, slack, clock):
+    monitoring_says(store, slack, clock, "disk full", "1.1")
+    assert store.alerts.unposted(clock.now() + timedelta(hours=1)) == []
