@@ -24,6 +24,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.info": "channels:read",
     "conversations.list": "channels:read",
     "conversations.open": "im:write",
+    # `rule test <message link>`; groups:history (private channels) comes with the message.groups event.
+    "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
     "reactions.add": "reactions:write",
     "reactions.get": "reactions:read",
     "users.list": "users:read",

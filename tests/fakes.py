@@ -71,11 +71,10 @@ class InMemoryAlerts:
         return Raised(alert, RaiseOutcome.NEW)
 
     def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
-        self.alerts[alert.id] = posted
+        self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
         self.messages[(alert.target_channel, post_ts)] = alert.id
         self.waiting.pop(alert.id, None)
-        return posted
+        return alert.posted(post_ts, permalink)  # as DynamoDB's: the alert as given, not as stored now
 
     def unposted(self, recorded_before: datetime, limit: int | None = None) -> list[Alert]:
         due = sorted((at, alert_id) for alert_id, at in self.waiting.items() if at <= recorded_before)

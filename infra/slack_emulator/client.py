@@ -76,6 +76,10 @@ class Workspace:
         return Outcome.from_dict(self._post("edit", channel=channel, ts=ts, text=text, blocks=blocks,
                                             attachments=attachments))
 
+    def unfurl(self, channel: str, ts: str, attachments: list[dict[str, Any]]) -> Outcome:
+        """Slack previews a link in the message (→ `message_changed` without `edited`)."""
+        return Outcome.from_dict(self._post("unfurl", channel=channel, ts=ts, attachments=attachments))
+
     def delete(self, channel: str, ts: str) -> Outcome:
         """The poster deletes a message (→ `message_deleted`)."""
         return Outcome.from_dict(self._post("delete", channel=channel, ts=ts))

@@ -35,6 +35,7 @@ class Control:
         self._posts: dict[str, Route] = {
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
             "usergroups": self._add_usergroup, "invite": self._invite, "post": self._post, "edit": self._edit,
+            "unfurl": self._unfurl,
             "delete": self._delete, "react": self._react, "unreact": self._unreact, "pin": self._pin,
             "unpin": self._unpin, "command": self._command, "click": self._click,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
@@ -108,6 +109,9 @@ class Control:
     def _edit(self, p: dict[str, Any]) -> Any:
         return self._activity.edit(p["channel"], p["ts"], p.get("text"), blocks=p.get("blocks"),
                                    attachments=p.get("attachments"))
+
+    def _unfurl(self, p: dict[str, Any]) -> Any:
+        return self._activity.unfurl(p["channel"], p["ts"], p["attachments"])
 
     def _delete(self, p: dict[str, Any]) -> Any:
         return self._activity.delete(p["channel"], p["ts"])

@@ -102,9 +102,12 @@ class Runtime:
         """What /klaxon commands work with, as seen by the bot `me`."""
         from klaxon.commands.service import Console
 
+        # `rule test <link>` reads through the client that waits out only short rate limits: history is
+        # limited to about a call a minute, and the person should hear that at once, not a minute later.
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
                        clock=self.clock, me=me,
-                       admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group)
+                       admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group,
+                       messages=self.sweep_slack)
 
     @cached_property
     def slack_request_handler(self) -> Any:

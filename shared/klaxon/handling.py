@@ -47,7 +47,7 @@ def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
     referents = store.messages.lookup(change.channel, change.ts)
     if not (referents.alert_id or referents.page_id):
         return ReactionEffect()
-    if change.reaction not in configuration().preferences.handled_reactions:
+    if not is_handled_reaction(change.reaction, configuration().preferences.handled_reactions):
         return ReactionEffect()
     alert = None
     if referents.alert_id:
@@ -58,6 +58,20 @@ def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
             alert = store.alerts.remove_mark(referents.alert_id, change.user, via)
         alert = show(alert, store=store, slack=slack)
     return ReactionEffect(alert=alert, page_id=referents.page_id)
+
+
+def is_handled_reaction(reaction: str, handled: Iterable[str]) -> bool:
+    """Whether a reaction, as Slack names it in events and reactions.get, is one of the handled reactions.
+
+    A skin tone does not change what a reaction means: Slack names `:+1:` in a skin tone `+1::skin-tone-3`
+    (the base name, then `::` and the modifier), and it counts as `+1`, when added and when removed.
+    """
+    return reaction_name(reaction) in {reaction_name(name) for name in handled}
+
+
+def reaction_name(reaction: str) -> str:
+    """A reaction's name without its skin-tone modifier: `+1::skin-tone-3` → `+1`."""
+    return reaction.split("::", 1)[0]
 
 
 def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway) -> Alert | None:
@@ -107,7 +121,7 @@ def repair(alert: Alert, seen: Mapping[tuple[str, str], Reactions], handled: Ite
     """
     wanted = {reaction_via(name, channel, ts): set(users)
               for (channel, ts), reactions in seen.items()
-              for name, users in reactions.items() if name in set(handled)}
+              for name, users in reactions.items() if is_handled_reaction(name, handled)}
     looked_at = {f"@{channel}/{ts}" for channel, ts in seen}
     have = {(m.user, m.via): m for m in alert.marks if m.via != BUTTON and m.via[m.via.index("@"):] in looked_at}
     want = {(user, via) for via, users in wanted.items() for user in users}

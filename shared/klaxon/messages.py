@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
 class ChannelMessage:
     """A message posted in a watched channel, by a person or a monitoring bot.
 
-    `text` is everything a rule may match: the message text plus the text monitoring bots put in
-    attachments and blocks, joined by newlines, in Slack's markup (so it can be reposted as it is).
-    `poster` is a user id, or a bot id for integrations that post without a user (the legacy
-    `bot_message` subtype).
+    `text` is everything a rule may match, as klaxon.gathering gathers it from the message's text,
+    blocks and attachments, in Slack's markup (so it can be reposted as it is). `poster` is a user id,
+    or a bot id for integrations that post without a user (the legacy `bot_message` subtype).
+    `said_at` is when it was said: its ts, or the time of the edit for an edited message (None: now).
     """
 
     channel: str
@@ -25,6 +26,8 @@ class ChannelMessage:
     thread_ts: str | None = None
     edited: bool = False
     bot_id: str | None = None
+    said_at: datetime | None = None
+    ims_text: str | None = None  # what IMS matched (klaxon.rules.ims_import.ims_message_text), for IMS rules
 
     @property
     def plain_text(self) -> str:
@@ -45,7 +48,28 @@ class ChannelMessage:
         wanted = {i for i in ids if i}
         return self.poster in wanted or (self.bot_id is not None and self.bot_id in wanted)
 
+    def moment(self, now: datetime) -> datetime:
+        """When the message was said, which every decision about it uses (windows, grouping, its alert's times).
+
+        Slack retries an event for minutes and Lambda retries its asynchronous work for longer, so the
+        moment of handling is not the moment of saying. A ts later than `now` is a clock's skew: now.
+        """
+        return min(self.said_at, now) if self.said_at else now
+
 
 def slack_ts(moment: datetime) -> str:
     """A Slack-style ts string for a moment (used for synthetic messages such as webhook alerts)."""
     return f"{moment.timestamp():.6f}"
+
+
+def moment_of(ts: object) -> datetime | None:
+    """The moment a Slack ts (`"1700000000.000100"`, seconds since the epoch, UTC) stands for; None if it is not one."""
+    if not isinstance(ts, str):
+        return None
+    try:
+        seconds = float(ts)
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or not 0 < seconds < 32_503_680_000:  # before the year 3000
+        return None
+    return datetime.fromtimestamp(seconds, UTC)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from klaxon.alerts import Alert, HandledMark
 from klaxon.configuration import ConfigurationStore
@@ -178,6 +178,25 @@ class SlackBusy(Exception):
     def __init__(self, method: str, retry_after: float) -> None:
         super().__init__(f"Slack rate-limited {method} for {retry_after:.0f}s")
         self.retry_after = retry_after
+
+
+class MessageUnavailable(Exception):
+    """Slack would not give a message: `error` is Slack's error code (not_in_channel, channel_not_found,
+    ratelimited, missing_scope…), `retry_after` the seconds Slack asked to wait when rate-limited."""
+
+    def __init__(self, error: str, retry_after: float | None = None) -> None:
+        super().__init__(f"Slack would not give the message: {error}")
+        self.error = error
+        self.retry_after = retry_after
+
+
+class MessageReader(Protocol):
+    def read_message(self, channel: str, ts: str, thread_ts: str | None = None) -> dict[str, Any] | None:
+        """One message as Slack stores it (a reply when `thread_ts` names its thread); None if there is none.
+
+        Raises MessageUnavailable when Slack refuses.
+        """
+        ...
 
 
 class SlackGateway(Protocol):

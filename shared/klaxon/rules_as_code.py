@@ -4,11 +4,16 @@ Written for people to keep in a repository and edit: patterns in the `/…/i` no
 windows as the text `when` takes, durations in seconds. Reading is strict: any unknown key or bad
 value is an error naming where it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of
 a bad file is applied.
+
+Reading is also bounded, because an import is whatever an admin pastes: the file's size and rule count
+are capped (klaxon.rules.limits), nesting is capped, and YAML aliases (`*name`) are refused. An export
+never writes them, and they are how a few hundred bytes expand into gigabytes: ten references to a list
+of ten references to … (YAML 1.1 spec, §3.2.2.2 "Anchors and Aliases"; the "billion laughs").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,10 +22,15 @@ import yaml
 from klaxon.configuration import Configuration, ConfigurationError, Preferences
 from klaxon.escalation import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
+from klaxon.rules.limits import check_rule_count, check_rule_file_size
+from klaxon.rules.patterns import quote
 
 FORMAT_VERSION = 1
+# An export nests six deep (policies → a policy → levels → a level → handlers); the YAML composer
+# recurses once per level, so a paste of 100,000 `[` would otherwise exhaust the stack.
+MAX_NESTING = 16
 _RULE_KEYS = {"id", "name", "pattern", "to", "label", "when", "action", "in", "from", "hotline", "policy",
-              "ack_timeout", "enabled"}
+              "ack_timeout", "enabled", "ims"}
 
 
 class RulesAsCodeError(ValueError):
@@ -51,17 +61,20 @@ def export_yaml(config: Configuration) -> str:
 
 
 def import_yaml(text: str) -> ImportedConfiguration:
-    """Read an export (possibly hand-edited); RulesAsCodeError names the first problem."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise RulesAsCodeError(f"not valid YAML: {error}") from error
+    """Read an export (possibly hand-edited); RulesAsCodeError names the first problem.
+
+    Refused before anything is built: more than MAX_RULE_FILE_BYTES or MAX_RULES (klaxon.rules.limits),
+    nesting deeper than MAX_NESTING, and any alias.
+    """
+    document = _read_document(text)
     if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
         raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
     unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging"}
     if unknown:
         raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
-    rules = tuple(_rule(item, f"rules[{n}]") for n, item in enumerate(_list(document.get("rules"), "rules")))
+    rule_items = _list(document.get("rules"), "rules")
+    _check(check_rule_count, len(rule_items))
+    rules = tuple(_rule(item, f"rules[{n}]") for n, item in enumerate(rule_items))
     _unique_ids(rules)
     policies = _policies(document.get("policies"))
     paging = document.get("paging") or {}
@@ -76,6 +89,54 @@ def import_yaml(text: str) -> ImportedConfiguration:
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
                                  preferences=_settings(document.get("settings") or {}), policies=policies,
                                  channel_policies=channel_policies, default_policy=default_policy)
+
+
+class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
+    """PyYAML's safe loader, refusing aliases and nesting deeper than MAX_NESTING as it composes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"an alias (*{quote(event.anchor)}) is not accepted; write the value out in full",
+                event.start_mark)
+        if self.depth >= MAX_NESTING:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_NESTING} deep; a Klaxon export nests 6", event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _read_document(text: str) -> Any:
+    _check(check_rule_file_size, text)
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise RulesAsCodeError(f"not valid YAML{where}: {error.problem or error.context}") from None
+    except (yaml.YAMLError, ValueError) as error:
+        # ValueError: a scalar YAML resolves but Python cannot build, such as a date 2026-13-01 or an
+        # integer of more than 4,300 digits.
+        raise RulesAsCodeError(f"not valid YAML: a value cannot be read ({error})") from None
+    finally:
+        loader.dispose()
+
+
+def _check[T](check: Callable[[T], None], value: T) -> None:
+    """A limit of klaxon.rules.limits, refused in this module's own error."""
+    try:
+        check(value)
+    except RuleError as error:
+        raise RulesAsCodeError(str(error)) from None
 
 
 def _policies(section: Any) -> dict[str, EscalationPolicy]:
@@ -97,7 +158,7 @@ def _rule_document(rule: Rule) -> dict[str, Any]:
         "action": str(rule.action) if rule.action is not Action.ALERT else None,
         "in": sorted(rule.channels), "from": sorted(rule.posters), "hotline": list(rule.hotline),
         "policy": rule.policy, "ack_timeout": rule.ack_timeout_seconds,
-        "enabled": False if not rule.enabled else None,
+        "enabled": False if not rule.enabled else None, "ims": True if rule.ims_matching else None,
     }
     document.update({key: value for key, value in optional.items() if value not in (None, "", [])})
     return document
@@ -121,7 +182,7 @@ def _rule(item: Any, where: str) -> Rule:
             posters=frozenset(_list(item.get("from"), f"{where}.from")),
             hotline=tuple(_list(item.get("hotline"), f"{where}.hotline")),
             policy=item.get("policy"), ack_timeout_seconds=item.get("ack_timeout"),
-            enabled=bool(item.get("enabled", True)),
+            enabled=bool(item.get("enabled", True)), ims_matching=item.get("ims") is True,
         )
     except (RuleError, ValueError, TypeError) as error:
         raise RulesAsCodeError(f"{where}: {error}") from error

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity, Verdict, handle_channel_message, judge
+from klaxon.alerting import MAX_ALERT_TEXT, Identity, Verdict, handle_channel_message, judge
 from klaxon.configuration import Configuration, Preferences
-from klaxon.messages import ChannelMessage
-from klaxon.rules import Action, ChannelDefault, Rule
+from klaxon.escalation import EscalationPolicy, Level
+from klaxon.messages import ChannelMessage, slack_ts
+from klaxon.rules import Action, ChannelDefault, Rule, TimeWindow
 from tests.fakes import FakeClock, FakeSlack
 
 ALERTS, INCIDENTS, OTHER_INCIDENTS = "C0ALERTS", "C0INCIDENT", "C0OPS"
 ME = Identity(bot_user_id="U0KLAXON", bot_id="B0KLAXON", incidents_channel=INCIDENTS)
+POLICY = EscalationPolicy(name="db", levels=(Level(("U0BOB",), 60),))
 
 
 def rule(pattern: str, **fields: object) -> Rule:
@@ -23,6 +25,13 @@ def rule(pattern: str, **fields: object) -> Rule:
 def message(text: str, ts: str = "1800000000.000100", channel: str = ALERTS, poster: str = "B0DATADOG",
             **fields: object) -> ChannelMessage:
     return ChannelMessage(channel=channel, ts=ts, poster=poster, text=text, **fields)
+
+
+class DyingSlack(FakeSlack):
+    """Slack as a worker that times out (or has not yet got) its post sees it: the alert is recorded, not posted."""
+
+    def post_alert(self, alert):
+        raise ConnectionError("lambda timed out")
 
 
 def config(*rules: Rule, **fields: object) -> Configuration:
@@ -169,14 +178,97 @@ def test_a_redelivered_message_is_never_posted_or_counted_twice(store, slack, cl
 
 def test_an_alert_recorded_by_a_worker_that_died_before_posting_is_posted_on_retry(store, slack, clock):
     cfg = config(rule("disk"))
-
-    class DyingSlack(FakeSlack):
-        def post_alert(self, alert):
-            raise ConnectionError("lambda timed out")
-
     with pytest.raises(ConnectionError):
         handle_channel_message(message("disk full"), config=cfg, me=ME, store=store, slack=DyingSlack(),
                                now=clock.now())
     handle_channel_message(message("disk full"), config=cfg, me=ME, store=store, slack=slack, now=clock.now())
 
     assert len(slack.posts) == 1 and store.alerts.get("C0ALERTS/1800000000.000100").is_posted
+
+
+# ---------------------------------------------------------------------- judged at the moment it was said
+WINDOW = TimeWindow.parse("daily 18:06-19:06 UTC")
+AT_1902 = datetime(2026, 11, 24, 19, 2, tzinfo=UTC)
+
+
+def said(text: str, at: datetime, **fields: object) -> ChannelMessage:
+    return message(text, ts=slack_ts(at), said_at=at, **fields)
+
+
+@pytest.mark.parametrize("said_at, delivered_at, verdict", [
+    (AT_1902, AT_1902 + timedelta(minutes=4, seconds=57), Verdict.ALERT),  # Slack retried: still inside
+    (AT_1902.replace(hour=18, minute=6), AT_1902.replace(hour=18, minute=6, second=30), Verdict.ALERT),  # opens
+    (AT_1902.replace(hour=18, minute=5, second=59), AT_1902.replace(hour=18, minute=7), Verdict.IGNORE),  # before
+    (AT_1902.replace(minute=6), AT_1902.replace(minute=6), Verdict.IGNORE),  # the end is exclusive
+    (AT_1902.replace(minute=5, second=59), AT_1902.replace(minute=40), Verdict.ALERT),  # delivered long after
+])
+def test_a_time_window_is_judged_when_the_message_was_posted_not_when_it_arrived(said_at, delivered_at, verdict):
+    cfg = config(rule("/disk full/i", window=WINDOW))
+    assert judge(said("Disk full on db-1", said_at), cfg, ME, delivered_at).verdict is verdict
+
+
+def test_a_ts_later_than_now_is_a_skewed_clock_and_judged_now():
+    cfg = config(rule("/disk full/i", window=WINDOW))
+    late = said("disk full", AT_1902 + timedelta(hours=2))
+    assert judge(late, cfg, ME, AT_1902).verdict is Verdict.ALERT
+    assert late.moment(AT_1902) == AT_1902
+
+
+def test_an_alerts_times_are_the_messages_own(store, slack):
+    cfg = config(rule("disk", policy="db", ack_timeout_seconds=300), policies={"db": POLICY})
+    handle_channel_message(said("disk full", AT_1902), config=cfg, me=ME, store=store, slack=slack,
+                           now=AT_1902 + timedelta(minutes=4))
+    (posted,) = slack.posts
+    assert posted.first_seen == AT_1902
+    assert posted.escalate_at == AT_1902 + timedelta(minutes=5)  # five minutes unhandled since it was posted
+
+
+def test_grouping_is_judged_by_when_the_repeats_were_posted(store, slack):
+    cfg = config(rule(r"disk \d+%"))
+    handle_channel_message(said("disk 91%", AT_1902), config=cfg, me=ME, store=store, slack=slack, now=AT_1902)
+    # Posted 9 minutes later but delivered 3 minutes after that: still a repeat, seen when it was posted.
+    nine_later = AT_1902 + timedelta(minutes=9)
+    handle_channel_message(said("disk 92%", nine_later), config=cfg, me=ME, store=store, slack=slack,
+                           now=nine_later + timedelta(minutes=3))
+    # Posted 11 minutes after that one: a new alert, however soon it arrives.
+    handle_channel_message(said("disk 93%", nine_later + timedelta(minutes=11)), config=cfg, me=ME, store=store,
+                           slack=slack, now=nine_later + timedelta(minutes=11))
+    assert len(slack.posts) == 2 and slack.updates[-1].count == 2
+    assert slack.updates[-1].last_seen == nine_later
+
+
+def test_an_alert_keeps_a_cut_copy_of_a_huge_message(store, slack, clock):
+    huge = "disk full " + "x" * 70_000
+    handle_channel_message(message(huge), config=config(rule("disk")), me=ME, store=store, slack=slack,
+                           now=clock.now())
+    (posted,) = slack.posts
+    assert len(posted.text) <= MAX_ALERT_TEXT and posted.text.endswith("(cut: the original message has it all)")
+
+
+def test_an_edit_racing_the_unposted_original_leaves_the_post_to_the_original(store, slack, clock):
+    cfg = config(rule("/outage/i"))
+    with pytest.raises(ConnectionError):  # the original's worker has recorded the alert, not posted it yet
+        handle_channel_message(message("OUTAGE in eu-west-1"), config=cfg, me=ME, store=store, slack=DyingSlack(),
+                               now=clock.now())
+    handle_channel_message(message("OUTAGE in eu-west-1 (still)", edited=True), config=cfg, me=ME, store=store,
+                           slack=slack, now=clock.now())
+    assert slack.posts == []
+    handle_channel_message(message("OUTAGE in eu-west-1"), config=cfg, me=ME, store=store, slack=slack,
+                           now=clock.now())  # Lambda's retry of the original delivery
+    assert len(slack.posts) == 1
+
+
+def test_a_repeat_counted_while_the_first_was_being_posted_is_shown_on_the_post(store, slack, clock):
+    cfg = config(rule(r"latency \d+ms"))
+
+    class BusySlack(FakeSlack):
+        def post_alert(self, alert):
+            # The repeat's worker runs while this post is on its way: it finds nothing posted to update.
+            handle_channel_message(message("latency 1024ms", ts="1800000001.000100"), config=cfg, me=ME, store=store,
+                                   slack=self, now=clock.now())
+            assert not self.updates
+            return super().post_alert(alert)
+
+    busy = BusySlack()
+    handle_channel_message(message("latency 812ms"), config=cfg, me=ME, store=store, slack=busy, now=clock.now())
+    assert len(busy.posts) == 1 and busy.updates[-1].count == 2

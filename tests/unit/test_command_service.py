@@ -148,6 +148,18 @@ def test_an_ims_file_replaces_the_rules(console, store):
     assert rule.pattern == "error" and rule.target_channel == INCIDENTS
 
 
+def test_rules_imported_from_ims_keep_matching_as_ims_did_through_an_export_and_import(console, store):
+    ims = '[Rules]\n"color":"danger"\t.*\tincidents\n[Incidents]\nincidents\tincidents\t[Critical]\t20\n'
+    assert run(console, f"import ims {ims}").ok
+    assert "matches as IMS did" in run(console, "rule list", actor=GUEST).text
+    before = store.snapshot.rules
+    exported = run(console, "export").text.strip("`")
+
+    assert run(console, f"import yaml {exported}").ok
+
+    assert store.snapshot.rules == before and before[0].ims_matching
+
+
 def test_a_conflicting_edit_is_recomputed_on_the_newer_configuration(console, store):
     real_commit = store.commit
     sneaked_in = []

@@ -134,3 +134,28 @@ def test_repair_leaves_marks_on_messages_it_did_not_look_at(store, alert, clock)
     via = reaction_via("white_check_mark", INCIDENTS, alert.post_ts)
     marked = store.alerts.add_mark(alert.id, HandledMark("U0ALICE", via, clock.now()))
     assert not repair(marked, {(ALERTS, ORIGINAL_TS): {}}, ["white_check_mark"], clock.now())
+
+
+# ---------------------------------------------------------------------- skin tones
+THUMBS = Configuration(preferences=Preferences(handled_reactions=("white_check_mark", "+1")))
+
+
+@pytest.mark.parametrize("reaction", ["+1::skin-tone-3", "+1::skin-tone-6", "+1", "white_check_mark::skin-tone-2"])
+def test_a_handled_reaction_in_any_skin_tone_acknowledges_and_its_removal_takes_it_back(store, slack, clock, alert,
+                                                                                          reaction):
+    acked = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, reaction=reaction, config=THUMBS)
+    assert acked.state is AlertState.ACKNOWLEDGED
+    removed = react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, reaction=reaction, added=False,
+                    config=THUMBS)
+    assert removed.state is AlertState.OPEN
+
+
+def test_a_skin_tone_of_another_reaction_means_nothing(store, slack, clock, alert):
+    assert react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts, reaction="wave::skin-tone-3",
+                 config=THUMBS) is None
+
+
+def test_the_reconcile_counts_handled_reactions_in_any_skin_tone(alert, clock):
+    seen = {(INCIDENTS, alert.post_ts): {"+1::skin-tone-4": ["U0CAROL"], "wave::skin-tone-2": ["U0DAN"]}}
+    fix = repair(alert, seen, ("+1",), clock.now())
+    assert [mark.user for mark in fix.add] == ["U0CAROL"] and not fix.remove

@@ -78,7 +78,7 @@ _USAGE_LINES: dict[str, tuple[str, ...]] = {
         '/klaxon rule add <pattern> to #channel [label "<text>"] [when <window>] [suppress] [in #channel …] '
         '[from @user|@bot|B0123 …] [hotline @user @group @here …] [policy NAME] [ack-timeout 5m] [name "<text>"]',
         "/klaxon rule list",
-        "/klaxon rule test <message text>",
+        "/klaxon rule test <message text, a message link, or a message's JSON>",
         "/klaxon rule remove <rule-id>",
         "/klaxon rule enable <rule-id>",
         "/klaxon rule disable <rule-id>",
@@ -421,7 +421,7 @@ def _list_rules(words: _Words) -> Command:
 def _test_rule(words: _Words) -> Command:
     text = words.rest()
     if not text:
-        raise CommandError("rule test needs the text of a message to try the rules on")
+        raise CommandError("rule test needs a message to try the rules on: its text, its link or its JSON")
     return TestRule(text)
 
 

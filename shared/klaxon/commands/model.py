@@ -64,7 +64,8 @@ class ListRules(Command):
 class TestRule(Command):
     """Say which rule would take a message, and what would happen.
 
-    `text` stays in Slack's markup, as a channel message's text does, so it is judged exactly as one.
+    `text` stays in Slack's markup, as a channel message's text does, so it is judged exactly as one; it
+    may also be a message's link or JSON (klaxon.commands.trial reads those).
     """
 
     text: str

@@ -8,14 +8,20 @@ from dataclasses import dataclass
 from klaxon.alerting import Judgement, Verdict
 from klaxon.alerts import Alert
 from klaxon.commands.durations import format_duration
+from klaxon.commands.trial import Trial
 from klaxon.configuration import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.escalation import EscalationPolicy
+from klaxon.gathering import truncate
 from klaxon.rules import Action, Explanation, Rule
-from klaxon.wording import counted
+from klaxon.slack.mrkdwn import quote, unmentioned
+from klaxon.wording import counted, one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
 MESSAGE_LIMIT = 38_000
 MAX_MESSAGES = 3
+# A refusal names its problem in one line: problems quote what was typed or pasted, which can be anything.
+PROBLEM_LIMIT = 400
+SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,10 @@ class Reply:
         return cls(split(text), ok)
 
     @classmethod
-    def refusal(cls, problem: str) -> Reply:
-        return cls.of(f":warning: {problem}", ok=False)
+    def refusal(cls, problem: str, usage: str = "") -> Reply:
+        """The problem as one line of at most PROBLEM_LIMIT characters, then the usage (Klaxon's own text)."""
+        shown = f":warning: {one_line(problem, PROBLEM_LIMIT)}"
+        return cls.of(f"{shown}\nUsage:\n{usage}" if usage else shown, ok=False)
 
     @property
     def text(self) -> str:
@@ -69,6 +77,8 @@ def describe_rule(rule: Rule, position: int | None = None) -> str:
     if rule.policy:
         timeout = rule.ack_timeout_seconds
         parts.append(f"policy {rule.policy}" + (f" after {format_duration(timeout)}" if timeout else ""))
+    if rule.ims_matching:
+        parts.append("matches as IMS did")
     if not rule.enabled:
         parts.append("*disabled*")
     return " · ".join(parts)
@@ -86,8 +96,11 @@ def rule_list(config: Configuration) -> str:
     return "\n".join(lines)
 
 
-def rule_test(text: str, channel: str, explanation: Explanation, judgement: Judgement) -> str:
-    lines = [f"Tested as if you posted it in <#{channel}> now:", f">{text[:300]}"]
+def rule_test(tried: Trial, explanation: Explanation, judgement: Judgement) -> str:
+    """What `rule test` found: the text Klaxon read (what rules match), which rules matched, and the outcome."""
+    read = tried.message.text or "(no text: nothing a person reads)"
+    lines = [f"Tested {tried.source}. Klaxon reads this text in it:",
+             quote(truncate(unmentioned(read), SHOWN_TEXT_LIMIT, " (cut)"))]
     if explanation.considered:
         lines.append(explanation.summary())
     else:

@@ -21,6 +21,7 @@ from klaxon.commands import replies
 from klaxon.commands.durations import format_duration
 from klaxon.commands.names import Names, UnknownName
 from klaxon.commands.replies import Reply
+from klaxon.commands.trial import TrialRefused, trial
 from klaxon.configuration import (
     EVERY_CHANNEL,
     AuditEntry,
@@ -31,8 +32,7 @@ from klaxon.configuration import (
 )
 from klaxon.digests import HANDLED_LOOKBACK
 from klaxon.escalation import EscalationPolicy, Level, PolicyError
-from klaxon.messages import ChannelMessage, slack_ts
-from klaxon.ports import AlertRepository, SlackDirectory
+from klaxon.ports import AlertRepository, MessageReader, SlackDirectory
 from klaxon.rules import Rule, RuleError, import_ims
 from klaxon.rules_as_code import RulesAsCodeError, apply_import, export_yaml, import_yaml
 
@@ -64,6 +64,7 @@ class Console:
     me: Identity
     admin_users: frozenset[str]
     admin_group: str | None = None
+    messages: MessageReader | None = None  # reads a message by its link, for `rule test <link>`
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def run_command(invocation: Invocation, console: Console) -> Reply:
         if command.changes_configuration:
             _require_admin(invocation.actor, console)
         return _run(command, invocation, console)
-    except (cmd.CommandError, Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError,
-            PolicyError) as problem:
+    except cmd.CommandError as problem:
+        return Reply.refusal(problem.problem, problem.usage)
+    except (Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError, PolicyError) as problem:
         return Reply.refusal(str(problem))
 
 
@@ -257,9 +259,14 @@ def _new_index(others: list[Rule], placement: cmd.Placement) -> int:
 def _test(text: str, invocation: Invocation, console: Console) -> str:
     config = console.configuration.load()
     now = console.clock.now()
-    message = ChannelMessage(channel=invocation.channel, ts=slack_ts(now), poster=invocation.actor, text=text)
-    explanation = config.rulebook.explain(message.plain_text, message.channel, message.poster_ids, now)
-    return replies.rule_test(text, invocation.channel, explanation, judge(message, config, console.me, now))
+    try:
+        tried = trial(text, channel=invocation.channel, actor=invocation.actor, now=now, reader=console.messages)
+    except TrialRefused as why:
+        raise Refused(str(why)) from None
+    message = tried.message
+    explanation = config.rulebook.explain(message.plain_text, message.channel, message.poster_ids,
+                                          message.moment(now), message.ims_text)
+    return replies.rule_test(tried, explanation, judge(message, config, console.me, now))
 
 
 # ---------------------------------------------------------------------- settings

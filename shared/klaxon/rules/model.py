@@ -57,6 +57,9 @@ class Rule:
     policy: str | None = None
     ack_timeout_seconds: int | None = None
     enabled: bool = True
+    # Imported from IMS: also matches what IMS matched (klaxon.rules.ims_import.ims_message_text), so
+    # rules written against the JSON of a text-less message's attachments keep working.
+    ims_matching: bool = False
 
     def __post_init__(self) -> None:
         _check_identity(self)
@@ -124,6 +127,7 @@ class Rule:
             "policy": self.policy,
             "ack_timeout_seconds": self.ack_timeout_seconds,
             "enabled": self.enabled,
+            "ims_matching": self.ims_matching,
         }
 
     @classmethod
@@ -149,6 +153,7 @@ class Rule:
             policy=fields.optional_text("policy"),
             ack_timeout_seconds=fields.optional_int("ack_timeout_seconds"),
             enabled=fields.flag("enabled", default=True),
+            ims_matching=fields.flag("ims_matching", default=False),
         )
 
 
@@ -203,7 +208,8 @@ class _RecordFields:
 
     REQUIRED = frozenset({"id", "name", "pattern", "target_channel", "action"})
     OPTIONAL = frozenset(
-        {"ignore_case", "window", "channels", "posters", "label", "hotline", "policy", "ack_timeout_seconds", "enabled"}
+        {"ignore_case", "window", "channels", "posters", "label", "hotline", "policy", "ack_timeout_seconds", "enabled",
+         "ims_matching"}
     )
 
     def __init__(self, record: Mapping[str, object]) -> None:

@@ -17,13 +17,14 @@ from klaxon.alerts import Alert, AlertState
 from klaxon.commands.durations import format_duration
 from klaxon.digests import Digest
 from klaxon.escalation import Page, took
+from klaxon.gathering import truncate
 from klaxon.slack.actions import ActionId
-from klaxon.slack.inbound import quiet_broadcasts
-from klaxon.slack.mrkdwn import mention, quote, slack_date, truncate
+from klaxon.slack.mrkdwn import mention, quote, slack_date, unmentioned
 from klaxon.wording import counted
 
-SECTION_LIMIT = 3000  # Slack's limit for a section's text
+SECTION_LIMIT = 3000  # Slack's limit for a section's (and a context element's) text
 FALLBACK_LIMIT = 300  # notification text: a line, not the whole alert
+CUT_NOTE = " (cut; the original has it all)"
 LISTED = 60  # alerts a digest or reminder lists before "…and N more" (Slack allows 50 blocks a message)
 LINE_LIMIT = 160
 
@@ -32,12 +33,17 @@ _STATE_BADGE = {AlertState.OPEN: ":rotating_light:", AlertState.ACKNOWLEDGED: ":
 
 
 def alert_blocks(alert: Alert) -> list[Block]:
-    """The alert's post: label and text, where it came from, its state, and what can be done."""
-    body = quote(truncate(quiet_broadcasts(alert.text), SECTION_LIMIT - 200, " (cut; the original has it all)"))
+    """The alert's post: label and text, where it came from, its state, and what can be done.
+
+    Nothing from the original notifies anyone (klaxon.slack.mrkdwn.unmentioned): only the hotline does.
+    Each text is cut to Slack's limit after it is quoted, so no quoting can push it over.
+    """
+    summary = f"{_STATE_BADGE[alert.state]} *{_label(alert)}*\n{quote(unmentioned(alert.text))}"
     blocks: list[Block] = [
         SectionBlock(block_id="alert.summary", text=MarkdownTextObject(
-            text=f"{_STATE_BADGE[alert.state]} *{_label(alert)}*\n{body}")),
-        ContextBlock(block_id="alert.origin", elements=[MarkdownTextObject(text=_origin(alert))]),
+            text=truncate(summary, SECTION_LIMIT, CUT_NOTE))),
+        ContextBlock(block_id="alert.origin", elements=[MarkdownTextObject(
+            text=truncate(_origin(alert), SECTION_LIMIT))]),
         ContextBlock(block_id="alert.state", elements=[MarkdownTextObject(text=_state_line(alert))]),
     ]
     buttons = _buttons(alert)
@@ -52,7 +58,8 @@ def alert_blocks(alert: Alert) -> list[Block]:
 def alert_fallback(alert: Alert) -> str:
     """The notification text: label, first line, and the hotline so mentions notify."""
     hotline = " ".join(mention(target) for target in alert.hotline)
-    return truncate(f"{_label(alert)} {quiet_broadcasts(alert.headline)} {hotline}".strip(), FALLBACK_LIMIT)
+    headline = truncate(unmentioned(alert.headline), FALLBACK_LIMIT - len(hotline) - len(_label(alert)) - 2)
+    return f"{_label(alert)} {headline} {hotline}".strip()
 
 
 def _label(alert: Alert) -> str:
@@ -60,7 +67,8 @@ def _label(alert: Alert) -> str:
 
 
 def _origin(alert: Alert) -> str:
-    who = f"<@{alert.poster}>" if alert.poster.startswith(("U", "W")) else (alert.poster_name or alert.poster)
+    # Named, never mentioned: a mention of the poster would notify them on every repost.
+    who = unmentioned(truncate(alert.poster_name, LINE_LIMIT)) if alert.poster_name else f"@{alert.poster}"
     where = f"<{alert.permalink}|message in <#{alert.source_channel}>>" if alert.permalink \
         else f"message in <#{alert.source_channel}>"
     line = f"{who} · {where} · {slack_date(alert.first_seen)}"
@@ -140,7 +148,7 @@ def _handled_line(alert: Alert) -> str:
 
 
 def _first_line(alert: Alert) -> str:
-    return truncate(quiet_broadcasts(alert.headline), LINE_LIMIT)
+    return truncate(unmentioned(alert.headline), LINE_LIMIT)
 
 
 def _listed(block_id: str, lines: list[str]) -> list[Block]:
@@ -165,9 +173,9 @@ def page_blocks(page: Page, step: int) -> list[Block]:
     levels = len(page.policy.levels)
     started = f" by <@{page.started_by}>" if page.started_by else ""
     blocks: list[Block] = [
-        SectionBlock(block_id="page.summary", text=MarkdownTextObject(
-            text=f":rotating_light: *You are being paged* from <#{page.channel}>\n"
-                 f"{quote(truncate(quiet_broadcasts(page.summary), SECTION_LIMIT - 200))}")),
+        SectionBlock(block_id="page.summary", text=MarkdownTextObject(text=truncate(
+            f":rotating_light: *You are being paged* from <#{page.channel}>\n{quote(unmentioned(page.summary))}",
+            SECTION_LIMIT))),
         ContextBlock(block_id="page.where", elements=[MarkdownTextObject(
             text=f"Level {page.level_number(step)} of {levels} · policy `{page.policy.name}` · started{started} "
                  f"{slack_date(page.started_at)}")]),
@@ -184,7 +192,7 @@ def page_blocks(page: Page, step: int) -> list[Block]:
 
 
 def page_fallback(page: Page) -> str:
-    return truncate(f"You are being paged: {quiet_broadcasts(page.summary)}", FALLBACK_LIMIT)
+    return truncate(f"You are being paged: {unmentioned(page.summary)}", FALLBACK_LIMIT)
 
 
 def page_outcome(page: Page) -> str:

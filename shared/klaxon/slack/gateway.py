@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from klaxon.alerts import Alert
 from klaxon.digests import Digest
 from klaxon.escalation import Notification, Page
-from klaxon.ports import ChannelUnreachable, SlackBusy
+from klaxon.ports import ChannelUnreachable, MessageUnavailable, SlackBusy
 from klaxon.slack.blocks import (
     alert_blocks,
     alert_fallback,
@@ -72,6 +72,26 @@ class WebSlackGateway:
                 return {}  # deleted: nothing to repair from
             raise
         return {reaction["name"]: list(reaction.get("users", [])) for reaction in message.get("reactions", [])}
+
+    def read_message(self, channel: str, ts: str, thread_ts: str | None = None) -> dict[str, Any] | None:
+        """One message by the parts of its link (klaxon.ports.MessageReader).
+
+        conversations.history with oldest = latest = ts, inclusive, limit 1 gives exactly that message; a
+        thread reply is only in conversations.replies of its thread, which lists the parent first.
+        """
+        try:
+            if thread_ts:
+                response = self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=ts, latest=ts,
+                                                             inclusive=True, limit=2)
+            else:
+                response = self.client.conversations_history(channel=channel, oldest=ts, latest=ts, inclusive=True,
+                                                             limit=1)
+        except SlackApiError as error:
+            if _code(error) in ("message_not_found", "thread_not_found"):
+                return None
+            wait = retry_after(error.response) if _code(error) == "ratelimited" else None
+            raise MessageUnavailable(_code(error) or "unknown_error", wait) from error
+        return next((dict(message) for message in response.get("messages") or () if message.get("ts") == ts), None)
 
     def post_digest(self, digest: Digest) -> str:
         response = self._in_channel(digest.channel, lambda: self.client.chat_postMessage(

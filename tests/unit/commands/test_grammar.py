@@ -147,7 +147,7 @@ def test_rule_move_puts_a_rule_in_its_place(text: str, placement: Placement) -> 
         ("rule remove", "a rule id is missing, such as r-7f3a2c"),
         ("rule remove r-7f3a2c r-000001", 'unexpected "r-000001" after the rule id r-7f3a2c'),
         ("rule enable r/7f", '"r/7f" is not a rule id such as r-7f3a2c'),
-        ("rule test", "rule test needs the text of a message"),
+        ("rule test", "rule test needs a message to try the rules on"),
         ("rule list all", 'unexpected "all" after rule list'),
         ("rule move r-1 0", "positions start at 1"),
         ("rule move r-1 before r-1", "cannot move r-1 before itself"),
