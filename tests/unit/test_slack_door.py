@@ -80,7 +80,8 @@ def test_the_signature_is_checked_over_the_bytes_api_gateway_decoded():
     ('{"type":"event_callback","event":{"type":"message"}}', "application/json"),
     ('{"type":"url_verification","challenge":"x"}', "application/json"),
     ("", "application/json"),
-    ('payload={"type":"block_actions"}', "application/x-www-form-urlencoded"),
+    ('payload={"type":"block_actions","actions":[{"action_id":"alert.acknowledge"}]}',
+     "application/x-www-form-urlencoded"),
     ("command=%2Fklaxon&text=help", "application/x-www-form-urlencoded"),
 ])
 def test_a_signed_slack_shaped_body_is_let_in(body, content_type):
@@ -112,6 +113,24 @@ def rich_text_nested(depth: int) -> str:
 def test_a_signed_body_that_cannot_mean_anything_is_acknowledged_with_200_and_named(body, content_type, problem):
     dropped = verdict(request(body, content_type))
     assert dropped.status == 200 and problem in dropped.reason
+
+
+@pytest.mark.parametrize("payload, problem", [  # found by tests/*/test_surface_properties.py: Bolt's 500s
+    ({"type": "event_callback", "event": {"type": []}}, "an event without a string `type`"),
+    ({"type": "event_callback", "event": {"text": "disk full"}}, "an event without a string `type`"),
+    ({"type": 7, "actions": []}, "`type` is not a string"),
+    ({"type": "view_submission", "view": None}, "a `view` that is not an object"),
+    ({"type": "block_actions", "actions": []}, "block_actions without actions"),
+    ({"type": "block_actions", "actions": {}}, "block_actions without actions"),
+    ({"type": "block_actions", "actions": [{"type": "button"}]}, "block_actions without actions"),
+    ({"type": "block_actions", "actions": [{"action_id": 5}]}, "block_actions without actions"),
+])
+def test_a_signed_payload_off_slacks_envelope_is_acknowledged_and_named(payload, problem):
+    as_form = "payload=" + json.dumps(payload)
+    for body, content_type in ((json.dumps(payload), "application/json"),
+                               (as_form, "application/x-www-form-urlencoded")):
+        dropped = verdict(request(body, content_type))
+        assert dropped.status == 200 and problem in dropped.reason
 
 
 def test_rich_text_nested_as_deep_as_slack_allows_is_let_in():

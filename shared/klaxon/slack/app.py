@@ -27,7 +27,7 @@ from slack_bolt.middleware import IgnoringSelfEvents
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from klaxon.bootstrap import Runtime, runtime
-from klaxon.slack.intake import Unusable, admit, genuine_lazy_work, is_lazy_work, mark_lazy_work
+from klaxon.slack.intake import Unusable, Verdict, admit, genuine_lazy_work, is_lazy_work, mark_lazy_work
 
 logger = Logger(child=True)
 
@@ -58,14 +58,19 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if is_lazy_work(event):
         return _do_lazy_work(event, context, rt)
     verdict = admit(event, rt.credentials.signing_secret, lambda: rt.clock.now().timestamp())
-    if not verdict.admitted:
-        # The reason and the size only: an unverified body is never logged, nor a meaningless one.
-        logger.warning("Slack request answered at the door", extra={
-            "status": verdict.status, "reason": verdict.reason, "body_length": len(event.get("body") or "")})
-        return {"statusCode": verdict.status, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"error": verdict.reason} if verdict.status != 200 else {})}
-    response: dict[str, Any] = rt.slack_request_handler.handle(event, context)
-    return response
+    if verdict.admitted:
+        try:
+            response: dict[str, Any] = rt.slack_request_handler.handle(event, context)
+            return response
+        except Exception as unreadable:
+            # Bolt catches everything once it dispatches (a failure there is its 500, which Slack retries);
+            # what escapes is its reading of the request - a signed payload of a shape it cannot take.
+            verdict = Verdict(200, f"Bolt cannot read the payload ({type(unreadable).__name__})")
+    # The reason and the size only: an unverified body is never logged, nor a meaningless one.
+    logger.warning("Slack request answered at the door", extra={
+        "status": verdict.status, "reason": verdict.reason, "body_length": len(event.get("body") or "")})
+    return {"statusCode": verdict.status, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"error": verdict.reason} if verdict.status != 200 else {})}
 
 
 def _do_lazy_work(event: dict[str, Any], context: Any, rt: Runtime) -> dict[str, Any]:

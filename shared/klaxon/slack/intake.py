@@ -126,6 +126,28 @@ def _meaningless(body: str, content_type: str) -> str | None:
         return "the payload is not a JSON object of Slack's shape"
     if _nesting(data) > MAX_NESTING:
         return f"the JSON is nested deeper than the {MAX_NESTING} levels a Slack payload could need"
+    return _off_envelope(data)
+
+
+def _off_envelope(data: Mapping[str, Any]) -> str | None:
+    """What breaks the envelope every payload of its kind has - the fields Bolt routes by - or None.
+
+    Events API: an `event` object with a string `type` (https://api.slack.com/apis/events-api#callback-field);
+    interactions: a string `type`, a `view` object, and for block_actions a non-empty list of actions, each
+    with a string `action_id` (https://api.slack.com/reference/interaction-payloads). Bolt indexes these
+    without checking, and its failure would answer Slack with a 500 on every retry.
+    """
+    kind = data.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return "the payload's `type` is not a string"
+    if "event" in data and not isinstance(data["event"].get("type"), str):
+        return "an event without a string `type`"
+    if "view" in data and not isinstance(data["view"], Mapping):
+        return "a `view` that is not an object"
+    actions = data.get("actions")
+    if kind == "block_actions" and not (isinstance(actions, list) and actions and all(
+            isinstance(action, Mapping) and isinstance(action.get("action_id"), str) for action in actions)):
+        return "block_actions without actions that each have a string `action_id`"
     return None
 
 

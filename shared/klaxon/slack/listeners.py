@@ -77,10 +77,13 @@ def register(app: App, rt: Runtime) -> None:
             reply = run_command(invocation, rt.console(identity(context)))
             logger.info("command run", extra={"command": invocation.text.split(" ", 2)[:2], "ok": reply.ok,
                                               "actor": invocation.actor})
-        # The answer is sent after the work is done and recorded: if sending it fails, a retry must not
-        # run the command again (the claim is complete, so it does not).
-        for message in reply.messages if reply else ():
-            tell(message)
+        # The answer is sent after the work is done and recorded (and audited, for a change): a person no
+        # answer can reach (no response_url, no direct message) must not make Lambda run the command again.
+        try:
+            for message in reply.messages if reply else ():
+                tell(message)
+        except Exception:
+            logger.exception("the command was carried out, but its answer reached nobody")
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         from klaxon import paging

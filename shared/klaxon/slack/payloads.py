@@ -57,13 +57,15 @@ def direct_message_channel(event: Mapping[str, Any]) -> str:
 
 
 def invocation(body: Mapping[str, Any]) -> Invocation:
-    """A `/klaxon` command as Slack posts it (form fields)."""
+    """A `/klaxon` command as Slack posts it (form fields). Its trigger_id is what makes it once-only."""
+    _text(body, "trigger_id", "slash command")
     return Invocation(text=_optional_text(body, "text"), actor=_text(body, "user_id", "slash command"),
                       channel=_text(body, "channel_id", "slash command"))
 
 
 def button_press(body: Mapping[str, Any], action: Mapping[str, Any]) -> ButtonPress:
     """One click of a block_actions payload."""
+    _text(body, "trigger_id", "button click")  # what makes it once-only
     user = _mapping(body, "user", "button click")
     return ButtonPress(user=_text(user, "id", "button click's user"),
                        action_id=_text(action, "action_id", "button click"),

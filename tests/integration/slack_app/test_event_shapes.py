@@ -54,6 +54,10 @@ def without(payload: dict[str, Any], *path: str) -> dict[str, Any]:
     (interaction(without(CLICK, "actions", "0", "value")), "application/x-www-form-urlencoded", "without `value`"),
     ("command=%2Fklaxon&text=help&channel_id=C0OPS&trigger_id=t-cmd", "application/x-www-form-urlencoded",
      "without `user_id`"),
+    # without the id that makes them once-only, a retry could carry a command out twice
+    ("command=%2Fklaxon&text=help&channel_id=C0OPS&user_id=U0ALICE", "application/x-www-form-urlencoded",
+     "without `trigger_id`"),
+    (interaction(without(CLICK, "trigger_id")), "application/x-www-form-urlencoded", "without `trigger_id`"),
 ])
 def test_a_payload_missing_what_its_kind_needs_is_acknowledged_logged_once_and_dropped(stack, logged, body,
                                                                                        content_type, reason):
