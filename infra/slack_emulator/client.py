@@ -140,10 +140,23 @@ class Workspace:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
 
+    def answer_late(self, method: str, *, delay: float, count: int = 1) -> None:
+        """The next `count` calls of `method` are carried out but answered only after `delay` seconds."""
+        self._post("faults", method=method, status=200, count=count, delay=delay)
+
     def refuse_next(self, method: str, error: str, *, count: int = 1, **extra: Any) -> None:
         """The next `count` calls of `method` (`*` for any) get Slack's refusal `{"ok": false, "error": error}`
         with `extra` fields (e.g. `needed="users:read"` with `missing_scope`)."""
         self._post("faults", method=method, count=count, error=error, extra=extra)
+
+    def fault_rate(self, rate: float, *, weights: dict[str, float] | None = None, retry_after: int = 1,
+                   delay: float = 1.5, seed: int = 7) -> dict[str, int]:
+        """From now on every call of any method fails with probability `rate` (0 stops it): a 429 with
+        Retry-After, a 5xx, or a timeout (carried out, answered after `delay` s), drawn by `weights`.
+        Returns the faults injected so far, by kind."""
+        answer = self._post("fault_rate", rate=rate, weights=weights or {"429": 1, "5xx": 1, "timeout": 1},
+                            retry_after=retry_after, delay=delay, seed=seed)
+        return dict(answer["injected"])
 
     def configure(self, **settings: Any) -> dict[str, Any]:
         """Change `app_url`, `signing_secret`, `delivery_timeout` or `trigger_ttl` at runtime."""

@@ -11,7 +11,7 @@ from typing import Any
 from .activity import Activity
 from .delivery import Deliverer
 from .errors import ControlError
-from .faults import Faults
+from .faults import FaultRate, Faults
 from .interactions import Interactions
 from .records import Record
 from .render import render
@@ -40,6 +40,7 @@ class Control:
             "unpin": self._unpin, "command": self._command, "click": self._click,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
+            "fault_rate": self._fault_rate,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
         }
         self._gets: dict[str, Route] = {
@@ -161,8 +162,15 @@ class Control:
 
     def _arm_fault(self, p: dict[str, Any]) -> Any:
         self._faults.arm(p["method"], int(p.get("status", 429)), int(p.get("count", 1)),
-                         int(p.get("retry_after", 1)), p.get("error"), p.get("extra"))
+                         int(p.get("retry_after", 1)), p.get("error"), p.get("extra"), float(p.get("delay", 0)))
         return {"ok": True}
+
+    def _fault_rate(self, p: dict[str, Any]) -> Any:
+        rate = float(p.get("rate", 0))
+        self._faults.set_rate(FaultRate(rate, {k: float(v) for k, v in p.get("weights", {}).items()},
+                                        int(p.get("retry_after", 1)), float(p.get("delay", 1.5)),
+                                        int(p.get("seed", 7))) if rate else None)
+        return {"ok": True, "injected": dict(self._faults.injected)}
 
     def _configure(self, p: dict[str, Any]) -> Any:
         for name in ("app_url", "signing_secret", "delivery_timeout", "trigger_ttl"):

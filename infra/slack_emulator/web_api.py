@@ -68,9 +68,16 @@ class WebApi:
             assert problem is not None
             return self._violation(method, args, problem.reason, problem.response)
         fault = self._faults.take(method)
+        if fault is not None and fault.delay:
+            answer = self._authorized(method, args, token)  # carried out; the answer comes too late
+            time.sleep(fault.delay)
+            return answer
         if fault is not None:
             status, body, headers = fault.response()
             return ApiAnswer(status, body, headers)
+        return self._authorized(method, args, token)
+
+    def _authorized(self, method: str, args: dict[str, Any], token: str | None) -> ApiAnswer:
         if not token:
             return ApiAnswer(200, {"ok": False, "error": "not_authed"})
         if token != self._state.identity.bot_token:

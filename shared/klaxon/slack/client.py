@@ -19,6 +19,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+# How long a call waits for Slack's answer. Slack may still carry out a call whose answer came too late:
+# the gateway finds its own posts again rather than posting twice.
+TIMEOUT_SECONDS = 10
+
 
 class WaitBriefly(RateLimitErrorRetryHandler):
     """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails."""
@@ -41,7 +45,7 @@ def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60) ->
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=TIMEOUT_SECONDS,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             WaitBriefly(max_wait=max_rate_limit_wait),

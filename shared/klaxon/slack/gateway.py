@@ -28,6 +28,8 @@ from klaxon.slack.client import retry_after
 from klaxon.slack.delivery_blocks import unreachable_blocks
 
 logger = Logger(child=True)
+# What Klaxon's own posts are tagged with, so that a post whose answer was lost can be found again.
+ALERT_POST, PAGE_MESSAGE = "klaxon_alert", "klaxon_page"
 # Slack's answers when Klaxon cannot use a channel at all (chat.postMessage, chat.update): nothing but an
 # invitation (or unarchiving) helps.
 _CANNOT_USE = {"channel_not_found", "is_archived", "not_in_channel"}
@@ -38,10 +40,9 @@ class WebSlackGateway:
         self.client = client
 
     def post_alert(self, alert: Alert) -> str:
-        response = self._in_channel(alert.target_channel, lambda: self.client.chat_postMessage(
-            channel=alert.target_channel, text=alert_fallback(alert), blocks=alert_blocks(alert),
-            unfurl_links=False, unfurl_media=False))
-        return str(response["ts"])
+        return str(self._in_channel(alert.target_channel, lambda: self._post_once(
+            alert.target_channel, ALERT_POST, alert.id, text=alert_fallback(alert), blocks=alert_blocks(alert),
+            unfurl_links=False, unfurl_media=False)))
 
     def update_alert(self, alert: Alert) -> None:
         assert alert.post_ts, "only a posted alert can be updated"
@@ -120,10 +121,33 @@ class WebSlackGateway:
         self.client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
-        channel = self.client.conversations_open(users=user)["channel"]["id"]
-        response = self.client.chat_postMessage(channel=channel, text=page_fallback(page),
-                                                blocks=page_blocks(page, step))
-        return str(channel), str(response["ts"])
+        channel = str(self.client.conversations_open(users=user)["channel"]["id"])
+        ts = self._post_once(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
+                             blocks=page_blocks(page, step))
+        return channel, ts
+
+    def _post_once(self, channel: str, kind: str, key: str, **message: Any) -> str:
+        """chat.postMessage, tagged with message metadata naming what it is (https://api.slack.com/metadata).
+
+        When the answer is lost - a timeout, a dropped connection: Slack may have posted it all the same -
+        the conversation's newest messages are searched for the tag before anyone posts it again; the
+        caller's retry would otherwise post it twice.
+        """
+        metadata = {"event_type": kind, "event_payload": {"id": key}}
+        try:
+            return str(self.client.chat_postMessage(channel=channel, metadata=metadata, **message)["ts"])
+        except OSError:
+            found = self._find_tagged(channel, metadata)
+            if found is None:
+                raise
+            logger.info("the post went through although its answer was lost", extra={"channel": channel, "key": key})
+            return found
+
+    def _find_tagged(self, channel: str, metadata: dict[str, Any]) -> str | None:
+        """The ts of the newest message in the conversation carrying `metadata`, if one is among the 15 newest
+        (as many as conversations.history gives apps outside the Marketplace)."""
+        recent = self.client.conversations_history(channel=channel, limit=15, include_all_metadata=True)
+        return next((str(m["ts"]) for m in recent.get("messages") or () if m.get("metadata") == metadata), None)
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
         try:

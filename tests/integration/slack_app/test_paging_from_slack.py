@@ -153,3 +153,11 @@ def test_a_policy_edited_mid_page_leaves_the_running_page_as_it_started(stack, o
     assert len(dms(stack, oncall["carol"])) == 1 and len(dms(stack, oncall["dan"])) == 1, "level 2 as snapshotted"
     assert dms(stack, oncall["bob"]) == []
     assert "level 2 of 2" in thread_notes(stack, "#ops", mention.ts)[-1]
+
+
+def test_a_page_dm_slack_made_but_answered_too_late_is_not_sent_twice(stack, oncall, monkeypatch):
+    monkeypatch.setattr("klaxon.slack.client.TIMEOUT_SECONDS", 1)
+    stack.workspace.answer_late("chat.postMessage", delay=1.5)  # the first one: Alice's direct message
+    stack.workspace.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
+    stack.settle()
+    assert len(dms(stack, oncall["alice"])) == 1 and stack.dead_letters() == []
