@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -68,15 +67,6 @@ def bob(stack: StackDriver, alice: str) -> str:
     """Someone who is not an admin."""
     return str(stack.workspace.add_user("bob", real_name="Bob Builder")["id"])
 
-
-
-def sweeps_at_once(cloud: LocalCloud, count: int = 2) -> None:
-    """Run the sweep `count` times at the same moment, as overlapping EventBridge deliveries would."""
-    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(count)]
-    for sweep in sweeps:
-        sweep.start()
-    for sweep in sweeps:
-        sweep.join()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 
 from klaxon.dynamo.table import Table
-from tests.integration.slack_app.conftest import sweeps_at_once
 
 
 @pytest.fixture
@@ -48,7 +47,7 @@ def dropped_notes(stack, channel, ts):
 
 
 def overlapping_sweeps(stack, local_stack):
-    sweeps_at_once(local_stack[1], count=3)
+    local_stack[1].sweeps_at_once(count=3)
     stack.settle()
 
 

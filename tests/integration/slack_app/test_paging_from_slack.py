@@ -8,7 +8,6 @@ import time
 import pytest
 
 from klaxon.slack.actions import ActionId
-from tests.integration.slack_app.conftest import sweeps_at_once
 
 
 @pytest.fixture
@@ -83,7 +82,7 @@ def test_two_sweeps_at_once_notify_each_level_once(stack, oncall, local_stack):
     stack.workspace.post("#ops", "<@U0KLAXON> payments failing", user=oncall["bob"])
     stack.settle()
     time.sleep(1.1)
-    sweeps_at_once(cloud)
+    cloud.sweeps_at_once()
     stack.settle()
     assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 1, 1]
 
