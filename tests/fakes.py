@@ -202,11 +202,11 @@ class InMemoryPages:
         self.pages[page.id] = replace(current, step=claimed.step, next_at=claimed.next_at, sending=claimed.sending)
         return self.pages[page.id]
 
-    def finish_step(self, page: Page) -> Page | None:
+    def finish_step(self, page: Page, step: int) -> Page | None:
         current = self.pages[page.id]
-        if current.sending != page.sending:
+        if current.sending != step:
             return None
-        self.pages[page.id] = replace(current, sending=None)
+        self.pages[page.id] = replace(current, sending=None, next_at=page.next_at)
         return self.pages[page.id]
 
     def record_notification(self, page_id: str, notification: Notification) -> None:

@@ -54,7 +54,7 @@ def notify(page: Page, pager: Pager) -> Page:
         return page
     people = deliver(claimed, step, pager)
     pager.slack.note_in_thread(page.channel, page.ts, _paging_note(claimed, step, people))
-    return pager.store.pages.finish_step(claimed) or claimed
+    return pager.store.pages.finish_step(claimed.told(pager.now), step) or claimed
 
 
 def deliver(page: Page, step: int, pager: Pager) -> list[str]:
@@ -82,7 +82,7 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
             continue
         if page.sending is not None:
             deliver(page, page.sending, pager)
-            pager.store.pages.finish_step(page)
+            pager.store.pages.finish_step(page.told(pager.now), page.sending)
         elif page.is_spent:
             ended = pager.store.pages.exhaust(page, pager.now)
             if ended is not None:

@@ -34,7 +34,7 @@ def level_one_notified(store, policy=POLICY) -> Page:
     """The page once level 1 was claimed at T0 and its messages are out: level 2 is due at T0 + 5 min."""
     page = started(store, policy)
     claimed = store.pages.claim_step(page, page.after_notifying(0, T0), T0)
-    return store.pages.finish_step(claimed)
+    return store.pages.finish_step(claimed.told(T0), 0)
 
 
 def test_the_first_level_is_due_the_moment_the_page_starts(store):

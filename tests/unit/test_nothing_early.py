@@ -98,6 +98,23 @@ def test_a_one_level_page_is_not_dropped_before_its_wait_runs_out(store, slack, 
     assert len([note for note in slack.notes if ":no_bell:" in note[2]]) == 1
 
 
+def test_a_level_told_late_keeps_its_whole_wait(store, slack, clock):
+    slack.unreachable = {BOB}  # Slack refuses Bob's message: the step is claimed, not finished
+    with pytest.raises(ConnectionError):
+        page_from_a_mention(store, slack, clock)
+    slack.unreachable = set()
+    clock.advance(minutes=1)
+    overlapping_sweeps(store, slack, clock, config())  # the next sweep tells Bob, a minute late
+    assert paged(slack, BOB) == [0]
+
+    clock.advance(minutes=4, seconds=59)
+    overlapping_sweeps(store, slack, clock, config())
+    assert paged(slack, CAROL) == [], "Bob's five minutes run from when he was told"
+    clock.advance(seconds=1)
+    overlapping_sweeps(store, slack, clock, config())
+    assert paged(slack, CAROL) == [1]
+
+
 def test_an_alert_pages_its_policy_when_its_ack_timeout_runs_out_not_when_the_index_lists_it(store, slack, clock):
     store.pages.lagging_index = True
     rule = Rule.create(pattern="disk", target_channel=INCIDENTS, policy="db", ack_timeout_seconds=120)

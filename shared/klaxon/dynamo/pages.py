@@ -53,11 +53,11 @@ class DynamoPages:
                             values={":next": claimed.step, ":at": claimed.next_at.isoformat(),
                                     ":sending": claimed.sending, ":now": epoch(now), ":step": page.step})
 
-    def finish_step(self, page: Page) -> Page | None:
-        """The claimed step's messages are all out: the page is next due at its next step."""
+    def finish_step(self, page: Page, step: int) -> Page | None:
+        """Step `step`'s messages are all out: the page is next due at `page.next_at`."""
         assert page.next_at is not None
-        return self._change(page.id, "SET due_at = :due REMOVE sending", condition="sending = :sending",
-                            values={":due": epoch(page.next_at), ":sending": page.sending})
+        return self._change(page.id, "SET due_at = :due, next_at = :at REMOVE sending", condition="sending = :sending",
+                            values={":due": epoch(page.next_at), ":at": page.next_at.isoformat(), ":sending": step})
 
     def record_notification(self, page_id: str, notification: Notification) -> None:
         self._table.update(f"PAGE#{page_id}", "PAGE", "SET notifications.#n = :n",

@@ -30,6 +30,7 @@ from klaxon.slack.delivery_blocks import unreachable_blocks
 logger = Logger(child=True)
 # What Klaxon's own posts are tagged with, so that a post whose answer was lost can be found again.
 ALERT_POST, PAGE_MESSAGE = "klaxon_alert", "klaxon_page"
+LOOKS = 3  # tries at finding a post whose answer was lost (each with the client's own retries)
 # Slack's answers when Klaxon cannot use a channel at all (chat.postMessage, chat.update): nothing but an
 # invitation (or unarchiving) helps.
 _CANNOT_USE = {"channel_not_found", "is_archived", "not_in_channel"}
@@ -40,7 +41,7 @@ class WebSlackGateway:
         self.client = client
 
     def post_alert(self, alert: Alert) -> str:
-        return str(self._in_channel(alert.target_channel, lambda: self._post_once(
+        return str(self._in_channel(alert.target_channel, lambda: self._post_tagged(
             alert.target_channel, ALERT_POST, alert.id, text=alert_fallback(alert), blocks=alert_blocks(alert),
             unfurl_links=False, unfurl_media=False)))
 
@@ -122,11 +123,11 @@ class WebSlackGateway:
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
         channel = str(self.client.conversations_open(users=user)["channel"]["id"])
-        ts = self._post_once(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
+        ts = self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
                              blocks=page_blocks(page, step))
         return channel, ts
 
-    def _post_once(self, channel: str, kind: str, key: str, **message: Any) -> str:
+    def _post_tagged(self, channel: str, kind: str, key: str, **message: Any) -> str:
         """chat.postMessage, tagged with message metadata naming what it is (https://api.slack.com/metadata).
 
         When the answer is lost - a timeout, a dropped connection: Slack may have posted it all the same -
@@ -145,8 +146,15 @@ class WebSlackGateway:
 
     def _find_tagged(self, channel: str, metadata: dict[str, Any]) -> str | None:
         """The ts of the newest message in the conversation carrying `metadata`, if one is among the 15 newest
-        (as many as conversations.history gives apps outside the Marketplace)."""
-        recent = self.client.conversations_history(channel=channel, limit=15, include_all_metadata=True)
+        (as many as conversations.history gives apps outside the Marketplace). The look is tried a few
+        times: if it cannot be made, the post is made again, and may be there twice."""
+        for attempt in range(1, LOOKS + 1):
+            try:
+                recent = self.client.conversations_history(channel=channel, limit=15, include_all_metadata=True)
+                break
+            except OSError:
+                if attempt == LOOKS:
+                    raise
         return next((str(m["ts"]) for m in recent.get("messages") or () if m.get("metadata") == metadata), None)
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:

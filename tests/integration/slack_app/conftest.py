@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,17 @@ def logged() -> Iterator[list[logging.LogRecord]]:
     logging.getLogger("klaxon").addHandler(keep)
     yield records
     logging.getLogger("klaxon").removeHandler(keep)
+
+
+def monitoring_scene(stack: StackDriver, admin: str, rule: str) -> dict[str, Any]:
+    """#incidents, #alerts-prod where the datadog bot posts, and `rule add <rule>` by `admin`; then the bot
+    posts "disk 97% on db-1". Returns Klaxon's repost (None if the rule reposts nothing at once)."""
+    ws = stack.workspace
+    ws.add_channel("incidents")
+    ws.add_channel("alerts-prod")
+    ws.add_bot("datadog")
+    assert stack.klaxon(admin, "#alerts-prod", f"rule add {rule}").startswith(":white_check_mark:")
+    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
+    stack.settle()
+    reposts = ws.messages("#incidents")
+    return reposts[0] if reposts else None

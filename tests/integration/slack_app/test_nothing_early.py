@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from klaxon.dynamo.table import Table
+from tests.integration.slack_app.conftest import monitoring_scene
 
 
 @pytest.fixture
@@ -82,13 +83,7 @@ def test_a_one_level_page_is_dropped_when_its_wait_runs_out_not_as_it_starts(sta
 
 
 def test_an_alert_pages_when_its_ack_timeout_runs_out(stack, ops, local_stack, lagging_index, later):
-    ws = stack.workspace
-    ws.add_channel("incidents")
-    ws.add_channel("alerts-prod")
-    ws.add_bot("datadog")
-    stack.klaxon(ops["alice"], "#alerts-prod", "rule add /disk \\d+%/ to #incidents policy solo ack-timeout 2m")
-    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
-    stack.settle()
+    monitoring_scene(stack, ops["alice"], "/disk \\d+%/ to #incidents policy solo ack-timeout 2m")
 
     later(minutes=1, seconds=59)
     overlapping_sweeps(stack, local_stack)

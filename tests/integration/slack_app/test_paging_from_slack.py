@@ -8,6 +8,7 @@ import time
 import pytest
 
 from klaxon.slack.actions import ActionId
+from tests.integration.slack_app.conftest import monitoring_scene
 
 
 @pytest.fixture
@@ -89,13 +90,7 @@ def test_two_sweeps_at_once_notify_each_level_once(stack, oncall, local_stack):
 
 def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stack, oncall):
     ws = stack.workspace
-    ws.add_channel("incidents")
-    ws.add_channel("alerts-prod")
-    ws.add_bot("datadog")
-    stack.klaxon(oncall["alice"], "#alerts-prod", "rule add /disk \\d+%/ to #incidents policy db ack-timeout 1s")
-    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
-    stack.settle()
-    (alert,) = ws.messages("#incidents")
+    alert = monitoring_scene(stack, oncall["alice"], "/disk \\d+%/ to #incidents policy db ack-timeout 1s")
 
     time.sleep(1.1)
     stack.sweep()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from klaxon.slack.actions import ActionId
+from tests.integration.slack_app.conftest import monitoring_scene
 
 
 @pytest.fixture
@@ -99,15 +100,7 @@ def test_an_expired_response_url_still_reaches_the_person_by_direct_message(stac
 # ---------------------------------------------------------------------- buttons and mentions
 @pytest.fixture
 def posted_alert(stack, ops):
-    ws = stack.workspace
-    ws.add_channel("incidents")
-    ws.add_channel("alerts-prod")
-    ws.add_bot("datadog")
-    stack.klaxon(ops["alice"], "#alerts-prod", "rule add /disk \\d+%/ to #incidents")
-    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
-    stack.settle()
-    (alert,) = ws.messages("#incidents")
-    return alert
+    return monitoring_scene(stack, ops["alice"], "/disk \\d+%/ to #incidents")
 
 
 def test_a_button_that_cannot_finish_tells_whoever_pressed_it_once(stack, ops, posted_alert):
