@@ -48,6 +48,7 @@ bench: install
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing
+	$(PY) -m bench.fault_hour
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

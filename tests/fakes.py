@@ -29,13 +29,19 @@ class FakeClock:
 
 
 class InMemoryClaims:
+    """Claims as DynamoEventClaims keeps them: a claim in progress is free again once its lease runs out."""
+
+    LEASE = timedelta(minutes=2)
+
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
+        self.leases: dict[str, datetime] = {}
 
     def claim(self, event_id: str, now: datetime) -> bool:
-        if event_id in self.state:
+        if event_id in self.state and not (self.state[event_id] == "in_progress" and self.leases[event_id] < now):
             return False
         self.state[event_id] = "in_progress"
+        self.leases[event_id] = now + self.LEASE
         return True
 
     def complete(self, event_id: str, now: datetime) -> None:
@@ -306,6 +312,11 @@ class FakeSlack:
             raise ChannelUnreachable(alert.target_channel, "channel_not_found")
         self.posts.append(alert)
         return f"1800000000.{len(self.posts):06d}"
+
+    def find_alert_post(self, alert: Alert) -> str | None:
+        self.calls.append(("find_alert_post", alert.id))
+        found = [n for n, posted in enumerate(self.posts, start=1) if posted.id == alert.id]
+        return f"1800000000.{found[-1]:06d}" if found else None
 
     def update_alert(self, alert: Alert) -> None:
         self.updates.append(alert)

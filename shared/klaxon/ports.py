@@ -212,6 +212,10 @@ class SlackGateway(Protocol):
         """
         ...
 
+    def find_alert_post(self, alert: Alert) -> str | None:
+        """The ts of the alert's post if Slack has it although Klaxon never heard back (a lost answer)."""
+        ...
+
     def update_alert(self, alert: Alert) -> None:
         """Re-render the alert's post in place (count, state, who handled it)."""
         ...

@@ -26,9 +26,10 @@ POSTING_GRACE = timedelta(minutes=1)
 KLAXON = "klaxon"  # who the audit trail says noticed what Klaxon itself ran into
 
 
-def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime) -> Alert:
+def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime, look_first: bool = False) -> Alert:
     """Post a recorded alert unless another worker is at it; the alert as it now is (unposted if not posted).
 
+    `look_first`: an earlier attempt may have reached Slack, so look for its post before posting.
     Raises ChannelUnreachable, once noted for the admins, when Klaxon cannot post in its channel.
     """
     claim = f"post:{alert.id}"
@@ -36,10 +37,14 @@ def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime)
         return alert  # another worker is posting it; should it die, the sweep posts it
     try:
         alert = replace(alert, permalink=alert.permalink or slack.permalink(alert.source_channel, alert.source_ts))
-        post_ts = slack.post_alert(alert)
+        post_ts = (look_first and slack.find_alert_post(alert)) or slack.post_alert(alert)
     except ChannelUnreachable as unreachable:
         store.claims.release(claim)
         note_unreachable(unreachable, store=store, now=now)
+        raise
+    except TimeoutError:
+        # Slack was too slow to answer and the post was not found (it may still be making it): keep the
+        # claim until its lease runs out, so nobody posts it meanwhile; the sweep then looks before posting.
         raise
     except Exception:
         store.claims.release(claim)
@@ -63,7 +68,7 @@ def post_waiting(store: Store, slack: SlackGateway, now: datetime, limit: int) -
         if alert.target_channel in reasons:
             continue
         try:
-            posted += post_once(alert, store=store, slack=slack, now=now).is_posted
+            posted += post_once(alert, store=store, slack=slack, now=now, look_first=True).is_posted
         except ChannelUnreachable as unreachable:
             reasons[alert.target_channel] = unreachable.reason
     counts = Counter(alert.target_channel for alert in waiting if alert.target_channel in reasons)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from klaxon import reposting
 from klaxon.alerting import Identity, handle_channel_message
 from klaxon.alerts import Alert, alert_id
@@ -61,6 +63,27 @@ def test_an_alert_whose_worker_died_before_posting_is_posted_by_the_sweep_after_
     run_sweep(store, slack, clock)
     assert report.done["reposted"] == 1 and len(slack.posts) == 1
     assert store.alerts.unposted(clock.now()) == []
+
+
+def test_a_post_whose_answer_was_lost_is_found_by_the_sweep_not_posted_twice(store, slack, clock):
+    post = slack.post_alert
+
+    def posted_but_answer_lost(alert):
+        post(alert)
+        raise TimeoutError("Slack answered after the client gave up")
+
+    slack.post_alert = posted_but_answer_lost
+    with pytest.raises(TimeoutError):
+        monitoring_says(store, slack, clock, "disk full", "1.1")
+    slack.post_alert = post
+    alert = monitoring_says(store, slack, clock, "disk full", "1.1")  # Lambda's retry of the lazy work
+    assert not alert.is_posted, "the claim is kept: nobody posts it while Slack may be making it"
+
+    clock.advance(minutes=2, seconds=1)  # the claim's lease ran out
+    run_sweep(store, slack, clock)
+
+    assert len(slack.posts) == 1 and ("find_alert_post", alert.id) in slack.calls
+    assert store.alerts.get(alert.id).post_ts == "1800000000.000001"
 
 
 def test_an_alert_for_a_channel_klaxon_cannot_post_in_waits_and_the_admins_are_told_once(store, slack, clock):

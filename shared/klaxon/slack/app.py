@@ -59,8 +59,9 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _do_lazy_work(event, context, rt)
     verdict = admit(event, rt.credentials.signing_secret, lambda: rt.clock.now().timestamp())
     if verdict.admitted:
+        handler = rt.slack_request_handler  # built outside the `try`: failing to build it is a real error
         try:
-            response: dict[str, Any] = rt.slack_request_handler.handle(event, context)
+            response: dict[str, Any] = handler.handle(event, context)
             return response
         except Exception as unreadable:
             # Bolt catches everything once it dispatches (a failure there is its 500, which Slack retries);

@@ -45,6 +45,14 @@ class WebSlackGateway:
             alert.target_channel, ALERT_POST, alert.id, text=alert_fallback(alert), blocks=alert_blocks(alert),
             unfurl_links=False, unfurl_media=False)))
 
+    def find_alert_post(self, alert: Alert) -> str | None:
+        try:
+            return self._find_tagged(alert.target_channel, _tag(ALERT_POST, alert.id))
+        except SlackApiError as error:
+            if _code(error) in _CANNOT_USE:
+                return None  # Klaxon cannot read the channel, so it cannot have posted there
+            raise
+
     def update_alert(self, alert: Alert) -> None:
         assert alert.post_ts, "only a posted alert can be updated"
         self.client.chat_update(channel=alert.target_channel, ts=alert.post_ts, text=alert_fallback(alert),
@@ -134,7 +142,7 @@ class WebSlackGateway:
         the conversation's newest messages are searched for the tag before anyone posts it again; the
         caller's retry would otherwise post it twice.
         """
-        metadata = {"event_type": kind, "event_payload": {"id": key}}
+        metadata = _tag(kind, key)
         try:
             return str(self.client.chat_postMessage(channel=channel, metadata=metadata, **message)["ts"])
         except OSError:
@@ -183,6 +191,11 @@ class WebSlackGateway:
         except SlackApiError as error:
             raise ChannelUnreachable(channel, f"not_in_channel; joining it: {_code(error)}") from error
         return call()
+
+
+def _tag(kind: str, key: str) -> dict[str, Any]:
+    """The message metadata Klaxon tags a post with: what it is, and its id."""
+    return {"event_type": kind, "event_payload": {"id": key}}
 
 
 def _digest(digest: Digest) -> list[Any]:
