@@ -313,10 +313,12 @@ class FakeSlack:
         self.posts.append(alert)
         return f"1800000000.{len(self.posts):06d}"
 
-    def find_alert_post(self, alert: Alert) -> str | None:
-        self.calls.append(("find_alert_post", alert.id))
-        found = [n for n, posted in enumerate(self.posts, start=1) if posted.id == alert.id]
-        return f"1800000000.{found[-1]:06d}" if found else None
+    def recent_alert_posts(self, channel: str) -> dict[str, str]:
+        self.calls.append(("recent_alert_posts", channel))
+        if self.busy:
+            raise SlackBusy("conversations.history", 60)
+        return {posted.id: f"1800000000.{n:06d}" for n, posted in enumerate(self.posts, start=1)
+                if posted.target_channel == channel}
 
     def update_alert(self, alert: Alert) -> None:
         self.updates.append(alert)

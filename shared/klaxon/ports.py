@@ -212,8 +212,9 @@ class SlackGateway(Protocol):
         """
         ...
 
-    def find_alert_post(self, alert: Alert) -> str | None:
-        """The ts of the alert's post if Slack has it although Klaxon never heard back (a lost answer)."""
+    def recent_alert_posts(self, channel: str) -> dict[str, str]:
+        """Alert id → ts of Klaxon's reposts among the channel's newest messages: posts Slack may have made
+        although Klaxon never heard back. May raise SlackBusy (the look is rate-limited hard)."""
         ...
 
     def update_alert(self, alert: Alert) -> None:

@@ -12,32 +12,39 @@ every other incidents channel's digest while alerts wait for it.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from klaxon.alerts import Alert
 from klaxon.configuration import AuditEntry
 from klaxon.digests import Unreachable
-from klaxon.ports import ChannelUnreachable, SlackGateway, Store
+from klaxon.ports import ChannelUnreachable, SlackBusy, SlackGateway, Store
+
+logger = logging.getLogger("klaxon.reposting")
 
 # The worker that records an alert posts it within seconds; the sweep leaves it that long first.
 POSTING_GRACE = timedelta(minutes=1)
 KLAXON = "klaxon"  # who the audit trail says noticed what Klaxon itself ran into
 
 
-def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime, look_first: bool = False) -> Alert:
+def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime,
+              found: Mapping[str, str] | None = None) -> Alert:
     """Post a recorded alert unless another worker is at it; the alert as it now is (unposted if not posted).
 
-    `look_first`: an earlier attempt may have reached Slack, so look for its post before posting.
-    Raises ChannelUnreachable, once noted for the admins, when Klaxon cannot post in its channel.
+    `found`: reposts Slack has although Klaxon never heard back (alert id → ts): such an alert's post is
+    recorded, not made again. Raises ChannelUnreachable, once noted for the admins, when Klaxon cannot post
+    in its channel.
     """
+    # The link to the original first: a call that fails here has claimed nothing.
+    alert = replace(alert, permalink=alert.permalink or slack.permalink(alert.source_channel, alert.source_ts))
     claim = f"post:{alert.id}"
     if not store.claims.claim(claim, now):
         return alert  # another worker is posting it; should it die, the sweep posts it
     try:
-        alert = replace(alert, permalink=alert.permalink or slack.permalink(alert.source_channel, alert.source_ts))
-        post_ts = (look_first and slack.find_alert_post(alert)) or slack.post_alert(alert)
+        post_ts = (found or {}).get(alert.id) or slack.post_alert(alert)
     except ChannelUnreachable as unreachable:
         store.claims.release(claim)
         note_unreachable(unreachable, store=store, now=now)
@@ -59,20 +66,37 @@ def post_once(alert: Alert, *, store: Store, slack: SlackGateway, now: datetime,
 def post_waiting(store: Store, slack: SlackGateway, now: datetime, limit: int) -> tuple[int, list[Unreachable]]:
     """The sweep's part: post alerts left unposted; how many were posted, and the channels that still wait.
 
-    One try per unreachable channel per sweep: its other alerts wait without a call to Slack.
+    An earlier attempt may have reached Slack, so each channel's newest posts are looked at first - once
+    per channel per sweep (Slack allows few such looks). One try per unreachable channel per sweep: its
+    other alerts wait without a call to Slack.
     """
     waiting = store.alerts.unposted(recorded_before=now - POSTING_GRACE, limit=limit)
     reasons: dict[str, str] = {}
+    looked: dict[str, Mapping[str, str] | None] = {}
     posted = 0
     for alert in waiting:
-        if alert.target_channel in reasons:
+        channel = alert.target_channel
+        if channel in reasons:
             continue
+        if channel not in looked:
+            looked[channel] = _recent_posts(slack, channel)
+        if looked[channel] is None:
+            continue  # the look was refused: try the channel again next sweep rather than post twice
         try:
-            posted += post_once(alert, store=store, slack=slack, now=now, look_first=True).is_posted
+            posted += post_once(alert, store=store, slack=slack, now=now, found=looked[channel]).is_posted
         except ChannelUnreachable as unreachable:
-            reasons[alert.target_channel] = unreachable.reason
+            reasons[channel] = unreachable.reason
     counts = Counter(alert.target_channel for alert in waiting if alert.target_channel in reasons)
     return posted, [Unreachable(channel, reason, counts[channel]) for channel, reason in sorted(reasons.items())]
+
+
+def _recent_posts(slack: SlackGateway, channel: str) -> Mapping[str, str] | None:
+    """The channel's recent reposts by alert id; None if Slack would not show them now."""
+    try:
+        return slack.recent_alert_posts(channel)
+    except SlackBusy as busy:
+        logger.warning("waiting alerts not posted this sweep: %s", busy)
+        return None
 
 
 def note_unreachable(unreachable: ChannelUnreachable, *, store: Store, now: datetime) -> None:

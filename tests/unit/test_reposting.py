@@ -82,8 +82,29 @@ def test_a_post_whose_answer_was_lost_is_found_by_the_sweep_not_posted_twice(sto
     clock.advance(minutes=2, seconds=1)  # the claim's lease ran out
     run_sweep(store, slack, clock)
 
-    assert len(slack.posts) == 1 and ("find_alert_post", alert.id) in slack.calls
+    assert len(slack.posts) == 1 and ("recent_alert_posts", INCIDENTS) in slack.calls
     assert store.alerts.get(alert.id).post_ts == "1800000000.000001"
+
+
+def test_a_link_slack_was_too_slow_to_give_holds_nothing_back(store, slack, clock):
+    link = slack.permalink
+    slack.permalink = lambda channel, ts: (_ for _ in ()).throw(TimeoutError("chat.getPermalink timed out"))
+    with pytest.raises(TimeoutError):
+        monitoring_says(store, slack, clock, "disk full", "1.1")
+    slack.permalink = link
+    assert monitoring_says(store, slack, clock, "disk full", "1.1").is_posted, "Lambda's retry posts it at once"
+
+
+def test_while_slack_will_not_show_what_was_posted_waiting_alerts_wait_rather_than_post_twice(store, slack, clock):
+    recorded_not_posted(store, clock)
+    clock.advance(minutes=1)
+    slack.busy = True  # conversations.history is rate-limited hard for apps outside the Marketplace
+    report = run_sweep(store, slack, clock)
+    assert report.done["reposted"] == 0 and slack.posts == [] and not report.failed
+
+    slack.busy = False
+    clock.advance(minutes=1)
+    assert run_sweep(store, slack, clock).done["reposted"] == 1 and len(slack.posts) == 1
 
 
 def test_an_alert_for_a_channel_klaxon_cannot_post_in_waits_and_the_admins_are_told_once(store, slack, clock):

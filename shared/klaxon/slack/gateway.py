@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,13 +46,17 @@ class WebSlackGateway:
             alert.target_channel, ALERT_POST, alert.id, text=alert_fallback(alert), blocks=alert_blocks(alert),
             unfurl_links=False, unfurl_media=False)))
 
-    def find_alert_post(self, alert: Alert) -> str | None:
+    def recent_alert_posts(self, channel: str) -> dict[str, str]:
         try:
-            return self._find_tagged(alert.target_channel, _tag(ALERT_POST, alert.id))
+            recent = self._recent(channel)
         except SlackApiError as error:
             if _code(error) in _CANNOT_USE:
-                return None  # Klaxon cannot read the channel, so it cannot have posted there
+                return {}  # Klaxon cannot read the channel, so it cannot have posted there
+            if _code(error) == "ratelimited":
+                raise SlackBusy("conversations.history", retry_after(error.response)) from error
             raise
+        return {str(m["metadata"]["event_payload"]["id"]): str(m["ts"]) for m in recent
+                if (m.get("metadata") or {}).get("event_type") == ALERT_POST}
 
     def update_alert(self, alert: Alert) -> None:
         assert alert.post_ts, "only a posted alert can be updated"
@@ -153,17 +158,20 @@ class WebSlackGateway:
             return found
 
     def _find_tagged(self, channel: str, metadata: dict[str, Any]) -> str | None:
-        """The ts of the newest message in the conversation carrying `metadata`, if one is among the 15 newest
-        (as many as conversations.history gives apps outside the Marketplace). The look is tried a few
-        times: if it cannot be made, the post is made again, and may be there twice."""
-        for attempt in range(1, LOOKS + 1):
-            try:
-                recent = self.client.conversations_history(channel=channel, limit=15, include_all_metadata=True)
-                break
-            except OSError:
-                if attempt == LOOKS:
-                    raise
-        return next((str(m["ts"]) for m in recent.get("messages") or () if m.get("metadata") == metadata), None)
+        """The ts of the newest message in the conversation carrying `metadata`, if one is among the newest."""
+        return next((str(m["ts"]) for m in self._recent(channel) if m.get("metadata") == metadata), None)
+
+    def _recent(self, channel: str) -> list[dict[str, Any]]:
+        """The conversation's 15 newest messages with their metadata (as many as conversations.history gives
+        apps outside the Marketplace). Tried a few times: a look that cannot be made may mean a post twice."""
+        for _ in range(LOOKS - 1):
+            with contextlib.suppress(OSError):
+                return self._newest(channel)
+        return self._newest(channel)
+
+    def _newest(self, channel: str) -> list[dict[str, Any]]:
+        answer = self.client.conversations_history(channel=channel, limit=15, include_all_metadata=True)
+        return list(answer.get("messages") or ())
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
         try:
