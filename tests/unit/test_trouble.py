@@ -52,4 +52,4 @@ def test_the_message_names_the_request_and_whether_anything_changed():
     told = trouble.told("`/klaxon policy set`", nothing_changed=True)
     assert told.startswith(":warning: Klaxon could not finish `/klaxon policy set`: Slack refused `users.list`")
     assert "Nothing was changed." in told and told.endswith("then try again.")
-    assert "Nothing was changed" not in trouble.told("your acknowledge of the alert", nothing_changed=False)
+    assert "Nothing was changed" not in trouble.told("your acknowledgement of the alert", nothing_changed=False)

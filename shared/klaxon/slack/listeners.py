@@ -67,7 +67,7 @@ def register(app: App, rt: Runtime) -> None:
         from klaxon.slack import payloads
         from klaxon.slack.errands import by_response_url, errand
 
-        tell = by_response_url(respond, rt.slack_client, str(body.get("user_id") or ""))
+        tell = by_response_url(respond, rt.slack_client, payloads.asker(body))
         what = "`/klaxon " + " ".join(str(body.get("text") or "").split()[:2]) + "`"
         reply: Reply | None = None
         with errand(rt, body, what, tell, nothing_changed=True) as first:
@@ -107,9 +107,9 @@ def register(app: App, rt: Runtime) -> None:
         from klaxon.slack import payloads
         from klaxon.slack.errands import by_response_url, errand
 
-        user = str((body.get("user") or {}).get("id") or "")
         verb = "acknowledge" if action.get("action_id") == ActionId.ACKNOWLEDGE_ALERT else "resolve"
-        with errand(rt, body, f"your {verb} of the alert", by_response_url(respond, rt.slack_client, user)) as first:
+        what = "your acknowledgement of the alert" if verb == "acknowledge" else "resolving the alert"
+        with errand(rt, body, what, by_response_url(respond, rt.slack_client, payloads.asker(body))) as first:
             if not first:
                 return
             press = payloads.button_press(body, action)
@@ -138,9 +138,8 @@ def register(app: App, rt: Runtime) -> None:
         from klaxon.slack import payloads
         from klaxon.slack.errands import by_response_url, errand
 
-        user = str((body.get("user") or {}).get("id") or "")
-        with errand(rt, body, "your acknowledgement of the page", by_response_url(respond, rt.slack_client,
-                                                                                    user)) as first:
+        tell = by_response_url(respond, rt.slack_client, payloads.asker(body))
+        with errand(rt, body, "your acknowledgement of the page", tell) as first:
             if not first:
                 return
             press = payloads.button_press(body, action)

@@ -72,6 +72,14 @@ def button_press(body: Mapping[str, Any], action: Mapping[str, Any]) -> ButtonPr
                        value=_text(action, "value", "button click"))
 
 
+def asker(body: Mapping[str, Any]) -> str:
+    """Who made a request (a command's `user_id`, a click's `user.id`), as far as the payload says; "" if not:
+    the person to tell when it cannot be finished - never a reason to fail."""
+    user = body.get("user")
+    found = user.get("id") if isinstance(user, Mapping) else body.get("user_id")
+    return found if isinstance(found, str) else ""
+
+
 def _mapping(payload: Mapping[str, Any], key: str, kind: str) -> Mapping[str, Any]:
     value = payload.get(key)
     if not isinstance(value, Mapping):

@@ -51,6 +51,7 @@ def without(payload: dict[str, Any], *path: str) -> dict[str, Any]:
     (event_callback("EvD1", {"type": "message", "channel_type": "im", "user": "U0ALICE", "text": "hi",
                              "ts": "1.1"}), "application/json", "without `channel`"),
     (interaction(without(CLICK, "user")), "application/x-www-form-urlencoded", "without `user`"),
+    (interaction({**CLICK, "user": "U0ALICE"}), "application/x-www-form-urlencoded", "without `user`"),
     (interaction(without(CLICK, "actions", "0", "value")), "application/x-www-form-urlencoded", "without `value`"),
     ("command=%2Fklaxon&text=help&channel_id=C0OPS&trigger_id=t-cmd", "application/x-www-form-urlencoded",
      "without `user_id`"),

@@ -108,7 +108,7 @@ def test_a_button_that_cannot_finish_tells_whoever_pressed_it_once(stack, ops, p
     stack.workspace.click(ops["bob"], "#incidents", posted_alert["ts"], ActionId.ACKNOWLEDGE_ALERT.value)
     stack.settle()
     (notice,) = ephemerals(stack, ops["bob"])
-    assert notice.startswith(":warning: Klaxon could not finish your acknowledge of the alert")
+    assert notice.startswith(":warning: Klaxon could not finish your acknowledgement of the alert")
     assert "`chat:write.public`" in notice and stack.dead_letters() == []
     (alert,) = stack.items("ALERT#")
     assert alert["marks"], "the acknowledgement itself is recorded: the post shows it once the scope is added"
