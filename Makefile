@@ -50,6 +50,7 @@ bench: install
 	$(PY) -m bench.escalation_timing
 	$(PY) -m bench.webhook_intake
 	$(PY) -m bench.incident_costs
+	$(PY) -m bench.fault_hour
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

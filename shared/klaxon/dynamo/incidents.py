@@ -17,13 +17,12 @@ fields without a new version, so the sweep never makes a command retry, and a co
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, epoch
 from klaxon.incidents.model import ActionState, FollowUp, Incident, Severity, Status, StatusChange
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict
 from klaxon.incidents.timeline import EntryKind, TimelineEntry
@@ -78,7 +77,7 @@ class DynamoIncidents:
         return str(item["incident_id"]) if item else None
 
     def due(self, now: datetime, limit: int | None = None) -> list[Incident]:
-        keys = self._table.due(DUE, until=_epoch(now), limit=limit)
+        keys = self._table.due(DUE, until=epoch(now), limit=limit)
         return [_incident(item) for item in sorted(self._table.get_many(keys), key=lambda item: item["due_at"])]
 
     def has_entry(self, incident_id: str, key: str) -> bool:
@@ -114,7 +113,7 @@ class DynamoIncidents:
         try:
             self._table.update(*_pair(_incident_key(incident.id)), expression, condition="version = :version",
                                values={":sent": dict(sent), ":version": incident.version,
-                                       **({":kind": DUE, ":due": _epoch(due_at)} if due_at else {})})
+                                       **({":kind": DUE, ":due": epoch(due_at)} if due_at else {})})
         except ConditionFailed:
             return False
         return True
@@ -169,12 +168,8 @@ def _pair(key: Item) -> tuple[str, str]:
     return str(key["pk"]), str(key["sk"])
 
 
-def _epoch(moment: datetime) -> int:
-    return math.ceil(moment.timestamp())  # a reminder due at 12:00:00.4 is not taken by a sweep at 12:00:00
-
-
 def _due(due_at: datetime | None) -> Item:
-    return {"due_kind": DUE, "due_at": _epoch(due_at)} if due_at else {}
+    return {"due_kind": DUE, "due_at": epoch(due_at)} if due_at else {}
 
 
 # ---------------------------------------------------------------------- the incident as stored

@@ -24,6 +24,7 @@ from klaxon.slack.actions import ActionId, CallbackId
 from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
 
 if TYPE_CHECKING:
+    from klaxon.alerts.handling import ReactionChange
     from klaxon.alerts.messages import ChannelMessage
     from klaxon.incidents.model import Incident
     from klaxon.services import Services
@@ -264,13 +265,12 @@ def command_from_mention(work: Services, client: WebClient, event: dict[str, Any
     logger.info("incident command", extra={"incident": incident_id, "outcome": type(outcome).__name__})
 
 
-def pushpin(work: Services, event: dict[str, Any], delivery: str | None) -> bool:
+def pushpin(work: Services, change: ReactionChange, delivery: str | None) -> bool:
     """A 📌 added or taken away: on the timeline of the comms channel's incident (False: not a comms channel)."""
     from klaxon.incidents.listening import Marking, on_marking
 
-    item = event.get("item") or {}
-    marking = Marking(channel=item["channel"], ts=item["ts"], user=event["user"], at=work.clock.now(),
-                      added=event["type"] == "reaction_added", by_reaction=True)
+    marking = Marking(channel=change.channel, ts=change.ts, user=change.user, at=change.at, added=change.added,
+                      by_reaction=True)
     return on_marking(marking, None, work.desk(delivery))
 
 
@@ -326,10 +326,10 @@ def _status_form(incident: Incident) -> View:
 def _tell_refusal(work: Services, client: WebClient, user: str, incident_id: str, outcome: Any) -> None:
     """A form's change refused after the form closed: its author hears why (in the incident's channel, or DM)."""
     from klaxon.incidents.outcomes import Refused
-    from klaxon.slack.incidents import tell_privately
     from klaxon.slack.renderers.incidents import answer
+    from klaxon.slack.telling import privately
 
     if isinstance(outcome, Refused):
         incident = work.store.incidents.get(incident_id)
         where = incident.comms_channel if incident else None
-        tell_privately(client, user, where, answer(outcome, work.clock.now()))
+        privately(client, user, where)(answer(outcome, work.clock.now()))
