@@ -4,26 +4,36 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+# checkov (template checks) pins older boto3 and friends than Klaxon's: it gets a virtual environment of its own.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PORT    ?= 3000
 # Python 3.13: pyenv's (this machine) or any python3.13 on PATH.
 PYTHON313 := $(shell if PYENV_VERSION=3.13.0 python3.13 -V >/dev/null 2>&1; then echo "env PYENV_VERSION=3.13.0 python3.13"; \
                      elif command -v python3.13 >/dev/null 2>&1; then echo python3.13; fi)
+NEED_PYTHON313 = @test -n "$(PYTHON313)" || { echo "Python 3.13 is needed (pyenv install 3.13.0, or python3.13 on PATH)"; exit 1; }
 
 .PHONY: install demo test serve build bench clean
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt shared/pyproject.toml
-	@test -n "$(PYTHON313)" || { echo "Python 3.13 is needed (pyenv install 3.13.0, or python3.13 on PATH)"; exit 1; }
+	$(NEED_PYTHON313)
 	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e shared
 	@touch $(STAMP)
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(NEED_PYTHON313)
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON313) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $(CHECKOV_STAMP)
+
 demo: install
 	$(PY) -m infra.demo
 
-test: install
+test: install $(CHECKOV_STAMP)
 	$(PY) -m pytest
 
 serve: install
@@ -38,6 +48,8 @@ bench: install
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing
+	$(PY) -m bench.webhook_intake
+	$(PY) -m bench.incident_costs
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

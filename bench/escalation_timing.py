@@ -30,12 +30,13 @@ import boto3
 
 from infra.local.moto_server import SerialMotoServer
 from infra.template import create_table
-from klaxon import paging
-from klaxon.alerts import Alert
-from klaxon.configuration import Configuration
-from klaxon.digests import Digest
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.model import Alert
+from klaxon.configuration.model import Configuration
 from klaxon.dynamo import DynamoStore
-from klaxon.escalation import EscalationPolicy, Level, Notification, Page
+from klaxon.events import Event
+from klaxon.paging import service as paging
+from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page
 from klaxon.sweep import SweepContext, sweep
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
@@ -97,6 +98,7 @@ def run(pages: int, period: int, concurrent: bool, seed: int = 7) -> dict[str, f
         policies = {n: random_policy(rng, n) for n in range(pages)}
         config = Configuration()
         reads: list[tuple[int, int]] = []  # (items read, pages due) per sweep
+        told: list[Event] = []  # the bench times paging alone: its events are kept, nobody subscribes
         now, pending = T0, list(starts)
         while pending or store.pages.due(now + timedelta(days=1), limit=1):
             window_end = now + timedelta(seconds=period)
@@ -105,12 +107,13 @@ def run(pages: int, period: int, concurrent: bool, seed: int = 7) -> dict[str, f
                 slack.now = at
                 page = Page(id=f"bench/{n}", summary=f"page {n}", channel="C0BENCH", ts=f"{n}.0",
                             policy=policies[n], started_at=at, next_at=at)
-                paging.start(page, paging.Pager(store=store, slack=slack, directory=NoGroups(), now=at))  # type: ignore[arg-type]
+                paging.start(page, paging.Pager(store=store, slack=slack, directory=NoGroups(), now=at,  # type: ignore[arg-type]
+                                                publish=told.append))
             now = slack.now = window_end
             due = len(store.pages.due(now))
             store.table.reads.items = 0
             context = SweepContext(store=store, slack=slack, directory=NoGroups(), config=config,  # type: ignore[arg-type]
-                                   now=now)
+                                   now=now, publish=told.append)
             workers = [threading.Thread(target=sweep, args=(context,)) for _ in range(2 if concurrent else 1)]
             for worker in workers:
                 worker.start()

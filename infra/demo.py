@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra.driver import StackDriver
-from infra.stack import LocalStack
+from infra.stack import FIRST_CHANNEL, WEBHOOK_SECRET, LocalStack
 
 BOT = "U0KLAXON"
 
@@ -50,13 +50,17 @@ class Scene:
     def notes(self, channel: str, ts: str) -> list[str]:
         return [m["text"] for m in self.ws.thread(channel, ts)[1:]]
 
+    def post(self, channel: str, ts: str) -> dict:
+        return next(m for m in self.ws.messages(channel) if m["ts"] == ts)
+
 
 def play(stack: StackDriver) -> list[str]:
     """The scene; returns what did not happen as it should (empty when all is well)."""
     scene = Scene(stack)
     ws, say, expect = scene.ws, scene.say, scene.expect
 
-    say("A workspace: Datadog posts to #alerts-prod, Klaxon reposts to #incidents, the team talks in #ops")
+    say("A workspace: Datadog posts to #alerts-prod, Klaxon reposts to #incidents (the deployment's "
+        "INCIDENTS_CHANNEL), the team talks in #ops")
     alice = ws.add_user("alice", real_name="Alice (on-call lead, Klaxon admin)")["id"]
     bob = ws.add_user("bob", real_name="Bob (on call)")["id"]
     carol = ws.add_user("carol", real_name="Carol (team lead)")["id"]
@@ -118,15 +122,93 @@ def play(stack: StackDriver) -> list[str]:
     expect(scene.notes("#ops", mention.ts)[-1].startswith(f":white_check_mark: <@{bob}> acknowledged"),
            "his ✅ on the mention stops the page")
 
+    say("A monitoring tool sends Klaxon's generic webhook: checkout latency. Alice routes it with a rule")
+    scene.klaxon(alice, "#ops", 'rule add /checkout/ to #incidents label "[Checkout]" from webhook:generic')
+    latency = {"title": "checkout p99 above 2s", "dedup_key": "checkout-latency", "severity": "critical",
+               "host": "api-3", "text": "p99 is 2.4s", "link": "https://grafana.example.com/d/checkout"}
+    status, _ = stack.webhook("generic", latency, secret=WEBHOOK_SECRET)
+    stack.webhook("generic", {**latency, "text": "p99 is 2.7s"}, secret=WEBHOOK_SECRET)
+    webhook_post = next((m for m in ws.messages("#incidents") if "[Checkout]" in m["text"]), None)
+    expect(status == 200 and webhook_post is not None and "seen 2 times" in str(webhook_post["blocks"]),
+           "one post in #incidents, from generic on api-3, counted twice")
+    refused, _ = stack.webhook("generic", latency, secret="guessed")
+    expect(refused == 401, "a request without the source's secret is refused (401) and changes nothing")
+
+    say("Bob acknowledges it with a ✅; then the monitoring tool says it is resolved")
+    if webhook_post:
+        ws.react(bob, "#incidents", webhook_post["ts"], "white_check_mark")
+        stack.settle()
+        expect(f"Acknowledged by <@{bob}>" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
+               "Bob's reaction acknowledges the webhook alert")
+        stack.webhook("generic", {**latency, "status": "resolved"}, secret=WEBHOOK_SECRET)
+        expect("Resolved by generic" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
+               "the post says its source resolved it")
+
+    declared_incident(scene, alice=alice, bob=bob, carol=carol)
+
     expect(not ws.violations(), "every Web API call matched Slack's published spec")
     expect(not stack.dead_letters(), "no asynchronous work was dead-lettered")
     return scene.problems
 
 
+def declared_incident(scene: Scene, *, alice: str, bob: str, carol: str) -> None:
+    """An incident declared with /incident, worked on in its comms channel, resolved and closed."""
+    ws, say, expect, stack = scene.ws, scene.say, scene.expect, scene.stack
+
+    say("Bob declares an incident from #ops: /incident opens the form at once, he submits it as severity 3")
+    ws.command(bob, "#ops", "/incident", "checkout fails for EU customers")
+    form = next((opened["view"] for opened in ws.state()["views"].values() if opened["user"] == bob), None)
+    expect(form is not None, "the declaring form opened within Slack's 3 seconds, the summary filled in")
+    if form is None:
+        return
+    ws.submit_view(bob, form["id"], {"severity": "3"})
+    stack.settle()
+    headline = next((m for m in ws.messages("#incidents") if "checkout fails" in m["text"]), None)
+    expect(headline is not None, "the headline post in #incidents: SEV3 minor, investigating, Bob leads it")
+    if headline is None:
+        return
+
+    say("Alice opens its comms channel from the headline post")
+    ws.click(alice, "#incidents", headline["ts"], "incident.comms_channel")
+    stack.settle()
+    channel = next((c for c in ws.state()["channels"] if c.get("name", "").startswith("inc-")), None)
+    expect(channel is not None and bob in channel["members"],
+           f"#{channel['name'] if channel else '?'} is open, Bob and Alice invited, topic and doc bookmark set")
+    if channel is None:
+        return
+    comms = channel["id"]
+
+    say("In the channel Carol takes the lead and raises it to severity 1, which pages #ops's policy")
+    ws.post(comms, f"<@{BOT}> lead", user=carol)
+    ws.post(comms, f"<@{BOT}> severity 1", user=carol)
+    stack.settle()
+    expect(any("checkout fails" in str(m.get("blocks")) for m in scene.dms(bob)),
+           "Bob is paged, his direct message linking the comms channel")
+    summary = scene.post("#incidents", headline["ts"])["blocks"][0]["text"]["text"]
+    expect("SEV1 critical" in summary, "the headline post, redrawn in place, says SEV1 critical")
+
+    say("Bob pins the message that found the cause; it goes on the timeline")
+    cause = ws.post(comms, "deploy 1432 broke the EU payment route; rolling back", user=bob)
+    ws.pin(bob, comms, cause.ts)
+    stack.settle()
+    asked = ws.post(comms, f"<@{BOT}> timeline", user=alice)
+    stack.settle()
+    expect(any("rolling back" in m["text"] for m in ws.thread(comms, asked.ts)[1:]), "`@klaxon timeline` shows it")
+
+    say("Carol resolves it; Alice closes it from the headline post; Carol is asked for the postmortem")
+    ws.post(comms, f"<@{BOT}> resolve", user=carol)
+    stack.settle()
+    ws.click(alice, "#incidents", headline["ts"], "incident.close")
+    stack.settle()
+    expect(any("closed the incident from the headline post" in m["text"] for m in ws.messages(comms)),
+           "the comms channel hears it was closed from the headline post")
+    expect(any("postmortem" in m["text"] for m in scene.dms(carol)), "Carol, who led it, is asked for the postmortem")
+
+
 def main(scene: Callable[[StackDriver], list[str]] = play) -> int:
     logs = Path(tempfile.mkdtemp(prefix="klaxon-demo-"))
     print("Starting the Slack emulator and the local cloud…", flush=True)
-    with LocalStack(log_dir=logs) as processes:
+    with LocalStack(log_dir=logs, extra_env={"INCIDENTS_CHANNEL": FIRST_CHANNEL}) as processes:
         stack = StackDriver(processes.cloud_url, processes.emulator_url)
         problems = scene(stack)
         print("\n──────── what the workspace shows ────────")

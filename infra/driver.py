@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any
 import boto3
 
 from infra.slack_emulator import Workspace
-from klaxon.configuration import AuditEntry, Configuration
+from klaxon.configuration.model import AuditEntry, Configuration
 from klaxon.dynamo import DynamoStore
 
 
@@ -63,6 +64,23 @@ class StackDriver:
         result = self._cloud("POST", "/_local/sweep")["result"]
         self.settle()
         return result
+
+    def webhook(self, source: str, body: Any, *, secret: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """POST a monitoring source's webhook (a JSON-able value, or raw bytes) as `Authorization: Bearer
+        <secret>`; the status and the decoded JSON answer. Waits for what it set off."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        sent = {"content-type": "application/json", **({"authorization": f"Bearer {secret}"} if secret else {}),
+                **(headers or {})}
+        request = urllib.request.Request(f"{self.cloud_url}/webhooks/{source}", data=data, method="POST",
+                                         headers=sent)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, answer = response.status, response.read()
+        except urllib.error.HTTPError as refused:
+            status, answer = refused.code, refused.read()
+        self.settle()
+        return status, json.loads(answer) if answer else None
 
     def reset(self) -> None:
         """An empty workspace and an empty table."""

@@ -22,9 +22,12 @@ from infra.template import REPO_ROOT
 
 SIGNING_SECRET = "emulator-signing-secret"
 BOT_TOKEN = "xoxb-klaxon-emulator"
+WEBHOOK_SECRET = "local-generic-webhook-secret"  # the generic source's Bearer secret (WEBHOOK_SECRET_GENERIC)
+APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"  # the emulator's app-level token, for Socket Mode
 # The emulator numbers ids in creation order after a reset: the first person created is U00000001,
 # and the demo and the end-to-end tests make that person Klaxon's admin.
 FIRST_PERSON = "U00000001"
+FIRST_CHANNEL = "C00000001"  # likewise the first public channel: the demo's #incidents (INCIDENTS_CHANNEL)
 READY_TIMEOUT = 60.0
 
 
@@ -93,10 +96,15 @@ def _wait_for_ready(service: Service) -> None:
 
 @dataclass
 class LocalStack:
-    """The Slack emulator and the local cloud as two processes; `with LocalStack(...) as stack:`."""
+    """The Slack emulator and the local cloud as two processes; `with LocalStack(...) as stack:`.
+
+    With `socket_mode`, the emulator delivers over Socket Mode and the cloud connects with the app
+    token, as `make serve` does against a real workspace; nothing is POSTed to the cloud by Slack.
+    """
 
     log_dir: Path
     sweep_seconds: float = 0
+    socket_mode: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
     emulator_port: int = field(default_factory=free_port)
     cloud_port: int = field(default_factory=free_port)
@@ -116,7 +124,7 @@ class LocalStack:
         emulator = Service("slack-emulator", [
             sys.executable, "-m", "infra.slack_emulator", "serve", "--port", str(self.emulator_port),
             "--app-url", f"{self.cloud_url}/slack/events", "--signing-secret", SIGNING_SECRET,
-            "--bot-token", BOT_TOKEN,
+            "--bot-token", BOT_TOKEN, "--app-token", APP_TOKEN, *(["--socket-mode"] if self.socket_mode else []),
         ], base, self.log_dir / "slack-emulator.log")
         cloud_env = {
             **base,
@@ -129,6 +137,8 @@ class LocalStack:
             "AWS_SECRET_ACCESS_KEY": "local",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ADMIN_USERS": FIRST_PERSON,
+            "WEBHOOK_SECRET_GENERIC": WEBHOOK_SECRET,
+            **({"SLACK_APP_TOKEN": APP_TOKEN} if self.socket_mode else {}),
             **self.extra_env,
         }
         cloud = Service("local-cloud", [sys.executable, "-m", "infra.local", "serve", "--port", str(self.cloud_port),

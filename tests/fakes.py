@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from klaxon.alerts import Alert, AlertState, HandledMark
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict
-from klaxon.digests import Digest, DigestPost
-from klaxon.escalation import Notification, Page, PageState
-from klaxon.ports import MessageReferents, Person, Raised, RaiseOutcome, SlackBusy
+from klaxon import bootstrap
+from klaxon.alerts.digests import Digest, DigestPost
+from klaxon.alerts.intake import take_message
+from klaxon.alerts.judging import Identity, Judgement
+from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
+from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.incidents.events import IncidentChanged
+from klaxon.incidents.links import PublicDocLinks
+from klaxon.incidents.model import Incident
+from klaxon.incidents.outcomes import Setback
+from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
+from klaxon.incidents.reminders import Reminder
+from klaxon.incidents.timeline import TimelineEntry
+from klaxon.paging.policies import NoPage, Notification, Page, PageState
+from klaxon.ports import Person, SlackBusy
+from klaxon.services import Services
+from klaxon.slack.renderers import paging as paging_notes
 
 
 class FakeClock:
@@ -29,13 +45,17 @@ class FakeClock:
 
 
 class InMemoryClaims:
+    LEASE = timedelta(minutes=2)  # as DynamoDB's: a dead worker's claim is taken over after it
+
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
+        self.leases: dict[str, datetime] = {}
 
     def claim(self, event_id: str, now: datetime) -> bool:
-        if event_id in self.state:
+        if self.state.get(event_id) == "done" or (event_id in self.state and self.leases[event_id] > now):
             return False
         self.state[event_id] = "in_progress"
+        self.leases[event_id] = now + self.LEASE
         return True
 
     def complete(self, event_id: str, now: datetime) -> None:
@@ -50,9 +70,14 @@ class InMemoryAlerts:
         self.alerts: dict[str, Alert] = {}
         self.messages: dict[tuple[str, str], str] = {}
         self.groups: dict[str, tuple[str, datetime]] = {}
+        self.states: dict[tuple[str, str], SourceState] = {}
+        self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
+        self.posting: dict[str, datetime] = {}  # unposted alerts leased to whoever posts them, until
 
     def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
-        recorded = self.messages.get((alert.source_channel, alert.source_ts))
+        assert alert.message is not None, "message alerts only"
+        where = (alert.message.channel, alert.message.ts)
+        recorded = self.messages.get(where)
         if recorded:
             return Raised(self.alerts[recorded], RaiseOutcome.ALREADY_RECORDED)
         group = self.groups.get(alert.fingerprint)
@@ -60,19 +85,66 @@ class InMemoryAlerts:
             counted = self.alerts[group[0]]
             counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
             self.alerts[counted.id] = counted
-            self.messages[(alert.source_channel, alert.source_ts)] = counted.id
+            self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)
             return Raised(counted, RaiseOutcome.GROUPED)
-        self.alerts[alert.id] = alert
-        self.messages[(alert.source_channel, alert.source_ts)] = alert.id
+        self._create(alert)
+        self.messages[where] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
 
-    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        posted = replace(self.alerts[alert.id], post_ts=post_ts, permalink=permalink)
-        self.alerts[alert.id] = posted
+    POSTING_LEASE = timedelta(minutes=2)  # as DynamoDB's
+
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
+        return [self._apply(arrival, window, now) for arrival in arrivals]
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        due = sorted((until, alert_id) for alert_id, until in self.posting.items() if until <= now)
+        return [self.alerts[alert_id] for _, alert_id in due][:limit]
+
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        alert = self.alerts.get(alert_id)
+        if alert is None or alert.is_posted or self.posting.get(alert_id, now) > now:
+            return False
+        self.posting[alert_id] = now + self.POSTING_LEASE
+        return True
+
+    def _apply(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
+        key = (arrival.event.source, arrival.event.dedup_key)
+        state = self.states.get(key)
+        alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
+        transition = decide(state, AlertStanding(alert.resolved_at) if alert else None, arrival.event, arrival.at,
+                            window)
+        if transition.change is not Change.STALE:
+            self.states[key] = replace(transition.state, version=transition.state.version + 1)
+        seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
+        match transition.change:
+            case Change.NEW:
+                alert = self._create(arrival.alert(str(transition.alert_id)))
+                if not alert.silenced_by:
+                    self.posting[alert.id] = now + self.POSTING_LEASE
+            case Change.REPEAT | Change.REOPEN:
+                assert alert is not None
+                alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
+                                           origin=replace(alert.origin, occurred_at=arrival.at), **seen))
+            case Change.RESOLVE:
+                assert alert is not None
+                alert = self._save(replace(alert, resolved_by=source_actor(arrival.event.source),
+                                           resolved_at=arrival.at, revision=alert.revision + 1,
+                                           origin=replace(alert.origin, occurred_at=arrival.at)))
+        return Applied(arrival, transition.change, alert)
+
+    def _create(self, alert: Alert) -> Alert:
+        self.alerts[alert.id] = alert
+        if alert.escalate_at:  # as in DynamoDB, the ack timer is written with the alert
+            self.timers[alert.id] = alert.escalate_at
+        return alert
+
+    def record_post(self, alert: Alert, post_ts: str) -> Alert:
+        self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
+        self.posting.pop(alert.id, None)
         self.messages[(alert.target_channel, post_ts)] = alert.id
-        return posted
+        return alert.posted(post_ts)  # as DynamoDB's: the alert as given, not as stored now
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
@@ -105,7 +177,8 @@ class InMemoryAlerts:
         return self._save(replace(alert, revision=alert.revision + 1))
 
     def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.state is AlertState.OPEN and a.first_seen <= seen_before),
+        found = sorted((a for a in self.alerts.values()
+                        if a.state is AlertState.OPEN and a.first_seen <= seen_before and not a.silenced_by),
                        key=lambda a: a.first_seen)
         return found[:limit]
 
@@ -144,29 +217,31 @@ class InMemoryConfiguration:
 
 
 class InMemoryDigests:
+    LOCK = timedelta(seconds=60)  # as DynamoDB's: a dead sweep's lock is taken over after it
+
     def __init__(self) -> None:
         self.posts: dict[str, DigestPost] = {}
-        self.locked: set[str] = set()
+        self.locked: dict[str, datetime] = {}
 
     def all(self) -> dict[str, DigestPost]:
         return dict(self.posts)
 
     def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        if channel in self.locked:
+        if channel in self.locked and self.locked[channel] > now:
             return None
-        self.locked.add(channel)
+        self.locked[channel] = now + self.LOCK
         return self.posts.get(channel, DigestPost(channel, None, None))
 
     def release(self, post: DigestPost) -> None:
         self.posts[post.channel] = post
-        self.locked.discard(post.channel)
+        self.locked.pop(post.channel, None)
 
 
 class InMemoryPages:
-    def __init__(self) -> None:
+    def __init__(self, timers: dict[str, datetime] | None = None) -> None:
         self.pages: dict[str, Page] = {}
         self.by_message: dict[tuple[str, str], str] = {}
-        self.timers: dict[str, datetime] = {}
+        self.timers: dict[str, datetime] = {} if timers is None else timers
 
     def start(self, page: Page) -> bool:
         if page.id in self.pages:
@@ -175,6 +250,8 @@ class InMemoryPages:
         if page.id.startswith("mention/"):
             _, channel, ts = page.id.split("/", 2)
             self.by_message[(channel, ts)] = page.id
+        elif page.id.startswith("incident/"):  # as DynamoDB's: a handled reaction on its thread acknowledges
+            self.by_message[(page.channel, page.ts)] = page.id
         return True
 
     def get(self, page_id: str) -> Page | None:
@@ -236,27 +313,121 @@ class InMemoryMessages:
                                 page_id=self._pages.by_message.get((channel, ts)))
 
 
+class InMemoryIncidents:
+    """Incidents as DynamoDB keeps them (klaxon.dynamo.incidents): versions, entries as markers, the indexes."""
+
+    def __init__(self) -> None:
+        self.incidents: dict[str, Incident] = {}
+        self.due_at: dict[str, datetime] = {}
+        self.entries: dict[tuple[str, str], TimelineEntry] = {}
+        self.marks: dict[tuple[str, str], set[str]] = {}
+        self.declarations: dict[str, str] = {}
+        self.channels: dict[str, str] = {}
+        self.alerts: dict[str, str] = {}
+        self.keywords: dict[str, set[str]] = {}
+        self.reads = 0  # for tests that count the "is this a comms channel?" reads
+
+    def declare(self, incident: Incident, key: str, entries: Sequence[TimelineEntry],
+                due_at: datetime | None) -> tuple[Incident, bool]:
+        if key in self.declarations:
+            return self.incidents[self.declarations[key]], False
+        taken = [alert_id for alert_id in incident.alert_ids if alert_id in self.alerts]
+        if taken:
+            raise AlertTaken(self.alerts[taken[0]])
+        self.declarations[key] = incident.id
+        self.alerts |= {alert_id: incident.id for alert_id in incident.alert_ids}
+        self.incidents[incident.id] = incident
+        self._due(incident.id, due_at)
+        self.entries |= {(entry.incident_id, entry.key): entry for entry in entries}
+        return incident, True
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.incidents.get(incident_id)
+
+    def in_channel(self, channel: str) -> str | None:
+        self.reads += 1
+        return self.channels.get(channel)
+
+    def of_alert(self, alert_id: str) -> str | None:
+        return self.alerts.get(alert_id)
+
+    def save(self, before: Incident, after: Incident, entries: Sequence[TimelineEntry],
+             due_at: datetime | None) -> Incident:
+        if any((entry.incident_id, entry.key) in self.entries for entry in entries):
+            raise AlreadyApplied(after.id)
+        stored = self.incidents[after.id]
+        if stored.version != before.version:
+            raise IncidentConflict(after.id)
+        saved = replace(after, version=before.version + 1)
+        self.incidents[after.id] = replace(saved, reminders=stored.reminders)  # changes never touch them
+        self._due(after.id, due_at)
+        self.entries |= {(entry.incident_id, entry.key): entry for entry in entries}
+        if after.comms_channel and after.comms_channel != before.comms_channel:
+            self.channels[after.comms_channel] = after.id
+        return saved
+
+    def due(self, now: datetime, limit: int | None = None) -> list[Incident]:
+        found = sorted((at, incident_id) for incident_id, at in self.due_at.items()
+                       if math.ceil(at.timestamp()) <= math.ceil(now.timestamp()))
+        return [self.incidents[incident_id] for _, incident_id in found][:limit]
+
+    def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
+        stored = self.incidents[incident.id]
+        if stored.version != incident.version:
+            return False
+        self.incidents[incident.id] = replace(stored, reminders=dict(sent))
+        self._due(incident.id, due_at)
+        return True
+
+    def has_entry(self, incident_id: str, key: str) -> bool:
+        return (incident_id, key) in self.entries
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        return [entry for (owner, _), entry in self.entries.items() if owner == incident_id]
+
+    def mark_pin(self, entry: TimelineEntry, mark: str) -> None:
+        where = (entry.incident_id, entry.key)
+        kept = self.entries.get(where)
+        self.entries[where] = replace(entry, at=kept.at, by=kept.by) if kept else entry
+        self.marks.setdefault(where, set()).add(mark)
+
+    def unmark_pin(self, incident_id: str, key: str, mark: str) -> None:
+        where = (incident_id, key)
+        if where not in self.entries:
+            return
+        self.marks.get(where, set()).discard(mark)
+        if not self.marks.get(where):
+            self.entries.pop(where)
+            self.marks.pop(where, None)
+
+    def claim_keyword(self, incident_id: str, keyword_id: str) -> bool:
+        replied = self.keywords.setdefault(incident_id, set())
+        if incident_id not in self.incidents or keyword_id in replied:
+            return False
+        replied.add(keyword_id)
+        return True
+
+    def _due(self, incident_id: str, due_at: datetime | None) -> None:
+        if due_at:
+            self.due_at[incident_id] = due_at
+        else:
+            self.due_at.pop(incident_id, None)
+
+
 @dataclass
 class InMemoryStore:
     claims: InMemoryClaims = field(default_factory=InMemoryClaims)
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
-    pages: InMemoryPages = field(default_factory=InMemoryPages)
+    incidents: InMemoryIncidents = field(default_factory=InMemoryIncidents)
+    pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
 
     def __post_init__(self) -> None:
-        self.messages = InMemoryMessages(self.alerts, self.pages)
         # An alert whose rule names a policy comes with its ack timer, as in DynamoDB's transaction.
-        raise_alert = self.alerts.raise_alert
-
-        def raise_with_timer(alert: Alert, group_until: datetime) -> Raised:
-            raised = raise_alert(alert, group_until)
-            if raised.outcome is RaiseOutcome.NEW and alert.escalate_at:
-                self.pages.timers[alert.id] = alert.escalate_at
-            return raised
-
-        self.alerts.raise_alert = raise_with_timer  # type: ignore[method-assign]
+        self.pages = InMemoryPages(timers=self.alerts.timers)
+        self.messages = InMemoryMessages(self.alerts, self.pages)
 
 
 @dataclass
@@ -312,11 +483,24 @@ class FakeSlack:
         self.reminders.append((channel, list(overdue)))
         return f"1800000200.{len(self.reminders):06d}"
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
-        self.notes.append((channel, ts, text))
+    # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.paging_note(page, step, people)))
 
-    def say(self, channel: str, text: str) -> None:
-        self.said.append((channel, text))
+    def tell_page_acknowledged(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.acknowledged_note(page)))
+
+    def tell_page_dropped(self, page: Page) -> None:
+        self.notes.append((page.channel, page.ts, paging_notes.dropped_note(page)))
+
+    def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
+        self.notes.append((channel, ts, paging_notes.no_page_note(channel, why)))
+
+    def tell_policy_missing(self, alert: Alert) -> None:
+        self.notes.append((alert.target_channel, str(alert.post_ts), paging_notes.policy_missing_note(alert)))
+
+    def answer_direct_message(self, channel: str, reply: str | None) -> None:
+        self.said.append((channel, paging_notes.direct_message_reply(reply)))
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
         if self.unreachable & {user}:
@@ -326,6 +510,111 @@ class FakeSlack:
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
         self.pages_closed.append((notification.user, page.id))
+
+
+@dataclass
+class FakeIncidentSlack:
+    """Records what Klaxon would have asked Slack to do for incidents; `refusals` (method → Slack's error
+    code, or a list of codes used up in turn) make Slack refuse, `taken` holds channel names in use."""
+
+    headlines: dict[str, Incident] = field(default_factory=dict)  # ts → the incident as last drawn
+    headline_draws: list[str] = field(default_factory=list)  # incident ids, once per post or redraw
+    channels: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id → (name, private)
+    taken: set[str] = field(default_factory=set)
+    invited: list[tuple[str, str]] = field(default_factory=list)
+    topics: dict[str, str] = field(default_factory=dict)
+    bookmarks: list[tuple[str, str]] = field(default_factory=list)
+    welcomed: list[str] = field(default_factory=list)
+    announced: list[IncidentChanged] = field(default_factory=list)
+    told: list[tuple[str, str | None, list[Setback]]] = field(default_factory=list)
+    reminded: list[tuple[str, Reminder]] = field(default_factory=list)
+    postmortems: list[tuple[str, str]] = field(default_factory=list)
+    keyword_replies: list[tuple[str, str, str]] = field(default_factory=list)
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    refusals: dict[str, str | list[str]] = field(default_factory=dict)
+
+    def _refuse(self, method: str, subject: str = "") -> None:
+        refusal = self.refusals.get(method)
+        if isinstance(refusal, list):
+            code = refusal.pop(0) if refusal else None
+        else:
+            code = refusal
+        if code:
+            raise SlackRefused(code, subject)
+
+    def post_headline(self, incident: Incident, channel: str, doc: str | None) -> str:
+        self._refuse("post_headline", channel)
+        ts = f"1800000400.{len(self.headlines) + 1:06d}"
+        self.headlines[ts] = incident
+        self.headline_draws.append(incident.id)
+        return ts
+
+    def update_headline(self, incident: Incident, doc: str | None, now: datetime) -> None:
+        assert incident.headline is not None
+        self.headlines[incident.headline[1]] = incident
+        self.headline_draws.append(incident.id)
+
+    def create_channel(self, name: str, private: bool) -> str:
+        self._refuse("create_channel", name)
+        if name in self.taken:
+            raise SlackRefused("name_taken", name)
+        self.taken.add(name)
+        channel = f"{'G' if private else 'C'}0INC{len(self.channels) + 1}"
+        self.channels[channel] = (name, private)
+        return channel
+
+    def invite(self, channel: str, users: Sequence[str]) -> list[SlackRefused]:
+        refused = []
+        for user in users:
+            code = self.refusals.get(f"invite:{user}")
+            if isinstance(code, str):
+                refused.append(SlackRefused(code, user))
+            else:
+                self.invited.append((channel, user))
+        return refused
+
+    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+        self._refuse("set_topic", channel)
+        self.topics[channel] = incident.summary
+
+    def bookmark_doc(self, channel: str, doc: str) -> None:
+        self._refuse("bookmark_doc", channel)
+        self.bookmarks.append((channel, doc))
+
+    def rename_channel(self, channel: str, name: str) -> None:
+        self._refuse("rename_channel", name)
+        if name in self.taken:
+            raise SlackRefused("name_taken", name)
+        self.channels[channel] = (name, self.channels[channel][1])
+
+    def welcome(self, incident: Incident, doc: str | None) -> str:
+        self._refuse("welcome", str(incident.comms_channel))
+        self.welcomed.append(incident.id)
+        return f"1800000500.{len(self.welcomed):06d}"
+
+    def announce(self, change: IncidentChanged) -> None:
+        self.announced.append(change)
+
+    def tell(self, person: str, channel: str | None, setbacks: Sequence[Setback]) -> None:
+        self.told.append((person, channel, list(setbacks)))
+
+    def remind(self, incident: Incident, reminder: Reminder, now: datetime) -> None:
+        self.reminded.append((incident.id, reminder))
+
+    def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
+        self.postmortems.append((incident.id, person))
+
+    def message_text(self, channel: str, ts: str) -> str | None:
+        return self.texts.get((channel, ts))
+
+    def reply_keyword(self, channel: str, ts: str, reply: str) -> None:
+        self.keyword_replies.append((channel, ts, reply))
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        return f"https://klaxon-demo.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+DOC_LINKS = PublicDocLinks("https://klaxon.example")
 
 
 @dataclass
@@ -351,3 +640,21 @@ class FakeDirectory:
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
+
+
+def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
+          directory: FakeDirectory | None = None, incidents_channel: str | None = None,
+          metrics: list[tuple[str, float, str]] | None = None,
+          incident_slack: FakeIncidentSlack | None = None) -> Services:
+    """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
+    snapshot = config or Configuration()
+    return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
+                              configuration=lambda: snapshot, incidents_channel=incidents_channel,
+                              count=lambda *metric: (metrics if metrics is not None else []).append(metric),
+                              incident_slack=incident_slack or FakeIncidentSlack(), doc_links=DOC_LINKS)
+
+
+def take(message: ChannelMessage, *, config: Configuration, me: Identity, store: InMemoryStore, slack: FakeSlack,
+         now: datetime) -> Judgement:
+    """The intake for one channel message at `now`, wired as the Slack function wires it."""
+    return take_message(message, wired(store, slack, FakeClock(now), config).intake(me))

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from klaxon.slack.app import handle_request
+from klaxon.entrypoints.slack_events import handle_request
 
 logger = Logger()
 tracer = Tracer()

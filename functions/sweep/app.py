@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from klaxon.scheduled import handle_scheduled_event
+from klaxon.entrypoints.sweep import handle_scheduled_event
 
 logger = Logger()
 tracer = Tracer()

@@ -7,6 +7,8 @@
 - DynamoDB and Secrets Manager: moto's server on another loopback port, the table created from the
   template's own definition, the Slack credentials stored as the template's secret.
 - EventBridge: the sweep function ticks on its schedule (SWEEP_SECONDS overrides the period).
+- Socket Mode (with an app-level token): Slack's envelopes reach the same route, signed as over HTTP,
+  with no public URL (infra/local/socket_mode.py).
 
 A few control routes under /_local/ let tests and the demo wait for asynchronous work and run a sweep
 on demand; they are not part of the template and AWS has no equivalent.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -33,12 +35,18 @@ from infra import template as tpl
 from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
 from infra.local.lambda_runtime import ACCOUNT_ID, REGION, AsyncInvoker, LocalFunction
 from klaxon.bootstrap import cold_start
+from klaxon.settings import DEFAULT_SLACK_API_URL
+
+if TYPE_CHECKING:
+    from infra.local.socket_mode import SocketModeBridge
 
 log = logging.getLogger("klaxon.local")
 
 STACK_NAME = "klaxon-local"
+SLACK_FUNCTION = "SlackAppFunction"
 DEFAULT_TABLE = "klaxon-local"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
+_WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class CloudOptions:
     sweep_seconds: float | None = None
     async_retry_seconds: float = 1.0
     moto_server: bool = True
+    # An app-level token (xapp-): reach Slack over Socket Mode instead of waiting for its POSTs.
+    app_token: str | None = None
 
 
 class LocalCloud:
@@ -65,6 +75,7 @@ class LocalCloud:
         self._moto: Any = None
         self._stopping = threading.Event()
         self._sweep_lock = threading.Lock()
+        self._socket_mode: SocketModeBridge | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalCloud:
@@ -75,13 +86,31 @@ class LocalCloud:
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = self.url
         if self.options.moto_server:
             self._start_moto()
+        signing_secret = os.environ.get("SLACK_SIGNING_SECRET", "")  # before it moves into the secret
         self._provision()
         threading.Thread(target=self._server.serve_forever, name="local-http-api", daemon=True).start()
+        if self.options.app_token:
+            try:
+                self._connect_socket_mode(self.options.app_token, signing_secret)
+            except Exception:
+                self.stop()  # a half-started cloud would keep its ports and threads
+                raise
         self._start_schedule()
         return self
 
+    def _connect_socket_mode(self, app_token: str, signing_secret: str) -> None:
+        """Open the WebSocket to Slack; envelopes are served by the route the template gives Slack."""
+        from infra.local.socket_mode import SocketModeBridge
+
+        route = next(r for r in self._routes if r.function == SLACK_FUNCTION and r.method == "POST")
+        api_url = os.environ.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        self._socket_mode = SocketModeBridge(app_token, signing_secret, api_url, self.handle, route.path)
+        self._socket_mode.connect()
+
     def stop(self) -> None:
         self._stopping.set()
+        if self._socket_mode:
+            self._socket_mode.close()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -120,6 +149,13 @@ class LocalCloud:
             resolved["SlackSecret"] = secret_arn
             for key in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
                 os.environ.pop(key, None)
+        webhook_arn = self._store_webhook_secret()
+        if webhook_arn:  # likewise each source's WEBHOOK_SECRET_<SOURCE>: a key of the stack's webhook secret
+            resolved["WebhookSecret"] = webhook_arn
+            for key in [key for key in os.environ if key.startswith(_WEBHOOK_SECRET_PREFIX)]:
+                if key != "WEBHOOK_SECRET_ARN":
+                    os.environ.pop(key)
+        os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # where links in Slack point (DESIGN.md)
         for logical_id, spec in tpl.functions(self.template).items():
             name = _resolve(spec.name_template, resolved, self.template)
             self.functions[logical_id] = LocalFunction(spec, name)
@@ -143,14 +179,13 @@ class LocalCloud:
         token, secret = os.environ.get("SLACK_BOT_TOKEN"), os.environ.get("SLACK_SIGNING_SECRET")
         if not (token and secret):
             return None
-        client = boto3.client("secretsmanager")
-        body = json.dumps({"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
-        name = f"{STACK_NAME}-slack"
-        try:
-            return client.create_secret(Name=name, SecretString=body)["ARN"]
-        except client.exceptions.ResourceExistsException:
-            client.put_secret_value(SecretId=name, SecretString=body)
-            return client.describe_secret(SecretId=name)["ARN"]
+        return _stored_secret(f"{STACK_NAME}-slack", {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+
+    def _store_webhook_secret(self) -> str | None:
+        """WEBHOOK_SECRET_<SOURCE> variables as the keys (lower-case source names) of the webhook secret."""
+        keys = {name.removeprefix(_WEBHOOK_SECRET_PREFIX).lower(): value for name, value in os.environ.items()
+                if name.startswith(_WEBHOOK_SECRET_PREFIX) and name != "WEBHOOK_SECRET_ARN" and value}
+        return _stored_secret(f"{STACK_NAME}-webhooks", keys) if keys else None
 
     # ------------------------------------------------------------------ the schedule
     def _start_schedule(self) -> None:
@@ -242,6 +277,17 @@ class LocalCloud:
             letters = [letter.__dict__ for letter in self.async_invoker.dead_letters]
             return _json(HTTPStatus.OK, {"dead_letters": letters})
         return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+
+
+def _stored_secret(name: str, values: Mapping[str, str]) -> str:
+    """Create (or overwrite) a JSON secret in Secrets Manager; its ARN."""
+    client = boto3.client("secretsmanager")
+    body = json.dumps(dict(values))
+    try:
+        return str(client.create_secret(Name=name, SecretString=body)["ARN"])
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=body)
+        return str(client.describe_secret(SecretId=name)["ARN"])
 
 
 def scheduled_event(function_name: str) -> dict[str, Any]:

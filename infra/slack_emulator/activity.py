@@ -58,6 +58,18 @@ class Activity:
             pending = self._send(self._feed.message_changed(target, before, message))
         return _outcome(target.id, ts, pending)
 
+    def unfurl(self, channel: str, ts: str, attachments: list[dict[str, Any]]) -> Outcome:
+        """Slack previews a link in a message: unfurl attachments (`from_url`, `is_app_unfurl` …) are added
+        and a `message_changed` is sent with no `edited` mark, since the author changed nothing."""
+        with self._state.lock:
+            target, message = self._message(channel, ts)
+            before = copy.deepcopy(message)
+            kept = message.get("attachments", [])
+            message["attachments"] = kept + [{**copy.deepcopy(a), "id": len(kept) + n + 1}
+                                             for n, a in enumerate(attachments)]
+            pending = self._send(self._feed.message_changed(target, before, message))
+        return _outcome(target.id, ts, pending)
+
     def delete(self, channel: str, ts: str) -> Outcome:
         """The poster deletes their message."""
         with self._state.lock:

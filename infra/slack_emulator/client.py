@@ -53,6 +53,11 @@ class Workspace:
         """A user group (`S…`)."""
         return self._post("usergroups", handle=handle, users=users, name=name)
 
+    def populate(self, people: int = 20_000, *, usergroups: int = 300, bots: int = 200, deleted: int = 600,
+                 seed: int = 1) -> dict[str, Any]:
+        """A big workspace: `people` members (bots and departed included) and `usergroups` groups; the census."""
+        return self._post("populate", people=people, usergroups=usergroups, bots=bots, deleted=deleted, seed=seed)
+
     # Acting
 
     def post(self, channel: str, text: str = "", *, user: str | None = None, bot: str | None = None,
@@ -70,6 +75,10 @@ class Workspace:
         """The poster edits a message (→ `message_changed`)."""
         return Outcome.from_dict(self._post("edit", channel=channel, ts=ts, text=text, blocks=blocks,
                                             attachments=attachments))
+
+    def unfurl(self, channel: str, ts: str, attachments: list[dict[str, Any]]) -> Outcome:
+        """Slack previews a link in the message (→ `message_changed` without `edited`)."""
+        return Outcome.from_dict(self._post("unfurl", channel=channel, ts=ts, attachments=attachments))
 
     def delete(self, channel: str, ts: str) -> Outcome:
         """The poster deletes a message (→ `message_deleted`)."""
@@ -101,6 +110,14 @@ class Workspace:
         return Outcome.from_dict(self._post("click", user=user, channel=channel, ts=ts, action_id=action_id,
                                             value=value))
 
+    def shortcut(self, user: str, channel: str, ts: str, callback_id: str) -> Outcome:
+        """A user runs the app's message shortcut `callback_id` on a message (→ a `message_action` payload)."""
+        return Outcome.from_dict(self._post("shortcut", user=user, channel=channel, ts=ts, callback_id=callback_id))
+
+    def archive(self, channel: str) -> dict[str, Any]:
+        """Someone archives a channel (its name stays taken, as in Slack)."""
+        return self._post("archive", channel=channel)
+
     def submit_view(self, user: str, view_id: str, values: dict[str, Any] | None = None) -> Outcome:
         """A user submits a modal the app opened; `values` by input `action_id`."""
         return Outcome.from_dict(self._post("submit_view", user=user, view_id=view_id, values=values or {}))
@@ -129,12 +146,25 @@ class Workspace:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
 
+    def refuse_next(self, method: str, error: str, *, count: int = 1) -> None:
+        """The next `count` calls of `method` get Slack's refusal `error` (restricted_action, missing_scope …)."""
+        self._post("faults", method=method, status=200, count=count, error=error)
+
+    def rate_limits(self, enabled: bool = True) -> None:
+        """Enforce Slack's rate-limit tiers on every Web API call from now on (or stop enforcing them)."""
+        self._post("rate_limits", enabled=enabled)
+
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change `app_url`, `signing_secret`, `delivery_timeout` or `trigger_ttl` at runtime."""
+        """Change `app_url`, `signing_secret`, `delivery_timeout`, `trigger_ttl`, `socket_mode` or
+        `socket_retry_delays` at runtime."""
         return self._post("config", **settings)
 
+    def socket_disconnect(self, reason: str = "refresh_requested") -> int:
+        """Send Socket Mode's `disconnect` (`refresh_requested` or `link_disabled`); how many connections were told."""
+        return int(self._post("socket_disconnect", reason=reason)["told"])
+
     def reset(self) -> None:
-        """Back to the empty workspace; identity and settings stay."""
+        """Back to the empty workspace with full rate-limit budgets; identity and settings stay."""
         self._post("reset")
 
     def wait_idle(self, timeout: float = 10.0) -> None:
@@ -175,6 +205,10 @@ class Workspace:
     def responses(self) -> list[dict[str, Any]]:
         """What the app posted to response_urls."""
         return _dicts(self._get("responses"))
+
+    def socket_connections(self) -> list[dict[str, Any]]:
+        """Every Socket Mode connection the app opened: `id`, `opened_at`, `closed_at`, `retiring`."""
+        return _dicts(self._get("socket_connections"))
 
     def state(self) -> dict[str, Any]:
         """The whole workspace as JSON."""

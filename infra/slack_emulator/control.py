@@ -12,9 +12,12 @@ from .delivery import Deliverer
 from .errors import ControlError
 from .faults import Faults
 from .interactions import Interactions
+from .population import Population, populate
+from .rate_limits import RateLimits
 from .records import Record
 from .render import render
 from .settings import Settings
+from .socket_mode import SocketMode
 from .state import WorkspaceState
 
 Route = Callable[[dict[str, Any]], Any]
@@ -24,26 +27,33 @@ class Control:
     """Routes `/_emulator/<name>` requests to the workspace."""
 
     def __init__(self, state: WorkspaceState, settings: Settings, deliverer: Deliverer, faults: Faults,
-                 activity: Activity, interactions: Interactions) -> None:
+                 activity: Activity, interactions: Interactions, rate_limits: RateLimits,
+                 socket_mode: SocketMode) -> None:
         self._state = state
         self._settings = settings
         self._deliverer = deliverer
         self._faults = faults
         self._activity = activity
         self._interactions = interactions
+        self._rate_limits = rate_limits
+        self._socket_mode = socket_mode
         self._posts: dict[str, Route] = {
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
-            "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit,
+            "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit, "unfurl": self._unfurl,
             "delete": self._delete, "react": self._react, "unreact": self._unreact, "pin": self._pin,
-            "unpin": self._unpin, "command": self._command, "click": self._click,
+            "unpin": self._unpin, "command": self._command, "click": self._click, "shortcut": self._shortcut,
+            "archive": self._archive,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
+            "rate_limits": self._switch_rate_limits, "populate": self._populate,
+            "socket_disconnect": self._socket_disconnect,
         }
         self._gets: dict[str, Route] = {
             "state": self._snapshot, "calls": self._calls, "violations": self._violations,
             "deliveries": self._deliveries, "messages": self._messages, "thread": self._thread,
             "ephemerals": self._ephemerals, "ims": self._ims, "responses": self._responses,
+            "socket_connections": self._socket_connections,
         }
 
     def handle(self, verb: str, name: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -86,6 +96,10 @@ class Control:
             users = [self._activity.user(u)["id"] for u in p.get("users", [])]
             return self._state.add_usergroup(p["handle"], users, p.get("name"))
 
+    def _populate(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            return populate(self._state, Population(**p)).to_dict()
+
     # Acting
 
     def _post(self, p: dict[str, Any]) -> Any:
@@ -98,6 +112,9 @@ class Control:
     def _edit(self, p: dict[str, Any]) -> Any:
         return self._activity.edit(p["channel"], p["ts"], p.get("text"), blocks=p.get("blocks"),
                                    attachments=p.get("attachments"))
+
+    def _unfurl(self, p: dict[str, Any]) -> Any:
+        return self._activity.unfurl(p["channel"], p["ts"], p["attachments"])
 
     def _delete(self, p: dict[str, Any]) -> Any:
         return self._activity.delete(p["channel"], p["ts"])
@@ -120,6 +137,15 @@ class Control:
 
     def _click(self, p: dict[str, Any]) -> Any:
         return self._interactions.click(p["user"], p["channel"], p["ts"], p["action_id"], p.get("value"))
+
+    def _shortcut(self, p: dict[str, Any]) -> Any:
+        return self._interactions.message_shortcut(p["user"], p["channel"], p["ts"], p["callback_id"])
+
+    def _archive(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            channel = self._activity.channel(p["channel"])
+            channel.is_archived = True
+            return channel.conversation(self._state.identity.bot_user_id)
 
     def _submit_view(self, p: dict[str, Any]) -> Any:
         return self._interactions.submit_view(p["user"], p["view_id"], p.get("values"))
@@ -145,13 +171,21 @@ class Control:
 
     def _arm_fault(self, p: dict[str, Any]) -> Any:
         self._faults.arm(p["method"], int(p.get("status", 429)), int(p.get("count", 1)),
-                         int(p.get("retry_after", 1)))
+                         int(p.get("retry_after", 1)), p.get("error"))
         return {"ok": True}
 
+    def _switch_rate_limits(self, p: dict[str, Any]) -> Any:
+        self._rate_limits.enabled = bool(p["enabled"])
+        return {"enabled": self._rate_limits.enabled}
+
+    def _socket_disconnect(self, p: dict[str, Any]) -> Any:
+        return {"told": self._socket_mode.disconnect(p.get("reason", "refresh_requested"))}
+
     def _configure(self, p: dict[str, Any]) -> Any:
-        for name in ("app_url", "signing_secret", "delivery_timeout", "trigger_ttl"):
+        for name in ("app_url", "signing_secret", "delivery_timeout", "trigger_ttl", "socket_mode",
+                     "socket_retry_delays"):
             if name in p:
-                setattr(self._settings, name, p[name])
+                setattr(self._settings, name, tuple(p[name]) if name == "socket_retry_delays" else p[name])
         return asdict(self._settings)
 
     def _reset(self, _: dict[str, Any]) -> Any:
@@ -159,6 +193,8 @@ class Control:
         self._state.reset()
         self._deliverer.reset()
         self._faults.clear()
+        self._rate_limits.reset()
+        self._socket_mode.reset()
         return {"ok": True}
 
     def _wait_idle(self, p: dict[str, Any]) -> Any:
@@ -175,7 +211,7 @@ class Control:
                 "users": list(state.users.values()),
                 "bots": [asdict(b) for b in state.bots.values()],
                 "channels": [c.conversation(state.identity.bot_user_id)
-                             | {"members": c.members, "messages": c.messages, "pins": c.pins}
+                             | {"members": c.members, "messages": c.messages, "pins": c.pins, "bookmarks": c.bookmarks}
                              for c in state.channels.values()],
                 "usergroups": list(state.usergroups.values()),
                 "ephemerals": dict(state.ephemerals),
@@ -216,6 +252,9 @@ class Control:
             user_id = self._activity.user(p["user"])["id"]
             im = next((c for c in self._state.channels.values() if c.kind == "im" and c.im_user == user_id), None)
             return im.messages if im else []
+
+    def _socket_connections(self, _: dict[str, Any]) -> Any:
+        return self._socket_mode.connections()
 
     def _responses(self, _: dict[str, Any]) -> Any:
         with self._state.lock:

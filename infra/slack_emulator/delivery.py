@@ -11,11 +11,14 @@ import urllib.error
 import urllib.request
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .events import Outgoing
 from .records import Delivery
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .socket_mode import SocketMode
 
 Signing = Literal["valid", "bad", "none"]
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
@@ -41,10 +44,14 @@ class _Job:
 
 
 class Deliverer:
-    """One worker sends queued requests in order, so the app sees events in the order they happened."""
+    """One worker sends queued requests in order, so the app sees events in the order they happened.
 
-    def __init__(self, settings: Settings) -> None:
+    With Socket Mode on, requests go down the app's WebSocket (`socket`) instead of to `app_url`.
+    """
+
+    def __init__(self, settings: Settings, socket: SocketMode | None = None) -> None:
         self._settings = settings
+        self._socket = socket
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._lock = threading.Condition()
         self._pending = 0
@@ -85,10 +92,15 @@ class Deliverer:
         return self._enqueue(_Job(outgoing, attempt=retry_num or len(attempts),
                                   reason=reason or last_failure or "http_timeout"))
 
-    def _enqueue(self, job: _Job) -> Future[Delivery]:
+    def _enqueue(self, job: _Job, delay: float = 0.0) -> Future[Delivery]:
         with self._lock:
             self._pending += 1
-        self._queue.put(job)
+        if delay > 0:
+            timer = threading.Timer(delay, self._queue.put, (job,))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._queue.put(job)
         return job.future
 
     def wait_idle(self, timeout: float) -> bool:
@@ -110,13 +122,21 @@ class Deliverer:
             if job.gate is not None:
                 job.gate.wait(_GATE_TIMEOUT)
             delivery = self._send(job)
+            self._retry_unacknowledged(job, delivery)  # queued before this one stops counting as pending
             with self._lock:
                 self._records.append(delivery)
                 self._pending -= 1
                 self._lock.notify_all()
             job.future.set_result(delivery)
 
+    def _retry_unacknowledged(self, job: _Job, delivery: Delivery) -> None:
+        delay = self._socket.retry_delay(job.outgoing, delivery) if self._socket else None
+        if delay is not None:
+            self._enqueue(_Job(job.outgoing, attempt=job.attempt + 1, reason="timeout"), delay)
+
     def _send(self, job: _Job) -> Delivery:
+        if self._socket is not None and self._socket.carries(job.outgoing):
+            return self._socket.deliver(job.outgoing, job.attempt, job.reason)
         url = self._settings.app_url
         headers = self._headers(job)
         base = Delivery(id=job.outgoing.id, kind=job.outgoing.kind, event_type=job.outgoing.event_type,

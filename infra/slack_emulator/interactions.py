@@ -147,6 +147,32 @@ class Interactions:
             payload["message"] = copy.deepcopy(message)
         return payload
 
+    # Shortcuts
+
+    def message_shortcut(self, user: str, channel: str, ts: str, callback_id: str) -> Outcome:
+        """A user runs a message shortcut on a message (docs.slack.dev/reference/interaction-payloads/
+        shortcuts-interaction-payload: a `message_action` with the message and a trigger)."""
+        with self._state.lock:
+            person = self._activity.user(user)
+            target = self._activity.channel(channel)
+            message = target.find(ts)
+            if message is None:
+                raise ControlError(f"no message {ts} in {target.id}", 404)
+            identity = self._state.identity
+            payload = {
+                "type": "message_action", "token": identity.verification_token, "action_ts": self._state.clock.next(),
+                "team": {"id": identity.team_id, "domain": identity.team_domain},
+                "user": {"id": person["id"], "name": person["name"]},
+                "channel": {"id": target.id, "name": target.name}, "callback_id": callback_id,
+                "trigger_id": self._state.new_trigger(person["id"]), "message_ts": message["ts"],
+                "message": copy.deepcopy(message), "is_enterprise_install": False, "enterprise": None,
+                "response_url": self._state.new_response_url(self._base_url(), person["id"], target.id),
+            }
+            outgoing = form_request(self._state.ids.next("Act"), "interaction", "message_action",
+                                    {"payload": json.dumps(payload)})
+            pending = self._deliverer.submit(outgoing)
+        return Outcome(channel=target.id, ts=ts, deliveries=[pending.result()])
+
     # Modals
 
     def submit_view(self, user: str, view_id: str, values: dict[str, Any] | None = None) -> Outcome:
@@ -328,15 +354,23 @@ def _find_button(blocks: list[dict[str, Any]], action_id: str, value: str | None
     return None
 
 
+# What an input shows before anyone touches it; Slack submits it as the input's value.
+_INITIAL_KEYS = {"plain_text_input": "initial_value", "number_input": "initial_value",
+                 "email_text_input": "initial_value", "url_text_input": "initial_value", "users_select": "initial_user",
+                 "multi_users_select": "initial_users", "conversations_select": "initial_conversation",
+                 "channels_select": "initial_channel", "datepicker": "initial_date", "timepicker": "initial_time"}
+
+
 def _view_state(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
-    """`view.state.values` for the input blocks, from values given by `action_id`."""
+    """`view.state.values` for the input blocks, from values given by `action_id`; an input not given keeps
+    what it was opened with (its initial value or option), as in Slack."""
     state: dict[str, Any] = {}
     for block in blocks:
         if block.get("type") != "input":
             continue
         element = block.get("element", {})
         action_id = element.get("action_id", "")
-        given = values.get(action_id)
+        given = values[action_id] if action_id in values else _initial(element)
         entry: dict[str, Any] = {"type": element.get("type")}
         if entry["type"] in _VALUE_KEYS:
             entry[_VALUE_KEYS[entry["type"]]] = given
@@ -346,6 +380,15 @@ def _view_state(blocks: list[dict[str, Any]], values: dict[str, Any]) -> dict[st
             entry["selected_options"] = _options(element, list(given or []))
         state.setdefault(block["block_id"], {})[action_id] = entry
     return state
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind in _SINGLE_OPTION:
+        return (element.get("initial_option") or {}).get("value")
+    if kind in _MULTI_OPTION:
+        return [option.get("value") for option in element.get("initial_options") or []]
+    return element.get(_INITIAL_KEYS.get(str(kind), ""))
 
 
 def _options(element: dict[str, Any], wanted: list[str]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +17,9 @@ from .delivery import Deliverer
 from .errors import ControlError
 from .faults import Faults
 from .interactions import Interactions
-from .settings import DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, Identity, Settings
+from .rate_limits import Clock, RateLimits
+from .settings import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, Identity, Settings
+from .socket_mode import SocketMode
 from .spec import WebApiSpec
 from .state import WorkspaceState
 from .web_api import WebApi
@@ -28,23 +31,30 @@ class SlackEmulator:
     """A Slack workspace stand-in over HTTP.
 
     `SlackEmulator(port=0, app_url=…)`, then `.start()` (or `with`), point the app's `WebClient` at
-    `.api_url`, and drive the workspace through `Workspace(emulator.url)`.
+    `.api_url`, and drive the workspace through `Workspace(emulator.url)`. `rate_limits=True`
+    enforces Slack's rate-limit tiers from the start, measured on `clock` (default: real time);
+    `socket_mode=True` sends the app's events, commands and interactions down the WebSocket it opens
+    with `app_token` (apps.connections.open) instead of to `app_url`.
     """
 
     def __init__(self, port: int = 0, app_url: str | None = None,
                  signing_secret: str = DEFAULT_SIGNING_SECRET, spec_path: str | Path | None = None, *,
-                 host: str = "127.0.0.1", bot_token: str = DEFAULT_BOT_TOKEN) -> None:
+                 host: str = "127.0.0.1", bot_token: str = DEFAULT_BOT_TOKEN, rate_limits: bool = False,
+                 clock: Clock | None = None, socket_mode: bool = False, app_token: str = DEFAULT_APP_TOKEN) -> None:
         self._address = (host, port)
-        self.identity = Identity(bot_token=bot_token)
-        self.settings = Settings(app_url=app_url, signing_secret=signing_secret)
+        self.identity = Identity(bot_token=bot_token, app_token=app_token)
+        self.settings = Settings(app_url=app_url, signing_secret=signing_secret, socket_mode=socket_mode)
         self.state = WorkspaceState(self.identity)
         self.faults = Faults()
-        self.deliverer = Deliverer(self.settings)
-        self.web_api = WebApi(self.state, WebApiSpec.load(spec_path), self.settings, self.faults, self.deliverer)
+        self.rate_limits = RateLimits(self.identity.team_id, clock or time.monotonic, enabled=rate_limits)
+        self.socket_mode = SocketMode(self.identity, self.settings, host)
+        self.deliverer = Deliverer(self.settings, self.socket_mode)
+        self.web_api = WebApi(self.state, WebApiSpec.load(spec_path), self.settings, self.faults, self.deliverer,
+                              self.rate_limits, self.socket_mode)
         self.activity = Activity(self.state, self.deliverer)
         self.interactions = Interactions(self.state, self.deliverer, self.activity, lambda: self.url)
         self.control = Control(self.state, self.settings, self.deliverer, self.faults, self.activity,
-                               self.interactions)
+                               self.interactions, self.rate_limits, self.socket_mode)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -67,6 +77,7 @@ class SlackEmulator:
             self._server.server_close()
             self._server = None
         self.deliverer.stop()
+        self.socket_mode.stop()
 
     @property
     def url(self) -> str:

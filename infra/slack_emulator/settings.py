@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 DEFAULT_SIGNING_SECRET = "emulator-signing-secret"
 DEFAULT_BOT_TOKEN = "xoxb-klaxon-emulator"
+# An app-level token (Socket Mode's apps.connections.open takes only this kind).
+DEFAULT_APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"
 
 # Slack gives an app 3 seconds to answer a request; a slower answer counts as a failed delivery.
 SLACK_ACK_SECONDS = 3.0
@@ -23,6 +25,7 @@ class Identity:
     app_id: str = "A0KLAXON"
     bot_name: str = "klaxon"
     bot_token: str = DEFAULT_BOT_TOKEN
+    app_token: str = DEFAULT_APP_TOKEN
     # Legacy field Slack still puts in every payload; apps should verify signatures instead.
     verification_token: str = "emulator-verification-token"
 
@@ -41,3 +44,7 @@ class Settings:
     delivery_timeout: float = 10.0
     # Slack's trigger_ids expire after 3 seconds.
     trigger_ttl: float = 3.0
+    # Socket Mode: requests for the app go down its WebSocket instead of to app_url.
+    socket_mode: bool = False
+    # When Slack sends an unacknowledged event again: at once, after a minute, after five minutes.
+    socket_retry_delays: tuple[float, ...] = (0.0, 60.0, 300.0)

@@ -1,4 +1,5 @@
-"""Checks Web API calls against Slack's published Web API spec (OpenAPI 2, frozen in 2021)."""
+"""Checks Web API calls against Slack's published Web API spec (OpenAPI 2, frozen in 2021), with the newer
+methods of spec_supplement.py merged in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .spec_supplement import NEWER_METHODS
 
 SPEC_FILE = "web-api_slack_web_openapi_v2_without_examples.json"
 SPEC_PATH_ENV = "SLACK_SPEC_PATH"
@@ -82,4 +85,4 @@ def _load(path: str) -> WebApiSpec:
             if parameter.get("required") and parameter["name"] != "token"
         }
         required[route.lstrip("/")] = frozenset(names)
-    return WebApiSpec(required)
+    return WebApiSpec({**NEWER_METHODS, **required})

@@ -39,6 +39,7 @@ class Channel:
     # Every message, thread replies included, in `ts` order.
     messages: list[dict[str, Any]] = field(default_factory=list)
     pins: list[dict[str, Any]] = field(default_factory=list)
+    bookmarks: list[dict[str, Any]] = field(default_factory=list)
     im_user: str | None = None
 
     @property

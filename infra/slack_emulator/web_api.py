@@ -12,14 +12,17 @@ from .delivery import Deliverer
 from .events import EventFeed
 from .faults import Faults
 from .methods import METHODS
+from .rate_limits import RateLimits
 from .records import CallRecord, Violation
 from .settings import Settings
+from .socket_mode import CONNECTIONS_OPEN, SocketMode
 from .spec import WebApiSpec
 from .state import WorkspaceState
 
 # What the installed app was granted; Bolt reads it from every response's X-OAuth-Scopes.
 BOT_SCOPES = ",".join([
-    "app_mentions:read", "channels:history", "channels:join", "channels:manage", "channels:read",
+    "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
+    "channels:read",
     "chat:write", "commands", "groups:history", "groups:read", "groups:write", "im:history", "im:read",
     "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write", "reactions:read",
     "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
@@ -44,12 +47,14 @@ class WebApi:
     """Answers `/api/<method>` like slack.com does."""
 
     def __init__(self, state: WorkspaceState, spec: WebApiSpec, settings: Settings, faults: Faults,
-                 deliverer: Deliverer) -> None:
+                 deliverer: Deliverer, rate_limits: RateLimits, socket_mode: SocketMode) -> None:
         self._state = state
         self._spec = spec
         self._settings = settings
         self._faults = faults
         self._deliverer = deliverer
+        self._rate_limits = rate_limits
+        self._socket_mode = socket_mode
         self._feed = EventFeed(state)
 
     def call(self, method: str, args: dict[str, Any], token: str | None) -> ApiAnswer:
@@ -63,7 +68,9 @@ class WebApi:
         return answer
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> ApiAnswer:
-        if not self._spec.knows(method):
+        # apps.connections.open is newer than the 2021 spec, and takes the app-level token.
+        app_level = method == CONNECTIONS_OPEN
+        if not app_level and not self._spec.knows(method):
             problem = self._spec.check(method, args)
             assert problem is not None
             return self._violation(method, args, problem.reason, problem.response)
@@ -71,10 +78,14 @@ class WebApi:
         if fault is not None:
             status, body, headers = fault.response()
             return ApiAnswer(status, body, headers)
-        if not token:
-            return ApiAnswer(200, {"ok": False, "error": "not_authed"})
-        if token != self._state.identity.bot_token:
-            return ApiAnswer(200, {"ok": False, "error": "invalid_auth"})
+        refused = self._token_problem(token, app_level)
+        if refused:
+            return ApiAnswer(200, {"ok": False, "error": refused})
+        retry_after = self._rate_limits.check(method, args, self._conversation_id)
+        if retry_after is not None:
+            return ApiAnswer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        if app_level:
+            return ApiAnswer(200, self._socket_mode.open_connection())
         problem = self._spec.check(method, args)
         if problem is not None:
             return self._violation(method, args, problem.reason, problem.response)
@@ -97,6 +108,20 @@ class WebApi:
                 if error.violation:
                     self._violation(method, args, error.violation, error.response())
                 return ApiAnswer(200, error.response(), headers)
+
+    def _token_problem(self, token: str | None, app_level: bool) -> str | None:
+        """Slack's error for a call with this token, or None when the token may make it."""
+        identity = self._state.identity
+        if not token:
+            return "not_authed"
+        if token == (identity.app_token if app_level else identity.bot_token):
+            return None
+        return "not_allowed_token_type" if token in (identity.app_token, identity.bot_token) else "invalid_auth"
+
+    def _conversation_id(self, ref: str) -> str:
+        with self._state.lock:
+            channel = self._state.channel_by_ref(ref)
+        return channel.id if channel else ref
 
     def _violation(self, method: str, args: dict[str, Any], reason: str, body: dict[str, Any]) -> ApiAnswer:
         with self._state.lock:

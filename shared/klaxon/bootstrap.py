@@ -1,14 +1,19 @@
 """The one place that wires Klaxon to AWS and Slack, lazily and once per container.
 
 Nothing is built at import: moto (in tests) must be running first, and a cold start should pay only
-for what the first request needs. Every function's handler asks `runtime()` for what it uses.
+for what the first request needs. The entry points (klaxon.entrypoints) ask `runtime()` for what they
+use; everything below them gets `Services` for one unit of work, whose message bus has the one table of
+subscribers (`subscribe`): who reacts to which domain event.
+
+Ports are typed with their protocols (Store, SlackGateway, SlackDirectory), so mypy --strict refuses an
+adapter that drifts from what the domain expects.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +21,22 @@ from klaxon.clock import Clock, SystemClock
 from klaxon.settings import Settings, SlackCredentials
 
 if TYPE_CHECKING:
-    from klaxon.alerting import Identity
-    from klaxon.commands.service import Console
-    from klaxon.configuration import Configuration, ConfigurationCache
-    from klaxon.paging import Pager
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from slack_sdk import WebClient
+
+    from klaxon.configuration.model import Configuration, ConfigurationCache
+    from klaxon.incidents.desk import IncidentDesk
+    from klaxon.incidents.ports import DocLinks, IncidentSlack
+    from klaxon.messagebus import Subscribers
+    from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
+    from klaxon.services import Services
+    from klaxon.slack.gateway import WebSlackGateway
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
+
+type Count = Callable[[str, float, str], None]
+"""A metric: its name, the value, and its unit (`Count` or `Seconds`)."""
 
 
 class Runtime:
@@ -46,6 +60,16 @@ class Runtime:
         secret = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
         return SlackCredentials.from_mapping(secret, "the Slack secret")
 
+    def webhook_secret(self, source: str) -> str | None:
+        """A webhook source's secret: the key `source` of the stack's webhook secret in AWS (cached), else
+        WEBHOOK_SECRET_<SOURCE> from the environment; None when it has none (the source accepts nothing)."""
+        arn = self.settings.webhook_secret_arn
+        if arn is None:
+            return (self._env or os.environ).get(f"WEBHOOK_SECRET_{source.upper()}", "").strip() or None
+        secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+        found = secrets.get(source) if isinstance(secrets, dict) else None
+        return (str(found).strip() or None) if found else None
+
     @cached_property
     def _secrets(self) -> Any:
         from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -53,72 +77,109 @@ class Runtime:
         return SecretsProvider(boto3_client=self._aws_client("secretsmanager"))
 
     @cached_property
-    def store(self) -> Any:
+    def store(self) -> Store:
         from klaxon.dynamo import DynamoStore
 
         return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name)
 
     @cached_property
-    def slack_client(self) -> Any:
+    def slack_client(self) -> WebClient:
         from klaxon.slack.client import web_client
 
         return web_client(self.credentials.bot_token, self.settings.slack_api_url)
 
     @cached_property
-    def sweep_slack(self) -> Any:
-        """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
-        from klaxon.slack.client import web_client
-        from klaxon.slack.gateway import WebSlackGateway
-
-        return WebSlackGateway(web_client(self.credentials.bot_token, self.settings.slack_api_url,
-                                          max_rate_limit_wait=3))
-
-    @cached_property
-    def sweep_directory(self) -> Any:
-        """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
-        from klaxon.slack.directory import WebSlackDirectory
-
-        return WebSlackDirectory(self.sweep_slack.client)
-
-    @cached_property
-    def slack(self) -> Any:
+    def slack(self) -> SlackGateway:
         from klaxon.slack.gateway import WebSlackGateway
 
         return WebSlackGateway(self.slack_client)
 
     @cached_property
-    def directory(self) -> Any:
+    def directory(self) -> SlackDirectory:
         from klaxon.slack.directory import WebSlackDirectory
 
         return WebSlackDirectory(self.slack_client)
 
-    def pager(self) -> Pager:
-        """What paging works with, at this moment."""
-        from klaxon.paging import Pager
+    @cached_property
+    def _sweep_client(self) -> WebClient:
+        """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
+        from klaxon.slack.client import web_client
 
-        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.clock.now())
-
-    def console(self, me: Identity) -> Console:
-        """What /klaxon commands work with, as seen by the bot `me`."""
-        from klaxon.commands.service import Console
-
-        return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
-                       clock=self.clock, me=me,
-                       admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group)
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3)
 
     @cached_property
-    def slack_request_handler(self) -> Any:
+    def _sweep_gateway(self) -> WebSlackGateway:
+        from klaxon.slack.gateway import WebSlackGateway
+
+        return WebSlackGateway(self._sweep_client)
+
+    @property
+    def sweep_slack(self) -> SlackGateway:
+        return self._sweep_gateway
+
+    @cached_property
+    def incident_slack(self) -> IncidentSlack:
+        from klaxon.slack.incidents import WebIncidentSlack
+
+        return WebIncidentSlack(self.slack_client)
+
+    @cached_property
+    def _sweep_incident_slack(self) -> IncidentSlack:
+        """Incidents' Slack for the sweep's reminders, on its briefly waiting client."""
+        from klaxon.slack.incidents import WebIncidentSlack
+
+        return WebIncidentSlack(self._sweep_client)
+
+    @cached_property
+    def doc_links(self) -> DocLinks:
+        """Links to incident docs: the public address the stack is reached at (PUBLIC_BASE_URL)."""
+        from klaxon.incidents.links import PublicDocLinks
+
+        return PublicDocLinks(self.settings.public_base_url)
+
+    @cached_property
+    def sweep_directory(self) -> SlackDirectory:
+        """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
+        from klaxon.slack.directory import WebSlackDirectory
+
+        return WebSlackDirectory(self._sweep_client)
+
+    def services(self, *, for_sweep: bool = False) -> Services:
+        """What one unit of work uses (the sweep's on its own, briefly waiting Slack client)."""
+        return services(store=self.store, slack=self.sweep_slack if for_sweep else self.slack,
+                        directory=self.sweep_directory if for_sweep else self.directory, clock=self.clock,
+                        configuration=self.configuration, incidents_channel=self.settings.incidents_channel,
+                        admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group,
+                        # `rule test <link>` reads through the client that waits out only short rate limits:
+                        # history is limited to about a call a minute, and the person should hear that at once.
+                        messages=self._sweep_gateway, count=cloudwatch_count,
+                        incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
+                        doc_links=self.doc_links)
+
+    @cached_property
+    def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
         """The container's one Bolt App behind one SlackRequestHandler, built on the first request."""
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
         from klaxon.slack.app import build_app
+        from klaxon.slack.identity import bot_authorizer
 
-        return SlackRequestHandler(build_app(self))
+        app = build_app(client=self.slack_client, signing_secret=self.credentials.signing_secret,
+                        authorize=bot_authorizer(lambda: self.credentials.bot_token, self.slack_client),
+                        services=self.services)
+        return SlackRequestHandler(app)
+
+    @cached_property
+    def webhook_resolver(self) -> APIGatewayHttpResolver:
+        """The container's one resolver for the webhooks function's routes."""
+        from klaxon.web import build_resolver
+
+        return build_resolver()
 
     @cached_property
     def configuration_cache(self) -> ConfigurationCache:
         # Imported here, not at the top: the rules engine is lazy work, not part of acking Slack.
-        from klaxon.configuration import ConfigurationCache
+        from klaxon.configuration.model import ConfigurationCache
 
         return ConfigurationCache()
 
@@ -133,6 +194,107 @@ class Runtime:
     @cached_property
     def _aws_clients(self) -> dict[str, Any]:
         return {}
+
+
+def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
+             configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
+             doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
+             admin_group: str | None = None, messages: MessageReader | None = None) -> Services:
+    """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
+
+    Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
+    """
+    from klaxon.messagebus import MessageBus, Subscribers
+    from klaxon.services import Services
+    from klaxon.slack.renderers.commands import describe_change
+
+    table = Subscribers()
+    bus = MessageBus(table)
+    work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
+                    publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
+                    admin_group=admin_group, messages=messages, describe_change=describe_change,
+                    incident_slack=incident_slack, doc_links=doc_links)
+    subscribe(table, work, count)
+    return work
+
+
+def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
+    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run.
+
+    Every subscriber is idempotent: the bus retries one that fails (see klaxon.messagebus).
+    """
+    from klaxon.alerts import handling
+    from klaxon.events import (
+        AlertAcknowledged,
+        AlertRaised,
+        AlertReopened,
+        AlertResolved,
+        PageAcknowledged,
+        PageEnded,
+        PageStarted,
+    )
+    from klaxon.incidents import escalation, informing
+    from klaxon.incidents.events import IncidentChanged, IncidentDeclared
+    from klaxon.paging import service as paging
+
+    def stop_page(event: AlertAcknowledged | AlertResolved) -> None:
+        paging.stop_alert_page(event, work.pager())
+
+    def acknowledge_alert(event: PageAcknowledged) -> None:
+        handling.acknowledge_paged_alert(event, store=work.store, slack=work.slack, publish=work.publish)
+
+    def time_to_acknowledge(event: AlertAcknowledged) -> None:
+        first = event.alert.acknowledged_by
+        if first is not None and (first.user, first.at) == (event.by, event.at):  # the first, not a later one
+            count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
+
+    def acknowledge_declared_alert(event: IncidentDeclared) -> None:
+        """Whoever declares an incident from an alert's post is on it: the alert is acknowledged (its page stops)."""
+        if event.alert_id:
+            handling.acknowledge(event.alert_id, event.incident.reporter, event.incident.declared_at,
+                                 store=work.store, slack=work.slack, publish=work.publish)
+
+    def declared(event: IncidentDeclared) -> None:
+        if event.new:
+            count("IncidentsDeclared", 1, "Count")
+
+    def resolved(event: IncidentChanged) -> None:
+        took = event.after.time_to_resolve
+        if took is not None and event.before.resolved_at is None:
+            count("TimeToResolveIncident", took.total_seconds(), "Seconds")
+
+    def on_incident(react: Callable[[Any, IncidentDesk], None]) -> Callable[[Any], None]:
+        """An incident subscriber, given the unit of work's desk (its own changes are keyed by their origin)."""
+        def run(event: Any) -> None:
+            react(event, work.desk())
+
+        run.__qualname__ = getattr(react, "__qualname__", repr(react))  # the bus names failing subscribers
+        return run
+
+    return (table
+            .on(AlertRaised, lambda _: count("AlertsRaised", 1, "Count"))
+            .on(AlertAcknowledged, stop_page, lambda _: count("Acknowledgements", 1, "Count"), time_to_acknowledge,
+                on_incident(informing.note_alert))
+            .on(AlertResolved, stop_page, lambda _: count("AlertsResolved", 1, "Count"),
+                on_incident(informing.note_alert))
+            .on(AlertReopened, lambda _: count("AlertsReopened", 1, "Count"))
+            .on(PageStarted, lambda _: count("PagesStarted", 1, "Count"))
+            .on(PageAcknowledged, acknowledge_alert, lambda _: count("PagesAcknowledged", 1, "Count"),
+                on_incident(escalation.note_page_acknowledged))
+            .on(PageEnded, lambda _: count("PagesEnded", 1, "Count"), on_incident(escalation.note_page_ended))
+            .on(IncidentDeclared, acknowledge_declared_alert, declared)
+            .on(IncidentChanged, on_incident(informing.redraw_headline), on_incident(informing.tell_the_channel),
+                on_incident(informing.escalate_when_severe), on_incident(informing.keep_topic),
+                on_incident(informing.ask_for_postmortem), resolved))
+
+
+def cloudwatch_count(name: str, value: float, unit: str) -> None:
+    """A metric in CloudWatch's embedded metric format, flushed by the function's @metrics.log_metrics
+    (Powertools' Metrics instances share one metric set)."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    Metrics().add_metric(name=name, unit=MetricUnit(unit), value=value)
 
 
 def _new_aws_client(service: str) -> Any:

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from klaxon.alerts import Alert, HandledMark
-from klaxon.configuration import ConfigurationStore
-from klaxon.digests import Digest, DigestPost
-from klaxon.escalation import Notification, Page
+from klaxon.alerts.digests import Digest
+from klaxon.alerts.model import Alert
+from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
+from klaxon.configuration.model import ConfigurationStore
+from klaxon.incidents.ports import IncidentRepository
+from klaxon.paging.policies import NoPage, Notification, Page
+from klaxon.paging.ports import PageRepository
 
 
 class EventClaims(Protocol):
@@ -32,101 +34,6 @@ class EventClaims(Protocol):
     def release(self, event_id: str) -> None:
         """The work failed: let the next delivery (Lambda's or Slack's retry) try again."""
         ...
-
-
-class RaiseOutcome(StrEnum):
-    NEW = "new"  # a new alert: post it
-    GROUPED = "grouped"  # a repeat counted into its group's open alert: update that post
-    ALREADY_RECORDED = "already_recorded"  # this message was recorded before (a redelivery)
-
-
-@dataclass(frozen=True)
-class Raised:
-    alert: Alert
-    outcome: RaiseOutcome
-
-
-class AlertRepository(Protocol):
-    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
-        """Store a new alert for its message, or count it into the open alert of its group.
-
-        A repeat within the group's window (which slides to `group_until` on every repeat) is counted
-        into the group's alert unless that alert was resolved. Exactly once per message, however many
-        times it is delivered.
-        """
-        ...
-
-    def record_post(self, alert: Alert, post_ts: str, permalink: str | None) -> Alert:
-        """Remember where the alert was posted, so reactions there find it."""
-        ...
-
-    def get(self, alert_id: str) -> Alert | None: ...
-
-    def find_by_message(self, channel: str, ts: str) -> Alert | None:
-        """The alert whose original message or post is at (channel, ts)."""
-        ...
-
-    def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
-        """Record that someone handled the alert (the first time per user and way counts); None if no alert."""
-        ...
-
-    def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
-        """Take a mark back; without marks (and unresolved) the alert is unacknowledged again."""
-        ...
-
-    def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
-        """Resolve the alert (the first resolver is kept); None if there is no such alert."""
-        ...
-
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts nobody has handled, first seen before `seen_before`, oldest first (the due index)."""
-        ...
-
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first."""
-        ...
-
-
-@dataclass(frozen=True)
-class MessageReferents:
-    """What a message is to Klaxon: the alert it raised or shows, and the page it started."""
-
-    alert_id: str | None = None
-    page_id: str | None = None
-
-
-class MessageIndex(Protocol):
-    def lookup(self, channel: str, ts: str) -> MessageReferents:
-        """One small read; the only one when the message is nothing to Klaxon."""
-        ...
-
-
-class PageRepository(Protocol):
-    def start(self, page: Page) -> bool:
-        """Store a new page; False if one with its id exists."""
-        ...
-
-    def get(self, page_id: str) -> Page | None: ...
-
-    def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
-        """Advance `page` to `claimed`'s step if it is still at its own; None if another worker did."""
-        ...
-
-    def finish_step(self, page: Page) -> Page | None: ...
-
-    def record_notification(self, page_id: str, notification: Notification) -> None: ...
-
-    def acknowledge(self, page_id: str, user: str, at: datetime) -> Page | None:
-        """Stop an active page; None if it is not active."""
-        ...
-
-    def exhaust(self, page: Page) -> Page | None: ...
-
-    def due(self, now: datetime, limit: int | None = None) -> list[Page]: ...
-
-    def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]: ...
-
-    def clear_timeout(self, alert_id: str) -> bool: ...
 
 
 class Store(Protocol):
@@ -150,6 +57,9 @@ class Store(Protocol):
     @property
     def pages(self) -> PageRepository: ...
 
+    @property
+    def incidents(self) -> IncidentRepository: ...
+
 
 class SlackBusy(Exception):
     """Slack rate-limited a call for longer than the caller can wait; try again after `retry_after` seconds."""
@@ -157,6 +67,25 @@ class SlackBusy(Exception):
     def __init__(self, method: str, retry_after: float) -> None:
         super().__init__(f"Slack rate-limited {method} for {retry_after:.0f}s")
         self.retry_after = retry_after
+
+
+class MessageUnavailable(Exception):
+    """Slack would not give a message: `error` is Slack's error code (not_in_channel, channel_not_found,
+    ratelimited, missing_scope…), `retry_after` the seconds Slack asked to wait when rate-limited."""
+
+    def __init__(self, error: str, retry_after: float | None = None) -> None:
+        super().__init__(f"Slack would not give the message: {error}")
+        self.error = error
+        self.retry_after = retry_after
+
+
+class MessageReader(Protocol):
+    def read_message(self, channel: str, ts: str, thread_ts: str | None = None) -> dict[str, Any] | None:
+        """One message as Slack stores it (a reply when `thread_ts` names its thread); None if there is none.
+
+        Raises MessageUnavailable when Slack refuses.
+        """
+        ...
 
 
 class SlackGateway(Protocol):
@@ -194,12 +123,28 @@ class SlackGateway(Protocol):
         """Post a reminder listing the alerts nobody has handled."""
         ...
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
-        """Reply in the thread of the message at (channel, ts)."""
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        """Say in the page's thread whom one step notified."""
         ...
 
-    def say(self, channel: str, text: str) -> None:
-        """Post a plain message (e.g. the answer to a direct message)."""
+    def tell_page_acknowledged(self, page: Page) -> None:
+        """Say in the page's thread who stopped it, and after how long."""
+        ...
+
+    def tell_page_dropped(self, page: Page) -> None:
+        """Say in the page's thread that every level was notified and nobody acknowledged."""
+        ...
+
+    def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
+        """Say in a mention's thread (at channel, ts) why it paged nobody."""
+        ...
+
+    def tell_policy_missing(self, alert: Alert) -> None:
+        """Say in an alert's thread that its ack timeout ran out but its policy no longer exists."""
+        ...
+
+    def answer_direct_message(self, channel: str, reply: str | None) -> None:
+        """Answer a direct message: the workspace's reply, or (None) the default explanation."""
         ...
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
@@ -208,20 +153,6 @@ class SlackGateway(Protocol):
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
         """Redraw a page's direct message to say who acknowledged it (its button goes)."""
-        ...
-
-
-class DigestPosts(Protocol):
-    """Each incidents channel's digest message, and a short lock so overlapping sweeps draw it once."""
-
-    def all(self) -> dict[str, DigestPost]: ...
-
-    def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        """The channel's digest post if this sweep may draw it now; None while another sweep is."""
-        ...
-
-    def release(self, post: DigestPost) -> None:
-        """Record what was drawn (ts and fingerprint) and let the next sweep in."""
         ...
 
 

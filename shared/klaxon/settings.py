@@ -26,9 +26,11 @@ class Settings:
     table_name: str
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_secret_arn: str | None = None
+    webhook_secret_arn: str | None = None  # in AWS: the stack's webhook secret, a JSON of one key per source
     admin_users: frozenset[str] = field(default_factory=frozenset)
     admin_user_group: str | None = None
     incidents_channel: str | None = None
+    public_base_url: str | None = None  # where links in Slack point (the incident doc); None: no links
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,9 +46,11 @@ class Settings:
             table_name=table,
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             slack_secret_arn=env.get("SLACK_SECRET_ARN", "").strip() or None,
+            webhook_secret_arn=env.get("WEBHOOK_SECRET_ARN", "").strip() or None,
             admin_users=_slack_ids(env.get("ADMIN_USERS", ""), "ADMIN_USERS"),
             admin_user_group=_optional_id(env.get("ADMIN_USER_GROUP", ""), "ADMIN_USER_GROUP"),
             incidents_channel=_optional_id(env.get("INCIDENTS_CHANNEL", ""), "INCIDENTS_CHANNEL"),
+            public_base_url=_optional_url(env.get("PUBLIC_BASE_URL", ""), "PUBLIC_BASE_URL"),
         )
 
 
@@ -75,6 +79,13 @@ def _slack_ids(raw: str, name: str) -> frozenset[str]:
         if not _SLACK_ID.match(slack_id):
             raise SettingsError(f"{name} holds {slack_id!r}, which is not a Slack id")
     return ids
+
+
+def _optional_url(raw: str, name: str) -> str | None:
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL, not {url!r}")
+    return url or None
 
 
 def _optional_id(raw: str, name: str) -> str | None:

@@ -1,14 +1,17 @@
-"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3).
+"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4).
 
-It reads only what is due, through the `due` index (no Scan anywhere): pages whose next step has come,
+It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
+their raiser's posting lease ran out, pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
-verbose digest, and the digest posts. Two sweeps may overlap (EventBridge delivers at least once; a slow
+verbose digest, the digest posts, and declared incidents whose next reminder has come (klaxon.incidents.
+reminding). Two sweeps may overlap (EventBridge delivers at least once; a slow
 sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
 digest, a claim per reminder slot.
 
 Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
-so the function reports an error (and its alarm fires).
+so the function reports an error (and its alarm fires). The read of what nobody acknowledged is a step
+of its own: if it fails, only the steps that need it (reconcile, digests) are skipped.
 """
 
 from __future__ import annotations
@@ -18,18 +21,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from klaxon import paging
-from klaxon.alerts import Alert
-from klaxon.configuration import Configuration
-from klaxon.digests import HANDLED_LOOKBACK, compose, reminder_slots
-from klaxon.handling import apply_repair, repair
-from klaxon.paging import Pager
-from klaxon.ports import SlackBusy, SlackDirectory, SlackGateway, Store
+from klaxon.alerts.digests import HANDLED_LOOKBACK, compose, reminder_slots
+from klaxon.alerts.intake import post_unposted
+from klaxon.alerts.model import Alert
+from klaxon.alerts.reconcile import reconcile
+from klaxon.configuration.model import Configuration
+from klaxon.events import Publish
+from klaxon.incidents.desk import IncidentDesk
+from klaxon.incidents.reminding import send_reminders as incident_reminders
+from klaxon.paging import service as paging
+from klaxon.paging.service import Pager
+from klaxon.ports import SlackDirectory, SlackGateway, Store
 
 logger = logging.getLogger("klaxon.sweep")
 
 LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
-MIN_TIME_LEFT_MS = 10_000  # stop reconciling with this much of the Lambda's time left
 
 
 class SweepFailed(RuntimeError):
@@ -52,31 +58,50 @@ class SweepContext:
     directory: SlackDirectory
     config: Configuration
     now: datetime
+    publish: Publish
     time_left_ms: Callable[[], int] = lambda: 60_000
+    incidents: IncidentDesk | None = None  # declared incidents' reminders (none: no incident work this sweep)
 
     @property
     def pager(self) -> Pager:
-        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.now)
+        return Pager(store=self.store, slack=self.slack, directory=self.directory, now=self.now,
+                     publish=self.publish)
 
 
 def sweep(ctx: SweepContext) -> SweepReport:
-    """One sweep: escalations first (they are what wakes people), then reconcile, digests, reminders."""
+    """One sweep: alerts a webhook had no time to post, escalations (they are what wakes people), then
+    reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
+    _run(report, "posted", lambda: post_unposted(store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now,
+                                                 time_left_ms=ctx.time_left_ms, limit=LISTED_LIMIT), fallback=0)
     _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT),
          fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    overdue = ctx.store.alerts.unacknowledged(seen_before=ctx.now - timedelta(
-        seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT)
-    overdue = _run(report, "reconciled", lambda: reconcile(ctx, overdue), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, overdue), fallback=0)
+    overdue = _run(report, "unacknowledged", lambda: ctx.store.alerts.unacknowledged(
+        seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
+        fallback=None)
+    if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
+        _reconcile_and_digest(ctx, report, overdue)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
+    if ctx.incidents is not None:
+        desk = ctx.incidents
+        _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
 
 
-def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T], fallback: T) -> T:
+def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert]) -> None:
+    preferences = ctx.config.preferences
+    current = _run(report, "reconciled", lambda: reconcile(
+        overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
+        budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
+    _run(report, "digests", lambda: refresh_digests(ctx, current or []), fallback=0)
+
+
+def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[], T],
+                                fallback: T | None) -> T | None:
     """Run one step; count what it did, or log its failure and carry on with `fallback`."""
     try:
         result = step()
@@ -86,40 +111,6 @@ def _run[T: (int, list[Alert])](report: SweepReport, name: str, step: Callable[[
         return fallback
     report.done[name] = len(result) if isinstance(result, list) else result
     return result
-
-
-# ---------------------------------------------------------------------- reconcile
-def reconcile(ctx: SweepContext, overdue: list[Alert]) -> list[Alert]:
-    """Repair missed reaction events for the oldest unacknowledged alerts, within the reactions.get budget.
-
-    Returns the overdue alerts as they are now (those found handled drop out).
-    """
-    budget = ctx.config.preferences.reconcile_limit
-    handled = ctx.config.preferences.handled_reactions
-    repaired: dict[str, Alert | None] = {}
-    for alert in overdue:
-        messages = _messages(alert)
-        if len(messages) > budget or ctx.time_left_ms() < MIN_TIME_LEFT_MS:
-            break
-        try:
-            seen = {message: ctx.slack.reactions(*message) for message in messages}
-        except SlackBusy as busy:
-            logger.warning("reconcile stopped: %s", busy)
-            break
-        budget -= len(messages)
-        fix = repair(alert, seen, handled, ctx.now)
-        if fix:
-            logger.info("reconcile repaired %s: +%d -%d marks", alert.id, len(fix.add), len(fix.remove))
-            repaired[alert.id] = apply_repair(alert, fix, store=ctx.store, slack=ctx.slack)
-    current = [repaired[alert.id] if alert.id in repaired else alert for alert in overdue]
-    return [alert for alert in current if alert is not None and not alert.marks and not alert.resolved_by]
-
-
-def _messages(alert: Alert) -> list[tuple[str, str]]:
-    found = [(alert.source_channel, alert.source_ts)]
-    if alert.post_ts:
-        found.append((alert.target_channel, alert.post_ts))
-    return found
 
 
 # ---------------------------------------------------------------------- digests

@@ -129,6 +129,19 @@ def test_edits_and_deletes(app: RecordingApp, workspace: Workspace, team: Team) 
     assert workspace.messages(team.alerts) == []
 
 
+def test_a_link_preview_changes_the_message_without_marking_it_edited(app: RecordingApp, workspace: Workspace,
+                                                                      team: Team) -> None:
+    ts = workspace.post(team.alerts, "runbook: <https://wiki.example.com/db>", user="alice").ts
+    preview = {"from_url": "https://wiki.example.com/db", "service_name": "Wiki", "title": "DB runbook"}
+
+    workspace.unfurl(team.alerts, ts, [preview])
+
+    _, changed = app.events("message")
+    assert changed["subtype"] == "message_changed" and "edited" not in changed["message"]
+    assert changed["message"]["attachments"] == [{**preview, "id": 1}] and "attachments" not in changed[
+        "previous_message"]
+
+
 def test_reactions_added_and_removed(app: RecordingApp, workspace: Workspace, team: Team) -> None:
     ts = workspace.post(team.alerts, "disk full", user="alice").ts
 

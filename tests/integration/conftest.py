@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import boto3
@@ -47,3 +48,21 @@ def racing_store(moto_endpoint: str) -> DynamoStore:
     table = f"klaxon-race-{uuid.uuid4().hex[:8]}"
     create_table(client, table)
     return DynamoStore(client, table)
+
+
+def at_once[T, R](work: Callable[[T], R], inputs: Sequence[T]) -> list[R]:
+    """`work(input)` for every input in a thread of its own, all released at the same moment (a barrier),
+    as racing workers reach DynamoDB; the results in the inputs' order."""
+    barrier = threading.Barrier(len(inputs))
+    results: dict[int, R] = {}
+
+    def run(n: int, given: T) -> None:
+        barrier.wait()
+        results[n] = work(given)
+
+    threads = [threading.Thread(target=run, args=(n, given)) for n, given in enumerate(inputs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[n] for n in range(len(inputs))]

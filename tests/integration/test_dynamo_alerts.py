@@ -1,24 +1,27 @@
-"""Alerts in DynamoDB (moto): recorded once per message, grouped, found by either of their messages."""
+"""Alerts in DynamoDB (moto) and in the fake alike: recorded once per message, grouped, found by either of
+their messages; a monitoring source's events applied to its key's alert exactly once and in order."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerts import Alert
+from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
+from klaxon.alerts.lifecycle import Change, external_alert_id
+from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
+from klaxon.alerts.ports import Arrival, RaiseOutcome
 from klaxon.dynamo import DynamoStore
-from klaxon.ports import RaiseOutcome
 from tests.fakes import InMemoryStore
+from tests.integration.conftest import at_once
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=10)
 
 
 def alert(ts: str = "1800000000.000100", fingerprint: str = "fp-disk", at: datetime = T0, **fields) -> Alert:
-    return Alert(id=f"C0ALERTS/{ts}", source_channel="C0ALERTS", source_ts=ts, poster="B0DATADOG",
+    return Alert(id=f"C0ALERTS/{ts}", origin=SlackMessageOrigin("C0ALERTS", ts, "B0DATADOG"),
                  text="disk 91% on db-1", label="[Error]", target_channel="C0INCIDENT", fingerprint=fingerprint,
                  first_seen=at, rule_id="r-1", hotline=("U0ONCALL", "here"), **fields)
 
@@ -70,7 +73,7 @@ def test_a_repeat_of_a_resolved_alert_is_a_new_alert(store, request):
 
 def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
     raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
-    posted = store.alerts.record_post(raised.alert, "1800000001.000200", "https://example/link")
+    posted = store.alerts.record_post(raised.alert.with_permalink("https://example/link"), "1800000001.000200")
     assert posted.post_ts == "1800000001.000200"
     assert store.alerts.find_by_message("C0INCIDENT", "1800000001.000200") == posted
     assert store.alerts.find_by_message("C0ALERTS", "1800000000.000100") == posted
@@ -78,59 +81,136 @@ def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
 
 
 def test_racing_workers_record_a_message_once(racing_store):
-    outcomes: list[RaiseOutcome] = []
-    barrier = threading.Barrier(4)
-
-    def worker() -> None:
-        barrier.wait()
-        outcomes.append(racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(lambda _: racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome, range(4))
     assert outcomes.count(RaiseOutcome.NEW) == 1
     assert outcomes.count(RaiseOutcome.ALREADY_RECORDED) == 3
 
 
 def test_racing_repeats_are_each_counted_once(racing_store):
     racing_store.alerts.raise_alert(alert(), T0 + WINDOW)
-    barrier = threading.Barrier(5)
-    outcomes: list[RaiseOutcome] = []
 
-    def repeat(n: int) -> None:
-        barrier.wait()
-        raised = racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
-                                                 T0 + WINDOW)
-        outcomes.append(raised.outcome)
+    def repeat(n: int) -> RaiseOutcome:
+        return racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
+                                               T0 + WINDOW).outcome
 
-    threads = [threading.Thread(target=repeat, args=(n,)) for n in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(repeat, range(5))
     assert outcomes == [RaiseOutcome.GROUPED] * 5, outcomes
     assert racing_store.alerts.get("C0ALERTS/1800000000.000100").count == 6
-
-
-def test_event_claims_let_one_delivery_through_and_free_it_on_failure(dynamo_store):
-    claims = dynamo_store.claims
-    assert claims.claim("Ev1", T0) is True
-    assert claims.claim("Ev1", T0) is False  # Slack's retry while the first is still working
-    claims.release("Ev1")
-    assert claims.claim("Ev1", T0) is True  # the work failed: Lambda's retry may do it
-    claims.complete("Ev1", T0)
-    assert claims.claim("Ev1", T0 + timedelta(hours=1)) is False
-
-
-def test_an_abandoned_claim_is_taken_over_after_its_lease(dynamo_store):
-    assert dynamo_store.claims.claim("Ev2", T0)
-    assert not dynamo_store.claims.claim("Ev2", T0 + timedelta(seconds=30))
-    assert dynamo_store.claims.claim("Ev2", T0 + timedelta(minutes=3))
 
 
 def test_claims_expire_through_ttl(dynamo_store):
     dynamo_store.claims.claim("Ev3", T0)
     item = dynamo_store.table.get("EVENT#Ev3", "EVENT")
     assert item["expires_at"] == int((T0 + timedelta(days=1)).timestamp())
+
+
+# ------------------------------------------------------------------------------------------------ monitoring sources
+def arrival(key: str = "checkout-latency", status: ExternalStatus = ExternalStatus.FIRING, minutes: float = 0,
+            **fields) -> Arrival:
+    event = ExternalEvent("generic", key, status, f"{key} is wrong")
+    at = T0 + timedelta(minutes=minutes)
+    if event.is_resolved:
+        return Arrival(event, at)
+    draft = Alert(id="", origin=ExternalOrigin("generic", key, host="api-3", severity=Severity.MAJOR,
+                                               labels={"team": "payments"}, occurred_at=at),
+                  text=f"{key} is wrong", label="[Major]", target_channel="C0INCIDENT", fingerprint="f",
+                  first_seen=at, **fields)
+    return Arrival(event, at, draft)
+
+
+def changes(store, *arrivals: Arrival) -> list[Change]:
+    return [applied.change for applied in store.alerts.apply_external(list(arrivals), WINDOW, T0)]
+
+
+def test_a_source_event_raises_an_alert_as_drafted(store):
+    (applied,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    assert applied.change is Change.NEW
+    assert store.alerts.get(applied.alert.id) == applied.alert == arrival().alert(applied.alert.id)
+    assert store.alerts.unacknowledged(T0) == [applied.alert]
+
+
+def test_a_source_keys_events_apply_in_order_once_each(store):
+    assert changes(store, arrival(minutes=0), arrival(minutes=1), arrival(minutes=0.5)) == [
+        Change.NEW, Change.REPEAT, Change.STALE]
+    assert changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=2),
+                   arrival(status=ExternalStatus.RESOLVED, minutes=3)) == [Change.RESOLVE, Change.ALREADY_RESOLVED]
+    (alert,) = store.alerts.apply_external([arrival(minutes=4)], WINDOW, T0)
+    assert alert.change is Change.REOPEN and alert.alert.count == 3 and alert.alert.state is AlertState.OPEN
+    assert alert.alert.origin.occurred_at == T0 + timedelta(minutes=4)
+    assert store.alerts.unacknowledged(T0) == [alert.alert], "back among what nobody acknowledged"
+
+
+def test_a_resolve_by_the_source_is_recorded_as_its_resolver(store):
+    store.alerts.apply_external([arrival()], WINDOW, T0)
+    (resolved,) = store.alerts.apply_external([arrival(status=ExternalStatus.RESOLVED, minutes=2)], WINDOW, T0)
+    assert (resolved.alert.resolved_by, resolved.alert.resolved_at) == ("webhook:generic", T0 + timedelta(minutes=2))
+    assert store.alerts.recently_handled(T0) == [resolved.alert] and store.alerts.unacknowledged(T0) == []
+
+
+def test_a_reopened_alert_someone_had_acknowledged_stays_acknowledged(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    store.alerts.add_mark(new.alert.id, HandledMark("U0ALICE", "button", T0 + timedelta(minutes=1)))
+    changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=2))
+    (reopened,) = store.alerts.apply_external([arrival(minutes=3)], WINDOW, T0)
+    assert reopened.alert.state is AlertState.ACKNOWLEDGED and store.alerts.unacknowledged(T0 + WINDOW) == []
+
+
+def test_a_resolve_for_an_unknown_key_is_kept_and_a_late_firing_is_then_stale(store):
+    assert changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=5), arrival(minutes=4),
+                   arrival(minutes=6)) == [Change.KEPT, Change.STALE, Change.NEW]
+
+
+def test_a_firing_long_after_the_resolve_is_the_keys_next_alert(store):
+    (first,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=1))
+    (second,) = store.alerts.apply_external([arrival(minutes=20)], WINDOW, T0)
+    assert second.change is Change.NEW and second.alert.id.endswith(":2") and first.alert.id.endswith(":1")
+    assert store.alerts.get(first.alert.id).state is AlertState.RESOLVED
+
+
+def test_a_person_resolving_it_counts_like_the_source_did(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    store.alerts.resolve(new.alert.id, "U0ALICE", T0 + timedelta(minutes=2))
+    assert changes(store, arrival(minutes=1)) == [Change.STALE], "fired before she resolved it"
+    assert changes(store, arrival(minutes=3)) == [Change.REOPEN]
+
+
+def test_a_new_alert_is_leased_to_its_raiser_for_posting(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=1)), "its raiser may be posting it"
+    assert store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=3)), "it died: another delivery posts"
+    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=4))
+    store.alerts.record_post(new.alert, "1800000001.000200")
+    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(hours=1)), "posted: nothing to take over"
+    assert not store.alerts.claim_posting("generic:none:1", T0)
+
+
+def test_a_big_batch_is_written_in_shared_transactions_with_the_same_outcome(store):
+    keys = [f"disk-{n}" for n in range(120)]
+    applied = store.alerts.apply_external([arrival(key) for key in keys] + [arrival("disk-7", minutes=1)], WINDOW, T0)
+    assert [a.change for a in applied] == [Change.NEW] * 120 + [Change.REPEAT]
+    assert len({a.alert.id for a in applied}) == 120 and applied[-1].alert.count == 2
+    if isinstance(store, DynamoStore):
+        writes = store.table.writes
+        # Three items a new alert (its key's state, itself, the marker of a post still owed), 99 a transaction.
+        assert writes.by_kind == {"transact": 120 * 3 + 2} and writes.requests == 4 + 1
+
+
+def test_racing_deliveries_of_one_key_raise_one_alert_and_count_the_rest(racing_store):
+    def deliver(n: int) -> Change:
+        (applied,) = racing_store.alerts.apply_external([arrival(minutes=n)], WINDOW, T0)
+        return applied.change
+
+    outcomes = at_once(deliver, range(5))
+    assert outcomes.count(Change.NEW) == 1 and outcomes.count(Change.REPEAT) + outcomes.count(Change.STALE) == 4
+    (alert,) = [racing_store.alerts.get(external_alert_id("generic", "checkout-latency", 1))]
+    assert alert.count == 1 + outcomes.count(Change.REPEAT)
+
+
+def test_an_unposted_alert_is_found_once_its_lease_runs_out_and_not_once_posted(store):
+    first, second, quiet = store.alerts.apply_external(
+        [arrival("a"), arrival("b"), arrival("c", silenced_by="s-1")], WINDOW, T0)
+    assert store.alerts.unposted(T0 + timedelta(minutes=1)) == []
+    store.alerts.record_post(first.alert, "1800000001.000200")
+    assert [a.id for a in store.alerts.unposted(T0 + timedelta(minutes=3))] == [second.alert.id], \
+        "posted and silenced alerts are not listed"

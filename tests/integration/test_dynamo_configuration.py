@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity
+from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory
+from tests.integration.conftest import at_once
 
 NOW = datetime.now(UTC)
 
@@ -99,21 +100,30 @@ def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
 def test_racing_admins_never_lose_an_update(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
     console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
-                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}))
-    barrier = threading.Barrier(6)
-    replies = []
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
+                      describe=describe_change)
+    replies = at_once(lambda n: reply(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN",
+                                                              "C0INC"), console)), range(6))
 
-    def add(n: int) -> None:
-        barrier.wait()
-        replies.append(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN", "C0INC"), console))
-
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert all(reply.ok for reply in replies), [r.text for r in replies]
+    assert all(answer.ok for answer in replies), [r.text for r in replies]
     loaded = racing_store.configuration.load()
     assert sorted(r.pattern for r in loaded.rules) == [f"racer{n}" for n in range(6)]
     assert loaded.version == 6 and len(racing_store.configuration.audit_trail(50)) == 6
+
+
+def test_racing_admins_making_different_edits_keep_every_one(racing_store):
+    directory = FakeDirectory(channel_names={"incidents": "C0INC", "alerts": "C0ALERTS"},
+                              persons={"alice": Person("U0ALICE", "alice"), "a": Person("U0ADMIN", "a")})
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
+                      clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
+                      describe=describe_change)
+    edits = ["rule add disk full to #incidents", "settings verbose on", "channel #alerts default ack",
+             "policy set db level @alice after 5m", "settings grouping-window 2m"]
+    replies = at_once(lambda text: reply(run_command(Invocation(text, "U0ADMIN", "C0INC"), console)), edits)
+
+    assert all(answer.ok for answer in replies), [r.text for r in replies]
+    loaded = racing_store.configuration.load()
+    assert [r.pattern for r in loaded.rules] == ["disk full"]
+    assert loaded.preferences.verbose_digest and loaded.preferences.grouping_window_seconds == 120
+    assert loaded.channel_defaults == {"C0ALERTS": ChannelDefault.ACK} and set(loaded.policies) == {"db"}
+    assert loaded.version == len(edits) and len(racing_store.configuration.audit_trail(50)) == len(edits)

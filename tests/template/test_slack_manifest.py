@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from infra.slack_emulator.spec import default_spec_path
+from infra.slack_emulator.spec_supplement import NEWER_METHODS
 from infra.slack_manifest import METHOD_SCOPES, main, manifest
+from klaxon.slack.actions import CallbackId
 
 SLACK_ADAPTER = Path(__file__).resolve().parents[2] / "shared" / "klaxon" / "slack"  # the only slack_sdk user
 _CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
@@ -28,19 +30,30 @@ def test_every_method_the_code_calls_has_its_scope_in_the_manifest():
     assert called <= set(METHOD_SCOPES), f"add to METHOD_SCOPES: {sorted(called - set(METHOD_SCOPES))}"
 
 
-def test_every_method_in_the_table_is_in_slacks_published_spec():
+def test_every_method_in_the_table_is_in_slacks_published_spec_or_its_newer_methods():
     paths = json.loads(default_spec_path().read_text())["paths"]
-    assert {f"/{method}" for method in METHOD_SCOPES} <= set(paths)
+    known = {path.lstrip("/") for path in paths} | set(NEWER_METHODS)
+    assert set(METHOD_SCOPES) <= known, sorted(set(METHOD_SCOPES) - known)
 
 
-def test_the_command_is_escaped_and_everything_goes_to_one_request_url():
+def test_the_commands_are_escaped_and_everything_goes_to_one_request_url():
     app = manifest("https://example.execute-api.us-east-1.amazonaws.com/slack/events")
-    (command,) = app["features"]["slash_commands"]
-    assert command["command"] == "/klaxon" and command["should_escape"] is True
-    urls = {command["url"], app["settings"]["event_subscriptions"]["request_url"],
+    commands = app["features"]["slash_commands"]
+    assert [command["command"] for command in commands] == ["/klaxon", "/incident"]
+    assert all(command["should_escape"] is True for command in commands)
+    urls = {*(command["url"] for command in commands), app["settings"]["event_subscriptions"]["request_url"],
             app["settings"]["interactivity"]["request_url"]}
     assert urls == {"https://example.execute-api.us-east-1.amazonaws.com/slack/events"}
     assert {"chat:write", "reactions:read", "commands", "channels:history"} <= set(app["oauth_config"]["scopes"]["bot"])
+
+
+def test_declared_incidents_get_their_shortcut_events_and_scopes():
+    app = manifest("https://x.example/slack/events")
+    (shortcut,) = app["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CallbackId.DECLARE_FROM_MESSAGE.value)
+    assert {"pin_added", "pin_removed"} <= set(app["settings"]["event_subscriptions"]["bot_events"])
+    assert {"channels:manage", "groups:write", "bookmarks:write", "pins:read"} <= set(
+        app["oauth_config"]["scopes"]["bot"])
 
 
 def test_the_command_line_prints_json_and_refuses_plain_http(capsys):
@@ -52,3 +65,38 @@ def test_the_command_line_prints_json_and_refuses_plain_http(capsys):
         assert refused.code == 2
     else:
         raise AssertionError("plain http must be refused")
+
+
+def keys(node: object) -> set[str]:
+    """Every key at any depth of a JSON document."""
+    if isinstance(node, dict):
+        return set(node) | {key for value in node.values() for key in keys(value)}
+    if isinstance(node, list):
+        return {key for value in node for key in keys(value)}
+    return set()
+
+
+def test_the_socket_mode_manifest_has_everything_but_urls(capsys):
+    over_http = manifest("https://x.example/slack/events")
+
+    assert main(["--socket-mode"]) == 0
+    app = json.loads(capsys.readouterr().out)
+
+    assert app["settings"]["socket_mode_enabled"] is True and over_http["settings"]["socket_mode_enabled"] is False
+    assert not {"url", "request_url"} & keys(app)  # no request URL anywhere
+    assert app["oauth_config"] == over_http["oauth_config"]
+    assert app["settings"]["event_subscriptions"]["bot_events"] == over_http["settings"]["event_subscriptions"][
+        "bot_events"]
+    assert [command["command"] for command in app["features"]["slash_commands"]] == ["/klaxon", "/incident"]
+    assert app["features"]["shortcuts"] == over_http["features"]["shortcuts"]
+    assert app["settings"]["interactivity"] == {"is_enabled": True}
+
+
+def test_the_command_line_takes_a_request_url_or_socket_mode_not_both():
+    for argv in ([], ["--socket-mode", "--request-url", "https://x.example/slack/events"]):
+        try:
+            main(argv)
+        except SystemExit as refused:
+            assert refused.code == 2
+        else:
+            raise AssertionError(f"{argv} must be refused")

@@ -27,6 +27,6 @@ def test_building_the_slack_app_loads_no_rules_engine_and_no_domain():
     result = subprocess.run([sys.executable, "-c", _PROBE], cwd=REPO, capture_output=True, text=True, check=True)
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert loaded, "the probe saw klaxon load"
-    heavy = {"re2", "yaml", "klaxon.rules", "klaxon.configuration", "klaxon.alerting", "klaxon.commands",
+    heavy = {"re2", "yaml", "klaxon.rules", "klaxon.configuration.model", "klaxon.alerts.judging", "klaxon.commands",
              "klaxon.slack.gateway", "klaxon.ports"}
     assert not loaded & heavy, f"the ack path loads {sorted(loaded & heavy)}"

@@ -6,14 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.alerting import Identity, handle_channel_message
-from klaxon.configuration import Configuration, Preferences
-from klaxon.digests import reminder_slots
-from klaxon.handling import acknowledge
-from klaxon.messages import ChannelMessage
+from klaxon.alerts.digests import reminder_slots
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.handling import acknowledge
+from klaxon.alerts.intake import take_external
+from klaxon.alerts.judging import Identity
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.configuration.model import Configuration, Preferences
 from klaxon.rules import Rule
 from klaxon.sweep import SweepContext, SweepFailed, sweep
-from tests.fakes import FakeDirectory
+from tests.fakes import FakeDirectory, take, wired
 
 ALERTS, INCIDENTS, OPS = "C0ALERTS", "C0INCIDENT", "C0OPS"
 
@@ -24,14 +26,20 @@ def config(**preferences) -> Configuration:
 
 
 def raise_alert(store, slack, clock, text, ts, cfg=None):
-    handle_channel_message(ChannelMessage(ALERTS, ts, "B0DATADOG", text), config=cfg or config(),
-                           me=Identity("U0K", "B0K", None), store=store, slack=slack, now=clock.now())
+    take(ChannelMessage(ALERTS, ts, "B0DATADOG", text), config=cfg or config(),
+         me=Identity("U0K", "B0K", None), store=store, slack=slack, now=clock.now())
     return store.alerts.find_by_message(ALERTS, ts)
 
 
 def run(store, slack, clock, **preferences):
-    return sweep(SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=config(**preferences),
-                              now=clock.now()))
+    cfg = config(**preferences)
+    return sweep(SweepContext(store=store, slack=slack, directory=FakeDirectory(), config=cfg, now=clock.now(),
+                              publish=wired(store, slack, clock, cfg).publish))
+
+
+def ack(store, slack, clock, alert):
+    return acknowledge(alert.id, "U0ALICE", clock.now(), store=store, slack=slack,
+                       publish=wired(store, slack, clock).publish)
 
 
 def test_alerts_unacknowledged_past_the_threshold_get_one_digest_per_channel(store, slack, clock):
@@ -56,7 +64,7 @@ def test_an_unchanged_digest_is_not_redrawn_and_a_changed_one_is_updated_in_plac
     run(store, slack, clock)
     assert len(slack.digests) == 1
 
-    acknowledge(first.id, "U0ALICE", clock.now(), store=store, slack=slack)
+    ack(store, slack, clock, first)
     run(store, slack, clock)
 
     assert len(slack.digests) == 2 and slack.digests[-1].unacknowledged == ()
@@ -67,7 +75,7 @@ def test_verbose_digests_list_who_handled_what(store, slack, clock):
     first = raise_alert(store, slack, clock, "disk full", "1.1")
     raise_alert(store, slack, clock, "disk 99%", "1.2")
     clock.advance(minutes=20)
-    acknowledge(first.id, "U0ALICE", clock.now(), store=store, slack=slack)
+    ack(store, slack, clock, first)
 
     run(store, slack, clock, verbose_digest=True)
 
@@ -108,6 +116,35 @@ def test_a_failing_step_does_not_stop_the_others_and_the_sweep_reports_it(store,
     with pytest.raises(SweepFailed, match="digests"):
         run(store, slack, clock, reminder_channel="C0REMIND", reminder_hours=("09:20",))
     assert len(slack.reminders) == 1, "the reminder step still ran"
+
+
+def test_a_failing_read_of_what_nobody_acknowledged_skips_only_the_steps_that_need_it(store, slack, clock):
+    raise_alert(store, slack, clock, "disk full", "1.1")
+    clock.advance(minutes=20)
+
+    def unreadable(seen_before, limit=None):
+        raise ConnectionError("DynamoDB throttled the query")
+
+    store.alerts.unacknowledged = unreadable
+    with pytest.raises(SweepFailed, match="unacknowledged") as failed:
+        run(store, slack, clock, reminder_channel="C0REMIND", reminder_hours=("09:20",))
+
+    assert "pages_started" in str(failed.value) and "pages_advanced" in str(failed.value), "escalations still ran"
+    assert slack.digests == [], "no digest claims that nothing is overdue"
+    assert not [c for c in slack.calls if c[0] == "reactions.get"], "nor a reconcile"
+
+
+def test_the_reconcile_leaves_alerts_from_monitoring_sources_alone(store, slack, clock):
+    take_external([ExternalEvent("generic", "disk-db-1", ExternalStatus.FIRING, "disk full on db-1")],
+                  wired(store, slack, clock, config()).intake(Identity("U0K", "B0K", INCIDENTS)))
+    message_alert = raise_alert(store, slack, clock, "disk full", "1.1")
+    clock.advance(minutes=20)
+
+    report = run(store, slack, clock)
+
+    looked_at = [c[1] for c in slack.calls if c[0] == "reactions.get"]
+    assert looked_at == [(ALERTS, "1.1"), (INCIDENTS, message_alert.post_ts)], "the message alert's two messages only"
+    assert report.done["digests"] == 1 and len(slack.digests[-1].unacknowledged) == 2, "both are still listed"
 
 
 def test_reminders_go_out_once_per_hour_slot_in_the_reminder_time_zone(store, slack, clock):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..api_call import Handler
-from . import chat, conversations, items, people, views
+from . import bookmarks, chat, conversations, items, people, views
 
 METHODS: dict[str, Handler] = {
+    **bookmarks.METHODS,
     **chat.METHODS,
     **conversations.METHODS,
     **items.METHODS,

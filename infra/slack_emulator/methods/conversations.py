@@ -76,6 +76,21 @@ def _opened(call: ApiCall, channel: Channel, *, already_open: bool) -> dict[str,
 
 def create(call: ApiCall) -> dict[str, Any]:
     """conversations.create: the app creates the channel and is its first member."""
+    name = _free_name(call)
+    channel = call.state.add_channel(name, is_private=call.flag("is_private"), creator=call.bot_user_id)
+    return {"ok": True, "channel": channel.conversation(call.bot_user_id)}
+
+
+def rename(call: ApiCall) -> dict[str, Any]:
+    """conversations.rename: by a member; the name must be free, as for conversations.create."""
+    channel = call.conversation(writable=True)
+    name = _free_name(call)
+    channel.name = name
+    return {"ok": True, "channel": channel.conversation(call.bot_user_id)}
+
+
+def _free_name(call: ApiCall) -> str:
+    """The `name` argument, valid and held by no channel - archived ones included, as in Slack."""
     name = call.text("name") or ""
     if not name:
         raise SlackError("invalid_name_required")
@@ -87,8 +102,7 @@ def create(call: ApiCall) -> dict[str, Any]:
         raise SlackError("invalid_name_punctuation")
     if any(c.name == name for c in call.state.channels.values()):
         raise SlackError("name_taken")
-    channel = call.state.add_channel(name, is_private=call.flag("is_private"), creator=call.bot_user_id)
-    return {"ok": True, "channel": channel.conversation(call.bot_user_id)}
+    return name
 
 
 def invite(call: ApiCall) -> dict[str, Any]:
@@ -195,6 +209,7 @@ METHODS: dict[str, Handler] = {
     "conversations.members": members,
     "conversations.open": open_conversation,
     "conversations.create": create,
+    "conversations.rename": rename,
     "conversations.invite": invite,
     "conversations.join": join,
     "conversations.setTopic": set_topic,

@@ -38,9 +38,16 @@ def user_info(call: ApiCall) -> dict[str, Any]:
     return {"ok": True, "user": copy.deepcopy(user)}
 
 
+# Without `limit` Slack tries to answer with everyone; "for large teams a limit is required".
+WHOLE_LIST_AT_MOST = 1000
+
+
 def list_users(call: ApiCall) -> dict[str, Any]:
-    """users.list: people and bot users."""
-    page, metadata = call.page(list(call.state.users.values()), default_limit=1000)
+    """users.list: people and bot users, `limit` (at most 1000) at a time; large teams must page."""
+    users = list(call.state.users.values())
+    if call.text("limit") is None and len(users) > WHOLE_LIST_AT_MOST:
+        raise SlackError("limit_required")
+    page, metadata = call.page(users, default_limit=WHOLE_LIST_AT_MOST)
     return {"ok": True, "members": copy.deepcopy(page), "cache_ts": int(time.time()),
             "response_metadata": metadata}
 

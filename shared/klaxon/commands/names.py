@@ -56,6 +56,17 @@ class Names:
             raise UnknownName(f"there is no person or user group @{ref.name} in this workspace")
         return found
 
+    def person(self, ref: MentionRef) -> str:
+        """A person's id: Slack's markup gives it; a typed @name is looked up (a user group is not a person)."""
+        if ref.id and ref.kind is MentionKind.USER:
+            return ref.id
+        if ref.kind not in (MentionKind.USER, MentionKind.EITHER):
+            raise UnknownName(f"{ref.readable()} is not a person")
+        found = _found(lambda fresh: self._person(ref, fresh))
+        if found is None:
+            raise UnknownName(f"there is nobody called {ref.readable()} in this workspace")
+        return found.id
+
     def pageable(self, ref: MentionRef) -> str:
         """A person or user group to page, checked to exist in the workspace now."""
         if not ref.id:

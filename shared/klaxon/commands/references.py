@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from klaxon.markup import unescaped
+
 BROADCASTS = frozenset({"here", "channel", "everyone"})
 
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -33,7 +35,7 @@ _BROADCAST_MARKUP = re.compile(r"!(here|channel|everyone)(?:\|[^|]*)?")
 _PLAIN_CHANNEL = re.compile(r"#([\w.-]{1,80})")
 _PLAIN_MENTION = re.compile(r"@([\w.-]{1,80})")
 _RAW_POSTER_ID = re.compile(r"[UWB][A-Z0-9]{2,}")
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))  # &amp; last, so `&amp;lt;` stays `&lt;`
+_SOURCE = re.compile(r"webhook:([A-Za-z0-9_-]+)", re.IGNORECASE)
 
 
 class MentionKind(StrEnum):
@@ -42,6 +44,7 @@ class MentionKind(StrEnum):
     USER = "user"  # <@U…>: a person, or a bot's user
     GROUP = "group"  # <!subteam^S…>: a user group
     BOT = "bot"  # B…: a bot id, as a poster scope names integrations that post without a user
+    SOURCE = "source"  # webhook:<source>: a monitoring source, as a poster scope names webhook alerts
     BROADCAST = "broadcast"  # <!here>, <!channel>, <!everyone>, or typed @here
     # A plain @name Slack did not resolve: a user or a user group (a user or a bot in a poster scope),
     # found by name when the command runs.
@@ -80,7 +83,7 @@ class MentionRef:
             raise ValueError("a broadcast is here, channel or everyone, without an id")
         if self.kind is MentionKind.EITHER and (self.id or not self.name):
             raise ValueError("a mention known by name has a name and no id")
-        if self.kind in (MentionKind.USER, MentionKind.GROUP, MentionKind.BOT) and not self.id:
+        if self.kind in (MentionKind.USER, MentionKind.GROUP, MentionKind.BOT, MentionKind.SOURCE) and not self.id:
             raise ValueError(f"a {self.kind} mention needs an id")
 
     @property
@@ -123,7 +126,11 @@ def mention_ref(word: str) -> MentionRef | None:
 
 
 def poster_ref(word: str) -> MentionRef | None:
-    """A poster one word names: a mention, or a bare user or bot id such as `B0123ABC`; None otherwise."""
+    """A poster one word names: a mention, a bare user or bot id such as `B0123ABC`, or a monitoring source
+    such as `webhook:generic`; None otherwise."""
+    source = _SOURCE.fullmatch(word)
+    if source:
+        return MentionRef(MentionKind.SOURCE, id=f"webhook:{source[1].lower()}")
     if _RAW_POSTER_ID.fullmatch(word):
         return MentionRef(MentionKind.BOT if word.startswith("B") else MentionKind.USER, id=word)
     return mention_ref(word)
@@ -144,7 +151,7 @@ def plain_text(text: str, references: Literal["readable", "ids"] = "readable") -
     Channels and mentions become `#name` / `@name` ("readable"), or the ids rules store ("ids"), so
     pasted rule files keep working when Slack links the channel names inside them.
     """
-    return _unescape(_MARKUP.sub(lambda markup: _render(markup[1], references), text))
+    return unescaped(_MARKUP.sub(lambda markup: _render(markup[1], references), text))
 
 
 def _render(markup: str, references: Literal["readable", "ids"]) -> str:
@@ -171,9 +178,3 @@ def _markup_reference(markup: str) -> Reference | None:
     if broadcast:
         return MentionRef(MentionKind.BROADCAST, name=broadcast[1])
     return None
-
-
-def _unescape(text: str) -> str:
-    for entity, character in _ENTITIES:
-        text = text.replace(entity, character)
-    return text

@@ -8,6 +8,7 @@ from klaxon.dynamo.alerts import DynamoAlerts
 from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
 from klaxon.dynamo.digests import DynamoDigests
+from klaxon.dynamo.incidents import DynamoIncidents
 from klaxon.dynamo.messages import DynamoMessages
 from klaxon.dynamo.pages import DynamoPages
 from klaxon.dynamo.table import Table
@@ -24,6 +25,7 @@ class DynamoStore:
         self.digests = DynamoDigests(self.table)
         self.messages = DynamoMessages(self.table)
         self.pages = DynamoPages(self.table)
+        self.incidents = DynamoIncidents(self.table)
 
 
 __all__ = ["DynamoStore"]

@@ -7,6 +7,7 @@
     CONFIG / CHANNELS              each watched channel's default for unmatched messages
     CONFIG / PREFERENCES           workspace preferences
     CONFIG / POLICIES              escalation policies, which channel uses which, and the default
+    CONFIG / KEYWORDS              keyword replies for incidents' comms channels
     AUDIT / <at>#<nonce>           who changed what, when, before and after (admins edit rarely: one
                                    partition holds years of edits)
 
@@ -24,9 +25,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from klaxon.configuration import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.escalation import EscalationPolicy
+from klaxon.incidents.keywords import KeywordReply
+from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"
@@ -65,6 +67,8 @@ class DynamoConfiguration:
                       for name, record in (policies.get("policies") or {}).items()},
             channel_policies=dict(policies.get("by_channel") or {}),
             default_policy=policies.get("default") or None,
+            keywords=tuple(KeywordReply.from_record(record)
+                           for record in (items.get("KEYWORDS") or {}).get("keywords", [])),
         )
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
@@ -88,6 +92,9 @@ class DynamoConfiguration:
                                 {"preferences": changed.preferences.to_record()}))
         if _policies(changed) != _policies(base):
             writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "POLICIES"}, _policies(changed)))
+        if changed.keywords != base.keywords:
+            writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "KEYWORDS"},
+                                {"keywords": [keyword.to_record() for keyword in changed.keywords]}))
         try:
             self._table.transact(writes)
         except ConditionFailed as refused:

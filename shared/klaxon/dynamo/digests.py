@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from klaxon.digests import DigestPost
+from klaxon.alerts.digests import DigestPost
 from klaxon.dynamo.table import ConditionFailed, Item, Table
 
 DIGEST_PK = "DIGEST"

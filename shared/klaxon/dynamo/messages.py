@@ -6,8 +6,8 @@ other message - most reactions - costs a single small read.
 
 from __future__ import annotations
 
+from klaxon.alerts.ports import MessageReferents
 from klaxon.dynamo.table import Table
-from klaxon.ports import MessageReferents
 
 
 class DynamoMessages:

@@ -4,7 +4,8 @@
                                   in the `due` index under `page` at its next step's time while active
     ALERT#<alert id>    / TIMER   an alert whose rule names a policy: due under `ack-timeout` when its
                                   ack timeout runs out (the sweep then pages, unless it was handled)
-    MSG#<channel>#<ts>  / PAGE    the page a mention started, so a handled reaction on it acknowledges
+    MSG#<channel>#<ts>  / PAGE    the page a mention (or an incident) started, so a handled reaction on the
+                                  mention (on the incident page's thread) acknowledges it
 
 Every step is claimed with a conditional write on the step number, so overlapping sweeps or retried
 work notify each level once.
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
-from klaxon.escalation import EscalationPolicy, Notification, Page, PageState
+from klaxon.paging.policies import EscalationPolicy, Notification, Page, PageState
 
 PAGE, ACK_TIMEOUT = "page", "ack-timeout"
 
@@ -30,8 +31,9 @@ class DynamoPages:
         """Store a new page; False when a page with this id exists (a retry, or a duplicate start)."""
         created = Write("Put", _key(page.id), page_item(page), condition="attribute_not_exists(pk)")
         try:
-            if page.id.startswith("mention/"):  # mention/<channel>/<ts>: index the mention for reactions
-                _, channel, ts = page.id.split("/", 2)
+            reacted_on = _reacted_on(page)
+            if reacted_on:  # index the message a handled reaction on acknowledges the page
+                channel, ts = reacted_on
                 self._table.transact([created, Write("Put", {"pk": f"MSG#{channel}#{ts}", "sk": "PAGE"},
                                                      {"page_id": page.id})])
             else:  # a single conditional put costs half a transaction's write capacity
@@ -107,6 +109,18 @@ class DynamoPages:
 def ack_timer(alert_id: str, at: datetime) -> Write:
     """The timer written with an alert whose rule names a policy (in the alert's own transaction)."""
     return Write("Put", {"pk": f"ALERT#{alert_id}", "sk": "TIMER"}, {"due_kind": ACK_TIMEOUT, "due_at": _epoch(at)})
+
+
+def _reacted_on(page: Page) -> tuple[str, str] | None:
+    """The message whose handled reaction acknowledges the page: a mention's own message (its id says which:
+    mention/<channel>/<ts>), an incident page's thread (Klaxon's post in the comms channel); an alert's page
+    is acknowledged through its alert."""
+    if page.id.startswith("mention/"):
+        _, channel, ts = page.id.split("/", 2)
+        return channel, ts
+    if page.id.startswith("incident/"):
+        return page.channel, page.ts
+    return None
 
 
 def _key(page_id: str) -> Item:

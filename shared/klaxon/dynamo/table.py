@@ -2,7 +2,7 @@
 
 Repositories speak plain Python values; this module turns them into DynamoDB's typed form and back
 (numbers come back as int or float, never Decimal), reports a failed condition as a result rather than
-an exception, and counts the items it reads so benchmarks can show what a sweep or an event costs.
+an exception, and counts the items it reads and writes so benchmarks can show what a sweep or an event costs.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class ConditionFailed(Exception):
 
 
 @dataclass
-class ReadCounter:
-    """Items and requests read, for cost benchmarks (reset freely)."""
+class ItemCounter:
+    """Items and requests read (or written), for cost benchmarks (reset freely)."""
 
     items: int = 0
     requests: int = 0
@@ -63,7 +63,8 @@ class Table:
     def __init__(self, client: Any, name: str) -> None:
         self.client = client
         self.name = name
-        self.reads = ReadCounter()
+        self.reads = ItemCounter()
+        self.writes = ItemCounter()
 
     # ------------------------------------------------------------------ reads
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
@@ -133,12 +134,14 @@ class Table:
             values: Mapping[str, Any] | None = None) -> None:
         """Put an item; raise ConditionFailed when `condition` does not hold."""
         kwargs = _conditional(condition, names, values)
+        self.writes.add("put", 1)
         self._write(self.client.put_item, TableName=self.name, Item=_item(item), **kwargs)
 
     def update(self, pk: str, sk: str, expression: str, *, condition: str | None = None,
                names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> Item:
         """Apply an update expression and return the item as it is now; ConditionFailed if refused."""
         kwargs = _conditional(condition, names, values)
+        self.writes.add("update", 1)
         response = self._write(self.client.update_item, TableName=self.name, Key=_key(pk, sk),
                                UpdateExpression=expression, ReturnValues="ALL_NEW", **kwargs)
         return plain(response.get("Attributes", {}))
@@ -146,6 +149,7 @@ class Table:
     def delete(self, pk: str, sk: str, *, condition: str | None = None,
                names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> None:
         kwargs = _conditional(condition, names, values)
+        self.writes.add("delete", 1)
         self._write(self.client.delete_item, TableName=self.name, Key=_key(pk, sk), **kwargs)
 
     def put_many(self, items: Sequence[Item]) -> None:
@@ -159,6 +163,7 @@ class Table:
     def _batch(self, requests: list[Item]) -> None:
         for start in range(0, len(requests), 25):
             pending = {self.name: requests[start:start + 25]}
+            self.writes.add("batch", len(pending[self.name]))
             for attempt in range(8):
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
                 if not pending:
@@ -168,8 +173,14 @@ class Table:
                 raise RuntimeError(f"DynamoDB kept {len(pending[self.name])} writes unprocessed")
 
     def transact(self, writes: Sequence[Write]) -> None:
-        """All writes or none; ConditionFailed lists, per write, why it was refused ("None" if not)."""
+        """All writes or none; ConditionFailed lists, per write, why it was refused ("None" if not).
+
+        No writes make no request (DynamoDB refuses an empty transaction).
+        """
+        if not writes:
+            return
         operations = [{write.kind: _operation(self.name, write)} for write in writes]
+        self.writes.add("transact", len(operations))
         try:
             self.client.transact_write_items(TransactItems=operations)
         except ClientError as error:

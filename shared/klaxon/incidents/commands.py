@@ -5,8 +5,9 @@ impact [text] | status <investigating|identified|monitoring|resolved> [note] | u
 action <text> [@owner] | actions | done <action-id> | timeline | duration | page [policy] | rename <name> |
 resolve | close | doc. The same words work after `/incident` typed in the comms channel.
 
-Text arrives as Slack sends it: mentions as `<@U…>` markup, `&`, `<` and `>` escaped. Parsing is pure:
-people stay references until the service looks up a typed `@name`.
+Text arrives as Slack sends it: mentions as `<@U…>` markup, `&`, `<` and `>` escaped, and free text (a
+summary, a note, an update, an action) is kept in that markup - the one every text of an incident is in.
+Parsing is pure: people stay references until the service looks up a typed `@name`.
 """
 
 from __future__ import annotations
@@ -15,27 +16,8 @@ from dataclasses import dataclass
 
 from klaxon.commands.references import MentionKind, MentionRef, mention_ref, plain_text
 from klaxon.incidents.model import IncidentError, Severity, Status, parse_severity, parse_status
+from klaxon.incidents.usage import USAGE, help_text
 
-USAGE = {
-    "help": "help - what I understand here",
-    "lead": "lead [@someone] - who leads (you, without a name)",
-    "role": "role <name> @someone - give someone a role, e.g. `role comms @sam`",
-    "severity": "severity <1-4 | critical | major | minor | trivial>",
-    "summary": "summary [text] - show or change what is happening",
-    "impact": "impact [text] - show or change who is affected and how",
-    "status": "status <investigating | identified | monitoring | resolved> [note]",
-    "update": "update <text> - a status update for the timeline and the headline",
-    "action": "action <text> [@owner] - a follow-up action",
-    "actions": "actions - the follow-up actions",
-    "done": "done <action-id> - mark an action done",
-    "timeline": "timeline - what happened so far",
-    "duration": "duration - how long it has lasted",
-    "page": "page [policy] - page the on-call (this channel's policy, or the one named)",
-    "rename": "rename <name> - rename this channel",
-    "resolve": "resolve - the incident is over",
-    "close": "close - nothing more to do (after resolve)",
-    "doc": "doc - a fresh link to the incident doc",
-}
 WORKING_STATUSES = (Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING, Status.RESOLVED)
 
 
@@ -63,17 +45,12 @@ def parse_incident_command(text: str) -> IncidentCommand:
     return _PARSERS.get(verb, _bare)(verb, rest)
 
 
-def help_text() -> str:
-    return "\n".join(f"• `{line.split(' - ')[0]}`" + (f" - {line.split(' - ', 1)[1]}" if " - " in line else "")
-                     for line in USAGE.values())
-
-
 def _bare(verb: str, rest: str) -> IncidentCommand:
     return IncidentCommand(verb)
 
 
 def _text(verb: str, rest: str) -> IncidentCommand:
-    return IncidentCommand(verb, text=plain_text(rest))
+    return IncidentCommand(verb, text=rest.strip())
 
 
 def _needs_text(verb: str, rest: str) -> IncidentCommand:
@@ -102,7 +79,7 @@ def _status(verb: str, rest: str) -> IncidentCommand:
     status = parse_status(word)
     if status not in WORKING_STATUSES:
         raise IncidentError("to close the incident, say `close` (after `resolve`)")
-    return IncidentCommand(verb, status=status, text=plain_text(note).strip())
+    return IncidentCommand(verb, status=status, text=note.strip())
 
 
 def _action(verb: str, rest: str) -> IncidentCommand:
@@ -112,7 +89,7 @@ def _action(verb: str, rest: str) -> IncidentCommand:
     owner = mention_ref(last) if body else None
     if owner is not None and owner.kind not in (MentionKind.USER, MentionKind.EITHER):
         owner = None  # a group or @here owns nothing: keep the words as text
-    return IncidentCommand(verb, text=plain_text(body if owner else rest).strip(), person=owner)
+    return IncidentCommand(verb, text=(body if owner else rest).strip(), person=owner)
 
 
 def _done(verb: str, rest: str) -> IncidentCommand:
@@ -139,3 +116,6 @@ _PARSERS = {
     "status": _status, "update": _needs_text, "action": _action, "done": _done, "page": _page,
     "rename": _needs_text,
 }
+
+
+__all__ = ["USAGE", "WORKING_STATUSES", "IncidentCommand", "help_text", "parse_incident_command"]

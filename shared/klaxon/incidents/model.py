@@ -15,8 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
+from klaxon.markup import unescaped
+
 MAX_SUMMARY_CHARS = 300
 MAX_IMPACT_CHARS = 2000
+MAX_UPDATE_CHARS = 2000
 MAX_ROLE_CHARS = 40
 MAX_ROLES = 20
 MAX_ACTIONS = 200
@@ -25,6 +28,15 @@ _ROLE = re.compile(r"^[a-z][a-z0-9 _-]{0,39}$")
 
 class IncidentError(ValueError):
     """A change an incident cannot take as asked; the message says why, for the person who asked."""
+
+
+def shown_length(text: str) -> int:
+    """How many characters Slack shows for text in its message markup (`&amp;`, `&lt;`, `&gt;` are one each).
+
+    Every text an incident keeps is in that markup (Slack escapes message text so; Klaxon escapes what is
+    typed in its forms the same way), so limits count what people typed, not the escapes.
+    """
+    return len(unescaped(text))
 
 
 class Severity(IntEnum):
@@ -38,6 +50,10 @@ class Severity(IntEnum):
     @property
     def label(self) -> str:
         return f"SEV{self.value} {self.name.lower()}"
+
+    def at_least(self, threshold: int | None) -> bool:
+        """Whether this severity is `threshold` or worse (1 is the worst); a None threshold is never met."""
+        return threshold is not None and self.value <= threshold
 
 
 _SEVERITY_WORDS = {**{s.name.lower(): s for s in Severity},
@@ -77,6 +93,11 @@ def parse_status(text: str) -> Status:
     raise IncidentError(f"`{text.strip()[:30]}` is not a status: write " + ", ".join(s.value for s in Status))
 
 
+def role_name(role: str) -> str:
+    """A role as the incident keeps it: lower case, single spaces (`Incident  Commander` → `incident commander`)."""
+    return " ".join(role.strip().lower().split())
+
+
 class ActionState(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -108,7 +129,12 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Incident:
-    """A declared incident. `version` counts changes: every write is conditional on the version read."""
+    """A declared incident. `version` counts changes: every write is conditional on the version read.
+
+    Every text it keeps (summary, impact, notes, updates) is in Slack's message markup: `&`, `<` and `>` as
+    entities, people as `<@U…>`. `reminders` is the sweep's record of reminders sent (slot → times); the
+    sweep keeps it without a new version, so a change never races a reminder.
+    """
 
     id: str
     summary: str
@@ -128,19 +154,25 @@ class Incident:
     closed_at: datetime | None = None
     last_update_at: datetime | None = None  # the last `update` or status change: what "no update" reminders watch
     comms_channel: str | None = None
+    comms_post: str | None = None  # ts of Klaxon's first post in the comms channel: pages' thread
     headline: tuple[str, str] | None = None  # (channel, ts) of the headline post
+    origin_channel: str | None = None  # where it was declared: that channel's escalation policy pages
+    latest_update: str = ""  # the last `update` or status note, shown on the headline
     alert_ids: tuple[str, ...] = ()
     page_ids: tuple[str, ...] = ()
     actions: tuple[FollowUp, ...] = ()
+    reminders: Mapping[str, int] = field(default_factory=dict)
     version: int = 0
 
     def __post_init__(self) -> None:
         if not self.summary.strip():
             raise IncidentError("an incident needs a summary of what is happening")
-        if len(self.summary) > MAX_SUMMARY_CHARS:
+        if shown_length(self.summary) > MAX_SUMMARY_CHARS:
             raise IncidentError(f"the summary is longer than {MAX_SUMMARY_CHARS} characters")
-        if len(self.impact) > MAX_IMPACT_CHARS:
+        if shown_length(self.impact) > MAX_IMPACT_CHARS:
             raise IncidentError(f"the impact is longer than {MAX_IMPACT_CHARS} characters")
+        if shown_length(self.latest_update) > MAX_UPDATE_CHARS:
+            raise IncidentError(f"an update is at most {MAX_UPDATE_CHARS} characters")
 
     # ------------------------------------------------------------------ facts
     @property
@@ -189,7 +221,7 @@ class Incident:
         if status is Status.CLOSED and self.status is not Status.RESOLVED:
             raise IncidentError("resolve the incident before closing it")
         changed = replace(self, status=status, history=(*self.history, StatusChange(status, by, at, note)),
-                          last_update_at=at)
+                          last_update_at=at, latest_update=note.strip() or self.latest_update)
         if status is not Status.INVESTIGATING:
             changed = changed.acknowledged(at)
         if status in (Status.MONITORING, Status.RESOLVED) and not changed.mitigated_at:
@@ -214,7 +246,7 @@ class Incident:
 
     def with_role(self, role: str, user: str) -> Incident:
         self._still_open()
-        name = " ".join(role.strip().lower().split())
+        name = role_name(role)
         if name == "lead":
             raise IncidentError("the lead has its own command: `lead @someone`")
         if not _ROLE.match(name):
@@ -238,10 +270,11 @@ class Incident:
         self._still_open()
         return replace(self, impact=impact.strip())
 
-    def updated(self, at: datetime) -> Incident:
-        """A status update was posted (`update <text>`): the "no update" reminder starts again."""
+    def updated(self, at: datetime, text: str = "") -> Incident:
+        """A status update was posted (`update <text>`): the "no update" reminder starts again, and the
+        headline shows the text."""
         self._still_open()
-        return replace(self, last_update_at=at)
+        return replace(self, last_update_at=at, latest_update=text.strip() or self.latest_update)
 
     def with_action(self, text: str, owner: str | None, by: str, at: datetime) -> tuple[Incident, FollowUp]:
         if not text.strip():
@@ -261,6 +294,9 @@ class Incident:
 
     def with_comms_channel(self, channel: str) -> Incident:
         return replace(self, comms_channel=channel)
+
+    def with_comms_post(self, ts: str) -> Incident:
+        return replace(self, comms_post=ts)
 
     def with_headline(self, channel: str, ts: str) -> Incident:
         return replace(self, headline=(channel, ts))

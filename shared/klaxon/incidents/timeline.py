@@ -59,5 +59,6 @@ def entry(incident_id: str, kind: EntryKind, by: str | None, at: datetime, text:
 
 
 def ordered(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
-    """Entries as the timeline shows them: by time, then by key."""
-    return sorted(entries, key=lambda e: (e.at, e.key))
+    """Entries as the timeline shows them: by time, then by key - the declaration before what followed it in
+    the same instant (its channel, its page)."""
+    return sorted(entries, key=lambda e: (e.at, e.kind is not EntryKind.DECLARED, e.key))

@@ -16,6 +16,9 @@ fields separated by tabs; blank lines and lines starting with `#` are ignored.
 How IMS's behaviour maps onto Klaxon:
 - Each [Rules] line becomes an alert rule, in file order (IMS also took the first match). TIME_REGEX
   becomes an IMS-style time window in `zone` (IMS used its host's local time).
+- IMS matched a message's own text as Slack sent it or, when the message had no text, the JSON of its
+  attachments (`ims_message_text`), so IMS users wrote rules such as `"color":"danger"`. Imported rules
+  keep that (`Rule.ims_matching`): each also matches what IMS matched, besides the text Klaxon gathers.
 - Messages matching no rule: IMS marked them handled (a Klaxon channel default of `ack`). With IMS's
   `-reverse` flag (`reverse=True`) rules mark known noise instead (action suppress) and unknown messages
   are reposted to the DEFAULT channel (default `alert`).
@@ -25,11 +28,14 @@ How IMS's behaviour maps onto Klaxon:
 Any malformed line raises RuleError naming its line number, and nothing is returned.
 """
 
+import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from klaxon.rules.errors import RuleError
+from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.model import CHANNEL_ID, POSTER_ID, Action, ChannelDefault, Rule, new_rule_id
 from klaxon.rules.windows import ClockPattern, TimeWindow
 
@@ -38,6 +44,9 @@ _REACTION = re.compile(r"[a-z0-9_+'-]+")
 _BROADCASTS = frozenset({"here", "channel", "everyone"})
 _NOT_IMPORTED = {"Reacji": "Slack's reacji channeler mode", "Reminder": "reminder hours (set them in Klaxon)"}
 _DEFAULT = "DEFAULT"
+MATCHING_NOTE = ("the rules match what IMS matched (a message's text or, without text, its attachments' JSON) "
+                 "and also the text Klaxon reads in blocks and attachments, which IMS did not read: a rule may "
+                 "now take a message IMS let pass, never the other way round")
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,9 @@ def import_ims(
     taken_ids: Collection[str] = frozenset(),
 ) -> ImsImport:
     """Read an IMS.ini into rules and channel defaults; RuleError names the first bad line."""
+    check_rule_file_size(text)
     sections = _read_sections(text)
+    check_rule_count(len(sections.of("Rules")))
     names = _Names(channel_ids or {}, user_ids or {})
     incidents = _incidents(sections.of("Incidents"), names)
     default = incidents.pop(_DEFAULT, None)
@@ -86,16 +97,16 @@ def import_ims(
     hotlines = _hotlines(sections.of("Hotline"), names)
     posters = frozenset(names.user(line.fields[0], line.number) for line in sections.of("PostID"))
     context = _RuleContext(incidents, hotlines, posters, zone, reverse, set(taken_ids))
+    rules = tuple(_rule(line, context) for line in sections.of("Rules"))
     return ImsImport(
-        rules=tuple(_rule(line, context) for line in sections.of("Rules")),
+        rules=rules,
         unmatched=ChannelDefault.ALERT if reverse else ChannelDefault.ACK,
         unmatched_channel=default.channel if reverse and default else None,
         unmatched_label=default.label if reverse and default else None,
         handled_reaction=_last_single(sections.of("Label"), "Label", _reaction),
         report_channel=_last_single(sections.of("Report"), "Report", names.channel),
-        notes=tuple(
-            f"[{name}] is not imported: {why}" for name, why in _NOT_IMPORTED.items() if sections.of(name)
-        ),
+        notes=(*(MATCHING_NOTE for _ in rules[:1]),
+               *(f"[{name}] is not imported: {why}" for name, why in _NOT_IMPORTED.items() if sections.of(name))),
     )
 
 
@@ -203,6 +214,7 @@ def _rule(line: _Line, context: _RuleContext) -> Rule:
             action=Action.SUPPRESS if context.reverse else Action.ALERT,
             label=label,
             hotline=hotline,
+            ims_matching=True,
         )
     except RuleError as exc:
         raise RuleError(f"line {line.number}: {exc}") from None
@@ -255,3 +267,84 @@ class _Names:
         if name not in ids:
             raise RuleError(f'line {number}: "{name}" is neither a {kind} id nor a known {kind} name')
         return ids[name]
+
+
+# ---------------------------------------------------------------------- what IMS matched
+# IMS (Go, slack-go v0.9.1) read a message event into slack-go's Attachment struct and matched its rules
+# against json.Marshal of the attachments when the text was empty. The keys below are that struct's, in
+# its order; "omit" marks `omitempty` (left out when empty, zero or false). Unknown keys were dropped.
+_ATTACHMENT_KEYS: tuple[tuple[str, bool], ...] = (
+    ("color", True), ("fallback", True), ("callback_id", True), ("id", True), ("author_id", True),
+    ("author_name", True), ("author_subname", True), ("author_link", True), ("author_icon", True),
+    ("title", True), ("title_link", True), ("pretext", True), ("text", True), ("image_url", True),
+    ("thumb_url", True), ("service_name", True), ("service_icon", True), ("from_url", True),
+    ("original_url", True), ("fields", True), ("actions", True), ("mrkdwn_in", True), ("blocks", True),
+    ("footer", True), ("footer_icon", True), ("ts", True),
+)
+_ACTION_KEYS = (("name", False), ("text", False), ("style", True), ("type", False), ("value", True), ("url", True))
+# Go's encoder escapes these inside strings (HTML safety), so IMS rules never saw a raw <, > or &.
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                             "\u2029": "\\u2029"})
+
+
+def ims_message_text(message: object) -> str | None:
+    """What IMS matched its rules against: the message's text as Slack sent it (mrkdwn, entities escaped),
+    or, when that is empty, its attachments as Go's json.Marshal wrote them (`[{"color":"danger",…}]`);
+    None when there is neither (IMS skipped such a message).
+
+    Blocks inside attachments and interactive actions' menus are written as Slack sent them, so their key
+    order may differ from slack-go's.
+    """
+    if not isinstance(message, Mapping):
+        return None
+    text = message.get("text")
+    if isinstance(text, str) and text:
+        return text
+    attachments = message.get("attachments")
+    if not isinstance(attachments, list) or not attachments:
+        return None
+    shaped = [_go_struct(item, _ATTACHMENT_KEYS) for item in attachments if isinstance(item, Mapping)]
+    encoded = json.dumps(shaped, ensure_ascii=False, separators=(",", ":"))
+    return encoded.translate(_GO_ESCAPES)
+
+
+def _go_struct(item: Mapping[str, Any], keys: tuple[tuple[str, bool], ...]) -> dict[str, Any]:
+    shaped: dict[str, Any] = {}
+    for key, omit_empty in keys:
+        value = _go_value(key, item.get(key))
+        if value is not None and not (omit_empty and value in ("", 0, [], False)):
+            shaped[key] = value
+    return shaped
+
+
+def _go_value(key: str, value: Any) -> Any:
+    if key == "fields":
+        return [{"title": _go_string(f.get("title")), "value": _go_string(f.get("value")),
+                 "short": f.get("short") is True} for f in _go_list(value) if isinstance(f, Mapping)]
+    if key == "actions":
+        return [_go_struct(a, _ACTION_KEYS) for a in _go_list(value) if isinstance(a, Mapping)]
+    if key == "mrkdwn_in":
+        return [item for item in _go_list(value) if isinstance(item, str)]
+    if key == "blocks":
+        return _go_list(value)
+    if key in ("id", "ts"):  # numbers (Slack sends ts as a number or a numeric string)
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else _numeric(value)
+    return _go_string(value)
+
+
+def _go_string(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _go_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _numeric(value: object) -> int | float | None:
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else number
+    return None

@@ -21,6 +21,8 @@ own text at 40,000 characters, so the cap holds that and a good part of its atta
 pattern cannot see the end of a longer text.
 """
 
+from __future__ import annotations
+
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,24 +107,29 @@ class RuleBook:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def first_match(self, text: str, channel: str, poster: Poster, at: datetime) -> Rule | None:
+    def first_match(self, text: str, channel: str, poster: Poster, at: datetime,
+                    ims_text: str | None = None) -> Rule | None:
         """The first rule, in order, that takes this message; None when no rule does.
 
         `poster` is the poster's id, or all its ids (an app bot posts as a user and a bot at once).
+        `ims_text` is what IMS would have matched (klaxon.rules.ims_import.ims_message_text): rules
+        imported from IMS (`ims_matching`) match it as well as `text`.
         """
-        data = _matched_text(text)
-        for rule, regex in self._candidates(data):
+        subject = self._subject(text, ims_text)
+        for rule, regex in self._candidates(subject):
             # Scopes first: a set lookup is cheaper than running the regex.
-            if _scope_exclusion(rule, channel, poster) is None and regex.search(data) and _window_open(rule, at):
+            if _scope_exclusion(rule, channel, poster) is None and subject.found(rule, regex) \
+                    and _window_open(rule, at):
                 return rule
         return None
 
-    def explain(self, text: str, channel: str, poster: Poster, at: datetime) -> Explanation:
+    def explain(self, text: str, channel: str, poster: Poster, at: datetime,
+                ims_text: str | None = None) -> Explanation:
         """Which rules match this text by pattern, and which of them takes the message."""
-        data = _matched_text(text)
+        subject = self._subject(text, ims_text)
         considered: list[Consideration] = []
-        for rule, regex in self._candidates(data):
-            if not regex.search(data):
+        for rule, regex in self._candidates(subject):
+            if not subject.found(rule, regex):
                 continue
             exclusion = _scope_exclusion(rule, channel, poster)
             if exclusion is None and not _window_open(rule, at):
@@ -132,9 +139,27 @@ class RuleBook:
                 break
         return Explanation(tuple(considered), truncated=len(text) > MAX_MATCHED_CHARS)
 
-    def _candidates(self, data: bytes) -> Iterator[tuple[Rule, CompiledPattern]]:
+    def _subject(self, text: str, ims_text: str | None) -> _Subject:
+        # IMS's view is only looked at when some rule asks for it: one more prefilter scan per shard.
+        wants_ims = ims_text is not None and any(rule.ims_matching for rule in self.rules)
+        return _Subject(_matched_text(text), _matched_text(ims_text) if wants_ims and ims_text else None)
+
+    def _candidates(self, subject: _Subject) -> Iterator[tuple[Rule, CompiledPattern]]:
         for shard in self._shards:
-            yield from shard.candidates(data)
+            yield from shard.candidates(subject)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a message's rules are matched against: the gathered text, and IMS's view for IMS rules."""
+
+    data: bytes
+    ims_data: bytes | None = None
+
+    def found(self, rule: Rule, regex: CompiledPattern) -> bool:
+        if regex.search(self.data):
+            return True
+        return rule.ims_matching and self.ims_data is not None and regex.search(self.ims_data) is not None
 
 
 class _Shard:
@@ -149,9 +174,12 @@ class _Shard:
         # The filter's own compiled patterns: no second copy of each RE2 program in memory.
         self._patterns: list[CompiledPattern] = [self._filter.re(index) for index in range(len(rules))]
 
-    def candidates(self, data: bytes) -> Iterator[tuple[Rule, CompiledPattern]]:
-        """Rules that could match `data`, in rule order (RE2 returns the indices sorted)."""
-        for index in self._filter.Match(data, potential=True) or ():
+    def candidates(self, subject: _Subject) -> Iterator[tuple[Rule, CompiledPattern]]:
+        """Rules that could match the subject, in rule order (RE2 returns the indices sorted)."""
+        indices = self._filter.Match(subject.data, potential=True) or []
+        if subject.ims_data is not None:
+            indices = sorted({*indices, *(self._filter.Match(subject.ims_data, potential=True) or ())})
+        for index in indices:
             yield self.rules[index], self._patterns[index]
 
 
@@ -200,7 +228,8 @@ def _describe(item: Consideration) -> str:
         case Exclusion.POSTER:
             return f"{head}, but only for messages from {', '.join(f'<@{p}>' for p in sorted(rule.posters))}"
         case Exclusion.WINDOW:
-            return f"{head}; its window ({rule.window.describe() if rule.window else ''}) is closed now"
+            window = rule.window.describe() if rule.window else ""
+            return f"{head}; its window ({window}) is closed at the message's time"
         case None:
             return head + "."
 

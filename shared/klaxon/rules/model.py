@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from klaxon.alerts.external import SOURCES
 from klaxon.rules.errors import RuleError
 from klaxon.rules.patterns import compile_re2, format_pattern, parse_pattern, quote
 from klaxon.rules.windows import TimeWindow
 
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
-POSTER_ID = re.compile(r"[UWB][A-Z0-9]+")  # users (U, W on Enterprise Grid) and bots (B)
+# Users (U, W on Enterprise Grid), bots (B), and monitoring sources as `webhook:<source>` (SPEC §5).
+POSTER_ID = re.compile(r"[UWB][A-Z0-9]+|webhook:[a-z0-9_-]+")
 MENTION = re.compile(r"[UWS][A-Z0-9]+|here|channel|everyone")  # users, user groups (S), broadcasts
 MAX_NAME_LENGTH = 200
 MAX_LABEL_LENGTH = 100
@@ -57,6 +59,9 @@ class Rule:
     policy: str | None = None
     ack_timeout_seconds: int | None = None
     enabled: bool = True
+    # Imported from IMS: also matches what IMS matched (klaxon.rules.ims_import.ims_message_text), so
+    # rules written against the JSON of a text-less message's attachments keep working.
+    ims_matching: bool = False
 
     def __post_init__(self) -> None:
         _check_identity(self)
@@ -124,6 +129,7 @@ class Rule:
             "policy": self.policy,
             "ack_timeout_seconds": self.ack_timeout_seconds,
             "enabled": self.enabled,
+            "ims_matching": self.ims_matching,
         }
 
     @classmethod
@@ -149,6 +155,7 @@ class Rule:
             policy=fields.optional_text("policy"),
             ack_timeout_seconds=fields.optional_int("ack_timeout_seconds"),
             enabled=fields.flag("enabled", default=True),
+            ims_matching=fields.flag("ims_matching", default=False),
         )
 
 
@@ -177,7 +184,11 @@ def _check_scopes(rule: Rule) -> None:
             raise RuleError(f'rule {rule.id}: "{quote(channel)}" is not a Slack channel id such as C0123ABCD')
     for poster in sorted(rule.posters):
         if not POSTER_ID.fullmatch(poster):
-            raise RuleError(f'rule {rule.id}: "{quote(poster)}" is not a Slack user or bot id such as U0123ABCD')
+            raise RuleError(f'rule {rule.id}: "{quote(poster)}" is not a Slack user or bot id such as U0123ABCD, '
+                            "nor a monitoring source such as webhook:generic")
+        if poster.startswith("webhook:") and poster.removeprefix("webhook:") not in SOURCES:
+            raise RuleError(f'rule {rule.id}: "{quote(poster)}" names no monitoring source; '
+                            f"known: {', '.join(f'webhook:{source}' for source in SOURCES)}")
     for mention in rule.hotline:
         if not MENTION.fullmatch(mention):
             raise RuleError(
@@ -203,7 +214,8 @@ class _RecordFields:
 
     REQUIRED = frozenset({"id", "name", "pattern", "target_channel", "action"})
     OPTIONAL = frozenset(
-        {"ignore_case", "window", "channels", "posters", "label", "hotline", "policy", "ack_timeout_seconds", "enabled"}
+        {"ignore_case", "window", "channels", "posters", "label", "hotline", "policy", "ack_timeout_seconds", "enabled",
+         "ims_matching"}
     )
 
     def __init__(self, record: Mapping[str, object]) -> None:

@@ -14,6 +14,7 @@ from typing import Protocol
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
 from klaxon.rules.errors import RuleError
+from klaxon.wording import one_line
 
 MAX_PATTERN_LENGTH = 1_000
 
@@ -145,8 +146,8 @@ def compile_re2(source: str, *, ignore_case: bool = False, what: str = "pattern"
 
 
 def quote(text: str) -> str:
-    """A user's text shortened for an error message."""
-    return text if len(text) <= _QUOTED_LENGTH else text[: _QUOTED_LENGTH - 1] + "…"
+    """A user's text for an error message: one line, shortened."""
+    return one_line(text, _QUOTED_LENGTH)
 
 
 def _reason(exc: Exception) -> str:

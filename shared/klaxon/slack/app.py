@@ -1,53 +1,27 @@
-"""The Bolt app behind POST /slack/events, built once per container.
+"""The Bolt app behind POST /slack/events, built once per container (klaxon.bootstrap builds it).
 
 Every listener acks at once (Slack wants an answer within 3 s) and leaves the work to a lazy listener,
-which Bolt runs in an asynchronous re-invocation of this same function. Bolt swallows a lazy
-listener's exception, so failures are collected here and re-raised after dispatch: the asynchronous
-invocation then fails, Lambda retries it twice, and the dead-letter queue keeps what still fails.
+which Bolt runs in an asynchronous re-invocation of this same function (klaxon.slack.lazy).
 """
 
 from __future__ import annotations
 
 import base64
-import contextvars
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools import Logger
-from slack_bolt import App
+from slack_bolt import App, BoltContext
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
-from klaxon.bootstrap import Runtime, runtime
+if TYPE_CHECKING:
+    from klaxon.services import Services
 
 logger = Logger(child=True)
-
-_failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar("lazy_failures")
-
-
-class LazyWorkFailed(RuntimeError):
-    """Work done after the ack failed; raised so Lambda retries the asynchronous invocation."""
-
-
-def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Serve one API Gateway event (a Slack request, or Bolt's lazy re-invocation of one)."""
-    problem = unreadable(event)
-    if problem:
-        # Bolt would raise parsing it: a 400 here, not a Lambda error (and an alarm) for garbage.
-        logger.warning("unreadable request refused", extra={"problem": problem})
-        return {"statusCode": 400, "headers": {"content-type": "application/json"},
-                "body": json.dumps({"error": problem})}
-    failures: list[BaseException] = []
-    token = _failures.set(failures)
-    try:
-        response: dict[str, Any] = runtime().slack_request_handler.handle(event, context)
-    finally:
-        _failures.reset(token)
-    if failures:
-        raise LazyWorkFailed(f"lazy listener failed: {failures[0]!r}") from failures[0]
-    return response
 
 
 def unreadable(event: dict[str, Any]) -> str | None:
@@ -72,65 +46,19 @@ def unreadable(event: dict[str, Any]) -> str | None:
     return None
 
 
-def build_app(rt: Runtime) -> App:
-    """A Bolt App with Klaxon's listeners; no network calls until the first request."""
-    from klaxon.slack.identity import bot_authorizer
+def build_app(*, client: WebClient, signing_secret: str, authorize: Callable[[BoltContext], AuthorizeResult],
+              services: Callable[[], Services]) -> App:
+    """A Bolt App with Klaxon's listeners, which get `services()` for each delivery; no network calls until
+    the first request."""
     from klaxon.slack.listeners import register
 
     app = App(
         name="klaxon",  # without a name Bolt walks the call stack to invent one: 50 ms of every cold start
-        client=rt.slack_client,
-        signing_secret=rt.credentials.signing_secret,
-        authorize=bot_authorizer(rt),
+        client=client,
+        signing_secret=signing_secret,
+        authorize=authorize,
         process_before_response=True,
         logger=logging.getLogger("klaxon.bolt"),
     )
-    register(app, rt)
+    register(app, services)
     return app
-
-
-@contextmanager
-def lazy_work(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
-    """Around a lazy listener's work: once per delivery (yields False for a repeat), failures re-raised."""
-    with failures_reported(), once_per_event(rt, body) as first:
-        yield first
-
-
-@contextmanager
-def failures_reported() -> Iterator[None]:
-    """Around lazy work: remember a failure for handle_request to re-raise, then let Bolt log it."""
-    try:
-        yield
-    except Exception as error:
-        holder = _failures.get(None)
-        if holder is not None:
-            holder.append(error)
-        raise
-
-
-@contextmanager
-def once_per_event(rt: Runtime, body: dict[str, Any]) -> Iterator[bool]:
-    """Yield True if this delivery's work should run now, False if it ran or is running elsewhere.
-
-    Slack retries a delivery (same event_id) when it thinks it failed; the claim makes the work
-    happen once. A failure releases the claim so Lambda's retry can do the work.
-    """
-    # Events carry an event_id; commands and clicks a trigger_id, unique per use (Lambda may retry those).
-    event_id = body.get("event_id") or body.get("trigger_id")
-    # Every log line of this work carries the delivery's id, so one Slack event can be followed through.
-    logger.set_correlation_id(event_id)
-    if not event_id:
-        yield True
-        return
-    claims = rt.store.claims
-    if not claims.claim(event_id, rt.clock.now()):
-        logger.info("event already handled, delivery dropped", extra={"event_id": event_id})
-        yield False
-        return
-    try:
-        yield True
-    except Exception:
-        claims.release(event_id)
-        raise
-    claims.complete(event_id, rt.clock.now())
-

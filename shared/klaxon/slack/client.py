@@ -7,9 +7,12 @@ Slack needs a client but none of the domain the gateway speaks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -18,6 +21,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+
+logger = Logger(child=True)
 
 
 class WaitBriefly(RateLimitErrorRetryHandler):
@@ -54,3 +59,29 @@ def retry_after(response: Any) -> float:
     headers = {key.lower(): value for key, value in (response.headers or {}).items()}
     value = headers.get("retry-after", 1)
     return float(value[0] if isinstance(value, list) else value)
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code in a refused call's answer (`not_in_channel`, `ratelimited` …), or ''."""
+    return str(error.response.get("error", "")) if error.response is not None else ""
+
+
+def joining[T](client: WebClient, channel: str, call: Callable[[], T]) -> T:
+    """Make a call that needs membership; join a public channel once if Slack says Klaxon is not in it."""
+    try:
+        return call()
+    except SlackApiError as error:
+        if error_code(error) != "not_in_channel":
+            raise
+        logger.info("joining the channel to post", extra={"channel": channel})
+        client.conversations_join(channel=channel)
+        return call()
+
+
+def permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    """A link to a message, or None when Slack cannot give one (deleted, no access): a link is a courtesy."""
+    try:
+        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+    except SlackApiError as error:
+        logger.warning("no permalink", extra={"channel": channel, "ts": ts, "error": error_code(error)})
+        return None

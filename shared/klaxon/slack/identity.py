@@ -15,23 +15,25 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
-
-from klaxon.bootstrap import Runtime
+from slack_sdk import WebClient
 
 LAZY_ONLY_HEADER = "x-slack-bolt-lazy-only"  # set by Bolt's Lambda runner on its re-invocation
 
 
-def bot_authorizer(rt: Runtime) -> Callable[[BoltContext], AuthorizeResult]:
-    """Bolt's `authorize` function for this container (Bolt passes arguments by name: a plain function)."""
+def bot_authorizer(bot_token: Callable[[], str], client: WebClient) -> Callable[[BoltContext], AuthorizeResult]:
+    """Bolt's `authorize` function for this container (Bolt passes arguments by name: a plain function).
+
+    `bot_token` is asked on every request: a rotated token (Secrets Manager, cached) takes effect then.
+    """
     known: list[Any] = []  # the auth.test response, once asked
     lock = threading.Lock()
 
     def authorize(context: BoltContext) -> AuthorizeResult:
-        token = rt.credentials.bot_token
+        token = bot_token()
         if not known and _is_lazy_work(context):
             with lock:
                 if not known:
-                    known.append(rt.slack_client.auth_test(token=token))
+                    known.append(client.auth_test(token=token))
         if not known:
             return AuthorizeResult(enterprise_id=context.enterprise_id, team_id=context.team_id, bot_token=token)
         return AuthorizeResult.from_auth_test_response(bot_token=token, auth_test_response=known[0])

@@ -1,126 +1,98 @@
-"""Slack event payloads turned into domain messages, once, at the edge.
+"""Slack message events turned into domain messages, once, at the edge.
 
-Monitoring bots put most of what matters in attachments and blocks, so the matchable text gathers
-the message text, every attachment's pretext/title/text/fields/fallback and the text of every block,
-without a part that only repeats what is already there (a client sends the same text as `text` and
-as a rich_text block; an attachment's fallback usually repeats its title).
+Events API `message` events (docs.slack.dev/reference/events/message and its subtypes): what was said
+is gathered by klaxon.alerts.gathering, the one reader of a message's content. Any JSON is accepted: an event
+that cannot be a message someone said (no channel, no ts, no poster, a join, a deletion) is None, and
+nothing here raises, so such an event is acknowledged and dropped instead of failing the lazy work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from klaxon.messages import ChannelMessage
+from aws_lambda_powertools import Logger
+
+from klaxon.alerts.gathering import clean, gathered_text
+from klaxon.alerts.messages import ChannelMessage, moment_of
+from klaxon.rules.ims_import import ims_message_text
+
+logger = Logger(child=True)
 
 # Subtypes that carry something a person or a bot said; everything else (joins, topic changes,
 # deletions, `message_replied` notices) is ignored.
 _SAID = {None, "bot_message", "thread_broadcast", "file_share", "me_message"}
-_BROADCASTS = {"<!here>": "@here", "<!channel>": "@channel", "<!everyone>": "@everyone"}
+MAX_NAME = 200  # Slack's names are far shorter; a longer one is not a name
 
 
-def channel_message(event: Mapping[str, Any]) -> ChannelMessage | None:
+def channel_message(event: object) -> ChannelMessage | None:
     """The message an event carries, or None when it is not something said (a deletion, a join).
 
-    An edit (`message_changed`) is judged on its new text, marked `edited`; a message that did not
-    change its text (an unfurl, a reaction count) is not judged again.
+    An edit (`message_changed`) is judged on its new text, marked `edited`, at the time of the edit; a
+    change that leaves what the author wrote as it was (Slack unfurling a link, a reaction count, a
+    thread's reply count) is not judged again.
     """
-    subtype = event.get("subtype")
+    if not isinstance(event, Mapping):
+        return None
+    subtype = _subtype(event)
     if subtype == "message_changed":
         return _edited(event)
-    if subtype not in _SAID or not event.get("channel") or not event.get("ts"):
+    if subtype not in _SAID:
         return None
-    return _said(event, str(event["channel"]), str(event["ts"]))
+    return _said(event, event.get("channel"), event.get("ts"))
 
 
 def _edited(event: Mapping[str, Any]) -> ChannelMessage | None:
-    new, old = event.get("message") or {}, event.get("previous_message") or {}
-    if new.get("subtype") not in _SAID or gathered_text(new) == gathered_text(old):
+    new, old = _mapping(event.get("message")), _mapping(event.get("previous_message"))
+    if _subtype(new) not in _SAID or gathered_text(new) == gathered_text(old):
         return None
-    ts = new.get("ts") or old.get("ts")
-    if not ts or not event.get("channel"):
+    said = _said(new, event.get("channel"), new.get("ts") or old.get("ts"))
+    if said is None:
         return None
-    said = _said(new, str(event["channel"]), str(ts))
-    return ChannelMessage(**{**said.__dict__, "edited": True}) if said else None
+    # Judged when it was edited: the edit's own ts (Slack's `edited.ts`), else the event's.
+    edited_at = moment_of(_mapping(new.get("edited")).get("ts")) or moment_of(event.get("ts"))
+    return replace(said, edited=True, said_at=edited_at or said.said_at)
 
 
-def _said(message: Mapping[str, Any], channel: str, ts: str) -> ChannelMessage | None:
-    poster = message.get("user") or message.get("bot_id")
-    if not poster:
+def _said(message: Mapping[str, Any], channel: object, ts: object) -> ChannelMessage | None:
+    poster = _id(message.get("user")) or _id(message.get("bot_id"))
+    channel_id, message_ts = _id(channel), _id(ts)
+    if not (poster and channel_id and message_ts):
+        logger.info("message event without a channel, ts or poster dropped",
+                    extra={"has_channel": bool(channel_id), "has_ts": bool(message_ts), "has_poster": bool(poster)})
         return None
-    profile = message.get("bot_profile") or {}
+    # A bot's name, or a person's from the profile Slack attaches to some events: the repost names the
+    # poster rather than mentioning them (a mention would notify them).
+    profile = _mapping(message.get("bot_profile")) or _mapping(message.get("user_profile"))
+    name = _text(message.get("username")) or _text(profile.get("display_name")) or _text(
+        profile.get("real_name")) or _text(profile.get("name"))
     return ChannelMessage(
-        channel=channel,
-        ts=ts,
-        poster=str(poster),
+        channel=channel_id,
+        ts=message_ts,
+        poster=poster,
         text=gathered_text(message),
-        poster_name=str(message.get("username") or profile.get("name") or ""),
-        thread_ts=message.get("thread_ts"),
-        bot_id=message.get("bot_id"),
+        poster_name=name[:MAX_NAME],
+        thread_ts=_id(message.get("thread_ts")) or None,
+        bot_id=_id(message.get("bot_id")) or None,
+        said_at=moment_of(message_ts),
+        ims_text=ims_message_text(message),
     )
 
 
-def gathered_text(message: Mapping[str, Any]) -> str:
-    """Text, attachments and blocks as one string, still in Slack's markup (valid to repost)."""
-    parts: list[str] = []
-    for part in _parts(message):
-        part = part.strip()
-        # A fallback or a rich_text copy usually repeats what is already there: keep it only if new.
-        if part and not any(part in kept for kept in parts):
-            parts.append(part)
-    return "\n".join(parts)
+def _subtype(message: Mapping[str, Any]) -> str | None:
+    subtype = message.get("subtype")
+    return subtype if isinstance(subtype, str) else None if subtype is None else "unknown"
 
 
-def quiet_broadcasts(text: str) -> str:
-    """Text safe to repost: @here/@channel/@everyone shown as words, so a repost never pings a room."""
-    for markup, word in _BROADCASTS.items():
-        text = text.replace(markup, word)
-    return text
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
-def _parts(message: Mapping[str, Any]) -> Iterable[str]:
-    yield str(message.get("text") or "")
-    for attachment in message.get("attachments") or ():
-        for key in ("pretext", "author_name", "title", "text"):
-            yield str(attachment.get(key) or "")
-        for attached_field in attachment.get("fields") or ():
-            yield f"{attached_field.get('title', '')}: {attached_field.get('value', '')}".strip(": ")
-        yield from _block_texts(attachment.get("blocks") or ())
-        yield str(attachment.get("fallback") or "")
-        yield str(attachment.get("footer") or "")
-    yield from _block_texts(message.get("blocks") or ())
+def _text(value: object) -> str:
+    return clean(value) if isinstance(value, str) else ""
 
 
-def _block_texts(blocks: Iterable[Mapping[str, Any]]) -> Iterable[str]:
-    for block in blocks:
-        kind = block.get("type")
-        if kind in ("section", "header"):
-            yield _text_object(block.get("text"))
-            for section_field in block.get("fields") or ():
-                yield _text_object(section_field)
-        elif kind == "context":
-            yield " ".join(_text_object(e) for e in block.get("elements") or () if e.get("type") != "image")
-        elif kind == "rich_text":
-            yield "".join(_rich_text(block.get("elements") or ()))
-
-
-def _text_object(text: Any) -> str:
-    return str(text.get("text") or "") if isinstance(text, Mapping) else ""
-
-
-def _rich_text(elements: Iterable[Mapping[str, Any]]) -> Iterable[str]:
-    for element in elements:
-        kind = element.get("type")
-        if kind == "text":
-            yield str(element.get("text") or "")
-        elif kind == "link":
-            yield str(element.get("text") or element.get("url") or "")
-        elif kind == "user":
-            yield f"<@{element.get('user_id', '')}>"
-        elif kind == "channel":
-            yield f"<#{element.get('channel_id', '')}>"
-        elif kind == "emoji":
-            yield f":{element.get('name', '')}:"
-        elif "elements" in element:  # sections, lists, quotes and preformatted blocks nest
-            yield from _rich_text(element["elements"])
-            yield "\n"
+def _id(value: object) -> str:
+    """A channel, user or bot id or a ts: a short string Slack never fills with markup."""
+    return _text(value).strip()[:64]

@@ -1,1 +1,48 @@
-"""The HTTP side that is not Slack: the incident doc page, the incident list, and their signed links."""
+"""HTTP for the webhooks function (Powertools Event Handler): monitoring webhooks, and later HTML pages.
+
+`build_resolver()` makes the one APIGatewayHttpResolver; each webhook source is a Router of its own
+(after Powertools' examples/event_handler_rest/src/split_route_module.py), included here. Adding a
+source is one router module and one entry in SOURCE_ROUTERS.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from klaxon.alerts.external import SOURCES
+from klaxon.web import generic
+from klaxon.web.webhooks import Refusal, error
+
+SOURCE_ROUTERS: dict[str, APIGatewayHttpRouter] = {"generic": generic.router}
+
+
+def build_resolver() -> APIGatewayHttpResolver:
+    """The resolver for POST /webhooks/{source} and GET /incidents/{id}; no clients, no I/O."""
+    resolver = APIGatewayHttpResolver()
+    for router in SOURCE_ROUTERS.values():
+        resolver.include_router(router)
+
+    @resolver.get("/incidents/<incident_id>")
+    def incident_page(incident_id: str) -> Response[dict[str, Any]]:
+        return error(HTTPStatus.NOT_FOUND, f"no incident {incident_id!r}")
+
+    def refused(refusal: Refusal) -> Response[dict[str, Any]]:
+        return error(refusal.status, refusal.reason)
+
+    resolver.exception_handler(Refusal)(refused)  # its decorator is unannotated: registered by a call
+
+    @resolver.not_found
+    def unknown(_: Exception) -> Response[dict[str, Any]]:
+        path = resolver.current_event.path
+        if not path.startswith("/webhooks/"):
+            return error(HTTPStatus.NOT_FOUND, f"nothing at {path}")
+        source = path.removeprefix("/webhooks/")
+        if source in SOURCES:  # SPEC §5 names it; its parser is not built yet
+            return error(HTTPStatus.NOT_IMPLEMENTED, f"webhook intake for {source} is not available in this version")
+        return error(HTTPStatus.NOT_FOUND, f"unknown webhook source {source!r}; known: {', '.join(SOURCE_ROUTERS)}")
+
+    return resolver

@@ -74,7 +74,8 @@ def test_empty_text_or_help_asks_for_usage(text: str, command: Help) -> None:
 
 
 def test_every_help_topic_has_usage_lines() -> None:
-    assert set(USAGE) == {"rule", "channel", "policy", "settings", "import", "export", "audit", "report", "help"}
+    assert set(USAGE) == {"rule", "channel", "policy", "settings", "import", "export", "audit", "report", "keyword",
+                          "help"}
     assert all(line.startswith(f"/klaxon {topic}") for topic, lines in USAGE.items() for line in lines.splitlines())
 
 
@@ -147,7 +148,7 @@ def test_rule_move_puts_a_rule_in_its_place(text: str, placement: Placement) -> 
         ("rule remove", "a rule id is missing, such as r-7f3a2c"),
         ("rule remove r-7f3a2c r-000001", 'unexpected "r-000001" after the rule id r-7f3a2c'),
         ("rule enable r/7f", '"r/7f" is not a rule id such as r-7f3a2c'),
-        ("rule test", "rule test needs the text of a message"),
+        ("rule test", "rule test needs a message to try the rules on"),
         ("rule list all", 'unexpected "all" after rule list'),
         ("rule move r-1 0", "positions start at 1"),
         ("rule move r-1 before r-1", "cannot move r-1 before itself"),
@@ -372,12 +373,12 @@ READS = [
 
 @pytest.mark.parametrize("text", CHANGES)
 def test_commands_that_change_something_are_for_admins(text: str) -> None:
-    assert parse_command(text).changes_configuration
+    assert commands.changes_configuration(parse_command(text))
 
 
 @pytest.mark.parametrize("text", READS)
 def test_commands_that_only_read_are_for_everyone(text: str) -> None:
-    assert not parse_command(text).changes_configuration
+    assert not commands.changes_configuration(parse_command(text))
 
 
 def test_a_parsed_command_cannot_be_altered() -> None:

@@ -7,6 +7,7 @@ import pytest
 from klaxon.commands.references import MentionKind
 from klaxon.incidents.commands import USAGE, help_text, parse_incident_command
 from klaxon.incidents.model import IncidentError, Severity, Status
+from klaxon.incidents.usage import is_command
 
 
 def test_an_empty_mention_asks_for_help() -> None:
@@ -43,9 +44,9 @@ def test_roles_and_leads_are_people(text: str, problem: str) -> None:
         parse_incident_command(text)
 
 
-def test_status_with_a_note_and_not_closed_through_status() -> None:
-    command = parse_incident_command("status monitoring fix is out &amp; holding")
-    assert (command.status, command.text) == (Status.MONITORING, "fix is out & holding")
+def test_status_with_a_note_kept_in_slacks_markup_and_not_closed_through_status() -> None:
+    command = parse_incident_command("status monitoring fix is out &amp; <@U7> holds it")
+    assert (command.status, command.text) == (Status.MONITORING, "fix is out &amp; <@U7> holds it")
     with pytest.raises(IncidentError, match="say `close`"):
         parse_incident_command("status closed")
 
@@ -54,7 +55,7 @@ def test_an_action_s_last_word_is_its_owner_when_it_is_a_person() -> None:
     owned = parse_incident_command("action add a disk alert <@U5>")
     assert (owned.text, owned.person and owned.person.id) == ("add a disk alert", "U5")
     unowned = parse_incident_command("action tell <!here> about it")
-    assert (unowned.text, unowned.person) == ("tell @here about it", None)
+    assert (unowned.text, unowned.person) == ("tell <!here> about it", None)  # shown quietly, never notifying
 
 
 @pytest.mark.parametrize(("text", "problem"), [("update", "usage: `update"), ("rename", "usage: `rename"),
@@ -71,3 +72,16 @@ def test_an_unknown_command_is_answered_with_everything_understood_here() -> Non
     assert "I don't know `reboot`" in str(refused.value)
     assert all(f"`{verb}" in str(refused.value) for verb in USAGE)
     assert help_text().count("\n") == len(USAGE) - 1
+
+
+@pytest.mark.parametrize(("text", "verb"), [("summary db &lt;primary&gt; &amp; replica down", "summary"),
+                                            ("update failover done, <https://status.example|status page>", "update")])
+def test_free_text_is_kept_as_slack_sent_it(text: str, verb: str) -> None:
+    command = parse_incident_command(text)
+    assert (command.verb, command.text) == (verb, text.split(" ", 1)[1])
+
+
+@pytest.mark.parametrize(("typed", "is_one"), [("severity 1", True), ("SUMMARY", True), ("page", True),
+                                               ("the db is down", False), ("", False), ("pages are slow", False)])
+def test_a_command_is_told_from_a_summary_by_its_first_word(typed: str, is_one: bool) -> None:
+    assert is_command(typed) is is_one

@@ -88,7 +88,7 @@ def test_explain_says_the_matching_rules_window_is_closed_so_nothing_would_happe
     assert explanation.considered == (Consideration(book.rules[0], Exclusion.WINDOW),)
     assert explanation.summary() == (
         "rule r-1 [Error] matches → would alert to <#C0INCIDENT>; "
-        "its window (mon-fri 09:00-18:00 Asia/Tokyo) is closed now\n"
+        "its window (mon-fri 09:00-18:00 Asia/Tokyo) is closed at the message's time\n"
         "So no rule takes it, and the channel's default applies."
     )
 

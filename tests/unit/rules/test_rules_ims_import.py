@@ -1,10 +1,13 @@
 """Teams moving from IMS import their IMS.ini and keep their rules, labels, hotlines and reverse mode."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
+from klaxon.alerts.gathering import gathered_text
 from klaxon.rules import Action, ChannelDefault, ClockPattern, RuleBook, RuleError, TimeWindow, import_ims, model
+from klaxon.rules.ims_import import MATCHING_NOTE, ims_message_text
 
 # The example of IMS's README (fields are tab-separated).
 README_EXAMPLE = """\
@@ -52,7 +55,7 @@ def test_the_readme_example_becomes_one_alert_rule_with_an_ims_time_window() -> 
     assert rule.posters == frozenset()
     assert imported.unmatched is ChannelDefault.ACK  # IMS marked unknown messages handled
     assert imported.handled_reaction == "white_check_mark"
-    assert imported.notes == ()
+    assert imported.notes == (MATCHING_NOTE,)
 
 
 def test_a_later_ims_file_keeps_rule_order_labels_hotlines_posters_and_report_channel() -> None:
@@ -63,7 +66,7 @@ def test_a_later_ims_file_keeps_rule_order_labels_hotlines_posters_and_report_ch
     assert all(rule.posters == frozenset({"B0ZABBIX01"}) for rule in imported.rules)
     assert imported.report_channel == "C0256BTKP54"
     assert imported.unmatched_channel is None  # DEFAULT is only used in reverse mode
-    assert imported.notes == ("[Reminder] is not imported: reminder hours (set them in Klaxon)",)
+    assert imported.notes == (MATCHING_NOTE, "[Reminder] is not imported: reminder hours (set them in Klaxon)")
 
 
 def test_an_imported_time_regex_keeps_its_meaning() -> None:
@@ -126,3 +129,54 @@ def test_a_malformed_file_is_refused_naming_the_line_and_nothing_is_imported(tex
     with pytest.raises(RuleError) as error:
         import_ims(text)
     assert problem in str(error.value)
+
+
+# ---------------------------------------------------------------------- what IMS matched, imported rules still match
+CRITICAL = "[Rules]\n\"color\":\"danger\"\t.*\tCRIT\n[Incidents]\nCRIT\tC0123\t[Critical]\t20\n"
+FIRING = {"type": "message", "subtype": "bot_message", "text": "",
+          "attachments": [{"color": "danger", "title": "[FIRING:1] HighLatency", "id": 1}]}
+NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def test_a_text_less_message_matches_an_imported_rule_written_against_its_attachments_json() -> None:
+    imported = import_ims(CRITICAL)
+    (rule,) = imported.rules
+    assert rule.ims_matching and (rule.target_channel, rule.label) == ("C0123", "[Critical]")
+    book = RuleBook(imported.rules)
+    assert book.first_match(gathered_text(FIRING), "C0MON", "B0AM", NOON, ims_message_text(FIRING)) == rule
+
+
+def test_a_klaxon_rule_never_matches_the_json_of_attachments() -> None:
+    (imported,) = import_ims(CRITICAL).rules
+    native = replace(imported, ims_matching=False)
+    book = RuleBook([native])
+    assert book.first_match(gathered_text(FIRING), "C0MON", "B0AM", NOON, ims_message_text(FIRING)) is None
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    (FIRING, '[{"color":"danger","id":1,"title":"[FIRING:1] HighLatency"}]'),
+    ({"text": "disk &lt;full&gt;", "attachments": [{"color": "danger"}]}, "disk &lt;full&gt;"),  # text wins
+    ({"text": "", "attachments": [{"fallback": "a < b & c", "fields": [{"title": "Host", "value": "db-1"}],
+                                   "ts": "1700000000", "mrkdwn_in": ["text"], "is_app_unfurl": True,
+                                   "actions": [{"name": "ack", "text": "Ack", "type": "button", "id": "1"}]}]},
+     '[{"fallback":"a \\u003c b \\u0026 c","fields":[{"title":"Host","value":"db-1","short":false}],'
+     '"actions":[{"name":"ack","text":"Ack","type":"button"}],"mrkdwn_in":["text"],"ts":1700000000}]'),
+    ({"text": "", "blocks": [{"type": "section"}]}, None),  # no text, no attachments: IMS skipped it
+    ({"text": "", "attachments": "x"}, None),
+    ("not a message", None),
+])
+def test_what_ims_matched_is_the_text_or_its_attachments_as_go_wrote_them(message: object,
+                                                                          expected: str | None) -> None:
+    assert ims_message_text(message) == expected
+
+
+def test_an_imported_rule_still_matches_the_text_klaxon_reads() -> None:
+    (rule,) = import_ims(README_EXAMPLE).rules
+    blocks_only = {"text": "", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Error: disk"}}]}
+    assert RuleBook([rule]).first_match(gathered_text(blocks_only), "C0MON", "B0X", NOON,
+                                        ims_message_text(blocks_only)) == rule
+
+
+def test_the_import_says_how_imported_rules_match() -> None:
+    assert import_ims(CRITICAL).notes == (MATCHING_NOTE,)
+    assert import_ims("[Label]\nwhite_check_mark\n").notes == ()

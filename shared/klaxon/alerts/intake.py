@@ -1,0 +1,240 @@
+"""The one intake for every alert (SPEC §1, §5): a watched channel's message or a monitoring source's event.
+
+Each goes through the same steps:
+
+1. judge: the rules (first match wins) on the message's gathered text, or on the source's title, text
+   and labels; rules may be scoped to channels, to posters, or to a source (`from webhook:generic`);
+2. silences: an explicit step asking the SilenceCheck port whether the alert is silenced - recorded,
+   then neither posted nor paged;
+3. group and record exactly once: repeats of a message alert share its masked text (the fingerprint)
+   within the grouping window; a source's events share its dedup key (klaxon.alerts.lifecycle);
+4. post the alert, or update the post of the alert a repeat, a reopen or a resolve changed;
+5. page: an alert whose rule names a policy is stored with its ack timer (the sweep pages when it runs
+   out), and the domain events told to the message bus let paging stop the page when it is handled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.gathering import truncate
+from klaxon.alerts.handling import show
+from klaxon.alerts.judging import Identity, Judgement, Verdict, judge, judge_external
+from klaxon.alerts.lifecycle import Change, key_hash
+from klaxon.alerts.messages import ChannelMessage
+from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
+from klaxon.alerts.ports import Applied, Arrival, RaiseOutcome, SilenceCheck
+from klaxon.configuration.model import Configuration
+from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
+from klaxon.ports import SlackGateway, Store
+from klaxon.rules import Rule
+from klaxon.rules.grouping import fingerprint
+
+DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
+# What an alert keeps of its text: more than its post shows (Slack's 3,000-character section), and at most
+# 40 KB of UTF-8, far inside DynamoDB's 400 KB item (every update is billed by item size).
+MAX_ALERT_TEXT = 10_000
+ALERT_CUT_NOTE = " (cut: the original message has it all)"
+POSTING_RESERVE_MS = 5_000  # new alerts are posted while the function has more time left than this
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the intake works with, for one delivery (a Slack event, a webhook request)."""
+
+    store: Store
+    slack: SlackGateway
+    config: Configuration
+    me: Identity
+    silences: SilenceCheck
+    publish: Publish
+    now: datetime
+    time_left_ms: Callable[[], int] = field(default=lambda: 60_000)  # the Lambda context's remaining time
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.config.preferences.grouping_window_seconds)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What became of one source event: the judgement (firing events only), the change, and its alert."""
+
+    event: ExternalEvent
+    judgement: Judgement | None
+    change: Change | None  # None: the rules suppressed it or had nowhere to post it
+    alert: Alert | None
+
+
+# ---------------------------------------------------------------------- messages
+def take_message(message: ChannelMessage, intake: Intake) -> Judgement:
+    """Judge a channel message and carry the judgement out: repost, count a repeat, or mark it handled.
+
+    An incident's comms channel is never watched (its people talk about the incident, they do not alert).
+    """
+    judgement = judge(message, intake.config, intake.me, intake.now)
+    if judgement.verdict is not Verdict.IGNORE and intake.store.incidents.in_channel(message.channel):
+        # Asked only of a message that would do something: most messages cost no read at all.
+        judgement = Judgement(Verdict.IGNORE, "an incident's comms channel is never watched")
+    if judgement.verdict is Verdict.ALERT:
+        _raise_from_message(message, judgement, intake)
+    elif judgement.verdict in (Verdict.SUPPRESS, Verdict.MARK_HANDLED):
+        intake.slack.mark_handled(message.channel, message.ts, intake.config.preferences.handled_reaction)
+    return judgement
+
+
+def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: Intake) -> Alert:
+    """Record the alert exactly once, then post it, or update its group's post with the new count.
+
+    Its times are the message's (`message.moment(now)`): first seen when said, grouped with repeats said
+    within the grouping window, and (when its rule names a policy) paging an ack timeout after it was said,
+    so a late delivery neither starts a new group nor puts the page off.
+    """
+    rule = judgement.rule
+    group_key = rule.id if rule else f"default:{message.channel}"
+    said_at = message.moment(intake.now)
+    origin = SlackMessageOrigin(channel=message.channel, ts=message.ts, poster=message.poster,
+                                poster_name=message.poster_name, bot_id=message.bot_id)
+    label = rule.label if rule else intake.config.preferences.unmatched_label
+    candidate = _silenced(_draft(alert_id(message.channel, message.ts), origin, message.text, label, judgement,
+                                 fingerprint(group_key, message.plain_text), said_at), intake)
+    raised = intake.store.alerts.raise_alert(candidate, group_until=said_at + intake.window)
+    alert = raised.alert
+    if alert.silenced_by:
+        if raised.outcome is RaiseOutcome.NEW:
+            intake.publish(AlertRaised(alert))
+        return alert
+    if not alert.is_posted and alert.id == candidate.id and alert.text == candidate.text:
+        # New, or recorded by an earlier attempt at this delivery that died before posting: post it now.
+        # Another delivery for the same message (an edit racing the original, or a second edit) finds
+        # other text, and leaves the post to the worker that recorded the alert.
+        posted = post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), store=intake.store,
+                      slack=intake.slack, publish=intake.publish)
+        return _caught_up(posted, intake)
+    if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
+        intake.slack.update_alert(alert)
+    return alert
+
+
+def _caught_up(posted: Alert, intake: Intake) -> Alert:
+    """The post as the alert is now: a repeat counted (or a mark made) while it was being posted found no
+    post to update, so the poster shows it (one consistent read)."""
+    latest = intake.store.alerts.get(posted.id)
+    if latest is None or (latest.count, latest.revision) == (posted.count, posted.revision):
+        return posted
+    intake.slack.update_alert(latest)
+    return latest
+
+
+# ---------------------------------------------------------------------- monitoring sources
+def take_external(events: Sequence[ExternalEvent], intake: Intake) -> list[Taken]:
+    """Judge a source's firing events, apply every event to its key's alert, then post or update the posts.
+
+    Resolves are not judged: they close the alert their key raised, whatever the rules say now.
+    """
+    arrivals: list[Arrival] = []
+    judged: list[tuple[ExternalEvent, Judgement | None, int | None]] = []
+    for event in events:
+        at = event.occurred_at or intake.now
+        judgement = None if event.is_resolved else judge_external(event, intake.config, intake.me, at)
+        if judgement is not None and judgement.verdict is not Verdict.ALERT:
+            judged.append((event, judgement, None))
+            continue
+        draft = _silenced(_external_draft(event, judgement, at, intake), intake) if judgement else None
+        judged.append((event, judgement, len(arrivals)))
+        arrivals.append(Arrival(event, at, draft))
+    applied = intake.store.alerts.apply_external(arrivals, intake.window, intake.now)
+    shown = [_carry_out(outcome, intake) for outcome in applied]
+    return [Taken(event, judgement, applied[n].change if n is not None else None,
+                  shown[n] if n is not None else None) for event, judgement, n in judged]
+
+
+def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, intake: Intake) -> Alert:
+    origin = ExternalOrigin(source=event.source, dedup_key=event.dedup_key, link=event.link, host=event.host,
+                            service=event.service, severity=event.severity, labels=dict(event.labels),
+                            occurred_at=at)
+    text = "\n".join(part for part in (event.title, event.text, event.note) if part)
+    # Without a rule, the source's severity labels it: what an on-call engineer looks at first.
+    label = judgement.rule.label if judgement.rule else f"[{event.severity.title()}]" if event.severity else ""
+    return _draft("", origin, text, label, judgement, key_hash(event.dedup_key)[:16], at)
+
+
+def _carry_out(applied: Applied, intake: Intake) -> Alert | None:
+    """Show what an event changed - post a new alert, redraw a changed one, tell the other features - and
+    return the alert as it now is.
+
+    New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
+    about a post a second per channel); the rest keep their posting lease and the sweep posts them once
+    it runs out. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
+    otherwise); a resolve or a reopen is always drawn.
+    """
+    alert = applied.alert
+    if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
+        return alert
+    if alert.silenced_by:
+        if applied.change is Change.NEW:
+            intake.publish(AlertRaised(alert))
+        return alert
+    if applied.change is Change.NEW:
+        return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish) \
+            if intake.time_left_ms() > POSTING_RESERVE_MS else alert
+    if not alert.is_posted:
+        # Its raiser died before posting it (or is posting it now: then its lease holds, and this waits).
+        if applied.change is Change.REPEAT and intake.store.alerts.claim_posting(alert.id, intake.now):
+            return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish)
+        return alert
+    if applied.change is Change.REPEAT and intake.time_left_ms() <= POSTING_RESERVE_MS:
+        return alert
+    show(alert, store=intake.store, slack=intake.slack)
+    if applied.change is Change.REOPEN:
+        intake.publish(AlertReopened(alert))
+    elif applied.change is Change.RESOLVE:
+        assert alert.resolved_by and alert.resolved_at
+        intake.publish(AlertResolved(alert, by=alert.resolved_by, at=alert.resolved_at))
+    return alert
+
+
+def post_unposted(*, store: Store, slack: SlackGateway, publish: Publish, now: datetime,
+                  time_left_ms: Callable[[], int], limit: int) -> int:
+    """The sweep's part: post sources' alerts whose raiser ran out of time (or died) before posting them,
+    once its lease has run out; how many were posted."""
+    posted = 0
+    for alert in store.alerts.unposted(now, limit=limit):
+        if time_left_ms() < POSTING_RESERVE_MS:
+            break
+        if store.alerts.claim_posting(alert.id, now):
+            post(alert, store=store, slack=slack, publish=publish)
+            posted += 1
+    return posted
+
+
+# ---------------------------------------------------------------------- shared steps
+def _draft(new_id: str, origin: SlackMessageOrigin | ExternalOrigin, text: str, label: str, judgement: Judgement,
+           group: str, first_seen: datetime) -> Alert:
+    """The alert a judgement makes: target, hotline and policy from its rule (none without one); its ack
+    timeout runs from when it was first seen. Its text is cut to what an alert keeps (MAX_ALERT_TEXT)."""
+    rule: Rule | None = judgement.rule
+    assert judgement.target_channel, "an alert judgement names its target"
+    escalate_at = first_seen + timedelta(seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS) \
+        if rule and rule.policy else None
+    return Alert(id=new_id, origin=origin, text=truncate(text, MAX_ALERT_TEXT, ALERT_CUT_NOTE), label=label,
+                 target_channel=judgement.target_channel,
+                 fingerprint=group, first_seen=first_seen,
+                 rule_id=rule.id if rule else None, hotline=rule.hotline if rule else (),
+                 policy=rule.policy if rule else None, escalate_at=escalate_at)
+
+
+def _silenced(candidate: Alert, intake: Intake) -> Alert:
+    """The silences step (SPEC §5): a silenced alert is recorded but neither posted nor paged."""
+    silence = intake.silences.silencing(candidate, intake.now)
+    return replace(candidate, silenced_by=silence, escalate_at=None) if silence else candidate
+
+
+def post(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert:
+    """Post an alert to its target channel and remember where; AlertRaised once it shows."""
+    posted = store.alerts.record_post(alert, slack.post_alert(alert))
+    publish(AlertRaised(posted))
+    return posted

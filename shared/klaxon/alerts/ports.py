@@ -1,0 +1,151 @@
+"""What alerts need kept: the alert repository (with monitoring sources' lifecycle), the message index, the
+digest posts, and the silences consulted when an alert is judged. DynamoDB in the functions
+(klaxon.dynamo), in-memory fakes in unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from klaxon.alerts.digests import DigestPost
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.lifecycle import Change
+from klaxon.alerts.model import Alert, HandledMark
+
+
+class RaiseOutcome(StrEnum):
+    NEW = "new"  # a new alert: post it
+    GROUPED = "grouped"  # a repeat counted into its group's open alert: update that post
+    ALREADY_RECORDED = "already_recorded"  # this message was recorded before (a redelivery)
+
+
+@dataclass(frozen=True)
+class Raised:
+    alert: Alert
+    outcome: RaiseOutcome
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A monitoring source's event on its way in: when it happened, and (firing) the alert it would raise.
+
+    `draft` is the alert as judged (label, target, rule, …); a new alert gets its id from the key's state.
+    """
+
+    event: ExternalEvent
+    at: datetime
+    draft: Alert | None = None
+
+    def alert(self, alert_id: str) -> Alert:
+        """The draft as the new alert `alert_id`."""
+        assert self.draft is not None, "only a firing event raises an alert"
+        return replace(self.draft, id=alert_id)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one arrival changed, and its key's alert as it now is (None when the key has no alert)."""
+
+    arrival: Arrival
+    change: Change
+    alert: Alert | None
+
+
+class AlertRepository(Protocol):
+    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+        """Store a new alert for its message, or count it into the open alert of its group.
+
+        A repeat within the group's window (which slides to `group_until` on every repeat) is counted
+        into the group's alert unless that alert was resolved. Exactly once per message, however many
+        times it is delivered.
+        """
+        ...
+
+    def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
+        """Apply monitoring sources' events to their keys' alerts (klaxon.lifecycle.decide), each exactly once.
+
+        Events of one key are applied in the order given; `window` is the grouping window within which a
+        firing reopens its resolved alert. A new alert is leased to this caller for posting, from `now`
+        (see claim_posting). Returns one Applied per arrival, in order.
+        """
+        ...
+
+    def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
+        """Sources' alerts still unposted whose raiser's posting lease has run out by `now` (the sweep's)."""
+        ...
+
+    def claim_posting(self, alert_id: str, now: datetime) -> bool:
+        """Take over posting an alert that is still unposted once the lease its raiser held has run out
+        (the raiser died mid-way); False while that lease holds or once it is posted."""
+        ...
+
+    def record_post(self, alert: Alert, post_ts: str) -> Alert:
+        """Remember where the alert was posted (and, for a message alert, its original's permalink), so
+        reactions there find it."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+
+    def find_by_message(self, channel: str, ts: str) -> Alert | None:
+        """The alert whose original message or post is at (channel, ts)."""
+        ...
+
+    def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
+        """Record that someone handled the alert (the first time per user and way counts); None if no alert."""
+        ...
+
+    def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
+        """Take a mark back; without marks (and unresolved) the alert is unacknowledged again."""
+        ...
+
+    def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
+        """Resolve the alert (the first resolver is kept); None if there is no such alert."""
+        ...
+
+    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts nobody has handled, first seen before `seen_before`, oldest first (the due index)."""
+        ...
+
+    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first."""
+        ...
+
+
+@dataclass(frozen=True)
+class MessageReferents:
+    """What a message is to Klaxon: the alert it raised or shows, and the page it started."""
+
+    alert_id: str | None = None
+    page_id: str | None = None
+
+
+class SilenceCheck(Protocol):
+    """Whether an alert is silenced when it is judged (SPEC §5): recorded, but neither posted nor paged."""
+
+    def silencing(self, alert: Alert, at: datetime) -> str | None:
+        """The id of an active silence the alert matches, or None."""
+        ...
+
+
+class MessageIndex(Protocol):
+    def lookup(self, channel: str, ts: str) -> MessageReferents:
+        """One small read; the only one when the message is nothing to Klaxon."""
+        ...
+
+
+class DigestPosts(Protocol):
+    """Each incidents channel's digest message, and a short lock so overlapping sweeps draw it once."""
+
+    def all(self) -> dict[str, DigestPost]: ...
+
+    def lock(self, channel: str, now: datetime) -> DigestPost | None:
+        """The channel's digest post if this sweep may draw it now; None while another sweep is."""
+        ...
+
+    def release(self, post: DigestPost) -> None:
+        """Record what was drawn (ts and fingerprint) and let the next sweep in."""
+        ...

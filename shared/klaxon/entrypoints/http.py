@@ -1,0 +1,31 @@
+"""The webhooks function's entry: POST /webhooks/{source} and GET /incidents/{id}, through the container's
+Powertools resolver (klaxon.web), with what the routes work with set in its context for this request."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from klaxon.alerts.external import ExternalEvent
+from klaxon.alerts.intake import Taken, take_external
+from klaxon.bootstrap import runtime
+from klaxon.web.webhooks import WORK, WebhookWork
+
+# Powertools keeps the request being resolved in class attributes: one request at a time per process.
+# Lambda gives each container one request at a time anyway; the local cloud serves several at once.
+_one_at_a_time = threading.Lock()
+
+
+def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Route one API Gateway (payload v2) event to its webhook source or page."""
+    rt = runtime()
+    work = rt.services()
+
+    def take(events: Sequence[ExternalEvent]) -> list[Taken]:
+        return take_external(events, work.intake(work.identity(), time_left_ms=context.get_remaining_time_in_millis))
+
+    with _one_at_a_time:
+        resolver = rt.webhook_resolver
+        resolver.context[WORK] = WebhookWork(secret=rt.webhook_secret, take=take)  # cleared by resolve()
+        return resolver.resolve(event, context)

@@ -1,0 +1,187 @@
+"""Paging (SPEC §3): start a page, notify each level exactly once, stop at the first acknowledgement,
+drop it with a note when every level and repeat is spent.
+
+Exactly once: a step is claimed with a conditional write on the page's step before anyone is told;
+each person's direct message for that step is then sent under a claim of its own, so a sweep that dies
+half-way leaves the rest to the next sweep and nobody gets the same message twice.
+
+Paging reacts to alerts through events: an alert acknowledged or resolved (by a person or its source)
+stops the page it started (`stop_alert_page`); paging tells the others PageStarted, PageAcknowledged
+and PageEnded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from klaxon.configuration.model import Configuration
+from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
+from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
+from klaxon.ports import SlackDirectory, SlackGateway, Store
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What paging works with."""
+
+    store: Store
+    slack: SlackGateway
+    directory: SlackDirectory
+    now: datetime
+    publish: Publish
+
+
+def start(page: Page, pager: Pager) -> Page | None:
+    """Start a page and notify its first level now; None if this page had already started."""
+    if not pager.store.pages.start(page):
+        return None
+    started = notify(page, pager)
+    pager.publish(PageStarted(started))
+    return started
+
+
+def notify(page: Page, pager: Pager) -> Page:
+    """Claim the page's next step and tell that level; if another worker claimed it, leave it to them."""
+    step = page.step
+    claimed = pager.store.pages.claim_step(page, page.after_notifying(step, pager.now), pager.now)
+    if claimed is None:
+        return page
+    people = deliver(claimed, step, pager)
+    pager.slack.tell_paging(claimed, step, people)
+    return pager.store.pages.finish_step(claimed) or claimed
+
+
+def deliver(page: Page, step: int, pager: Pager) -> list[str]:
+    """Send one step's direct messages, each at most once however often this runs; who was paged."""
+    people = _people(page.policy.level_at(step).handlers, pager.directory)
+    for person in people:
+        claim = f"page:{page.id}:{step}:{person}"
+        if not pager.store.claims.claim(claim, pager.now):
+            continue  # sent already, or being sent by an overlapping worker
+        try:
+            channel, ts = pager.slack.page_person(person, page, step)
+        except Exception:
+            pager.store.claims.release(claim)
+            raise
+        pager.store.pages.record_notification(page.id, Notification(step, person, channel, ts))
+        pager.store.claims.complete(claim, pager.now)
+    return people
+
+
+def advance(pages: Iterable[Page], pager: Pager) -> int:
+    """The sweep's part: finish interrupted steps, notify the next level, or end spent pages."""
+    done = 0
+    for page in pages:
+        if not page.is_active:
+            continue
+        if page.sending is not None:
+            deliver(page, page.sending, pager)
+            pager.store.pages.finish_step(page)
+        elif page.is_spent:
+            ended = pager.store.pages.exhaust(page)
+            if ended is not None:
+                pager.slack.tell_page_dropped(ended)
+                pager.publish(PageEnded(ended))
+        else:
+            notify(page, pager)
+        done += 1
+    return done
+
+
+def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
+    """Stop a page at once and say so in its thread (and on every direct message); None if not active.
+
+    `user` is a person, or webhook:<source> when the alert's source resolved it.
+    """
+    page = pager.store.pages.acknowledge(page_id, user, pager.now)
+    if page is None:
+        return None
+    pager.slack.tell_page_acknowledged(page)
+    for notification in page.notifications:
+        pager.slack.show_page_acknowledged(notification, page)
+    pager.publish(PageAcknowledged(page, by=user, at=pager.now))
+    return page
+
+
+def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> Page | None:
+    """A subscriber: an alert was acknowledged or resolved - stop its page, if it has one running."""
+    if not event.alert.escalate_at:
+        return None  # its rule names no policy: it never had a page
+    return acknowledge(alert_page_id(event.alert.id), event.by, pager)
+
+
+def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
+    """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile."""
+    started = 0
+    for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
+        alert = pager.store.alerts.get(alert_id)
+        if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
+            continue  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
+        if not pager.store.pages.clear_timeout(alert_id):
+            continue  # an overlapping sweep took this one
+        if alert is None or alert.marks or alert.resolved_by:
+            continue
+        policy = config.policies.get(alert.policy or "")
+        if policy is None:
+            pager.slack.tell_policy_missing(alert)
+            continue
+        page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
+                    channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
+                    link=alert.link, alert_id=alert.id, next_at=pager.now)
+        started += start(page, pager) is not None
+    return started
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone mentioned Klaxon in a channel (an app_mention event)."""
+
+    channel: str
+    ts: str
+    user: str
+    text: str
+    thread_ts: str | None = None
+
+
+def on_mention(mention: Mention, bot_user_id: str | None, pager: Pager, config: Configuration) -> Page | None:
+    """Page the channel's policy with what the mention says; otherwise say in the thread why not."""
+    summary = _without_mention(mention.text, bot_user_id)
+    root = mention.thread_ts or mention.ts
+    if not summary:
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NOTHING_SAID)
+        return None
+    if not config.preferences.pages_from(mention.channel):
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NOT_HERE)
+        return None
+    policy = config.policy_for(mention.channel)
+    if policy is None:
+        pager.slack.tell_no_page(mention.channel, root, NoPage.NO_POLICY)
+        return None
+    page = Page(id=mention_page_id(mention.channel, mention.ts), summary=summary, channel=mention.channel, ts=root,
+                policy=policy, started_at=pager.now, started_by=mention.user, next_at=pager.now,
+                link=pager.slack.permalink(mention.channel, mention.ts))
+    return start(page, pager)
+
+
+def answer_direct_message(channel: str, pager: Pager, config: Configuration) -> None:
+    """Pages start in channels: a direct message gets the configured explanation."""
+    pager.slack.answer_direct_message(channel, config.preferences.dm_reply)
+
+
+def _without_mention(text: str, bot_user_id: str | None) -> str:
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return " ".join(html.unescape(text).split())
+
+
+def _people(handlers: Iterable[str], directory: SlackDirectory) -> list[str]:
+    """Users to notify: user groups expanded to their members now, each person once."""
+    people: list[str] = []
+    for handler in handlers:
+        members = sorted(directory.group_members(handler)) if handler.startswith("S") else [handler]
+        people += [member for member in members if member not in people]
+    return people

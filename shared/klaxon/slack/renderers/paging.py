@@ -1,0 +1,100 @@
+"""Paging as Slack shows it: the direct message each paged person gets, and the notes in the page's thread."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
+
+from klaxon.alerts.gathering import truncate
+from klaxon.alerts.model import SOURCE_ACTOR_PREFIX, Alert
+from klaxon.paging.policies import NoPage, Page, took
+from klaxon.slack.actions import ActionId
+from klaxon.slack.mrkdwn import quote, slack_date, unmentioned
+from klaxon.slack.renderers.alerts import FALLBACK_LIMIT, SECTION_LIMIT, actor
+
+DEFAULT_DM_REPLY = ("I page people from channels, not from direct messages: mention me in your team's "
+                    "channel with what is wrong, such as `@klaxon db-1 is down`.")
+_NO_PAGE = {
+    NoPage.NOTHING_SAID: "Mention me with what is wrong and I page this channel's on-call, for example "
+                         "`@klaxon db-1 is down`.",
+    NoPage.NOT_HERE: "Mentions of me don't page from this channel; an admin chooses where they do with "
+                     "`/klaxon settings paging-channels`.",
+    NoPage.NO_POLICY: "Nobody to page: this channel has no escalation policy. An admin can set one with "
+                      "`/klaxon policy use NAME in <#{channel}>`.",
+}
+
+
+def page_blocks(page: Page, step: int) -> list[Block]:
+    """The direct message a paged person gets: what, where, which level, and an Acknowledge button."""
+    levels = len(page.policy.levels)
+    started = f" by <@{page.started_by}>" if page.started_by else ""
+    blocks: list[Block] = [
+        SectionBlock(block_id="page.summary", text=MarkdownTextObject(text=truncate(
+            f":rotating_light: *You are being paged* from <#{page.channel}>\n{quote(unmentioned(page.summary))}",
+            SECTION_LIMIT))),
+        ContextBlock(block_id="page.where", elements=[MarkdownTextObject(
+            text=f"Level {page.level_number(step)} of {levels} · policy `{page.policy.name}` · started{started} "
+                 f"{slack_date(page.started_at)}")]),
+    ]
+    buttons = [ButtonElement(text="Acknowledge", action_id=ActionId.ACKNOWLEDGE_PAGE.value, value=page.id,
+                             style="primary")]
+    if page.link:
+        buttons.append(ButtonElement(text="Open", action_id=ActionId.OPEN_PAGE_SOURCE.value, url=page.link))
+    if page.is_active:
+        blocks.append(ActionsBlock(block_id="page.actions", elements=buttons))
+    else:
+        blocks.append(ContextBlock(block_id="page.state", elements=[MarkdownTextObject(text=page_outcome(page))]))
+    return blocks
+
+
+def page_fallback(page: Page) -> str:
+    return truncate(f"You are being paged: {unmentioned(page.summary)}", FALLBACK_LIMIT)
+
+
+def page_outcome(page: Page) -> str:
+    if page.acknowledged_by and page.acknowledged_at:
+        return f":white_check_mark: Acknowledged by <@{page.acknowledged_by}> after " \
+               f"{took(page.started_at, page.acknowledged_at)}"
+    return "This page has ended."
+
+
+def paging_note(page: Page, step: int, people: Sequence[str]) -> str:
+    """In the page's thread: whom a step notified, which level of how many, and the policy."""
+    whom = ", ".join(f"<@{person}>" for person in people) or "nobody (the level's groups are empty)"
+    levels = len(page.policy.levels)
+    round_of = f", round {step // levels + 1} of {page.policy.repeat + 1}" if page.policy.repeat else ""
+    return f":rotating_light: Paging {whom} (level {page.level_number(step)} of {levels}{round_of}, " \
+           f"policy `{page.policy.name}`)."
+
+
+def acknowledged_note(page: Page) -> str:
+    """In the page's thread: who stopped it (a person, or the alert's source resolving it), after how long."""
+    assert page.acknowledged_by and page.acknowledged_at, "an acknowledged page"
+    after = took(page.started_at, page.acknowledged_at)
+    if page.acknowledged_by.startswith(SOURCE_ACTOR_PREFIX):  # its monitoring source resolved the alert
+        return f":white_check_mark: {actor(page.acknowledged_by)} resolved the alert after {after}; " \
+               "escalation stopped."
+    return f":white_check_mark: <@{page.acknowledged_by}> acknowledged after {after}; escalation stopped."
+
+
+def dropped_note(page: Page) -> str:
+    """In the page's thread: every level (and round) was notified, and nobody acknowledged."""
+    return f":no_bell: Nobody acknowledged after every level of `{page.policy.name}`" \
+           f"{f' ({page.policy.repeat + 1} rounds)' if page.policy.repeat else ''}; the page is dropped."
+
+
+def no_page_note(channel: str, why: NoPage) -> str:
+    """In a mention's thread: why it paged nobody."""
+    return _NO_PAGE[why].format(channel=channel)
+
+
+def policy_missing_note(alert: Alert) -> str:
+    """In an alert's thread: its ack timeout ran out, but its rule's policy is gone."""
+    return f":warning: Nobody acknowledged this, but its policy `{alert.policy}` no longer exists, so nobody " \
+           "was paged."
+
+
+def direct_message_reply(reply: str | None) -> str:
+    """What Klaxon answers a direct message: the workspace's reply (`settings dm-reply`), else why it cannot page."""
+    return reply or DEFAULT_DM_REPLY
