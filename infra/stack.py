@@ -23,6 +23,7 @@ from infra.template import REPO_ROOT
 SIGNING_SECRET = "emulator-signing-secret"
 BOT_TOKEN = "xoxb-klaxon-emulator"
 WEBHOOK_SECRET = "local-generic-webhook-secret"  # the generic source's Bearer secret (WEBHOOK_SECRET_GENERIC)
+LINK_SIGNING_KEY = "local-link-signing-key-for-the-demo-and-tests"  # what links to incident pages are signed with
 APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"  # the emulator's app-level token, for Socket Mode
 # The emulator numbers ids in creation order after a reset: the first person created is U00000001,
 # and the demo and the end-to-end tests make that person Klaxon's admin.
@@ -138,6 +139,7 @@ class LocalStack:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ADMIN_USERS": FIRST_PERSON,
             "WEBHOOK_SECRET_GENERIC": WEBHOOK_SECRET,
+            "LINK_SIGNING_KEY": LINK_SIGNING_KEY,
             **({"SLACK_APP_TOKEN": APP_TOKEN} if self.socket_mode else {}),
             **self.extra_env,
         }

@@ -1,5 +1,6 @@
-"""The webhooks function's entry: POST /webhooks/{source} and GET /incidents/{id}, through the container's
-Powertools resolver (klaxon.web), with what the routes work with set in its context for this request."""
+"""The webhooks function's entry: POST /webhooks/{source} and the incident pages under GET /incidents, through
+the container's Powertools resolver (klaxon.web), with what the routes work with set in its context for this
+request."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.intake import Taken, take_external
 from klaxon.bootstrap import runtime
+from klaxon.web.incident_pages import PAGES
 from klaxon.web.webhooks import WORK, WebhookWork
 
 # Powertools keeps the request being resolved in class attributes: one request at a time per process.
@@ -27,5 +29,7 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     with _one_at_a_time:
         resolver = rt.webhook_resolver
-        resolver.context[WORK] = WebhookWork(secret=rt.webhook_secret, take=take)  # cleared by resolve()
+        # Both cleared by resolve().
+        resolver.context[WORK] = WebhookWork(secret=rt.webhook_secret, take=take)
+        resolver.context[PAGES] = rt.page_work()
         return resolver.resolve(event, context)

@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from klaxon.incidents.model import Incident, Severity
+from klaxon.commands.durations import DurationError, parse_duration
+from klaxon.incidents.model import Incident, IncidentError, Severity
+from klaxon.incidents.ports import IncidentRepository
 
 WINDOWS = (timedelta(days=30), timedelta(days=90))
+DEFAULT_SPAN = timedelta(days=30)
+HISTORY_USAGE = "list [open|closed] [last 30d]"
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,62 @@ def by_window(incidents: Iterable[Incident], now: datetime) -> list[WindowFigure
 
 def _mean(spans: list[timedelta]) -> timedelta | None:
     return sum(spans, timedelta()) / len(spans) if spans else None
+
+
+class Standing(StrEnum):
+    """Which incidents a list shows: `open` ones are still worked on (investigating, identified, monitoring);
+    `closed` ones are over (resolved or closed)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+    def holds(self, incident: Incident) -> bool:
+        return incident.status.is_open is (self is Standing.OPEN)
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """`list [open|closed] [last 30d]`: which incidents, declared how far back (30 days unless said)."""
+
+    standing: Standing | None = None
+    span: timedelta = DEFAULT_SPAN
+
+
+@dataclass(frozen=True)
+class History:
+    """The incidents a query asked for (newest first) and the MTTA/MTTR of the last 30 and 90 days."""
+
+    query: HistoryQuery
+    incidents: tuple[Incident, ...]
+    windows: tuple[WindowFigures, ...]
+    now: datetime
+
+
+def parse_history_query(text: str) -> HistoryQuery:
+    """The words after `list`: `open` or `closed`, then `last <duration>` (s, m, h, d, up to 366d), each
+    optional; IncidentError naming the problem otherwise."""
+    words = text.lower().split()
+    standing = None
+    if words and words[0] in tuple(Standing):
+        standing = Standing(words.pop(0))
+    span = DEFAULT_SPAN
+    if words[:1] == ["last"] and len(words) == 2:
+        try:
+            span = timedelta(seconds=parse_duration(words[1]))
+        except DurationError as problem:
+            raise IncidentError(f"{problem}: `{HISTORY_USAGE}`") from None
+        words = []
+    if words:
+        raise IncidentError(f"`{' '.join(words)[:40]}` is not understood here: `{HISTORY_USAGE}`, "
+                            "e.g. `list open` or `list closed last 90d`")
+    return HistoryQuery(standing, span)
+
+
+def history(query: HistoryQuery, incidents: IncidentRepository, now: datetime) -> History:
+    """What a query shows, from one read of the history index (as far back as the longer of the query's span
+    and the 90-day window)."""
+    since = now - max(query.span, *WINDOWS)
+    declared = incidents.declared_since(since)
+    shown = [incident for incident in declared if incident.declared_at >= now - query.span
+             and (query.standing is None or query.standing.holds(incident))]
+    return History(query=query, incidents=tuple(shown), windows=tuple(by_window(declared, now)), now=now)

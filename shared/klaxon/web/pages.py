@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -18,33 +18,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from klaxon.incidents.doc import IncidentDoc
 from klaxon.incidents.durations import spoken
-from klaxon.incidents.history import WindowFigures
-from klaxon.incidents.model import Incident
-from klaxon.incidents.timeline import TimelineEntry, ordered
-from klaxon.web import mrkdwn
-
-Names = Callable[[str], str | None]
-
-
-@dataclass(frozen=True)
-class LinkedAlert:
-    """An alert an incident was declared from or linked to, as the doc shows it."""
-
-    label: str
-    headline: str
-    state: str
-    link: str | None
-
-
-@dataclass(frozen=True)
-class LinkedPage:
-    """A page the incident started, as the doc shows it."""
-
-    policy: str
-    state: str
-    acknowledged_by: str | None
-    took: str
+from klaxon.incidents.history import History
+from klaxon.markup import Names
+from klaxon.web.mrkdwn import plain, to_html
 
 
 @dataclass(frozen=True)
@@ -56,30 +34,50 @@ class Page:
     headers: dict[str, str]
 
 
-def doc_page(incident: Incident, timeline: Iterable[TimelineEntry], *, names: Names, now: datetime,
-             alerts: Sequence[LinkedAlert] = (), pages: Sequence[LinkedPage] = (), slack_url: str | None = None,
-             postmortem_url: str | None = None) -> Page:
+@dataclass(frozen=True)
+class Places:
+    """Where a page links to: Slack (the workspace's address, from auth.test, for its channels and
+    messages), and Klaxon's own pages (signed links made for this page view)."""
+
+    slack_url: str | None = None  # e.g. https://acme.slack.com/
+    postmortem_url: str | None = None
+    doc_urls: Mapping[str, str] = field(default_factory=dict)  # incident id → its doc (the list page)
+    list_url: str | None = None
+
+    def channel(self, channel: str | None) -> str | None:
+        """A channel's address in Slack (the form chat.getPermalink's links take)."""
+        return f"{self.slack_url.rstrip('/')}/archives/{channel}" if self.slack_url and channel else None
+
+    def message(self, where: Sequence[str] | None) -> str | None:
+        """A message's permalink, from its (channel, ts)."""
+        if not where or not self.slack_url:
+            return None
+        channel, ts = where
+        return f"{self.channel(channel)}/p{ts.replace('.', '')}"
+
+
+def doc_page(doc: IncidentDoc, *, names: Names, now: datetime, places: Places = Places()) -> Page:
     """The incident doc (SPEC §4): everything Klaxon recorded about one incident."""
-    entries = ordered(timeline)
-    participation: dict[str, int] = {}
-    for entry in entries:
-        if entry.by:
-            participation[entry.by] = participation.get(entry.by, 0) + 1
-    return _render("doc.html", 200, incident=incident, entries=entries, alerts=alerts, pages=pages,
-                   participation=sorted(participation.items(), key=lambda pair: -pair[1]),
-                   slack_url=slack_url, postmortem_url=postmortem_url, now=now, names=names)
+    return _render("doc.html", 200, incident=doc.record.incident, entries=doc.record.timeline, alerts=doc.alerts,
+                   pages=doc.pages, participation=doc.participation, places=places, now=now, names=names)
 
 
-def list_page(incidents: Sequence[Incident], windows: Sequence[WindowFigures], *, names: Names, now: datetime,
-              doc_links: dict[str, str]) -> Page:
-    """Recent incidents and MTTA/MTTR over 30 and 90 days by severity."""
-    return _render("list.html", 200, incidents=incidents, windows=windows, names=names, now=now,
-                   doc_links=doc_links)
+def list_page(history: History, *, names: Names, places: Places = Places()) -> Page:
+    """Recent incidents (a private one without its summary or doc) and MTTA/MTTR over 30 and 90 days."""
+    return _render("list.html", 200, history=history, windows=history.windows, incidents=history.incidents,
+                   names=names, now=history.now, places=places)
 
 
-def refused_page(status: int, title: str, explanation: str) -> Page:
-    """A 403 or 404 that says what happened and how to get a working link."""
+def refused_page(status: int, title: str, explanation: Markup) -> Page:
+    """A 403 or 404 that says what happened and how to get a working link (`explanation` is HTML: build it
+    with Markup, whose format() escapes what it is given)."""
     return _render("refused.html", status, title=title, explanation=explanation)
+
+
+def markdown_headers(filename: str) -> dict[str, str]:
+    """Headers for a Markdown file served to download (the postmortem): private, never cached or indexed."""
+    return {**_headers(), "Content-Type": "text/markdown; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def _render(template: str, status: int, **context: Any) -> Page:
@@ -93,7 +91,7 @@ def _environment() -> Environment:
                               autoescape=select_autoescape(default=True, default_for_string=True),
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(style=Markup(_stylesheet()))
-    environment.filters.update(mrkdwn=_mrkdwn, plain=_plain, when=_when, spoken=spoken, person=_person)
+    environment.filters.update(mrkdwn=_mrkdwn, plain=_plain, when=_when, spoken=spoken, person=_person, took=_took)
     return environment
 
 
@@ -118,17 +116,21 @@ def _headers() -> dict[str, str]:
 
 
 def _mrkdwn(text: str, names: Names) -> Markup:
-    return mrkdwn.to_html(text, names)
+    return to_html(text, names)
 
 
 def _plain(text: str, names: Names) -> str:
-    return mrkdwn.plain(text, names)
+    return plain(text, names)
 
 
 def _person(user: str | None, names: Names) -> str:
     if not user:
         return "nobody"
     return names(user) or user
+
+
+def _took(start: datetime, end: datetime | None) -> str:
+    return spoken(end - start) if end else "-"
 
 
 def _when(moment: datetime | None) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from klaxon.web.mrkdwn import ALLOWED_TAGS, plain, to_html
+from tests.html_tags import Tags
 
 NAMES = {"U1": "alice", "C1": "incidents", "S1": "ops-leads"}.get
 
@@ -44,17 +43,6 @@ def test_nothing_typed_becomes_a_tag_an_event_handler_or_a_script_link(text: str
     attributes = [(name, value or "") for _, attrs in tags.seen for name, value in attrs]
     assert not [name for name, _ in attributes if name.startswith("on")]
     assert all(value.startswith(("https://", "http://", "mailto:")) for name, value in attributes if name == "href")
-
-
-class Tags(HTMLParser):
-    """The tags and attributes a browser would see in the HTML."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.seen.append((tag, attrs))
 
 
 def test_plain_text_for_titles() -> None:
