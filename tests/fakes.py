@@ -583,7 +583,7 @@ class FakeIncidentSlack:
                 self.invited.append((channel, user))
         return refused
 
-    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+    def set_topic(self, channel: str, incident: Incident) -> None:
         self._refuse("set_topic", channel)
         self.topics[channel] = incident.summary
 

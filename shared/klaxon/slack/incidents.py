@@ -75,9 +75,9 @@ class WebIncidentSlack:
                     refused.append(SlackRefused(error_code(error) or "unknown_error", user))
         return refused
 
-    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+    def set_topic(self, channel: str, incident: Incident) -> None:
         _refused_as_setback(lambda: self.client.conversations_setTopic(channel=channel,
-                                                                        topic=words.topic(incident, doc)), channel)
+                                                                        topic=words.topic(incident)), channel)
 
     def bookmark_doc(self, channel: str, doc: str) -> None:
         _refused_as_setback(lambda: self.client.bookmarks_add(channel_id=channel, title=DOC_BOOKMARK, type="link",

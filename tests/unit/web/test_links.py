@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from klaxon.web.links import LinkRefused, LinkSigner
+from klaxon.incidents.model import Incident
+from klaxon.web.links import LinkRefused, LinkSigner, SignedLinks
+from tests.fakes import FakeClock
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 SIGNER = LinkSigner(key=b"k" * 32, base_url="https://klaxon.example.com/", lifetime=timedelta(days=7))
@@ -53,3 +55,30 @@ def test_a_token_signed_with_another_key_is_refused() -> None:
 
 def test_ids_are_quoted_in_the_path() -> None:
     assert "/incidents/inc%2F..%2Fx?" in SIGNER.doc_link("inc/../x", NOW)
+
+
+def test_a_link_expires_when_its_lifetime_ends_or_earlier_when_asked() -> None:
+    token = token_of(SIGNER.doc_link("inc-1", NOW))
+    assert SIGNER.opens_incident(token, "inc-1", NOW) == NOW + timedelta(days=7)
+    capped = token_of(SIGNER.doc_link("inc-1", NOW, until=NOW + timedelta(hours=1)))
+    assert SIGNER.opens_incident(capped, "inc-1", NOW) == NOW + timedelta(hours=1)
+    assert SIGNER.opens_list(token_of(SIGNER.list_link(NOW)), NOW) == NOW + timedelta(days=7)
+    postmortem = SIGNER.postmortem_link("inc-1", NOW, until=NOW + timedelta(days=30))
+    assert postmortem.startswith("https://klaxon.example.com/incidents/inc-1/postmortem.md?t=")
+    assert SIGNER.opens_incident(token_of(postmortem), "inc-1", NOW) == NOW + timedelta(days=7)
+
+
+def test_signed_links_need_a_key_and_an_address_asked_afresh_for_each_link() -> None:
+    clock = FakeClock(NOW)
+    keys: list[bytes | None] = [None, b"k" * 32]
+    addresses = ["https://a.example", "https://b.example"]
+    links = SignedLinks(key=lambda: keys[-1], base_url=lambda: addresses[-1], clock=clock)
+    incident = Incident(id="inc-1", summary="x", severity=None, reporter="U1", lead=None, declared_at=NOW)
+    link = links.doc_url(incident)
+    assert link is not None and link.startswith("https://b.example/incidents/inc-1?t=")
+    signer_b = LinkSigner(b"k" * 32, "https://b.example")
+    assert signer_b.opens_incident(token_of(link), "inc-1", NOW) == NOW + timedelta(days=7)
+    addresses.append("https://moved.example")
+    assert str(links.list_url()).startswith("https://moved.example/incidents?t=")
+    keys.append(None)
+    assert links.doc_url(incident) is None and links.list_url() is None and links.signer() is None

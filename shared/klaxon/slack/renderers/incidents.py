@@ -165,10 +165,10 @@ def welcome_text(incident: Incident, doc: str | None) -> str:
             "acknowledges a page.")
 
 
-def topic(incident: Incident, doc: str | None) -> str:
-    """The comms channel's topic: the summary, then the doc link, within Slack's 250 characters."""
-    link = f" · {doc}" if doc else ""
-    return truncate(f"{_severity(incident)}: {quieted(incident.summary)}", TOPIC_LIMIT - len(link)) + link
+def topic(incident: Incident) -> str:
+    """The comms channel's topic: the severity and the summary, within Slack's 250 characters. No doc link: a
+    signed link is most of those characters, and would expire while the topic stays (the bookmark holds it)."""
+    return truncate(f"{_severity(incident)}: {quieted(incident.summary)}", TOPIC_LIMIT)
 
 
 def announcement(change: IncidentChanged) -> str:
