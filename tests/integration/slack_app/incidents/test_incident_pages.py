@@ -24,7 +24,7 @@ LINK = re.compile(r"<(https?://[^|>]+)\|")
 @pytest.fixture
 def incident(workspace, alice, bob):
     """A severity 1 incident led by Alice, with its comms channel: (channel id, incident id)."""
-    channel, _ = comms_channel(workspace, bob, lead=alice, text="checkout &lt;script&gt; fails for EU")
+    channel, _ = comms_channel(workspace, bob, lead=alice, text="checkout <script> fails for EU")
     (incident_id,) = re.findall(r"`(\d{8}-[0-9a-f]{8})`", str(block(headline_now(workspace), "incident.id")))
     return channel["id"], incident_id
 
