@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra.driver import StackDriver
-from infra.stack import FIRST_CHANNEL, WEBHOOK_SECRET, LocalStack
+from infra.stack import FIRST_CHANNEL, WEBHOOK_SECRET, WEBHOOK_SECRETS, LocalStack
 
 BOT = "U0KLAXON"
 
@@ -65,7 +65,7 @@ def play(stack: StackDriver) -> list[str]:
     bob = ws.add_user("bob", real_name="Bob (on call)")["id"]
     carol = ws.add_user("carol", real_name="Carol (team lead)")["id"]
     ws.add_usergroup("leads", [carol])
-    for channel in ("incidents", "alerts-prod", "ops"):
+    for channel in ("incidents", "alerts-prod", "ops", "hosts"):
         ws.add_channel(channel)
     ws.add_bot("datadog")
 
@@ -144,11 +144,54 @@ def play(stack: StackDriver) -> list[str]:
         expect("Resolved by generic" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
                "the post says its source resolved it")
 
+    _uptime_check(scene, alice)
     declared_incident(scene, alice=alice, bob=bob, carol=carol)
 
     expect(not ws.violations(), "every Web API call matched Slack's published spec")
     expect(not stack.dead_letters(), "no asynchronous work was dead-lettered")
     return scene.problems
+
+
+def uptime_incident(state: str, started: int, ended: int | None = None) -> dict[str, object]:
+    """What GCP Cloud Monitoring posts (schema 1.2) when its uptime check on shop.example.com fails or recovers."""
+    return {"version": "1.2", "incident": {
+        "incident_id": "0.uptime-shop-1", "state": state, "started_at": started, "ended_at": ended,
+        "policy_name": "shop uptime", "condition_name": "Uptime Health Check on shop.example.com",
+        "url": "https://console.cloud.google.com/monitoring/alerting/incidents/0.uptime-shop-1",
+        "resource": {"type": "uptime_url", "labels": {"host": "shop.example.com", "project_id": "shop-prod"}},
+        "summary": f"An uptime check on shop-prod Uptime Check URL labels {{host=shop.example.com}} is "
+                   f"{'failing' if state == 'open' else 'passing again'}."}}
+
+
+def _uptime_check(scene: Scene, alice: str) -> None:
+    """GCP's uptime check fails and recovers; the host board in #hosts follows it."""
+    stack, ws, say, expect = scene.stack, scene.ws, scene.say, scene.expect
+    say("Alice keeps a host board in #hosts (redrawn every 2s for the demo) and sends GCP's alerts to #incidents")
+    scene.klaxon(alice, "#ops", "settings host-board #hosts")
+    scene.klaxon(alice, "#ops", "settings host-board-every 2s")
+    scene.klaxon(alice, "#ops", "settings source-channel gcp #incidents")
+
+    say("GCP Cloud Monitoring's uptime check on shop.example.com fails (its webhook sends ?token=…)")
+    token = {"token": WEBHOOK_SECRETS["gcp"]}
+    started = int(time.time())
+    status, _ = stack.webhook("gcp", uptime_incident("open", started), query=token)
+    shop = next((m for m in ws.messages("#incidents") if "shop uptime" in m["text"]), None)
+    expect(status == 200 and shop is not None, "the failing check is posted to #incidents, from gcp on the host")
+    scene.sweep(after=0)
+    board = ws.messages("#hosts")
+    expect(len(board) == 1 and "*shop.example.com* down since" in str(board[0]["blocks"]),
+           "the host board in #hosts shows shop.example.com down (api-3, from the generic webhook, is up)")
+    expect("*shop.example.com* down since" in scene.klaxon(alice, "#ops", "hosts"), "/klaxon hosts shows it now")
+
+    say("The check passes again: GCP closes the incident")
+    stack.webhook("gcp", uptime_incident("closed", started, int(time.time()) + 1), query=token)
+    scene.sweep(after=2.2)
+    board = ws.messages("#hosts")
+    expect(len(board) == 1 and "0 down, 0 muted, 2 up" in str(board[0]["blocks"]),
+           "the same board message, redrawn in place: every host is up")
+    if shop:
+        expect("Resolved by gcp" in str(scene.post("#incidents", shop["ts"])["blocks"]),
+               "the alert's post says GCP resolved it")
 
 
 def declared_incident(scene: Scene, *, alice: str, bob: str, carol: str) -> None:

@@ -11,6 +11,7 @@ import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,14 +84,15 @@ class StackDriver:
         return result
 
     def webhook(self, source: str, body: Any, *, secret: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, Any]:
+                headers: dict[str, str] | None = None, query: dict[str, str] | None = None) -> tuple[int, Any]:
         """POST a monitoring source's webhook (a JSON-able value, or raw bytes) as `Authorization: Bearer
-        <secret>`; the status and the decoded JSON answer. Waits for what it set off."""
+        <secret>` (and `query`, e.g. GCP's token); the status and the decoded JSON answer. Waits for what it
+        set off."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         sent = {"content-type": "application/json", **({"authorization": f"Bearer {secret}"} if secret else {}),
                 **(headers or {})}
-        request = urllib.request.Request(f"{self.cloud_url}/webhooks/{source}", data=data, method="POST",
-                                         headers=sent)
+        url = f"{self.cloud_url}/webhooks/{source}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        request = urllib.request.Request(url, data=data, method="POST", headers=sent)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 status, answer = response.status, response.read()
@@ -116,6 +118,10 @@ class StackDriver:
 
     def dead_letters(self) -> list[dict[str, Any]]:
         return list(self._cloud("GET", "/_local/dead-letters")["dead_letters"])
+
+    def sns_confirmations(self) -> list[str]:
+        """The SubscribeURL queries Klaxon visited on the local cloud's stand-in for SNS."""
+        return list(self._cloud("GET", "/_local/sns/confirmations")["confirmations"])
 
     @cached_property
     def table(self) -> Any:

@@ -24,6 +24,15 @@ SIGNING_SECRET = "emulator-signing-secret"
 BOT_TOKEN = "xoxb-klaxon-emulator"
 WEBHOOK_SECRET = "local-generic-webhook-secret"  # the generic source's Bearer secret (WEBHOOK_SECRET_GENERIC)
 LINK_SIGNING_KEY = "local-link-signing-key-for-the-demo-and-tests"  # what links to incident pages are signed with
+# Each source's secret on the local stack (WEBHOOK_SECRET_<KEY>, the keys of the webhook secret in AWS).
+WEBHOOK_SECRETS = {"generic": WEBHOOK_SECRET, "gcp": "local-gcp-webhook-secret",
+                   "alertmanager": "local-alertmanager-webhook-secret", "grafana": "local-grafana-webhook-secret",
+                   "grafana_hmac": "local-grafana-hmac-secret"}
+
+
+def webhook_secret_env() -> dict[str, str]:
+    """The local stack's webhook secrets as the environment gives them to the local cloud."""
+    return {f"WEBHOOK_SECRET_{key.upper()}": secret for key, secret in WEBHOOK_SECRETS.items()}
 APP_TOKEN = "xapp-1-A0KLAXON-1-emulator"  # the emulator's app-level token, for Socket Mode
 # The emulator numbers ids in creation order after a reset: the first person created is U00000001,
 # and the demo and the end-to-end tests make that person Klaxon's admin.
@@ -138,7 +147,7 @@ class LocalStack:
             "AWS_SECRET_ACCESS_KEY": "local",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ADMIN_USERS": FIRST_PERSON,
-            "WEBHOOK_SECRET_GENERIC": WEBHOOK_SECRET,
+            **webhook_secret_env(),
             "LINK_SIGNING_KEY": LINK_SIGNING_KEY,
             **({"SLACK_APP_TOKEN": APP_TOKEN} if self.socket_mode else {}),
             **self.extra_env,

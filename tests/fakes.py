@@ -23,9 +23,12 @@ from klaxon.incidents.outcomes import Setback
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
 from klaxon.incidents.reminders import Reminder
 from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
+from klaxon.monitoring.hosts import Board, Host, HostChange
+from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
 from klaxon.ports import Person, SlackBusy
 from klaxon.services import Services
+from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.web.links import SignedLinks
 
@@ -83,7 +86,9 @@ class InMemoryAlerts:
         group = self.groups.get(alert.fingerprint)
         if group and group[1] > alert.first_seen and not self.alerts[group[0]].resolved_by:
             counted = self.alerts[group[0]]
-            counted = replace(counted, count=counted.count + 1, last_seen=alert.first_seen)
+            seen = max(counted.seen_last, alert.first_seen)  # repeats arrive in any order: never backwards
+            counted = replace(counted, count=counted.count + 1,
+                              last_seen=seen if seen > counted.first_seen else counted.last_seen)
             self.alerts[counted.id] = counted
             self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)
@@ -113,8 +118,8 @@ class InMemoryAlerts:
         key = (arrival.event.source, arrival.event.dedup_key)
         state = self.states.get(key)
         alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
-        transition = decide(state, AlertStanding(alert.resolved_at) if alert else None, arrival.event, arrival.at,
-                            window)
+        standing = AlertStanding(alert.resolved_at, silenced=alert.silenced_by is not None) if alert else None
+        transition = decide(state, standing, arrival.event, arrival.at, window, arrival.silenced)
         if transition.change is not Change.STALE:
             self.states[key] = replace(transition.state, version=transition.state.version + 1)
         seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
@@ -183,8 +188,13 @@ class InMemoryAlerts:
         return found[:limit]
 
     def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.handled_at and a.handled_at >= since),
-                       key=lambda a: a.handled_at or since)
+        found = sorted((a for a in self.alerts.values() if a.handled_at and a.handled_at >= since
+                        and not a.silenced_by), key=lambda a: a.handled_at or since)
+        return found[:limit]
+
+    def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        found = sorted((a for a in self.alerts.values() if a.silenced_by and a.first_seen >= since),
+                       key=lambda a: a.first_seen)
         return found[:limit]
 
     def _save(self, alert: Alert) -> Alert:
@@ -214,6 +224,49 @@ class InMemoryConfiguration:
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
         return self.entries[:limit]
+
+
+class InMemorySilences:
+    """Silences held in memory; each change appends its audit entry where the configuration's go."""
+
+    def __init__(self, entries: list[AuditEntry] | None = None) -> None:
+        self.silences: dict[str, Silence] = {}
+        self.entries: list[AuditEntry] = [] if entries is None else entries
+        self.reads = 0
+
+    def all(self) -> list[Silence]:
+        self.reads += 1
+        return list(self.silences.values())
+
+    def get(self, silence_id: str) -> Silence | None:
+        return self.silences.get(silence_id)
+
+    def add(self, silence: Silence, entry: AuditEntry) -> None:
+        assert silence.id not in self.silences, "as DynamoDB's conditional put"
+        self.silences[silence.id] = silence
+        self.entries.insert(0, entry)
+
+    def end(self, ended: Silence, entry: AuditEntry) -> bool:
+        stored = self.silences.get(ended.id)
+        if stored is None or stored.ends_at <= ended.ends_at:
+            return False
+        self.silences[ended.id] = replace(stored, ends_at=ended.ends_at, expired_by=ended.expired_by)
+        self.entries.insert(0, entry)
+        return True
+
+
+class InMemoryHosts:
+    """Hosts held in memory, changed as DynamoDB's are: each host's changes applied in order."""
+
+    def __init__(self) -> None:
+        self.hosts: dict[str, Host] = {}
+
+    def record(self, changes: Sequence[HostChange]) -> None:
+        for change in changes:
+            self.hosts[change.host] = apply_to_host(self.hosts.get(change.host), change)
+
+    def all(self) -> list[Host]:
+        return [self.hosts[name] for name in sorted(self.hosts)]
 
 
 class InMemoryDigests:
@@ -429,14 +482,18 @@ class InMemoryStore:
     alerts: InMemoryAlerts = field(default_factory=InMemoryAlerts)
     configuration: InMemoryConfiguration = field(default_factory=InMemoryConfiguration)
     digests: InMemoryDigests = field(default_factory=InMemoryDigests)
+    boards: InMemoryDigests = field(default_factory=InMemoryDigests)
+    hosts: InMemoryHosts = field(default_factory=InMemoryHosts)
     incidents: InMemoryIncidents = field(default_factory=InMemoryIncidents)
     pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
+    silences: InMemorySilences = field(init=False)
 
     def __post_init__(self) -> None:
         # An alert whose rule names a policy comes with its ack timer, as in DynamoDB's transaction.
         self.pages = InMemoryPages(timers=self.alerts.timers)
         self.messages = InMemoryMessages(self.alerts, self.pages)
+        self.silences = InMemorySilences(entries=self.configuration.entries)  # one audit trail, as in DynamoDB
 
 
 @dataclass
@@ -450,6 +507,7 @@ class FakeSlack:
     message_reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     digests: list[Digest] = field(default_factory=list)
     reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
+    boards: list[tuple[str, Board]] = field(default_factory=list)
     busy: bool = False
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     said: list[tuple[str, str]] = field(default_factory=list)
@@ -488,6 +546,14 @@ class FakeSlack:
         self.digests.append(digest)
         self.calls.append(("update_digest", ts))
 
+    def post_board(self, channel: str, board: Board) -> str:
+        self.boards.append((channel, board))
+        return f"1800000400.{len(self.boards):06d}"
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        self.boards.append((channel, board))
+        self.calls.append(("update_board", ts))
+
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         self.reminders.append((channel, list(overdue)))
         return f"1800000200.{len(self.reminders):06d}"
@@ -507,6 +573,10 @@ class FakeSlack:
 
     def tell_policy_missing(self, alert: Alert) -> None:
         self.notes.append((alert.target_channel, str(alert.post_ts), paging_notes.policy_missing_note(alert)))
+
+    def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
+        note = paging_notes.page_silenced_note(alert, silence_id)
+        self.notes.append((alert.target_channel, str(alert.post_ts), note))
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.said.append((channel, paging_notes.direct_message_reply(reply)))
@@ -675,12 +745,12 @@ class FakeDirectory:
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
           directory: FakeDirectory | None = None, incidents_channel: str | None = None,
-          metrics: list[tuple[str, float, str]] | None = None,
+          metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
           incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
     snapshot = config or Configuration()
     return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
-                              configuration=lambda: snapshot, incidents_channel=incidents_channel,
+                              configuration=lambda: snapshot, incidents_channel=incidents_channel, admin_users=admins,
                               count=lambda *metric: (metrics if metrics is not None else []).append(metric),
                               incident_slack=incident_slack or FakeIncidentSlack(), doc_links=signed_links(clock))
 

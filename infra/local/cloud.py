@@ -12,7 +12,9 @@
   with no public URL (infra/local/socket_mode.py).
 
 A few control routes under /_local/ let tests and the demo wait for asynchronous work and run a sweep
-on demand; they are not part of the template and AWS has no equivalent.
+on demand; they are not part of the template and AWS has no equivalent. `/_local/sns/` stands in for SNS's
+certificate and confirmation URLs (SNS_LOCAL_MIRROR points the webhooks function there): certificates come
+from the directory SNS_LOCAL_CERTIFICATES names, by SNS's file name; confirmations are recorded, not sent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -49,6 +53,8 @@ SLACK_FUNCTION = "SlackAppFunction"
 DEFAULT_TABLE = "klaxon-local"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
 _WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"
+_SNS_MIRROR = "/_local/sns/"
+_SNS_CERTIFICATE = re.compile(r"SimpleNotificationService-[0-9a-f]{1,64}\.pem")
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class LocalCloud:
         self._stopping = threading.Event()
         self._sweep_lock = threading.Lock()
         self._socket_mode: SocketModeBridge | None = None
+        self.sns_confirmations: list[str] = []
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalCloud:
@@ -162,6 +169,7 @@ class LocalCloud:
         resolved["LinkKeySecret"] = self._store_link_key()
         os.environ.pop("LINK_SIGNING_KEY", None)
         self._store_public_base_url()
+        os.environ.setdefault("SNS_LOCAL_MIRROR", self.url + _SNS_MIRROR)  # no SNS here: the mirror stands in
         for logical_id, spec in tpl.functions(self.template).items():
             name = _resolve(spec.name_template, resolved, self.template)
             self.functions[logical_id] = LocalFunction(spec, name)
@@ -179,6 +187,13 @@ class LocalCloud:
         if table_name in client.list_tables()["TableNames"]:
             client.delete_table(TableName=table_name)
         tpl.create_table(client, table_name, self.template)
+
+    def reset(self) -> None:
+        """A new stack without a restart: an empty table, fresh containers, no dead letters or confirmations."""
+        self.reset_table()
+        self.async_invoker.dead_letters.clear()
+        self.sns_confirmations.clear()
+        cold_start()
 
     def _store_slack_secret(self) -> str | None:
         """Put the Slack credentials from the environment into Secrets Manager, as the template does."""
@@ -244,6 +259,8 @@ class LocalCloud:
         """Serve one HTTP request: Lambda Invoke, a control route, or a template route."""
         if request.path.startswith(_INVOKE_PREFIX):
             return self._invoke(request)
+        if request.path.startswith(_SNS_MIRROR):
+            return self._sns(request)
         if request.path.startswith("/_local/"):
             return self._control(request)
         for route in self._routes:
@@ -285,10 +302,7 @@ class LocalCloud:
             with self._sweep_lock:
                 return _json(HTTPStatus.OK, {"result": self.sweep()})
         if request.path == "/_local/reset" and request.method == "POST":
-            # An empty table, fresh containers and no dead letters: a new stack without a restart.
-            self.reset_table()
-            self.async_invoker.dead_letters.clear()
-            cold_start()
+            self.reset()
             return _json(HTTPStatus.OK, {"reset": True})
         if request.path == "/_local/aws":
             # Where the stand-ins are, so tests and the demo can look at (or seed) the table directly.
@@ -298,6 +312,23 @@ class LocalCloud:
             letters = [letter.__dict__ for letter in self.async_invoker.dead_letters]
             return _json(HTTPStatus.OK, {"dead_letters": letters})
         return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
+
+
+    def _sns(self, request: HttpRequest) -> HttpResponse:
+        """SNS's part: a certificate by its file name, a subscription confirmed (recorded), the confirmations."""
+        name = request.path.removeprefix(_SNS_MIRROR)
+        if name == "confirm":
+            self.sns_confirmations.append(request.query)
+            body = b"<ConfirmSubscriptionResponse><ConfirmSubscriptionResult/></ConfirmSubscriptionResponse>"
+            return HttpResponse(HTTPStatus.OK, {"content-type": "text/xml"}, body)
+        if name == "confirmations":
+            return _json(HTTPStatus.OK, {"confirmations": self.sns_confirmations})
+        folder = os.environ.get("SNS_LOCAL_CERTIFICATES")
+        file_name = name.removeprefix("certificates/")
+        path = Path(folder) / file_name if folder and _SNS_CERTIFICATE.fullmatch(file_name) else None
+        if path is None or not path.is_file():
+            return _json(HTTPStatus.NOT_FOUND, {"message": f"no certificate {file_name[:100]} here"})
+        return HttpResponse(HTTPStatus.OK, {"content-type": "application/x-pem-file"}, path.read_bytes())
 
 
 def _stored_secret(name: str, values: Mapping[str, str] | str) -> str:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from klaxon.slack.gateway import WebSlackGateway
     from klaxon.web.incident_pages import PageWork
     from klaxon.web.links import SignedLinks
+    from klaxon.web.sns_https import SnsOverHttps
 
 # Secrets Manager (and SSM) are read at most every five minutes per container; a rotated token, a new link
 # key or a new public address takes effect then.
@@ -210,6 +211,13 @@ class Runtime:
         return SlackRequestHandler(app)
 
     @cached_property
+    def sns(self) -> SnsOverHttps:
+        """SNS's certificates (cached here, per container) and subscription confirmations, over https."""
+        from klaxon.web.sns_https import SnsOverHttps
+
+        return SnsOverHttps(mirror=self.settings.sns_local_mirror)
+
+    @cached_property
     def webhook_resolver(self) -> APIGatewayHttpResolver:
         """The container's one resolver for the webhooks function's routes."""
         from klaxon.web import build_resolver
@@ -349,6 +357,7 @@ def _new_aws_client(service: str) -> Any:
 
 
 _runtime: Runtime | None = None
+_clock: Clock | None = None
 _runtime_lock = threading.Lock()
 
 
@@ -357,12 +366,17 @@ def runtime() -> Runtime:
     global _runtime
     with _runtime_lock:
         if _runtime is None:
-            _runtime = Runtime()
+            _runtime = Runtime(clock=_clock)
         return _runtime
 
 
-def cold_start() -> None:
-    """Forget this container's Runtime, as a new Lambda container would (the local cloud's restart)."""
-    global _runtime
+def cold_start(clock: Clock | None = None) -> None:
+    """Forget this container's Runtime, as a new Lambda container would (the local cloud's restart).
+
+    `clock` pins the next Runtime's time (tests that replay deliveries signed at a given moment, such as SNS
+    messages whose certificate has since expired); None is the wall clock.
+    """
+    global _runtime, _clock
     with _runtime_lock:
         _runtime = None
+        _clock = clock

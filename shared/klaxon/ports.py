@@ -16,8 +16,10 @@ from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
 from klaxon.incidents.ports import IncidentRepository
+from klaxon.monitoring.hosts import Board, HostRepository
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
+from klaxon.silences.ports import SilenceRepository
 
 
 class EventClaims(Protocol):
@@ -52,10 +54,21 @@ class Store(Protocol):
     def digests(self) -> DigestPosts: ...
 
     @property
+    def boards(self) -> DigestPosts:
+        """The host board's message in each board channel, kept as the digests are."""
+        ...
+
+    @property
+    def hosts(self) -> HostRepository: ...
+
+    @property
     def messages(self) -> MessageIndex: ...
 
     @property
     def pages(self) -> PageRepository: ...
+
+    @property
+    def silences(self) -> SilenceRepository: ...
 
     @property
     def incidents(self) -> IncidentRepository: ...
@@ -119,6 +132,14 @@ class SlackGateway(Protocol):
         """Redraw a channel's digest in place."""
         ...
 
+    def post_board(self, channel: str, board: Board) -> str:
+        """Post the host board in a board channel; return its ts."""
+        ...
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        """Redraw a channel's host board in place."""
+        ...
+
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         """Post a reminder listing the alerts nobody has handled."""
         ...
@@ -141,6 +162,10 @@ class SlackGateway(Protocol):
 
     def tell_policy_missing(self, alert: Alert) -> None:
         """Say in an alert's thread that its ack timeout ran out but its policy no longer exists."""
+        ...
+
+    def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
+        """Say in an alert's thread that its ack timeout ran out while a silence covered it: nobody was paged."""
         ...
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:

@@ -21,6 +21,7 @@ from klaxon.incidents.desk import IncidentDesk
 from klaxon.incidents.ports import DocLinks, IncidentSlack
 from klaxon.paging.service import Pager
 from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
+from klaxon.silences.model import Silencer
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,10 @@ class Services:
         return Identity(bot_user_id, bot_id, self.incidents_channel)
 
     def intake(self, me: Identity, time_left_ms: Callable[[], int] | None = None) -> Intake:
-        """The alert intake, with the configuration as it is now (which is also what silences are read from);
-        `time_left_ms` is the function's remaining time (Lambda's context), when it bounds the work."""
-        config = self.current_configuration
-        intake = Intake(store=self.store, slack=self.slack, config=config, me=me, silences=config,
-                        publish=self.publish, now=self.clock.now())
+        """The alert intake, with the configuration as it is now and the silences as they are when an alert is
+        first judged; `time_left_ms` is the function's remaining time (Lambda's context), when it bounds the work."""
+        intake = Intake(store=self.store, slack=self.slack, config=self.current_configuration, me=me,
+                        silences=Silencer(self.store.silences.all), publish=self.publish, now=self.clock.now())
         return replace(intake, time_left_ms=time_left_ms) if time_left_ms else intake
 
     def pager(self) -> Pager:
@@ -72,6 +72,7 @@ class Services:
 
     def console(self, me: Identity) -> Console:
         """What /klaxon commands work with, as seen by the bot `me`."""
-        return Console(configuration=self.store.configuration, alerts=self.store.alerts, directory=self.directory,
+        return Console(configuration=self.store.configuration, alerts=self.store.alerts, silences=self.store.silences,
+                       hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
                        messages=self.messages, describe=self.describe_change)

@@ -10,10 +10,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 MIN_LINK_KEY_CHARS = 32
 _SLACK_ID = re.compile(r"^[UWBCGDS][A-Z0-9]{2,}$")
+TOPIC_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{1,12}:[A-Za-z0-9_.-]{1,256}$")
+_HEADER = re.compile(r"^[A-Za-z0-9-]{1,100}$")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SettingsError(ValueError):
@@ -31,6 +35,11 @@ class Settings:
     admin_users: frozenset[str] = field(default_factory=frozenset)
     admin_user_group: str | None = None
     incidents_channel: str | None = None
+    sns_topic_arns: frozenset[str] = field(default_factory=frozenset)  # SNS topics whose deliveries are believed
+    # Where Grafana puts the timestamp it signs with the body (its HMAC `timestampHeader`); None: the body alone.
+    grafana_timestamp_header: str | None = None
+    # The local cloud's stand-in for SNS's certificate and confirmation URLs (never set in AWS; see README).
+    sns_local_mirror: str | None = None
     public_base_url: str | None = None  # where links in Slack point (the incident pages); None: no links
     # In AWS: the SSM parameter holding that address (the stack's API URL, or a custom domain); read at run
     # time because the functions cannot name their own API in the template without a dependency cycle.
@@ -55,6 +64,9 @@ class Settings:
             admin_users=_slack_ids(env.get("ADMIN_USERS", ""), "ADMIN_USERS"),
             admin_user_group=_optional_id(env.get("ADMIN_USER_GROUP", ""), "ADMIN_USER_GROUP"),
             incidents_channel=_optional_id(env.get("INCIDENTS_CHANNEL", ""), "INCIDENTS_CHANNEL"),
+            sns_topic_arns=_topic_arns(env.get("SNS_TOPIC_ARNS", "")),
+            grafana_timestamp_header=_header(env.get("GRAFANA_HMAC_TIMESTAMP_HEADER", "")),
+            sns_local_mirror=_loopback_url(env.get("SNS_LOCAL_MIRROR", "")),
             public_base_url=_optional_url(env.get("PUBLIC_BASE_URL", ""), "PUBLIC_BASE_URL"),
             public_base_url_parameter=_optional_parameter(env.get("PUBLIC_BASE_URL_PARAMETER", ""),
                                                           "PUBLIC_BASE_URL_PARAMETER"),
@@ -87,6 +99,32 @@ def _slack_ids(raw: str, name: str) -> frozenset[str]:
         if not _SLACK_ID.match(slack_id):
             raise SettingsError(f"{name} holds {slack_id!r}, which is not a Slack id")
     return ids
+
+
+def _topic_arns(raw: str) -> frozenset[str]:
+    arns = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    for arn in arns:
+        if not TOPIC_ARN.match(arn):
+            raise SettingsError(f"SNS_TOPIC_ARNS holds {arn[:120]!r}, which is not an SNS topic ARN")
+    return arns
+
+
+def _header(raw: str) -> str | None:
+    name = raw.strip()
+    if name and not _HEADER.match(name):
+        raise SettingsError(f"GRAFANA_HMAC_TIMESTAMP_HEADER is {name[:60]!r}, which is not a header name")
+    return name or None
+
+
+def _loopback_url(raw: str) -> str | None:
+    """A mirror on this machine only: pointed anywhere else it would be a way round SNS's certificate check."""
+    url = raw.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.hostname not in _LOOPBACK:
+        raise SettingsError("SNS_LOCAL_MIRROR must be an http URL on 127.0.0.1 or localhost (the local cloud's)")
+    return url if url.endswith("/") else url + "/"
 
 
 def _optional_url(raw: str, name: str) -> str | None:

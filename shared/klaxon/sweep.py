@@ -1,13 +1,13 @@
-"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4).
+"""The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4, §5).
 
 It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
 their raiser's posting lease ran out, pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
-verbose digest, the digest posts, and declared incidents whose next reminder has come (klaxon.incidents.
-reminding). Two sweeps may overlap (EventBridge delivers at least once; a slow
-sweep can run into the next): every effect is guarded so that overlap never posts twice - a lock per
-digest, a claim per reminder slot.
+verbose digest, the digest posts, declared incidents whose next reminder has come (klaxon.incidents.
+reminding), and, every few minutes, the hosts for each board channel's host board. Two sweeps may overlap
+(EventBridge delivers at least once; a slow sweep can run into the next): every effect is guarded so that
+overlap never posts twice - a lock per digest and per board, a claim per reminder slot.
 
 Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
 so the function reports an error (and its alarm fires). The read of what nobody acknowledged is a step
@@ -24,14 +24,17 @@ from datetime import datetime, timedelta
 from klaxon.alerts.digests import HANDLED_LOOKBACK, compose, reminder_slots
 from klaxon.alerts.intake import post_unposted
 from klaxon.alerts.model import Alert
+from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.reconcile import reconcile
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
 from klaxon.incidents.desk import IncidentDesk
 from klaxon.incidents.reminding import send_reminders as incident_reminders
+from klaxon.monitoring.hosts import compose as compose_board
 from klaxon.paging import service as paging
 from klaxon.paging.service import Pager
 from klaxon.ports import SlackDirectory, SlackGateway, Store
+from klaxon.silences.model import host_mutes
 
 logger = logging.getLogger("klaxon.sweep")
 
@@ -84,6 +87,7 @@ def sweep(ctx: SweepContext) -> SweepReport:
     if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
         _reconcile_and_digest(ctx, report, overdue)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
+    _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.incidents is not None:
         desk = ctx.incidents
         _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
@@ -125,18 +129,51 @@ def refresh_digests(ctx: SweepContext, overdue: list[Alert]) -> int:
         post = posts.get(digest.channel)
         if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
             continue  # unchanged, or nothing to say and no message to clear
-        locked = ctx.store.digests.lock(digest.channel, ctx.now)
-        if locked is None:
-            continue  # an overlapping sweep is drawing this channel now
-        try:
-            ts = locked.ts
-            if ts:
-                ctx.slack.update_digest(digest, ts)
-            else:
-                ts = ctx.slack.post_digest(digest)
-        finally:
-            ctx.store.digests.release(replace(locked, ts=ts, fingerprint=digest.fingerprint if ts else None))
-        drawn += 1
+        # The callbacks run within redraw(), in this turn of the loop: `digest` is this one.
+        drawn += redraw(ctx.store.digests, digest.channel, digest.fingerprint, ctx.now,
+                        post=lambda: ctx.slack.post_digest(digest),  # noqa: B023
+                        update=lambda ts: ctx.slack.update_digest(digest, ts))  # noqa: B023
+    return drawn
+
+
+def redraw(posts: DigestPosts, channel: str, fingerprint: str, now: datetime, *, post: Callable[[], str],
+           update: Callable[[str], None]) -> bool:
+    """Keep one channel's message in place under its lock: post it if the channel has none yet, update it if
+    what it shows changed; whether Slack was asked (False: unchanged, or an overlapping sweep has it)."""
+    locked = posts.lock(channel, now)
+    if locked is None:
+        return False  # an overlapping sweep is drawing this channel now
+    ts, drawn_at, asked = locked.ts, locked.drawn_at, False
+    try:
+        if ts is None:
+            ts, asked = post(), True
+        elif locked.fingerprint != fingerprint:
+            update(ts)
+            asked = True
+        drawn_at = now
+    finally:
+        posts.release(replace(locked, ts=ts, fingerprint=fingerprint if ts else None, drawn_at=drawn_at))
+    return asked
+
+
+# ---------------------------------------------------------------------- host boards
+def refresh_host_boards(ctx: SweepContext) -> int:
+    """Every `host-board-every`, redraw the host board in each board channel where what it shows changed
+    (one read of every host, only when a board is due); returns how many were drawn."""
+    preferences = ctx.config.preferences
+    every = timedelta(seconds=preferences.host_board_every_seconds)
+    posts = ctx.store.boards.all()
+    due = [channel for channel in preferences.host_board_channels
+           if (kept := posts.get(channel)) is None or kept.drawn_at is None or kept.drawn_at + every <= ctx.now]
+    if not due:
+        return 0
+    mutes = host_mutes(ctx.store.silences.all(), ctx.now)
+    board = compose_board(ctx.store.hosts.all(), {host: mute.ends_at for host, mute in mutes.items()})
+    drawn = 0
+    for channel in due:  # the callbacks run within redraw(), in this turn of the loop
+        drawn += redraw(ctx.store.boards, channel, board.fingerprint, ctx.now,
+                        post=lambda: ctx.slack.post_board(channel, board),  # noqa: B023
+                        update=lambda ts: ctx.slack.update_board(channel, ts, board))  # noqa: B023
     return drawn
 
 

@@ -54,6 +54,21 @@ def test_repeats_in_the_window_count_into_the_first_alert(store):
     assert store.alerts.find_by_message("C0ALERTS", "1800000300.000100").id == grouped.alert.id
 
 
+def test_a_repeat_posted_earlier_but_delivered_later_does_not_turn_last_seen_back(store):
+    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    later, earlier = T0 + timedelta(minutes=7), T0 + timedelta(minutes=3)
+    store.alerts.raise_alert(alert(ts="1800000420.000100", at=later), later + WINDOW)
+    delivered_late = store.alerts.raise_alert(alert(ts="1800000180.000100", at=earlier), earlier + WINDOW)
+    assert delivered_late.alert.count == 3 and delivered_late.alert.last_seen == later
+
+
+def test_a_repeat_said_before_the_alert_itself_leaves_last_seen_unset(store):
+    store.alerts.raise_alert(alert(at=T0 + timedelta(minutes=2)), T0 + WINDOW)
+    before = store.alerts.raise_alert(alert(ts="1800000000.000050", at=T0), T0 + WINDOW)
+    assert before.alert.count == 2 and before.alert.last_seen is None
+    assert before.alert.seen_last == T0 + timedelta(minutes=2)
+
+
 def test_a_repeat_after_the_window_is_a_new_alert(store):
     store.alerts.raise_alert(alert(), T0 + WINDOW)
     later = T0 + WINDOW + timedelta(seconds=1)
@@ -214,3 +229,22 @@ def test_an_unposted_alert_is_found_once_its_lease_runs_out_and_not_once_posted(
     store.alerts.record_post(first.alert, "1800000001.000200")
     assert [a.id for a in store.alerts.unposted(T0 + timedelta(minutes=3))] == [second.alert.id], \
         "posted and silenced alerts are not listed"
+
+
+# ------------------------------------------------------------------------------------------------ silenced alerts
+def test_a_silenced_alert_is_listed_only_as_silenced_whatever_its_source_does(store):
+    (quiet,) = store.alerts.apply_external([arrival(silenced_by="s-1")], WINDOW, T0)
+    changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=1), arrival(minutes=2, silenced_by="s-1"))
+    assert store.alerts.unacknowledged(T0 + WINDOW) == [] and store.alerts.recently_handled(T0) == []
+    (listed,) = store.alerts.silenced(T0)
+    assert listed.id == quiet.alert.id and listed.count == 2 and listed.state is AlertState.OPEN
+    assert store.alerts.silenced(T0 + timedelta(minutes=1)) == [], "first seen before then"
+
+
+def test_a_key_whose_alert_was_silenced_raises_a_new_one_once_no_silence_covers_it(store):
+    (quiet,) = store.alerts.apply_external([arrival(silenced_by="s-1")], WINDOW, T0)
+    assert changes(store, arrival(minutes=1, silenced_by="s-1")) == [Change.REPEAT]
+    (loud,) = store.alerts.apply_external([arrival(minutes=2)], WINDOW, T0)
+    assert loud.change is Change.NEW and loud.alert.id.endswith(":2") and loud.alert.silenced_by is None
+    assert changes(store, arrival(minutes=3, silenced_by="s-2")) == [Change.REPEAT], "a posted alert keeps counting"
+    assert store.alerts.get(quiet.alert.id).count == 2

@@ -99,7 +99,8 @@ def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
 
 def test_racing_admins_never_lose_an_update(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC"}, persons={"a": Person("U0ADMIN", "a")})
-    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts,
+                      silences=racing_store.silences, hosts=racing_store.hosts, directory=directory,
                       clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
                       describe=describe_change)
     replies = at_once(lambda n: reply(run_command(Invocation(f"rule add racer{n} to #incidents", "U0ADMIN",
@@ -114,7 +115,8 @@ def test_racing_admins_never_lose_an_update(racing_store):
 def test_racing_admins_making_different_edits_keep_every_one(racing_store):
     directory = FakeDirectory(channel_names={"incidents": "C0INC", "alerts": "C0ALERTS"},
                               persons={"alice": Person("U0ALICE", "alice"), "a": Person("U0ADMIN", "a")})
-    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts, directory=directory,
+    console = Console(configuration=racing_store.configuration, alerts=racing_store.alerts,
+                      silences=racing_store.silences, hosts=racing_store.hosts, directory=directory,
                       clock=FakeClock(), me=Identity(None, None, None), admin_users=frozenset({"U0ADMIN"}),
                       describe=describe_change)
     edits = ["rule add disk full to #incidents", "settings verbose on", "channel #alerts default ack",

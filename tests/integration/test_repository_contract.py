@@ -14,9 +14,13 @@ from klaxon.alerts.digests import DigestPost
 from klaxon.alerts.model import Alert, SlackMessageOrigin
 from klaxon.alerts.ports import MessageReferents
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.monitoring.hosts import Host, HostChange
 from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page, PageState, mention_page_id
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 from tests.fakes import InMemoryStore
+from tests.integration.conftest import at_once
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 POLICY = EscalationPolicy("db", levels=(Level(("U0ALICE",), 60), Level(("U0BOB",), 120)))
@@ -195,3 +199,68 @@ def test_a_claim_a_dead_worker_left_is_taken_over_after_its_lease(store):
     assert store.claims.claim("Ev2", T0)
     assert not store.claims.claim("Ev2", T0 + timedelta(seconds=30))
     assert store.claims.claim("Ev2", T0 + timedelta(minutes=3))
+
+
+# ------------------------------------------------------------------------------------------------ silences
+def test_a_silence_is_stored_with_its_audit_entry_and_read_back_as_stored(store):
+    quiet = Silence.create(parse_matchers('host=db-7, text=~"disk \\"full\\""'), now=T0, lasting=timedelta(hours=2),
+                           by="U0ADMIN", comment="swap")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    assert store.silences.all() == [quiet] and store.silences.get(quiet.id) == quiet
+    assert store.silences.get("s-000000") is None
+    assert [entry.action for entry in store.configuration.audit_trail(5)] == ["silence add"]
+
+
+def test_a_silence_ends_once_and_is_forgotten_a_day_after_it_ended(store):
+    quiet = Silence.create(parse_matchers("host=db-7"), now=T0, lasting=timedelta(hours=2), by="U0ADMIN")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    ended = quiet.expired("U0BOB", T0 + timedelta(minutes=5))
+    later = T0 + timedelta(minutes=5)
+    assert store.silences.end(ended, AuditEntry("U0BOB", later, "silence expire", "expired")) is True
+    assert store.silences.end(ended, AuditEntry("U0BOB", later, "silence expire", "again")) is False
+    assert store.silences.get(quiet.id) == ended
+    assert [entry.summary for entry in store.configuration.audit_trail(5)] == ["expired", "silenced"]
+    if not isinstance(store, InMemoryStore):
+        item = store.table.get("SILENCE", quiet.id)
+        assert item["expires_at"] == int((T0 + timedelta(minutes=5, days=1)).timestamp())
+
+
+def test_a_silence_that_ran_out_cannot_be_ended(store):
+    quiet = Silence.create(parse_matchers("host=db-7"), now=T0, lasting=timedelta(hours=1), by="U0ADMIN")
+    store.silences.add(quiet, AuditEntry("U0ADMIN", T0, "silence add", "silenced"))
+    late = replace(quiet, ends_at=T0 + timedelta(hours=2), expired_by="U0BOB")
+    assert store.silences.end(late, AuditEntry("U0BOB", T0, "silence expire", "late")) is False
+    assert store.silences.get(quiet.id) == quiet
+
+
+# ------------------------------------------------------------------------------------------------ hosts and boards
+def test_hosts_are_changed_in_order_and_listed_by_name(store):
+    store.hosts.record([HostChange("web-1", "gcp:a", True, T0, "down"), HostChange("db-7", "gcp:b", True, T0),
+                        HostChange("web-1", "gcp:a", False, T0 + timedelta(minutes=1))])
+    web, db = Host("web-1", since=T0 + timedelta(minutes=1), last_change=T0 + timedelta(minutes=1),
+                   latest_title="down"), Host("db-7", since=T0, last_change=T0, firing=("gcp:b",))
+    assert store.hosts.all() == [db, web]
+    store.hosts.record([HostChange("db-7", "am:c", True, T0 + timedelta(minutes=2), "disk full")])
+    assert store.hosts.all()[0].firing == ("gcp:b", "am:c") and store.hosts.all()[0].since == T0
+    if not isinstance(store, InMemoryStore):
+        assert store.table.get("HOST", "db-7")["expires_at"] == int((T0 + timedelta(days=90, minutes=2)).timestamp())
+
+
+def test_a_board_post_remembers_when_it_was_drawn(store):
+    store.boards.lock("C0HOSTS", T0)
+    store.boards.release(DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=T0))
+    assert store.boards.all() == {"C0HOSTS": DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=T0)}
+    assert store.digests.all() == {}, "boards and digests are kept apart"
+
+
+def test_racing_requests_about_one_host_lose_no_change(racing_store):
+    at_once(lambda n: racing_store.hosts.record([HostChange("db-7", f"gcp:{n}", True, T0 + timedelta(seconds=n))]),
+            range(5))
+    (host,) = racing_store.hosts.all()
+    assert sorted(host.firing) == [f"gcp:{n}" for n in range(5)]
+
+
+def test_a_request_about_many_hosts_is_written_in_shared_transactions(dynamo_store):
+    dynamo_store.hosts.record([HostChange(f"host-{n}", "gcp:a", n % 2 == 0, T0) for n in range(150)])
+    assert len(dynamo_store.hosts.all()) == 150
+    assert dynamo_store.table.writes.by_kind == {"transact": 150} and dynamo_store.table.writes.requests == 2

@@ -14,6 +14,7 @@ import pytest
 from samtranslator.translator.transform import transform
 
 from infra import template as tpl
+from klaxon.alerts.external import SOURCES
 from tests.graphs import first_cycle
 
 REPO = tpl.REPO_ROOT
@@ -316,6 +317,22 @@ def test_outputs_give_the_slack_request_url_and_webhook_base_url() -> None:
     outputs = tpl.load_template()["Outputs"]
     assert outputs["SlackRequestUrl"]["Value"]["Fn::Sub"].endswith("/slack/events")
     assert outputs["WebhookBaseUrl"]["Value"]["Fn::Sub"].endswith("/webhooks/")
+
+
+def test_outputs_give_one_webhook_url_per_source() -> None:
+    outputs = tpl.load_template()["Outputs"]
+    urls = {name: output["Value"]["Fn::Sub"] for name, output in outputs.items() if name.endswith("WebhookUrl")}
+    assert sorted(url.rsplit("/", 1)[1] for url in urls.values()) == sorted(SOURCES)
+
+
+def test_the_webhooks_function_takes_the_sns_topics_and_never_reads_the_due_index(
+        cloudformation: dict[str, Any]) -> None:
+    env = cloudformation["Resources"]["WebhooksFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SNS_TOPIC_ARNS"] == {"Ref": "SnsTopicArns"}
+    assert env["GRAFANA_HMAC_TIMESTAMP_HEADER"] == {"Ref": "GrafanaHmacTimestampHeader"}
+    (table,) = [s for s in _statements(cloudformation, "WebhooksFunctionRole") if s.get("Sid") == "TableReadWrite"]
+    assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/history"}]
+    assert "dynamodb:BatchWriteItem" not in _actions(table)
 
 
 def test_samconfig_lets_sam_deploy_run_without_flags() -> None:

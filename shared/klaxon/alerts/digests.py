@@ -42,11 +42,12 @@ class Digest:
 
 @dataclass(frozen=True)
 class DigestPost:
-    """Where a channel's digest message is, and what it showed when last drawn."""
+    """Where a channel's digest message (or host board) is, what it showed when last drawn, and when that was."""
 
     channel: str
     ts: str | None
     fingerprint: str | None
+    drawn_at: datetime | None = None
 
 
 def compose(overdue: Iterable[Alert], handled: Iterable[Alert], preferences: Preferences,

@@ -214,23 +214,32 @@ def post_unposted(*, store: Store, slack: SlackGateway, publish: Publish, now: d
 # ---------------------------------------------------------------------- shared steps
 def _draft(new_id: str, origin: SlackMessageOrigin | ExternalOrigin, text: str, label: str, judgement: Judgement,
            group: str, first_seen: datetime) -> Alert:
-    """The alert a judgement makes: target, hotline and policy from its rule (none without one); its ack
-    timeout runs from when it was first seen. Its text is cut to what an alert keeps (MAX_ALERT_TEXT)."""
+    """The alert a judgement makes: target, hotline and policy from its rule (without one, a source's own
+    policy); its ack timeout runs from when it was first seen. Its text is cut to what an alert keeps
+    (MAX_ALERT_TEXT)."""
     rule: Rule | None = judgement.rule
     assert judgement.target_channel, "an alert judgement names its target"
-    escalate_at = first_seen + timedelta(seconds=rule.ack_timeout_seconds or DEFAULT_ACK_TIMEOUT_SECONDS) \
-        if rule and rule.policy else None
+    policy, timeout = (rule.policy, rule.ack_timeout_seconds) if rule else (judgement.policy,
+                                                                         judgement.ack_timeout_seconds)
+    escalate_at = first_seen + timedelta(seconds=timeout or DEFAULT_ACK_TIMEOUT_SECONDS) if policy else None
     return Alert(id=new_id, origin=origin, text=truncate(text, MAX_ALERT_TEXT, ALERT_CUT_NOTE), label=label,
                  target_channel=judgement.target_channel,
                  fingerprint=group, first_seen=first_seen,
                  rule_id=rule.id if rule else None, hotline=rule.hotline if rule else (),
-                 policy=rule.policy if rule else None, escalate_at=escalate_at)
+                 policy=policy, escalate_at=escalate_at)
 
 
 def _silenced(candidate: Alert, intake: Intake) -> Alert:
-    """The silences step (SPEC §5): a silenced alert is recorded but neither posted nor paged."""
+    """The silences step (SPEC §5): a silenced alert is recorded but neither posted nor paged.
+
+    Expiry is checked now, at judging time. A silenced alert groups apart from posted ones (its fingerprint
+    names the silence), so repeats while the silence holds are counted into it, and the first repeat after
+    the silence ends is posted as an alert of its own instead of being counted into a silent one.
+    """
     silence = intake.silences.silencing(candidate, intake.now)
-    return replace(candidate, silenced_by=silence, escalate_at=None) if silence else candidate
+    if silence is None:
+        return candidate
+    return replace(candidate, silenced_by=silence, escalate_at=None, fingerprint=f"{candidate.fingerprint}~{silence}")
 
 
 def post(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert:

@@ -30,6 +30,9 @@ class Judgement:
     reason: str
     rule: Rule | None = None
     target_channel: str | None = None
+    # Without a rule, a monitoring source's own policy (`settings source-policy`) and its ack timeout.
+    policy: str | None = None
+    ack_timeout_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,22 +73,19 @@ def judge(message: ChannelMessage, config: Configuration, me: Identity, now: dat
 def judge_external(event: ExternalEvent, config: Configuration, me: Identity, at: datetime) -> Judgement:
     """Decide what a source's firing event deserves: the first rule matching its title, text and labels
     (rules scoped to channels never match it; `from webhook:<source>` scopes a rule to the source), else
-    the source's target channel."""
+    the source's target channel and policy (`settings source-channel`, `settings source-policy`)."""
     rule = config.rulebook.first_match(event.matched_text, "", source_actor(event.source), at)
     if rule is not None:
         if rule.action is Action.SUPPRESS:
             return Judgement(Verdict.SUPPRESS, f"rule {rule.id} suppresses it", rule)
         return Judgement(Verdict.ALERT, f"rule {rule.id} matches", rule, rule.target_channel)
-    target = target_for(event.source, me)
+    preferences = config.preferences
+    own = preferences.source_channels.get(event.source)
+    target = own or me.incidents_channel
     if not target:
-        return Judgement(Verdict.IGNORE, "no rule matches, and no incidents channel is set for webhook alerts")
-    return Judgement(Verdict.ALERT, f"no rule matches; {event.source} alerts go to the incidents channel",
-                     target_channel=target)
-
-
-def target_for(source: str, me: Identity) -> str | None:
-    """Where a source's alerts go when no rule takes them: the deployment's incidents channel.
-
-    The seam for per-source default channels (a setting, SPEC §5); `source` is what they will key on.
-    """
-    return me.incidents_channel
+        return Judgement(Verdict.IGNORE, f"no rule matches, and neither a channel of {event.source}'s own "
+                                         "nor an incidents channel is set")
+    where = f"{event.source}'s own channel" if own else "the incidents channel"
+    return Judgement(Verdict.ALERT, f"no rule matches; {event.source} alerts go to {where}", target_channel=target,
+                     policy=preferences.source_policies.get(event.source),
+                     ack_timeout_seconds=preferences.source_ack_timeouts.get(event.source))

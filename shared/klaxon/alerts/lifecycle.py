@@ -11,7 +11,9 @@ event against it:
   (no new post, no new page);
 - resolved: the alert is resolved, and its post says the source resolved it;
 - resolved for a key Klaxon never raised: remembered, nothing posted - so a late, older firing is ignored;
-- anything older than the latest event applied (or than the alert's resolution): changes nothing.
+- anything older than the latest event applied (or than the alert's resolution): changes nothing;
+- firing for a key whose alert a silence kept quiet, once no silence covers it: a new alert, posted (the
+  silent one stays as the record of what the silence held back).
 
 `decide` is pure; the store applies its transition with conditional writes on the state's version, and
 decides again if another delivery got there first.
@@ -73,29 +75,32 @@ class Transition:
 
 @dataclass(frozen=True)
 class AlertStanding:
-    """What `decide` needs of the key's current alert: whether it still exists and when it was resolved."""
+    """What `decide` needs of the key's current alert: whether it still exists, when it was resolved, and
+    whether a silence kept it quiet."""
 
     resolved_at: datetime | None
+    silenced: bool = False
 
 
 def decide(state: SourceState | None, alert: AlertStanding | None, event: ExternalEvent, at: datetime,
-           window: timedelta) -> Transition:
+           window: timedelta, silenced: bool = False) -> Transition:
     """The transition `event`, which happened `at`, makes from `state` (None: a key never seen).
 
     `alert` is the state's alert as stored now (None if there is none); `window` is the grouping window
-    within which a firing after a resolve reopens the alert instead of raising a new one.
+    within which a firing after a resolve reopens the alert instead of raising a new one; `silenced` says
+    whether a silence covers the alert this event would raise, judged now.
     """
     resolved_at = alert.resolved_at if alert else None
     if state is not None and (at < state.occurred_at or (resolved_at is not None and at < resolved_at)):
         return Transition(Change.STALE, state)
     if event.is_resolved:
         return _resolved(state, alert, event, at)
-    return _firing(state, alert, event, at, window)
+    return _firing(state, alert, event, at, window, silenced)
 
 
 def _firing(state: SourceState | None, alert: AlertStanding | None, event: ExternalEvent, at: datetime,
-            window: timedelta) -> Transition:
-    if state is None or state.alert_id is None or alert is None:
+            window: timedelta, silenced: bool) -> Transition:
+    if state is None or state.alert_id is None or alert is None or (alert.silenced and not silenced):
         return _new(state, event, at)
     moved = replace(state, status=ExternalStatus.FIRING, occurred_at=at)
     if alert.resolved_at is None:

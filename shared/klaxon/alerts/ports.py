@@ -40,6 +40,11 @@ class Arrival:
     at: datetime
     draft: Alert | None = None
 
+    @property
+    def silenced(self) -> bool:
+        """Whether a silence covers the alert this arrival would raise (judged when it arrived)."""
+        return self.draft is not None and self.draft.silenced_by is not None
+
     def alert(self, alert_id: str) -> Alert:
         """The draft as the new alert `alert_id`."""
         assert self.draft is not None, "only a firing event raises an alert"
@@ -111,7 +116,11 @@ class AlertRepository(Protocol):
         ...
 
     def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first."""
+        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first (never silenced ones)."""
+        ...
+
+    def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        """Alerts a silence kept quiet, first seen since `since`, oldest first (what /klaxon report counts)."""
         ...
 
 

@@ -6,7 +6,19 @@ A module per topic registers its commands - grammar, usage line, who may run it,
 Adding a verb touches its topic's module (and the renderer of what it answers).
 """
 
-from klaxon.commands import audit, channels, incident_settings, keywords, policies, report, rule_files, rules, settings
+from klaxon.commands import (
+    audit,
+    channels,
+    hosts,
+    incident_settings,
+    keywords,
+    policies,
+    report,
+    rule_files,
+    rules,
+    settings,
+    silences,
+)
 from klaxon.commands import help as help_topic
 from klaxon.commands.audit import ShowAudit
 from klaxon.commands.channels import SetChannelDefault
@@ -94,6 +106,7 @@ __all__ = [
     "changes_configuration",
     "channels",
     "help_topic",
+    "hosts",
     "incident_settings",
     "keywords",
     "parse_command",
@@ -104,4 +117,5 @@ __all__ = [
     "rule_files",
     "rules",
     "settings",
+    "silences",
 ]

@@ -19,7 +19,9 @@ from klaxon.alerts.ports import AlertRepository
 from klaxon.clock import Clock
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore
+from klaxon.monitoring.hosts import HostRepository
 from klaxon.ports import MessageReader, SlackDirectory
+from klaxon.silences.ports import SilenceRepository
 
 COMMIT_ATTEMPTS = 8  # each round of racing editors lets one through; a few admins settle well within this
 
@@ -46,6 +48,8 @@ class Console:
 
     configuration: ConfigurationStore
     alerts: AlertRepository
+    silences: SilenceRepository
+    hosts: HostRepository
     directory: SlackDirectory
     clock: Clock
     me: Identity
@@ -79,14 +83,20 @@ def edit(console: Console, invocation: Invocation, action: str, change: Callable
         _ = made.config.rulebook  # compiles every rule: a configuration that cannot match is never written
         if made.config == base:
             return Unchanged(made.change)
-        entry = AuditEntry(actor=invocation.actor, at=console.clock.now(), action=action,
-                           summary=console.describe(made.change), before=made.before, after=made.after)
+        entry = audit_entry(console, invocation, action, made.change, before=made.before, after=made.after)
         try:
             console.configuration.commit(base, made.config, entry)
         except ConfigurationConflict:
             continue
         return Done(made.change)
     return Refusal("the configuration kept changing under this edit; nothing was written, try again")
+
+
+def audit_entry(console: Console, invocation: Invocation, action: str, change: Change, *, before: Any = None,
+                after: Any = None) -> AuditEntry:
+    """The audit trail's record of a change made now by whoever typed the command (who, when, what, before, after)."""
+    return AuditEntry(actor=invocation.actor, at=console.clock.now(), action=action, summary=console.describe(change),
+                      before=before, after=after)
 
 
 def require_admin(actor: str, console: Console) -> None:
@@ -99,5 +109,5 @@ def require_admin(actor: str, console: Console) -> None:
         raise Refused("Klaxon has no admins yet: set the AdminUsers parameter (ADMIN_USERS) when deploying")
     admins = ", ".join(f"<@{user}>" for user in sorted(console.admin_users))
     group = f" or a member of <!subteam^{console.admin_group}>" if console.admin_group else ""
-    raise Refused(f"only Klaxon admins can change rules and settings; ask {admins or 'an admin'}{group}. "
-                  "Anyone may `rule list`, `rule test` and `export`")
+    raise Refused(f"only Klaxon admins can change rules, settings and silences; ask {admins or 'an admin'}{group}. "
+                  "Anyone may `rule list`, `rule test`, `silence list`, `hosts` and `export`")

@@ -29,6 +29,9 @@ class Verb:
     parse: Callable[[Words], Command]
     run: Callable[[Any, Invocation, Console], Answer]  # its own command type, the invocation, the console
     admin: bool = False
+    # A topic registered alone that also reads the words when they name none of its verbs: `silence
+    # host=db-7 for 2h` beside `silence list` (without it, such words are an unknown verb, as for settings).
+    fallback: bool = False
 
     @property
     def topic(self) -> str:
@@ -95,9 +98,10 @@ class Registry:
         if not verbs:
             return self._verbs[topic]
         word = words.peek()
+        alone = self._verbs.get(topic)
+        if alone is not None and (word is None or (alone.fallback and word.lower() not in verbs)):
+            return alone  # `settings` alone shows them; `silence host=db-7 …` adds one
         if word is None:
-            if topic in self._verbs:  # `settings` alone shows them
-                return self._verbs[topic]
             raise CommandError(f"{topic} needs one of: {', '.join(verbs)}", self.usage[topic])
         if word.lower() not in verbs:
             noun = "setting" if topic == "settings" else f"{topic} command"

@@ -17,6 +17,7 @@ from klaxon.configuration.as_code import RulesAsCodeError
 from klaxon.configuration.model import ConfigurationError
 from klaxon.paging.policies import PolicyError
 from klaxon.rules import RuleError
+from klaxon.silences.matchers import SilenceError
 
 __all__ = ["Console", "Invocation", "run_command"]
 
@@ -31,5 +32,6 @@ def run_command(invocation: Invocation, console: Console) -> Answer:
         return verb.run(command, invocation, console)
     except CommandError as problem:
         return Refusal(problem.problem, problem.usage)
-    except (Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError, PolicyError) as problem:
+    except (Refused, UnknownName, RuleError, ConfigurationError, RulesAsCodeError, PolicyError,
+            SilenceError) as problem:
         return Refusal(str(problem))

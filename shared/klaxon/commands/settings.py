@@ -1,20 +1,23 @@
 """`/klaxon settings …`: the workspace's preferences - handled reactions, the digest, reminders, the
-reconcile, grouping, where mentions page, the direct-message reply (SPEC §2, §3)."""
+reconcile, grouping, where mentions page, the direct-message reply (SPEC §2, §3); where each monitoring
+source's alerts go and whom they page, CloudWatch's missing data, and the host board (SPEC §5)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import takewhile
 from typing import Any, ClassVar
 
-from klaxon.commands.editing import Console, Edit, Invocation, edit
+from klaxon.alerts.external import SOURCES
+from klaxon.commands.editing import Console, Edit, Invocation, Refused, edit
 from klaxon.commands.model import Answer, Change, Command, CommandError
 from klaxon.commands.names import Names
 from klaxon.commands.references import ChannelRef, plain_text
 from klaxon.commands.registry import REGISTRY, Verb
-from klaxon.commands.words import Words, channel, duration, whole_number
-from klaxon.configuration.model import Configuration, Preferences
+from klaxon.commands.words import Words, channel, choice, duration, policy_name, unknown, whole_number
+from klaxon.configuration.model import Configuration, InsufficientData, Preferences
 from klaxon.rules import RuleError
 from klaxon.rules.patterns import quote
 from klaxon.rules.windows import load_zone, normalise_zone, parse_clock
@@ -116,6 +119,50 @@ class SetDmReply(ChangeSetting):
 
     setting: ClassVar[str] = "dm-reply"
     text: str | None
+
+
+@dataclass(frozen=True)
+class SetSourceChannel(ChangeSetting):
+    """`settings source-channel gcp #monitoring|default`: where a source's alerts go when no rule takes them."""
+
+    setting: ClassVar[str] = "source-channel"
+    source: str
+    channel: ChannelRef | None  # None: back to the deployment's incidents channel
+
+
+@dataclass(frozen=True)
+class SetSourcePolicy(ChangeSetting):
+    """`settings source-policy gcp db-oncall [ack-timeout 5m]|none`: whom a source's alerts without a rule page
+    when nobody acknowledges them in time."""
+
+    setting: ClassVar[str] = "source-policy"
+    source: str
+    policy: str | None
+    ack_timeout_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class SetInsufficientData(ChangeSetting):
+    """What a CloudWatch alarm going to INSUFFICIENT_DATA does to its alert."""
+
+    setting: ClassVar[str] = "insufficient-data"
+    meaning: InsufficientData
+
+
+@dataclass(frozen=True)
+class SetHostBoard(ChangeSetting):
+    """`settings host-board #hosts …|off`: the channels that keep a host board."""
+
+    setting: ClassVar[str] = "host-board"
+    channels: tuple[ChannelRef, ...]
+
+
+@dataclass(frozen=True)
+class SetHostBoardEvery(ChangeSetting):
+    """How often the sweep redraws the host board (when what it shows has changed)."""
+
+    setting: ClassVar[str] = "host-board-every"
+    seconds: int
 
 
 @dataclass(frozen=True)
@@ -228,16 +275,69 @@ def _dm_reply(words: Words) -> SetDmReply:
     return SetDmReply(plain_text(text))
 
 
+def _source(words: Words) -> str:
+    word = words.next()
+    if word is None or word.lower() not in SOURCES:
+        raise CommandError(unknown("monitoring source", word or "", SOURCES))
+    return word.lower()
+
+
+def _source_channel(words: Words) -> SetSourceChannel:
+    source = _source(words)
+    word = words.next()
+    where = None if word is not None and word.lower() == "default" else channel(word)
+    words.end(after="the channel")
+    return SetSourceChannel(source, where)
+
+
+def _source_policy(words: Words) -> SetSourcePolicy:
+    source = _source(words)
+    word = words.next()
+    if word is not None and word.lower() == "none":
+        words.end(after="none")
+        return SetSourcePolicy(source, None)
+    policy = policy_name(word)
+    timeout = None
+    if (words.peek() or "").lower() == "ack-timeout":
+        words.next()
+        timeout = duration(words.next(), "ack-timeout")
+    words.end(after="the policy")
+    return SetSourcePolicy(source, policy, timeout)
+
+
+def _insufficient_data(words: Words) -> SetInsufficientData:
+    meaning = choice(words.next(), InsufficientData, "meaning of insufficient data")
+    words.end(after=f"insufficient-data {meaning}")
+    return SetInsufficientData(meaning)
+
+
+def _host_board(words: Words) -> SetHostBoard:
+    given = words.all()
+    if [word.lower() for word in given] == ["off"]:
+        return SetHostBoard(())
+    if not given:
+        raise CommandError("host-board takes the channels that keep the board (#channel …), or off")
+    return SetHostBoard(tuple(channel(word) for word in given))
+
+
+def _host_board_every(words: Words) -> SetHostBoardEvery:
+    seconds = duration(words.next(), "host-board-every")
+    words.end(after="the duration")
+    return SetHostBoardEvery(seconds)
+
+
 # ---------------------------------------------------------------------- handlers
 def _run_show(command: ShowSettings, invocation: Invocation, console: Console) -> Answer:
     return SettingsShown(console.configuration.load().preferences)
 
 
 def _run_change(command: ChangeSetting, invocation: Invocation, console: Console) -> Answer:
-    change = _values(command, Names(console.directory))
+    values = _values(command, Names(console.directory))
 
     def change_settings(config: Configuration) -> Edit:
         before = config.preferences
+        change = {key: value(getattr(before, key)) if callable(value) else value for key, value in values.items()}
+        _check_policy(command, config)
         after = replace(before, **change)
         shown = {key: value for key, value in after.to_record().items() if key in change}
         return Edit(config.with_preferences(after), SettingChanged(command.setting, shown),
@@ -246,8 +346,20 @@ def _run_change(command: ChangeSetting, invocation: Invocation, console: Console
     return edit(console, invocation, f"settings {command.setting}", change_settings)
 
 
+def _check_policy(command: ChangeSetting, config: Configuration) -> None:
+    if isinstance(command, SetSourcePolicy) and command.policy and command.policy not in config.policies:
+        raise Refused(f"there is no escalation policy `{command.policy}`; create it first with "
+                      f"`/klaxon policy set {command.policy} …`")
+
+
+def _keyed(key: str, value: Any) -> Callable[[Any], dict[str, Any]]:
+    """A change to one source's entry of a per-source map (None removes it), applied to the map as it is."""
+    return lambda current: {k: v for k, v in {**current, key: value}.items() if v is not None}
+
+
 def _values(command: ChangeSetting, names: Names) -> dict[str, Any]:
-    """The Preferences fields a setting changes, with the names it gives looked up."""
+    """The Preferences fields a setting changes, with the names it gives looked up; a per-source setting
+    changes its source's entry of the map as the edit finds it (a callable of the current map)."""
     match command:
         case SetHandledReactions(reactions=reactions):
             return {"handled_reactions": reactions}
@@ -267,6 +379,16 @@ def _values(command: ChangeSetting, names: Names) -> dict[str, Any]:
             return {"paging_channels": tuple(names.channel(ref) for ref in refs)}
         case SetDmReply(text=text):
             return {"dm_reply": text}
+        case SetSourceChannel(source=source, channel=ref):
+            return {"source_channels": _keyed(source, names.channel(ref) if ref else None)}
+        case SetSourcePolicy(source=source, policy=policy, ack_timeout_seconds=seconds):
+            return {"source_policies": _keyed(source, policy), "source_ack_timeouts": _keyed(source, seconds)}
+        case SetInsufficientData(meaning=meaning):
+            return {"insufficient_data": meaning}
+        case SetHostBoard(channels=refs):
+            return {"host_board_channels": tuple(names.channel(ref) for ref in refs)}
+        case SetHostBoardEvery(seconds=seconds):
+            return {"host_board_every_seconds": seconds}
     return command.values(names)
 
 
@@ -288,3 +410,11 @@ register_setting(SetReconcileLimit, f"/klaxon settings reconcile-limit 0-{MAX_RE
 register_setting(SetGroupingWindow, "/klaxon settings grouping-window 10m", _grouping_window)
 register_setting(SetPagingChannels, "/klaxon settings paging-channels #channel … | all", _paging_channels)
 register_setting(SetDmReply, '/klaxon settings dm-reply "<text>" | default', _dm_reply)
+register_setting(SetSourceChannel, f"/klaxon settings source-channel {'|'.join(SOURCES)} #channel|default",
+                 _source_channel)
+register_setting(SetSourcePolicy, "/klaxon settings source-policy <source> <policy> [ack-timeout 5m] | none",
+                 _source_policy)
+register_setting(SetInsufficientData, "/klaxon settings insufficient-data ignore|fire|resolve   (CloudWatch alarms)",
+                 _insufficient_data)
+register_setting(SetHostBoard, "/klaxon settings host-board #channel … | off", _host_board)
+register_setting(SetHostBoardEvery, "/klaxon settings host-board-every 5m", _host_board_every)

@@ -12,25 +12,34 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from klaxon.alerts.external import SOURCES
 from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
-
-if TYPE_CHECKING:
-    from klaxon.alerts.model import Alert
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
 _REACTION = re.compile(r"^[a-z0-9_+'-]{1,100}$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+MAX_ACK_TIMEOUT_SECONDS = 7 * 86_400
 
 
 class ConfigurationError(ValueError):
     """A setting or stored configuration is not valid; the message names it."""
+
+
+class InsufficientData(StrEnum):
+    """What a CloudWatch alarm going to INSUFFICIENT_DATA means for its alert (`settings insufficient-data`)."""
+
+    IGNORE = "ignore"  # the alert stays as it is
+    FIRE = "fire"  # missing data is a problem: the alert fires
+    RESOLVE = "resolve"  # missing data ends the alarm: the alert resolves
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,14 @@ class Preferences:
     unmatched_label: str = "[Unmatched]"
     paging_channels: tuple[str, ...] = ()  # where a mention of Klaxon pages; empty: every channel
     dm_reply: str | None = None  # what Klaxon answers a direct message; None: its default explanation
+    # Monitoring sources (SPEC §5): where a source's alerts go when no rule takes them (else INCIDENTS_CHANNEL),
+    # the policy they page when nobody acknowledges them within the ack timeout (else the rules' default).
+    source_channels: Mapping[str, str] = field(default_factory=dict)  # source → channel id
+    source_policies: Mapping[str, str] = field(default_factory=dict)  # source → policy name
+    source_ack_timeouts: Mapping[str, int] = field(default_factory=dict)  # source → seconds
+    insufficient_data: InsufficientData = InsufficientData.IGNORE
+    host_board_channels: tuple[str, ...] = ()  # where the host board is kept; empty: no board
+    host_board_every_seconds: int = 300  # how often the sweep redraws it (when what it shows changed)
     # Declared incidents (SPEC §4): the severity at or above which they page (None: never), and reminders.
     incident_paging_severity: int | None = 2
     incident_no_lead_seconds: int = 300
@@ -74,7 +91,21 @@ class Preferences:
         _zone(self.reminder_zone)
         if not 0 <= self.reconcile_limit <= 50:
             raise ConfigurationError(f"the reconcile limit must be 0-50, not {self.reconcile_limit}")
+        self._check_sources()
+        for channel in (*self.source_channels.values(), *self.host_board_channels):
+            if not _CHANNEL.match(channel):
+                raise ConfigurationError(f"{channel!r} is not a channel id")
+        # The sweep runs every minute: anything shorter means every sweep (what a quick local demo wants).
+        _within("the host board's cadence", self.host_board_every_seconds, 1, 86_400)
         self._check_incident_settings()
+
+    def _check_sources(self) -> None:
+        for name in (*self.source_channels, *self.source_policies, *self.source_ack_timeouts):
+            if name not in SOURCES:
+                raise ConfigurationError(f"{name!r} is not a monitoring source (known: {', '.join(SOURCES)})")
+        for name, seconds in self.source_ack_timeouts.items():
+            _within(f"{name}'s ack timeout", seconds, 1, MAX_ACK_TIMEOUT_SECONDS)
+        InsufficientData(self.insufficient_data)  # ValueError naming it, from a hand-edited import
 
     def _check_incident_settings(self) -> None:
         if self.incident_paging_severity is not None and not 1 <= self.incident_paging_severity <= 4:
@@ -101,7 +132,7 @@ class Preferences:
         return not self.paging_channels or channel in self.paging_channels
 
     def to_record(self) -> dict[str, Any]:
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Preferences:
@@ -110,7 +141,22 @@ class Preferences:
         if unknown:
             raise ConfigurationError(f"unknown settings: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
+        if "insufficient_data" in values:
+            try:
+                values["insufficient_data"] = InsufficientData(values["insufficient_data"])
+            except ValueError:
+                raise ConfigurationError(f"insufficient_data is ignore, fire or resolve, not "
+                                         f"{values['insufficient_data']!r}") from None
         return cls(**values)
+
+
+def _plain(value: Any) -> Any:
+    """A setting as a record holds it: lists for tuples, plain dicts and strings."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value) if isinstance(value, StrEnum) else value
 
 
 def _zone(name: str) -> None:
@@ -152,6 +198,7 @@ class Configuration:
         """Channels Klaxon posts to: never watched, so its own posts cannot loop."""
         targets = {rule.target_channel for rule in self.rules if rule.target_channel}
         targets |= {c for c in (self.preferences.reminder_channel, self.preferences.unmatched_channel) if c}
+        targets |= {*self.preferences.source_channels.values(), *self.preferences.host_board_channels}
         return frozenset(targets | ({fallback} if fallback else set()))
 
     def rule(self, rule_id: str) -> Rule | None:
@@ -190,14 +237,11 @@ class Configuration:
             raise ConfigurationError(f"at most {MAX_KEYWORDS} keyword replies")
         return replace(self, keywords=keywords)
 
-    def silencing(self, alert: Alert, at: datetime) -> str | None:
-        """The silence an alert matches when judged (klaxon.ports.SilenceCheck): a configuration holds no
-        silences yet - `/klaxon silence` (SPEC §5) adds them - so nothing is silenced."""
-        return None
-
     def policy_users(self, name: str) -> list[str]:
-        """Where a policy is used: rules (`rule r-…`), channels (`<#C…>`) and `default`."""
+        """Where a policy is used: rules (`rule r-…`), sources (`source gcp`), channels (`<#C…>`) and `default`."""
         used = [f"rule `{rule.id}`" for rule in self.rules if rule.policy == name]
+        used += [f"source `{source}`" for source, policy in sorted(self.preferences.source_policies.items())
+                 if policy == name]
         used += [f"<#{channel}>" for channel, policy in sorted(self.channel_policies.items()) if policy == name]
         return used + (["the default"] if self.default_policy == name else [])
 

@@ -7,10 +7,12 @@ from typing import Any
 from klaxon.dynamo.alerts import DynamoAlerts
 from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
-from klaxon.dynamo.digests import DynamoDigests
+from klaxon.dynamo.digests import BOARD_PK, DynamoDigests
+from klaxon.dynamo.hosts import DynamoHosts
 from klaxon.dynamo.incidents import DynamoIncidents
 from klaxon.dynamo.messages import DynamoMessages
 from klaxon.dynamo.pages import DynamoPages
+from klaxon.dynamo.silences import DynamoSilences
 from klaxon.dynamo.table import Table
 
 
@@ -23,8 +25,11 @@ class DynamoStore:
         self.alerts = DynamoAlerts(self.table)
         self.configuration = DynamoConfiguration(self.table)
         self.digests = DynamoDigests(self.table)
+        self.boards = DynamoDigests(self.table, BOARD_PK)
+        self.hosts = DynamoHosts(self.table)
         self.messages = DynamoMessages(self.table)
         self.pages = DynamoPages(self.table)
+        self.silences = DynamoSilences(self.table)
         self.incidents = DynamoIncidents(self.table)
 
 

@@ -12,7 +12,8 @@
 An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
 handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
 reconcile and reminders read the oldest unacknowledged alerts, and the verbose digest the recently
-handled ones, without scanning anything. A silenced alert is in neither.
+handled ones, without scanning anything. A silenced alert is in neither: it sits under `silenced` (at its
+first-seen time) for /klaxon report to count, whatever becomes of it.
 
 Recording a message is one transaction whose first write creates the message's MSG item, so a
 redelivered event can never count twice or raise a second alert. A source's event is applied in one
@@ -23,8 +24,6 @@ after reading their states in batches.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,7 +33,7 @@ from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transiti
 from klaxon.alerts.model import Alert, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome
 from klaxon.dynamo.pages import ack_timer
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, back_off
 
 _ATTEMPTS = 8  # racing writers of one group or key (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("text", "label", "target_channel", "fingerprint", "rule_id", "policy", "count", "post_ts",
@@ -43,7 +42,7 @@ GROUP_KEEP = timedelta(days=1)
 STATE_KEEP = timedelta(days=90)  # a key silent this long is forgotten: its next firing is a new alert
 POSTING_LEASE = timedelta(minutes=2)  # longer than posting takes: a later delivery posts it only after
 TRANSACTION_ITEMS = 100  # DynamoDB's limit of actions in one TransactWriteItems
-UNACKED, HANDLED, POST = "unacked", "handled", "post"
+UNACKED, HANDLED, POST, SILENCED = "unacked", "handled", "post", "silenced"
 MESSAGE, EXTERNAL = "message", "external"
 
 
@@ -71,7 +70,7 @@ class DynamoAlerts:
                     closed_group = group_alert
                 # Otherwise the group changed under us, or a racing transaction held it
                 # (TransactionConflict): back off a little, with jitter, and look again.
-                _back_off(attempt)
+                back_off(attempt)
         raise RuntimeError(f"could not record alert {alert.id}: its group kept changing")
 
     def _create(self, alert: Alert, message: SlackMessageOrigin, group_until: datetime,
@@ -90,19 +89,34 @@ class DynamoAlerts:
                     group_until: datetime) -> Raised:
         self._table.transact([
             _message_index(message.channel, message.ts, group_alert_id, "repeat"),
-            Write("Update", _alert_key(group_alert_id),
-                  update="SET #count = #count + :one, last_seen = :seen",
+            Write("Update", _alert_key(group_alert_id), update="SET #count = #count + :one",
                   condition="attribute_exists(pk) AND attribute_not_exists(resolved_by)",
-                  names={"#count": "count"}, values={":one": 1, ":seen": repeat.first_seen.isoformat()}),
+                  names={"#count": "count"}, values={":one": 1}),
             Write("Update", {"pk": _group_pk(repeat.fingerprint), "sk": "GROUP"},
                   update="SET #until = :until, expires_at = :expires", condition="alert_id = :alert",
                   names={"#until": "until"},
                   values={":until": int(group_until.timestamp()), ":alert": group_alert_id,
                           ":expires": int((group_until + GROUP_KEEP).timestamp())}),
         ])
+        self._seen(group_alert_id, repeat.first_seen)
         counted = self.get(group_alert_id)
         assert counted is not None, "the transaction checked it exists"
         return Raised(counted, RaiseOutcome.GROUPED)
+
+    def _seen(self, alert_id: str, moment: datetime) -> None:
+        """Move the alert's last_seen to `moment` if that is later than when it was last (or first) seen.
+
+        Repeats arrive in any order (a message posted earlier can be delivered later), so this is its own
+        conditional write rather than part of the count's transaction: DynamoDB has no max(). Times are
+        stored as UTC ISO-8601 strings of one form, so they compare as strings in time order.
+        """
+        try:
+            self._table.update(f"ALERT#{alert_id}", "ALERT", "SET last_seen = :seen",
+                               condition="(attribute_not_exists(last_seen) AND first_seen < :seen) "
+                                         "OR last_seen < :seen",
+                               values={":seen": moment.isoformat()})
+        except ConditionFailed:
+            pass  # a later repeat was seen already: last_seen stays where it is
 
     def _already_recorded(self, message: SlackMessageOrigin) -> Raised:
         recorded = self.find_by_message(message.channel, message.ts)
@@ -131,7 +145,7 @@ class DynamoAlerts:
         for n, arrival in batch:
             state = states.get(_state_pk(arrival.event.source, arrival.event.dedup_key))
             alert = standing.get(state.alert_id) if state and state.alert_id else None
-            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
+            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             planned.append((n, arrival, transition, alert))
         done: dict[int, Applied] = {}
         for chunk in _chunks(planned, lease):
@@ -149,11 +163,11 @@ class DynamoAlerts:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
-            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window)
+            transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             try:
                 self._table.transact(_writes(arrival, transition, alert, lease))
             except ConditionFailed:
-                _back_off(attempt)
+                back_off(attempt)
                 continue
             return next(iter(self._results([(0, arrival, transition, alert)]).values()))
         raise RuntimeError(f"could not apply {arrival.event.source} event {arrival.event.dedup_key!r}: "
@@ -247,6 +261,10 @@ class DynamoAlerts:
         keys = self._table.due(HANDLED, since=_epoch(since), limit=limit)
         return self._alerts(keys)
 
+    def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
+        keys = self._table.due(SILENCED, since=_epoch(since), limit=limit)
+        return self._alerts(keys)
+
     def _alerts(self, keys: list[tuple[str, str]]) -> list[Alert]:
         found = {item["pk"]: _from_item(item) for item in self._table.get_many(keys)} if keys else {}
         return [found[pk] for pk, _ in keys if pk in found]
@@ -265,13 +283,15 @@ class DynamoAlerts:
 # ---------------------------------------------------------------------- a source event's writes
 _CHANGES_ALERT = (Change.REPEAT, Change.REOPEN, Change.RESOLVE)
 type _Plan = tuple[int, Arrival, Transition, Alert | None]  # an arrival's place, itself, its transition, its alert
-_RESOLVE = ("SET resolved_by = if_not_exists(resolved_by, :user), resolved_at = if_not_exists(resolved_at, :at), "
-            "revision = revision + :one, due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+_RESOLVE_SILENCED = ("SET resolved_by = if_not_exists(resolved_by, :user), "
+                     "resolved_at = if_not_exists(resolved_at, :at), revision = revision + :one")
+_RESOLVE = (_RESOLVE_SILENCED + ", due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)")
 
 
-def _resolve_values(by: str, at: datetime) -> dict[str, Any]:
-    return {":user": by, ":at": at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": _epoch(at)}
+def _resolve_values(by: str, at: datetime, silenced_by: str | None = None) -> dict[str, Any]:
+    values = {":user": by, ":at": at.isoformat(), ":one": 1}
+    return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": _epoch(at)}
 
 
 def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: int) -> list[Write]:
@@ -294,9 +314,12 @@ def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease
         assert alert is not None and alert.resolved_at is not None
         writes.append(_reopen(alert, seen))
     elif change is Change.RESOLVE:
-        writes.append(Write("Update", _alert_key(str(state.alert_id)), update=_RESOLVE + ", occurred_at = :at",
+        assert alert is not None
+        # A silenced alert stays under `silenced` in the due index: it was never listed, so never handled.
+        resolve = _RESOLVE_SILENCED if alert.silenced_by else _RESOLVE
+        writes.append(Write("Update", _alert_key(str(state.alert_id)), update=resolve + ", occurred_at = :at",
                             condition="attribute_exists(pk) AND attribute_not_exists(resolved_by)",
-                            values=_resolve_values(source_actor(state.source), arrival.at)))
+                            values=_resolve_values(source_actor(state.source), arrival.at, alert.silenced_by)))
     return writes
 
 
@@ -304,14 +327,17 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
     """Open again, counted; back among the unacknowledged unless someone's mark still stands."""
     assert alert.resolved_at is not None
     more: dict[str, Any]
-    if alert.marks:
+    if alert.silenced_by:  # it stays under `silenced`: reopened by a firing the same silence covers
+        due, remove, more = "", "", {}
+    elif alert.marks:
         due, remove, more = "due_kind = :handled, due_at = handled_at", "", {":handled": HANDLED}
     else:
         due, remove, more = "due_kind = :unacked, due_at = :first", ", handled_at", {
             ":unacked": UNACKED, ":first": _epoch(alert.first_seen)}
     return Write("Update", _alert_key(alert.id),
                  update=f"SET #count = #count + :one, last_seen = :seen, occurred_at = :seen, "
-                        f"revision = revision + :one, {due} REMOVE resolved_by, resolved_at{remove}",
+                        f"revision = revision + :one{', ' + due if due else ''} "
+                        f"REMOVE resolved_by, resolved_at{remove}",
                  condition="resolved_at = :resolved AND size(marks) = :marks", names={"#count": "count"},
                  values={**values, **more, ":resolved": alert.resolved_at.isoformat(), ":marks": len(alert.marks)})
 
@@ -332,7 +358,7 @@ def _drafted(arrival: Arrival, transition: Transition) -> Alert:
 
 
 def _standing_of(alert: Alert | None) -> AlertStanding | None:
-    return AlertStanding(alert.resolved_at) if alert else None
+    return AlertStanding(alert.resolved_at, silenced=alert.silenced_by is not None) if alert else None
 
 
 def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
@@ -423,7 +449,9 @@ def alert_item(alert: Alert) -> Item:
         marks={_mark_key(m.user, m.via): m.at.isoformat() for m in alert.marks},
         revision=alert.revision,
     )
-    if not alert.silenced_by:  # a silenced alert is in no digest: outside the due index
+    if alert.silenced_by:  # in no digest: only /klaxon report's count of what silences held back
+        item.update(due_kind=SILENCED, due_at=_epoch(alert.first_seen))
+    else:
         item.update(due_kind=HANDLED if handled else UNACKED, due_at=_epoch(handled or alert.first_seen),
                     handled_at=_epoch(handled) if handled else None)
     return item
@@ -450,10 +478,6 @@ def _mark(key: str, at: str) -> HandledMark:
 
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _back_off(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
 
 
 def _moment(item: Item, name: str) -> datetime | None:

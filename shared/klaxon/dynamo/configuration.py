@@ -8,8 +8,7 @@
     CONFIG / PREFERENCES           workspace preferences
     CONFIG / POLICIES              escalation policies, which channel uses which, and the default
     CONFIG / KEYWORDS              keyword replies for incidents' comms channels
-    AUDIT / <at>#<nonce>           who changed what, when, before and after (admins edit rarely: one
-                                   partition holds years of edits)
+    AUDIT / <at>#<nonce>           who changed what, when, before and after (klaxon.dynamo.audit)
 
 A rule change writes new revision items first (invisible: nothing refers to them yet), then one
 small transaction switches RULESET, bumps VERSION on the condition that it is still what the editor
@@ -19,21 +18,17 @@ and a crash between the two steps leaves only unreferenced revisions behind.
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
 
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
+from klaxon.dynamo.audit import audit_trail, audit_write
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.incidents.keywords import KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule
 
 CONFIG_PK = "CONFIG"
-AUDIT_PK = "AUDIT"
-AUDIT_DETAIL_LIMIT = 100_000  # characters of before/after kept per entry (an item holds 400 KB)
 
 
 class DynamoConfiguration:
@@ -72,7 +67,7 @@ class DynamoConfiguration:
         )
 
     def audit_trail(self, limit: int) -> list[AuditEntry]:
-        return [_audit_entry(item) for item in self._table.query(AUDIT_PK, newest_first=True, limit=limit)]
+        return audit_trail(self._table, limit)
 
     # ------------------------------------------------------------------ writing
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
@@ -81,7 +76,7 @@ class DynamoConfiguration:
         refs, revisions = _rule_revisions(base, changed, current_refs, new_version)
         self._table.put_many(revisions)
         stamp = secrets.token_hex(8)
-        writes = [_version_bump(base.version, new_version, stamp), _audit_write(entry)]
+        writes = [_version_bump(base.version, new_version, stamp), audit_write(entry)]
         if refs != list(current_refs.values()) or revisions:
             writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "RULESET"}, {"rules": refs}))
         if changed.channel_defaults != base.channel_defaults:
@@ -134,33 +129,3 @@ def _version_bump(expected: int, new: int, stamp: str) -> Write:
     return Write("Update", {"pk": CONFIG_PK, "sk": "VERSION"}, update="SET version = :new, stamp = :stamp",
                  condition=condition,
                  values={":new": new, ":stamp": stamp, **({":expected": expected} if expected else {})})
-
-
-def _audit_write(entry: AuditEntry) -> Write:
-    key = {"pk": AUDIT_PK, "sk": f"{entry.at.isoformat()}#{secrets.token_hex(4)}"}
-    return Write("Put", key, {
-        "actor": entry.actor, "at": entry.at.isoformat(), "action": entry.action, "summary": entry.summary,
-        "before": _detail(entry.before), "after": _detail(entry.after),
-    })
-
-
-def _detail(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= AUDIT_DETAIL_LIMIT else text[:AUDIT_DETAIL_LIMIT] + "…(cut)"
-
-
-def _audit_entry(item: Item) -> AuditEntry:
-    def detail(name: str) -> Any:
-        raw = item.get(name)
-        if raw is None:
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw  # a detail cut to fit the item
-
-    return AuditEntry(actor=item["actor"], at=datetime.fromisoformat(item["at"]), action=item["action"],
-                      summary=item["summary"], before=detail("before"), after=detail("after"))
-

@@ -7,6 +7,7 @@ an exception, and counts the items it reads and writes so benchmarks can show wh
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -204,6 +205,11 @@ class Table:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise ConditionFailed(["ConditionalCheckFailed"]) from error
             raise
+
+
+def back_off(attempt: int) -> None:
+    """A short, jittered pause before a racing writer's next attempt (the `attempt`-th, from 0)."""
+    time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
 
 
 def plain(item: Mapping[str, Any]) -> Item:

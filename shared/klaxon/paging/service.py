@@ -22,6 +22,7 @@ from klaxon.configuration.model import Configuration
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
 from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
 from klaxon.ports import SlackDirectory, SlackGateway, Store
+from klaxon.silences.model import Silencer
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,10 @@ def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> P
 
 
 def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
-    """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile."""
+    """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile, or a
+    silence (a host mute, say) set since they were posted covers them now - then the thread says why not."""
     started = 0
+    silences = Silencer(pager.store.silences.all)  # read only if an alert is due
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
         alert = pager.store.alerts.get(alert_id)
         if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
@@ -124,6 +127,10 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
         if not pager.store.pages.clear_timeout(alert_id):
             continue  # an overlapping sweep took this one
         if alert is None or alert.marks or alert.resolved_by:
+            continue
+        silence = silences.silencing(alert, pager.now)
+        if silence is not None:
+            pager.slack.tell_page_silenced(alert, silence)
             continue
         policy = config.policies.get(alert.policy or "")
         if policy is None:

@@ -11,12 +11,14 @@ from slack_sdk.errors import SlackApiError
 
 from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
+from klaxon.monitoring.hosts import Board
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.ports import MessageUnavailable, SlackBusy
 from klaxon.slack.client import error_code, joining, permalink, retry_after
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
+from klaxon.slack.renderers.hosts import board_blocks, board_fallback
 from klaxon.slack.renderers.paging import page_blocks, page_fallback, page_outcome
 
 logger = Logger(child=True)
@@ -87,6 +89,14 @@ class WebSlackGateway:
         self.client.chat_update(channel=digest.channel, ts=ts, text=digest_fallback(digest),
                                 blocks=digest_blocks(digest))
 
+    def post_board(self, channel: str, board: Board) -> str:
+        response = self._in_channel(channel, lambda: self.client.chat_postMessage(
+            channel=channel, text=board_fallback(board), blocks=board_blocks(board)))
+        return str(response["ts"])
+
+    def update_board(self, channel: str, ts: str, board: Board) -> None:
+        self.client.chat_update(channel=channel, ts=ts, text=board_fallback(board), blocks=board_blocks(board))
+
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
         response = self._in_channel(channel, lambda: self.client.chat_postMessage(
             channel=channel, text=reminder_text(overdue), blocks=reminder_blocks(overdue)))
@@ -107,6 +117,10 @@ class WebSlackGateway:
     def tell_policy_missing(self, alert: Alert) -> None:
         assert alert.post_ts, "an alert that timed out was posted"
         self._note(alert.target_channel, alert.post_ts, paging_notes.policy_missing_note(alert))
+
+    def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
+        assert alert.post_ts, "an alert that timed out was posted"
+        self._note(alert.target_channel, alert.post_ts, paging_notes.page_silenced_note(alert, silence_id))
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.client.chat_postMessage(channel=channel, text=paging_notes.direct_message_reply(reply),

@@ -3,6 +3,7 @@
 `build_resolver()` makes the one APIGatewayHttpResolver; each webhook source is a Router of its own
 (after Powertools' examples/event_handler_rest/src/split_route_module.py), included here, and so are the
 incident pages (incident_pages.py). Adding a source is one router module and one entry in SOURCE_ROUTERS.
+Also here: the adapter that reaches SNS over https for the cloudwatch source (sns_https.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from klaxon.alerts.external import SOURCES
-from klaxon.web import generic, incident_pages
+from klaxon.web import alertmanager, cloudwatch, gcp, generic, grafana, incident_pages
 from klaxon.web.webhooks import Refusal, error
 
-SOURCE_ROUTERS: dict[str, APIGatewayHttpRouter] = {"generic": generic.router}
+SOURCE_ROUTERS: dict[str, APIGatewayHttpRouter] = {"generic": generic.router, "gcp": gcp.router,
+                                                   "alertmanager": alertmanager.router, "cloudwatch": cloudwatch.router,
+                                                   "grafana": grafana.router}
 
 
 def build_resolver() -> APIGatewayHttpResolver:
@@ -39,8 +41,6 @@ def build_resolver() -> APIGatewayHttpResolver:
         if not path.startswith("/webhooks/"):
             return error(HTTPStatus.NOT_FOUND, f"nothing at {path}")
         source = path.removeprefix("/webhooks/")
-        if source in SOURCES:  # SPEC §5 names it; its parser is not built yet
-            return error(HTTPStatus.NOT_IMPLEMENTED, f"webhook intake for {source} is not available in this version")
         return error(HTTPStatus.NOT_FOUND, f"unknown webhook source {source!r}; known: {', '.join(SOURCE_ROUTERS)}")
 
     return resolver

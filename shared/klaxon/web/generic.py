@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from klaxon.monitoring.generic import SOURCE, GenericAlert, GenericAlerts, to_event
-from klaxon.web.webhooks import WORK, WebhookWork, answer, checked_body, parsed, taken
+from klaxon.web.webhooks import WORK, WebhookWork, check_bearer_or_basic, parsed, sized_body, took
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools' Router.__init__ is unannotated
 
@@ -17,7 +16,8 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools' 
 @router.post(f"/webhooks/{SOURCE}")
 def receive() -> Response[dict[str, Any]]:
     work: WebhookWork = router.context[WORK]
-    body = checked_body(router.current_event, SOURCE, work.secret(SOURCE))
-    many = body.lstrip().startswith("[")
+    body = sized_body(router.current_event)
+    check_bearer_or_basic(router.current_event.headers.get("authorization"), SOURCE, work.secret(SOURCE))
+    many = body.lstrip().startswith(b"[")
     alerts: list[GenericAlert] = parsed(body, GenericAlerts) if many else [parsed(body, GenericAlert)]
-    return answer(HTTPStatus.OK, taken(work.take([to_event(alert) for alert in alerts])))
+    return took(work, [to_event(alert) for alert in alerts])

@@ -10,7 +10,14 @@ from klaxon.configuration.model import ConfigurationConflict
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault
 from klaxon.slack.renderers.commands import describe_change, reply
-from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
+from tests.fakes import (
+    FakeClock,
+    FakeDirectory,
+    InMemoryAlerts,
+    InMemoryConfiguration,
+    InMemoryHosts,
+    InMemorySilences,
+)
 
 ADMIN, GUEST, OPS_LEAD = "U0ADMIN", "U0GUEST", "U0LEAD"
 INCIDENTS, ALERTS = "C0INCIDENT", "C0ALERTS"
@@ -28,7 +35,8 @@ def console(store: InMemoryConfiguration) -> Console:
         persons={"alice": Person(ADMIN, "alice"), "guest": Person(GUEST, "guest"),
                  "datadog": Person("U0DDOG", "datadog", bot_id="B0DDOG"), "lead": Person(OPS_LEAD, "lead")},
         group_handles={"ops-leads": "S0LEADS"}, members={"S0LEADS": frozenset({OPS_LEAD})})
-    return Console(configuration=store, alerts=InMemoryAlerts(), directory=directory, clock=FakeClock(),
+    return Console(configuration=store, alerts=InMemoryAlerts(), silences=InMemorySilences(store.entries),
+                   hosts=InMemoryHosts(), directory=directory, clock=FakeClock(),
                    me=Identity("U0KLAXON", "B0K", None),
                    admin_users=frozenset({ADMIN}), admin_group="S0LEADS", describe=describe_change)
 

@@ -20,7 +20,8 @@ ADMIN, PERSON = "U0ADMIN", "U0PERSON"
 @pytest.fixture
 def console() -> Console:
     store = InMemoryStore(configuration=InMemoryConfiguration())
-    return Console(configuration=store.configuration, alerts=store.alerts, directory=FakeDirectory(),
+    return Console(configuration=store.configuration, alerts=store.alerts, silences=store.silences,
+                   hosts=store.hosts, directory=FakeDirectory(),
                    clock=FakeClock(), me=Identity("U0KLAXON", "B0KLAXON", None), admin_users=frozenset({ADMIN}),
                    describe=describe_change)
 

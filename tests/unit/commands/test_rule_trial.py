@@ -15,7 +15,14 @@ from klaxon.configuration.model import Configuration
 from klaxon.ports import MessageUnavailable
 from klaxon.rules import Rule, TimeWindow, import_ims
 from klaxon.slack.renderers.commands import describe_change, reply
-from tests.fakes import FakeClock, FakeDirectory, InMemoryAlerts, InMemoryConfiguration
+from tests.fakes import (
+    FakeClock,
+    FakeDirectory,
+    InMemoryAlerts,
+    InMemoryConfiguration,
+    InMemoryHosts,
+    InMemorySilences,
+)
 
 INCIDENTS, ALERTS, ASKER = "C0INCIDENT", "C0ALERTS", "U0GUEST"
 NOW = datetime(2026, 11, 24, 19, 30, tzinfo=UTC)
@@ -41,7 +48,9 @@ class Reader:
 
 def console(*rules: Rule, reader: Reader | None = None) -> Console:
     return Console(configuration=InMemoryConfiguration(Configuration(version=1, rules=rules)), alerts=InMemoryAlerts(),
-                   directory=FakeDirectory(), clock=FakeClock(NOW), me=Identity("U0KLAXON", "B0K", INCIDENTS),
+                   silences=InMemorySilences(), hosts=InMemoryHosts(), directory=FakeDirectory(),
+                   clock=FakeClock(NOW),
+                   me=Identity("U0KLAXON", "B0K", INCIDENTS),
                    admin_users=frozenset(), messages=reader, describe=describe_change)
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
 from datetime import UTC, datetime
 
@@ -12,34 +10,13 @@ import pytest
 
 from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.monitoring.generic import GenericAlert, to_event
-from klaxon.web import build_resolver
-from klaxon.web.webhooks import WORK, WebhookWork
-from tests.payloads import fixture
-
-API_GATEWAY_V2 = fixture("aws/aws-lambda-go_apigw-v2-request-no-authorizer.json")
-
-
-def request(path: str, body: str, authorization: str | None = "Bearer s3cret", encoded: bool = False) -> dict:
-    """API Gateway's payload v2 for a POST (AWS's own sample, re-aimed)."""
-    event = copy.deepcopy(API_GATEWAY_V2)
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["requestContext"]["http"]["method"] = "POST"
-    event["routeKey"] = event["requestContext"]["routeKey"] = "POST /webhooks/{source}"
-    event["headers"]["content-type"] = "application/json"
-    if authorization:
-        event["headers"]["authorization"] = authorization
-    event["body"] = base64.b64encode(body.encode()).decode() if encoded else body
-    event["isBase64Encoded"] = encoded
-    return event
+from tests import webhooks
+from tests.webhooks import request
 
 
 def serve(event: dict, secret: str | None = "s3cret") -> tuple[int, dict, list]:
-    taken: list = []
-    resolver = build_resolver()
-    resolver.context[WORK] = WebhookWork(secret=lambda source: secret if source == "generic" else None,
-                                         take=lambda events: taken.extend(events) or [])
-    response = resolver.resolve(event, None)  # type: ignore[arg-type]
-    return response["statusCode"], json.loads(response["body"]), taken
+    served = webhooks.serve(event, {"generic": secret} if secret else {})
+    return served.status, served.answer, served.taken
 
 
 def test_the_json_becomes_one_event_with_every_field():

@@ -12,14 +12,16 @@ from klaxon.commands.audit import AuditShown
 from klaxon.commands.channels import ChannelDefaultSet
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
+from klaxon.commands.hosts import HostMuted, HostsShown, HostUnmuted, MutesListed
 from klaxon.commands.keywords import KeywordAdded, KeywordRemoved, KeywordsListed
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.commands.policies import PoliciesListed, PolicyRemoved, PolicySet, PolicyShown, PolicyUsed
-from klaxon.commands.report import ReportShown
+from klaxon.commands.report import SILENCED_LIMIT, ReportShown
 from klaxon.commands.rule_files import Exported, ImsImported, YamlImported
 from klaxon.commands.rules import RuleAdded, RuleMoved, RuleRemoved, RulesListed, RuleSwitched, RuleTried
 from klaxon.commands.settings import SettingChanged, SettingsShown
-from klaxon.slack.mrkdwn import quote, unmentioned
+from klaxon.commands.silences import SilenceAdded, SilenceExpired, SilencesListed
+from klaxon.slack.mrkdwn import quote, slack_date, unmentioned
 from klaxon.slack.renderers.configuration import (
     audit_trail,
     describe_keyword,
@@ -31,6 +33,14 @@ from klaxon.slack.renderers.configuration import (
     settings_text,
 )
 from klaxon.slack.renderers.digests import report_text
+from klaxon.slack.renderers.hosts import board_text, mutes_text
+from klaxon.slack.renderers.silences import (
+    matchers_text,
+    silence_added,
+    silence_expired,
+    silence_list,
+    silenced_count,
+)
 from klaxon.wording import one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
@@ -40,7 +50,8 @@ MAX_MESSAGES = 3
 PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
 # As the general help shows them.
-HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword")
+HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword",
+               "silence", "hosts")
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,14 @@ def _text(answer: Answer) -> str:
             return f"```{yaml}```"
         case AuditShown(entries=entries):
             return audit_trail(entries)
-        case ReportShown(report=report):
-            return report_text(report)
+        case ReportShown(report=report, silenced=silenced):
+            return "\n".join(filter(None, (report_text(report), silenced_count(silenced, SILENCED_LIMIT))))
+        case SilencesListed(silences=silences, now=now):
+            return silence_list(silences, now)
+        case HostsShown(board=board):
+            return board_text(board)
+        case MutesListed(mutes=mutes, now=now):
+            return mutes_text(mutes, now)
         case SettingsShown(preferences=preferences):
             return settings_text(preferences)
         case PolicyShown(policy=policy, config=config):
@@ -124,6 +141,15 @@ def describe_change(change: Change) -> str:
             return f"mentions of Klaxon in {where} page policy `{name}`"
         case PolicyRemoved(name=name):
             return f"removed policy `{name}`"
+        case SilenceAdded(silence=silence):
+            return silence_added(silence)
+        case SilenceExpired(silence=silence):
+            return silence_expired(silence)
+        case HostMuted(host=host, silence=silence):
+            return f"muted host `{host}` until {slack_date(silence.ends_at)} (silence `{silence.id}`): its alerts " \
+                   "are recorded, neither posted nor paged"
+        case HostUnmuted(host=host, silence=silence):
+            return f"unmuted host `{host}` (ended silence `{silence.id}` on {matchers_text(silence)})"
         case KeywordAdded(keyword=keyword):
             return f"added keyword reply {describe_keyword(keyword)}"
         case KeywordRemoved(keyword=keyword):
@@ -182,12 +208,25 @@ def _shown(values: dict[str, Any]) -> str:
     def one(key: str, value: Any) -> str:
         if key.endswith("_seconds"):
             return format_duration(value)
+        if key.endswith("_channels") and isinstance(value, list):
+            return " ".join(f"<#{channel}>" for channel in value) or "off"
+        if isinstance(value, dict):
+            return ", ".join(f"{name} {each(key, entry)}" for name, entry in sorted(value.items())) or "none"
         if isinstance(value, list):
             return " ".join(map(str, value)) or "off"
         if isinstance(value, bool):
             return "on" if value else "off"
         return "off" if value is None else str(value)
 
+    def each(key: str, entry: Any) -> str:
+        """One source's entry of a per-source map."""
+        if key == "source_channels":
+            return f"<#{entry}>"
+        return format_duration(entry) if key == "source_ack_timeouts" else str(entry)
+
+    if len(values) > 1 and any(isinstance(value, dict) for value in values.values()):
+        # `source-policy is now source policies: gcp db; source ack timeouts: gcp 2m`
+        return "; ".join(f"{key.replace('_', ' ')}: {one(key, value)}" for key, value in values.items())
     return ", ".join(one(key, value) for key, value in values.items())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from klaxon.alerts.intake import DEFAULT_ACK_TIMEOUT_SECONDS
 from klaxon.commands.durations import format_duration
 from klaxon.configuration.model import EVERY_CHANNEL, AuditEntry, Configuration, Preferences
 from klaxon.incidents.keywords import KeywordReply
@@ -65,6 +66,17 @@ def settings_text(preferences: Preferences) -> str:
         f" labelled {p.unmatched_label}",
         "mentions page from: " + (" ".join(_channel(c) for c in p.paging_channels) or "every channel"),
         f"direct message reply: {p.dm_reply or 'the default explanation'}",
+        "webhook alerts without a rule go to: " + ", ".join(
+            [f"{source} {_channel(channel)}" for source, channel in sorted(p.source_channels.items())]
+            + ["the rest to the default incidents channel"]),
+        "webhook alerts without a rule page: " + (", ".join(
+            f"{source} policy `{policy}` after "
+            f"{format_duration(p.source_ack_timeouts.get(source, DEFAULT_ACK_TIMEOUT_SECONDS))}"
+            for source, policy in sorted(p.source_policies.items())) or "nobody"),
+        f"CloudWatch alarms with insufficient data: {p.insufficient_data}",
+        "host board: " + (" ".join(_channel(c) for c in p.host_board_channels)
+                          + f", redrawn every {format_duration(p.host_board_every_seconds)}"
+                          if p.host_board_channels else "off"),
         *incident_settings_lines(p),
     ])
 

@@ -20,11 +20,11 @@ LISTED = 60  # alerts a digest or reminder lists before "…and N more" (Slack a
 def digest_blocks(digest: Digest) -> list[Block]:
     """A channel's digest: what nobody has acknowledged, and (verbose) what was handled and by whom."""
     blocks: list[Block] = [SectionBlock(block_id="digest.head", text=MarkdownTextObject(text=_head(digest)))]
-    blocks += _listed("digest.open", [_open_line(alert) for alert in digest.unacknowledged])
+    blocks += listed_sections("digest.open", [_open_line(alert) for alert in digest.unacknowledged])
     if digest.verbose:
         blocks.append(SectionBlock(block_id="digest.handled_head", text=MarkdownTextObject(
             text=_handled_head(digest))))
-        blocks += _listed("digest.handled", [_handled_line(alert) for alert in digest.handled])
+        blocks += listed_sections("digest.handled", [_handled_line(alert) for alert in digest.handled])
     blocks.append(ContextBlock(block_id="digest.note", elements=[MarkdownTextObject(
         text="Acknowledge an alert with its button or a handled reaction; this list updates itself.")]))
     return blocks
@@ -46,7 +46,7 @@ def report_text(report: Digest) -> str:
 def reminder_blocks(overdue: Sequence[Alert]) -> list[Block]:
     head = MarkdownTextObject(text=f":alarm_clock: *{reminder_text(overdue)}*")
     return [SectionBlock(block_id="reminder.head", text=head),
-            *_listed("reminder.open", [_open_line(alert) for alert in overdue])]
+            *listed_sections("reminder.open", [_open_line(alert) for alert in overdue])]
 
 
 def reminder_text(overdue: Sequence[Alert]) -> str:
@@ -82,11 +82,16 @@ def _channel(alert: Alert, across: bool) -> str:
     return f"<#{alert.target_channel}> " if across else ""
 
 
-def _listed(block_id: str, lines: list[str]) -> list[Block]:
-    """Lines in as few sections as Slack's section limit allows, at most LISTED lines, then a count."""
-    shown, more = lines[:LISTED], len(lines) - LISTED
-    if more > 0:
-        shown.append(f"…and {more} more")
+def capped(lines: list[str], limit: int, more_of: str = "") -> list[str]:
+    """At most `limit` lines, then `…and 12 more [<more_of>]` for the rest."""
+    more = len(lines) - limit
+    return lines[:limit] + ([f"…and {more} more{' ' + more_of if more_of else ''}"] if more > 0 else [])
+
+
+def listed_sections(block_id: str, lines: list[str], limit: int = LISTED, more_of: str = "") -> list[Block]:
+    """Lines in as few sections as Slack's section limit allows, at most `limit` lines, then a count of the
+    rest (`…and 12 more`, or `…and 12 more <more_of>`)."""
+    shown = capped(lines, limit, more_of)
     sections, current = [], ""
     for line in shown:
         if current and len(current) + len(line) + 1 > SECTION_LIMIT:

@@ -95,6 +95,12 @@ def policy_missing_note(alert: Alert) -> str:
            "was paged."
 
 
+def page_silenced_note(alert: Alert, silence_id: str) -> str:
+    """In an alert's thread: its ack timeout ran out while a silence (or a host mute) covered it."""
+    return f":no_bell: Nobody acknowledged this, but silence `{silence_id}` covers it now, so nobody was paged " \
+           f"(`/klaxon silence list`)."
+
+
 def direct_message_reply(reply: str | None) -> str:
     """What Klaxon answers a direct message: the workspace's reply (`settings dm-reply`), else why it cannot page."""
     return reply or DEFAULT_DM_REPLY
