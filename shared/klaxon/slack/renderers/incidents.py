@@ -287,7 +287,8 @@ def _figures(figures: Figures) -> str:
     if not figures.count:
         return "no incidents"
     pending = f" ({figures.unresolved} unresolved)" if figures.unresolved else ""
-    return f"{figures.count} incidents, MTTA {spoken(figures.mtta)}, MTTR {spoken(figures.mttr)}{pending}"
+    counted = f"{figures.count} incident{'s' if figures.count > 1 else ''}"
+    return f"{counted}, MTTA {spoken(figures.mtta)}, MTTR {spoken(figures.mttr)}{pending}"
 
 
 @dataclass(frozen=True)

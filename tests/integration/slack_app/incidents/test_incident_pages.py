@@ -146,7 +146,7 @@ def test_incident_list_anywhere_shows_recent_incidents_and_links_the_list_page(w
     answer = ws.ephemerals(bob)[-1]["text"]
     assert answer.startswith("*Incidents declared in the last 30d: 1*")
     assert f"`{incident_id}` checkout &lt;script&gt; fails for EU · investigating · lead <@{alice}>" in answer
-    assert "*Response times* · last 30 days: 1 incidents, MTTA" in answer
+    assert "*Response times* · last 30 days: 1 incident, MTTA" in answer
     (list_link,) = LINK.findall(answer)
     page = workspace.open_page(list_link)
     assert page.status == 200 and page.title == "Incidents · Klaxon"
