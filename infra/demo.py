@@ -7,8 +7,8 @@ The sweep, which EventBridge runs every minute in AWS, is run on demand here so 
 
 from __future__ import annotations
 
-import sys
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable

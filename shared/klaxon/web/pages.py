@@ -92,6 +92,7 @@ def _environment() -> Environment:
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(style=Markup(_stylesheet()))
     environment.filters.update(mrkdwn=_mrkdwn, plain=_plain, when=_when, spoken=spoken, person=_person, took=_took)
+    environment.tests.update(web_link=_web_link)
     return environment
 
 
@@ -127,6 +128,11 @@ def _person(user: str | None, names: Names) -> str:
     if not user:
         return "nobody"
     return names(user) or user
+
+
+def _web_link(url: str | None) -> bool:
+    """Whether a link from a monitoring source may be a link on the page: http(s) only, never javascript:."""
+    return bool(url) and str(url).startswith(("https://", "http://"))
 
 
 def _took(start: datetime, end: datetime | None) -> str:

@@ -50,6 +50,13 @@ def test_the_doc_links_back_to_slack_and_to_its_postmortem() -> None:
     assert "https://klaxon-demo.slack.com/archives/C0OPS/p1800000000000100" in links  # the alert's original
 
 
+def test_an_alert_link_that_is_not_a_web_address_is_no_link() -> None:
+    doc = fixed_doc()
+    hostile = replace(doc, alerts=(replace(doc.alerts[0], link="javascript:alert(1)"),))
+    html = doc_page(hostile, names=names, now=T0).html
+    assert "javascript:" not in html and "[Error] 5xx above 5%" in text_of(html)
+
+
 def test_without_the_workspace_address_the_doc_has_no_links_to_slack() -> None:
     links = links_of(doc_page(fixed_doc(), names=names, now=at(120)).html)
     assert not [link for link in links if "slack.com/archives/" in link and "C0OPS" not in link]
