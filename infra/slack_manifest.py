@@ -43,8 +43,16 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.rename": "channels:manage",
     "bookmarks.add": "bookmarks:write",
     "users.list": "users:read",
+    "users.info": "users:read",  # names on the incident pages and in the postmortem
+    # The postmortem draft posted as a file (slack_sdk's files_upload_v2 makes both calls: SDK_HELPERS).
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
     "usergroups.list": "usergroups:read",
     "usergroups.users.list": "usergroups:read",
+}
+# slack_sdk helpers that make several Web API calls, and the calls they make.
+SDK_HELPERS: dict[str, tuple[str, ...]] = {
+    "files.upload.v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
 }
 # What Slack must tell Klaxon about, and the scope each event needs.
 EVENT_SCOPES: dict[str, str] = {
@@ -63,8 +71,8 @@ EXTRA_SCOPES = ("groups:read", "groups:write", "commands")
 # The slash commands (registered with escaping on: Slack sends <#C…|name> and <@U…> for what people pick)
 # and the message shortcut; all go to the one request URL.
 COMMANDS = (("/klaxon", "help", "Alert rules, settings, reports and escalation policies"),
-            ("/incident", "[what is happening] | <command> in an incident's channel",
-             "Declare an incident; in its channel, run its commands"))
+            ("/incident", "[what is happening] | list [open|closed] [last 30d] | <command> in an incident's channel",
+             "Declare an incident, list recent ones; in an incident's channel, run its commands"))
 DECLARE_SHORTCUT = {"name": "Declare incident", "type": "message",
                     "callback_id": CallbackId.DECLARE_FROM_MESSAGE.value,
                     "description": "Declare an incident about this message"}

@@ -81,6 +81,16 @@ def is_reply(message: dict[str, Any]) -> bool:
 
 
 @dataclass
+class Upload:
+    """A file announced with files.getUploadURLExternal; `data` once its bytes were POSTed to its URL."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+
+
+@dataclass
 class Trigger:
     """A trigger_id handed to the app with a command or an interaction; opens one view, briefly."""
 
@@ -136,6 +146,9 @@ class WorkspaceState:
             # What the app posted to response_urls, in order.
             self.responses: list[dict[str, Any]] = []
             self.triggers: dict[str, Trigger] = {}
+            self.uploads: dict[str, Upload] = {}
+            # Files shared with files.completeUploadExternal: Slack's file object plus its `content`.
+            self.files: dict[str, dict[str, Any]] = {}
             self.calls: list[CallRecord] = []
             self.violations: list[Violation] = []
             self._add_user_record("USLACKBOT", "slackbot", "Slackbot", "America/Los_Angeles", is_bot=False)

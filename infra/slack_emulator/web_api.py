@@ -23,7 +23,7 @@ from .state import WorkspaceState
 BOT_SCOPES = ",".join([
     "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
     "channels:read",
-    "chat:write", "commands", "groups:history", "groups:read", "groups:write", "im:history", "im:read",
+    "chat:write", "commands", "files:write", "groups:history", "groups:read", "groups:write", "im:history", "im:read",
     "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write", "reactions:read",
     "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
 ])

@@ -28,7 +28,7 @@ def test_a_missing_scope_is_told_once_naming_the_scope_and_nothing_is_written(st
     stack.workspace.refuse_next("users.list", "missing_scope", needed="users:read", provided="chat:write")
     before = written(stack)
 
-    answer = stack.klaxon(ops["alice"], "#ops", "policy set p level <@U1> after 5m")
+    answer = stack.klaxon(ops["alice"], "#ops", "policy set p level @bob after 5m")  # <@U…|bob> as Slack sends it
 
     assert answer.startswith(":warning: Klaxon could not finish `/klaxon policy set`")
     assert "`users:read`" in answer and "reinstalls it" in answer and "Nothing was changed." in answer
