@@ -123,6 +123,15 @@ class DynamoIncidents:
             raise IncidentConflict(after.id) from refused
         return saved
 
+    def take_reminders(self, incident: Incident, now: datetime) -> bool:
+        try:
+            self._table.update(*_pair(_incident_key(incident.id)), "SET reminded_at = :now",
+                               condition="version = :version AND due_at <= :now",
+                               values={":now": epoch(now), ":version": incident.version})
+        except ConditionFailed:
+            return False
+        return True
+
     def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
         expression = ("SET reminders = :sent, due_kind = :kind, due_at = :due" if due_at
                       else "SET reminders = :sent REMOVE due_kind, due_at")
