@@ -1,5 +1,6 @@
 """The writes that take due work check its due time, to the microsecond, in DynamoDB (moto) and in the fake
-alike: a worker holding a copy read too early (or listed by a lagging index) cannot act before the time."""
+alike: a worker holding a copy read too early (or listed by a lagging index) cannot act before the time. What
+the sweep lists by time - overdue, handled and silenced alerts - is bounded to the microsecond too."""
 
 from __future__ import annotations
 
@@ -106,3 +107,13 @@ def test_a_sweep_with_an_older_view_never_draws_a_digest_over_a_newer_one(store)
 
     assert store.digests.lock("C0INCIDENT", T0) is None, "a sweep that started earlier read the alerts earlier"
     assert store.digests.lock("C0INCIDENT", later) is not None, "a sweep of the same moment may draw"
+
+
+def test_a_silenced_alert_is_counted_from_the_moment_it_was_first_seen(store):
+    alert = Alert(id="C0ALERTS/1.3", origin=SlackMessageOrigin("C0ALERTS", "1.3", "B0DATADOG"), text="disk full",
+                  label="[Error]", target_channel="C0INCIDENT", fingerprint="fp3", first_seen=T0, silenced_by="s-1")
+    store.alerts.raise_alert(alert, T0 + timedelta(minutes=10), T0)
+
+    assert [a.id for a in store.alerts.silenced(since=T0)] == [alert.id]
+    assert store.alerts.silenced(since=T0 + JUST_BEFORE) == []
+    assert store.alerts.unacknowledged(seen_before=T0 + WAIT) == [] and store.alerts.unposted(T0 + WAIT) == []

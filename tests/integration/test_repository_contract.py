@@ -254,6 +254,17 @@ def test_a_board_post_remembers_when_it_was_drawn(store):
     assert store.digests.all() == {}, "boards and digests are kept apart"
 
 
+def test_a_board_is_locked_for_drawing_only_once_it_is_due_again_to_the_microsecond(store):
+    drawn = T0 + timedelta(microseconds=250_000)
+    store.boards.lock("C0HOSTS", drawn)
+    store.boards.release(DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=drawn))
+    every = timedelta(minutes=5)
+    later = drawn + every
+    assert store.boards.lock("C0HOSTS", later - timedelta(microseconds=1), drawn_before=later - every -
+                             timedelta(microseconds=1)) is None, "drawn since it was last due"
+    assert store.boards.lock("C0HOSTS", later, drawn_before=later - every) is not None
+
+
 def test_racing_requests_about_one_host_lose_no_change(racing_store):
     at_once(lambda n: racing_store.hosts.record([HostChange("db-7", f"gcp:{n}", True, T0 + timedelta(seconds=n))]),
             range(5))

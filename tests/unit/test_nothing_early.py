@@ -1,5 +1,6 @@
-"""Nothing early: no due work - a page's next level, its end, an ack timeout, a digest, a reminder - is done
-before its time, however many sweeps overlap and however stale what they read is.
+"""Nothing early: no due work - a page's next level, its end, an ack timeout (a rule's or a monitoring
+source's), a digest, a reminder - is done before its time, however many sweeps overlap and however stale what
+they read is. (Incident reminders and host boards have theirs beside their features' tests.)
 
 The in-memory index can be made to lag (`store.pages.lagging_index`): it then lists every page and timer as
 due, as DynamoDB's eventually consistent index may list one whose step has just moved on. What holds the
@@ -12,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from klaxon.alerts.external import ExternalEvent, ExternalStatus
+from klaxon.alerts.intake import take_external
 from klaxon.alerts.judging import Identity
 from klaxon.alerts.messages import ChannelMessage
 from klaxon.configuration.model import Configuration, Preferences
@@ -130,6 +133,24 @@ def test_an_alert_pages_its_policy_when_its_ack_timeout_runs_out_not_when_the_in
     clock.advance(seconds=1)
     overlapping_sweeps(store, slack, clock, cfg)
     assert paged(slack, BOB) == [0]
+
+
+def test_a_sources_alert_pages_the_sources_policy_when_its_ack_timeout_runs_out_and_once(store, slack, clock):
+    store.pages.lagging_index = True
+    cfg = Configuration(version=1, policies={"db": BOB_THEN_CAROL}, preferences=Preferences(
+        source_channels={"generic": INCIDENTS}, source_policies={"generic": "db"},
+        source_ack_timeouts={"generic": 120}))
+    event = ExternalEvent("generic", "checkout-latency", ExternalStatus.FIRING, "checkout p99 above 2s",
+                          occurred_at=clock.now())
+    (taken,) = take_external([event], wired(store, slack, clock, cfg).intake(Identity("U0KLAXON", "B0K", None)))
+    assert taken.alert.is_posted and taken.alert.policy == "db"
+
+    clock.advance(seconds=119, microseconds=999_999)
+    overlapping_sweeps(store, slack, clock, cfg, count=3)
+    assert slack.pages_sent == [], "a microsecond early"
+    clock.advance(microseconds=1)
+    overlapping_sweeps(store, slack, clock, cfg, count=3)
+    assert slack.pages_sent == [(BOB, f"alert/{taken.alert.id}", 0)]
 
 
 def test_an_alert_joins_the_digest_when_it_is_overdue_and_not_a_moment_before(store, slack, clock):
