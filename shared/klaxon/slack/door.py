@@ -130,24 +130,64 @@ def _meaningless(body: str, content_type: str) -> str | None:
 
 
 def _off_envelope(data: Mapping[str, Any]) -> str | None:
-    """What breaks the envelope every payload of its kind has - the fields Bolt routes by - or None.
+    """What breaks the envelope every payload of its kind has - the fields Bolt routes by and the ones every
+    payload of that kind carries, which Klaxon's listeners (some in the ack) rely on - or None.
 
-    Events API: an `event` object with a string `type` (https://api.slack.com/apis/events-api#callback-field);
-    interactions: a string `type`, a `view` object, and for block_actions a non-empty list of actions, each
-    with a string `action_id` (https://api.slack.com/reference/interaction-payloads). Bolt indexes these
-    without checking, and its failure would answer Slack with a 500 on every retry.
+    Events API: an `event` object with a string `type` (docs.slack.dev/apis/events-api/#callback-field), and
+    for the events Klaxon listens to, what their reference pages show every one of them carries
+    (docs.slack.dev/reference/events/<type>); interactions: a string `type`, a `view` object, and each kind's
+    fields from docs.slack.dev/reference/interaction-payloads (block_actions also a non-empty list of
+    actions, each with a string `action_id`); slash commands: the fields of
+    docs.slack.dev/interactivity/implementing-slash-commands. Bolt indexes these without checking, and its
+    failure would answer Slack with a 500 on every retry.
     """
     kind = data.get("type")
     if kind is not None and not isinstance(kind, str):
         return "the payload's `type` is not a string"
-    if "event" in data and not isinstance(data["event"].get("type"), str):
-        return "an event without a string `type`"
     if "view" in data and not isinstance(data["view"], Mapping):
         return "a `view` that is not an object"
+    if "event" in data:
+        event = data["event"]
+        if not isinstance(event.get("type"), str):
+            return "an event without a string `type`"
+        return _missing(event, _EVENT_CARRIES.get(event["type"], ()), f"a {event['type']} event")
+    if "command" in data:
+        return _missing(data, _COMMAND_CARRIES, "a slash command")
     actions = data.get("actions")
     if kind == "block_actions" and not (isinstance(actions, list) and actions and all(
             isinstance(action, Mapping) and isinstance(action.get("action_id"), str) for action in actions)):
         return "block_actions without actions that each have a string `action_id`"
+    return _missing(data, _INTERACTION_CARRIES.get(str(kind), ()), f"a {kind} payload")
+
+
+# What every payload of a kind carries: a path of keys, and whether it ends at a string (else an object).
+_Path = tuple[tuple[str, ...], type]
+_USER: _Path = (("user", "id"), str)
+_TRIGGER: _Path = (("trigger_id",), str)
+_INTERACTION_CARRIES: dict[str, tuple[_Path, ...]] = {
+    "block_actions": (_USER, _TRIGGER),
+    "view_submission": (_USER, _TRIGGER, (("view", "id"), str), (("view", "callback_id"), str)),
+    "shortcut": (_USER, _TRIGGER, (("callback_id",), str)),
+    "message_action": (_USER, _TRIGGER, (("callback_id",), str), (("channel", "id"), str), (("message",), dict)),
+}
+_COMMAND_CARRIES: tuple[_Path, ...] = ((("user_id",), str), (("channel_id",), str), (("trigger_id",), str))
+_EVENT_CARRIES: dict[str, tuple[_Path, ...]] = {
+    "app_mention": ((("channel",), str), (("ts",), str)),
+    "reaction_added": ((("user",), str), (("reaction",), str), (("item",), dict)),
+    "reaction_removed": ((("user",), str), (("reaction",), str), (("item",), dict)),
+    "pin_added": ((("user",), str), (("channel_id",), str), (("item",), dict)),
+    "pin_removed": ((("user",), str), (("channel_id",), str), (("item",), dict)),
+}
+
+
+def _missing(payload: Mapping[str, Any], paths: tuple[_Path, ...], kind: str) -> str | None:
+    """The first of `paths` the payload lacks, in words; None when it carries them all."""
+    for path, wanted in paths:
+        value: Any = payload
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if not (isinstance(value, Mapping) if wanted is dict else isinstance(value, str) and value):
+            return f"{kind} without {'an object' if wanted is dict else 'a string'} `{'.'.join(path)}`"
     return None
 
 

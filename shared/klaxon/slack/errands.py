@@ -28,11 +28,12 @@ logger = Logger(child=True)
 
 
 @contextmanager
-def errand(services: Callable[[], Services], body: Mapping[str, Any], what: str, tell: Tell, *,
+def errand(services: Callable[[], Services], body: Mapping[str, Any], what: str | Callable[[], str], tell: Tell, *,
            nothing_changed: bool = False) -> Iterator[Services | None]:
     """Around the lazy work of a request someone made: the delivery's services, or None for a repeat.
 
-    `what` names the request for the person ("`/klaxon policy set`"); `tell` reaches them (klaxon.slack.telling).
+    `what` names the request for the person ("`/klaxon policy set`"; a function when the work finds out what
+    was asked); `tell` reaches them (klaxon.slack.telling).
     """
     with lazy_work(services, body) as work:
         try:
@@ -44,7 +45,8 @@ def errand(services: Callable[[], Services], body: Mapping[str, Any], what: str,
                 raise
             reference = delivery_id(body)
             trouble = explain(error, reference)
-            _tell_once(work, reference, tell, trouble.told(what, nothing_changed=nothing_changed))
+            asked = what() if callable(what) else what
+            _tell_once(work, reference, tell, trouble.told(asked, nothing_changed=nothing_changed))
             if trouble.retry:
                 raise
             logger.error("work stopped; the person who asked was told why", extra={

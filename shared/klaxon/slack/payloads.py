@@ -1,12 +1,12 @@
 """Slack's event, command and interaction payloads turned into what the domain works with, once, at the edge.
 
-Shapes from Slack's own references: reaction_added/reaction_removed
-(https://api.slack.com/events/reaction_added), app_mention (https://api.slack.com/events/app_mention),
-slash commands (https://api.slack.com/interactivity/slash-commands) and block_actions
-(https://api.slack.com/reference/interaction-payloads/block-actions). A signed payload that lacks what its
-kind must carry - a reaction without `item.ts`, a mention without `channel` - can mean nothing: it raises
-Unusable, which the listener's lazy work logs once and drops (no retry: the same payload would fail the same
-way every time). A payload that is well formed but not for Klaxon (a reaction on a file) is None.
+Shapes from Slack's own references (docs.slack.dev/reference/events/<type>, docs.slack.dev/reference/
+interaction-payloads, docs.slack.dev/interactivity/implementing-slash-commands): reaction_added/removed,
+pin_added/removed, app_mention, slash commands, block_actions and view_submission. The door (klaxon.slack.door)
+already refused what breaks a kind's envelope; what is read here beyond it - a reaction without `item.ts`, a
+pin whose message is not an object - can mean nothing either: it raises Unusable, which the listener's lazy
+work logs once and drops (no retry: the same payload would fail the same way every time). A payload that is
+well formed but not for Klaxon (a reaction on a file, a pinned file) is None.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from klaxon.alerts.handling import ReactionChange
 from klaxon.commands.service import Invocation
+from klaxon.incidents.listening import Marking
 from klaxon.paging.service import Mention
 from klaxon.slack.door import Unusable
 
@@ -70,6 +71,37 @@ def button_press(body: Mapping[str, Any], action: Mapping[str, Any]) -> ButtonPr
     return ButtonPress(user=_text(user, "id", "button click's user"),
                        action_id=_text(action, "action_id", "button click"),
                        value=_text(action, "value", "button click"))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A form someone submitted: who, which form (Slack's view id), and what it was opened with (its
+    private_metadata: an incident's id, or where a declaration came from)."""
+
+    user: str
+    form: str
+    metadata: str
+
+
+def submission(body: Mapping[str, Any], view: Mapping[str, Any]) -> Submission:
+    """One view_submission; its trigger_id is what makes it once-only."""
+    _text(body, "trigger_id", "form submission")
+    user = _mapping(body, "user", "form submission")
+    return Submission(user=_text(user, "id", "form submission's user"), form=_text(view, "id", "form submission"),
+                      metadata=_optional_text(view, "private_metadata"))
+
+
+def pin_change(event: Mapping[str, Any], at: datetime) -> tuple[Marking, str | None] | None:
+    """A message pinned or unpinned, and its text as Slack sent it; None for a pinned file."""
+    item = _mapping(event, "item", "pin event")
+    if "message" not in item:
+        return None
+    message = _mapping(item, "message", "pin event's item")
+    marking = Marking(channel=_optional_text(event, "channel_id") or _text(item, "channel", "pin event's item"),
+                      ts=_text(message, "ts", "pinned message"), user=_text(event, "user", "pin event"), at=at,
+                      added=event.get("type") == "pin_added", by_reaction=False)
+    text = message.get("text")
+    return marking, text if isinstance(text, str) else None
 
 
 def asker(body: Mapping[str, Any]) -> str:

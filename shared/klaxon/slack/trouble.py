@@ -30,6 +30,7 @@ _DYNAMODB_BUSY = {"ProvisionedThroughputExceededException", "ThrottlingException
 _FOR_PEOPLE = _TOKEN_REFUSED | {"missing_scope", "not_in_channel", "channel_not_found", "is_archived",
                                 "no_permission", "restricted_action", "ekm_access_denied", "team_access_not_granted"}
 WILL_RETRY = "Klaxon tries again in a minute or two and answers here then."
+TRY_AGAIN = "Try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,15 @@ class Trouble:
     next: str
     retry: bool
 
-    def told(self, what: str, *, nothing_changed: bool) -> str:
-        """The message for the person who asked for `what`, when Klaxon's own retries take it from here."""
+    def told(self, what: str, *, nothing_changed: bool, retried: bool = True) -> str:
+        """The message for the person who asked for `what`; `retried`: Klaxon's own retries take it from here."""
         changed = " Nothing was changed." if nothing_changed else ""
-        return f":warning: Klaxon could not finish {what}: {self.why}.{changed} {self.next or WILL_RETRY}"
+        return f":warning: Klaxon could not finish {what}: {self.why}.{changed} {self.advice(retried)}"
+
+    def advice(self, retried: bool) -> str:
+        """What the person can do: `next`, else - only waiting helps - that Klaxon retries (`retried`) or that
+        they try again (work no retry repeats: a form on a 3-second trigger, a step that was skipped)."""
+        return self.next or (WILL_RETRY if retried else TRY_AGAIN)
 
 
 def explain(error: BaseException, reference: str | None) -> Trouble:

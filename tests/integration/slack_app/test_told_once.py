@@ -5,6 +5,7 @@ handlers, with the emulated Slack refusing calls as the real one does."""
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from klaxon.slack.actions import ActionId
 from tests.integration.slack_app.conftest import monitoring_scene
@@ -95,6 +96,31 @@ def test_an_expired_response_url_still_reaches_the_person_by_direct_message(stac
     stack.settle()
     (dm,) = [m["text"] for m in stack.workspace.ims(ops["alice"]) if m.get("user") == "U0KLAXON"]
     assert "`users:read`" in dm
+
+
+def throttled(*_args, **_kwargs):
+    raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems")
+
+
+@pytest.mark.parametrize("command, failing", [
+    ('silence host=db-7, severity!=info for 2h comment "patching"', "klaxon.dynamo.silences.DynamoSilences.add"),
+    ("silence list", "klaxon.dynamo.silences.DynamoSilences.all"),
+    ("hosts mute db-7 for 2h", "klaxon.dynamo.silences.DynamoSilences.add"),
+    ("hosts", "klaxon.dynamo.hosts.DynamoHosts.all"),
+    ('keyword add "status page" reply "https://status.example.com"',
+     "klaxon.dynamo.configuration.DynamoConfiguration.commit"),
+])
+def test_the_newer_verbs_the_database_keeps_refusing_are_told_once_and_change_nothing(stack, ops, monkeypatch,
+                                                                                      command, failing):
+    before = written(stack)
+    monkeypatch.setattr(failing, throttled)
+    stack.workspace.command(ops["alice"], "#ops", "/klaxon", command)
+    stack.settle()
+
+    (told,) = ephemerals(stack, ops["alice"])
+    assert told.startswith(f":warning: Klaxon could not finish `/klaxon {command.split()[0]}"), told
+    assert "database is too busy" in told and "Nothing was changed." in told
+    assert written(stack) == before and len(stack.dead_letters()) == 1
 
 
 # ---------------------------------------------------------------------- buttons and mentions

@@ -76,13 +76,33 @@ def test_the_signature_is_checked_over_the_bytes_api_gateway_decoded():
 
 
 # ---------------------------------------------------------------------- signed: read, or acknowledged and dropped
+# Payloads as Slack sends them, each kind with what every one of its kind carries.
+USER, TRIGGER = {"id": "U0ALICE"}, "t-1"
+VIEW = {"id": "V0FORM", "callback_id": "incident.declare", "private_metadata": "", "state": {"values": {}}}
+PIN = {"type": "pin_added", "user": "U0ALICE", "channel_id": "C0COMMS",
+       "item": {"type": "message", "channel": "C0COMMS", "message": {"ts": "1.1", "text": "the cause"}}}
+SLACK_SHAPED = {
+    "block_actions": {"type": "block_actions", "user": USER, "trigger_id": TRIGGER,
+                      "actions": [{"action_id": "alert.acknowledge", "value": "C0ALERTS/1.1"}]},
+    "view_submission": {"type": "view_submission", "user": USER, "trigger_id": TRIGGER, "view": VIEW},
+    "message_action": {"type": "message_action", "user": USER, "trigger_id": TRIGGER,
+                       "callback_id": "incident.declare_from_message", "channel": {"id": "C0OPS"},
+                       "message": {"ts": "1.1", "text": "checkout is failing"}},
+    "shortcut": {"type": "shortcut", "user": USER, "trigger_id": TRIGGER, "callback_id": "incident.declare"},
+}
+
+
 @pytest.mark.parametrize("body, content_type", [
     ('{"type":"event_callback","event":{"type":"message"}}', "application/json"),
+    (json.dumps({"type": "event_callback", "event": PIN}), "application/json"),
+    (json.dumps({"type": "event_callback", "event": {**PIN, "type": "pin_removed"}}), "application/json"),
     ('{"type":"url_verification","challenge":"x"}', "application/json"),
     ("", "application/json"),
-    ('payload={"type":"block_actions","actions":[{"action_id":"alert.acknowledge"}]}',
+    *(("payload=" + json.dumps(payload), "application/x-www-form-urlencoded") for payload in SLACK_SHAPED.values()),
+    ("command=%2Fklaxon&text=help&user_id=U0ALICE&channel_id=C0OPS&trigger_id=t-2",
      "application/x-www-form-urlencoded"),
-    ("command=%2Fklaxon&text=help", "application/x-www-form-urlencoded"),
+    ("command=%2Fincident&text=&user_id=U0ALICE&channel_id=C0OPS&trigger_id=t-3",
+     "application/x-www-form-urlencoded"),
 ])
 def test_a_signed_slack_shaped_body_is_let_in(body, content_type):
     assert verdict(request(body, content_type)).admitted
@@ -126,6 +146,56 @@ def test_a_signed_body_that_cannot_mean_anything_is_acknowledged_with_200_and_na
     ({"type": "block_actions", "actions": [{"action_id": 5}]}, "block_actions without actions"),
 ])
 def test_a_signed_payload_off_slacks_envelope_is_acknowledged_and_named(payload, problem):
+    assert_dropped(payload, problem)
+
+
+def without(payload: dict, *path: str) -> dict:
+    copy = json.loads(json.dumps(payload))
+    *parents, last = path
+    target = copy
+    for key in parents:
+        target = target[key]
+    target.pop(last)
+    return copy
+
+
+@pytest.mark.parametrize("payload, problem", [
+    (without(SLACK_SHAPED["view_submission"], "view", "callback_id"),
+     "a view_submission payload without a string `view.callback_id`"),
+    ({**SLACK_SHAPED["view_submission"], "view": {**VIEW, "id": 7}}, "without a string `view.id`"),
+    (without(SLACK_SHAPED["view_submission"], "user"), "a view_submission payload without a string `user.id`"),
+    (without(SLACK_SHAPED["view_submission"], "trigger_id"), "without a string `trigger_id`"),
+    (without(SLACK_SHAPED["message_action"], "channel"), "a message_action payload without a string `channel.id`"),
+    ({**SLACK_SHAPED["message_action"], "message": "checkout is failing"},
+     "a message_action payload without an object `message`"),
+    ({**SLACK_SHAPED["message_action"], "callback_id": ["incident.declare_from_message"]},
+     "without a string `callback_id`"),
+    (without(SLACK_SHAPED["shortcut"], "callback_id"), "a shortcut payload without a string `callback_id`"),
+    ({**SLACK_SHAPED["shortcut"], "user": "U0ALICE"}, "a shortcut payload without a string `user.id`"),
+    (without(SLACK_SHAPED["block_actions"], "user"), "a block_actions payload without a string `user.id`"),
+    (without(SLACK_SHAPED["block_actions"], "trigger_id"), "a block_actions payload without a string `trigger_id`"),
+    ({"type": "event_callback", "event": without(PIN, "item")}, "a pin_added event without an object `item`"),
+    ({"type": "event_callback", "event": {**PIN, "item": "1.1"}}, "a pin_added event without an object `item`"),
+    ({"type": "event_callback", "event": without({**PIN, "type": "pin_removed"}, "channel_id")},
+     "a pin_removed event without a string `channel_id`"),
+    ({"type": "event_callback", "event": without(PIN, "user")}, "a pin_added event without a string `user`"),
+])
+def test_each_kind_klaxon_listens_to_must_carry_what_every_one_of_its_kind_does(payload, problem):
+    assert_dropped(payload, problem)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("command=%2Fincident&text=&channel_id=C0OPS&trigger_id=t-3", "a slash command without a string `user_id`"),
+    ("command=%2Fincident&text=&user_id=U0ALICE&trigger_id=t-3", "a slash command without a string `channel_id`"),
+    ("command=%2Fklaxon&text=help&user_id=U0ALICE&channel_id=C0OPS", "a slash command without a string `trigger_id`"),
+])
+def test_a_slash_command_must_carry_who_typed_it_where_and_its_trigger(body, problem):
+    dropped = verdict(request(body, "application/x-www-form-urlencoded"))
+    assert dropped.status == 200 and problem in dropped.reason
+
+
+def assert_dropped(payload: dict, problem: str) -> None:
+    """As JSON and as an interaction's form, the payload is acknowledged with 200 and its problem named."""
     as_form = "payload=" + json.dumps(payload)
     for body, content_type in ((json.dumps(payload), "application/json"),
                                (as_form, "application/x-www-form-urlencoded")):

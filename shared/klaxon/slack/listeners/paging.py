@@ -29,12 +29,14 @@ def register(app: App, services: Callable[[], Services]) -> None:
 
         tell = in_thread(client, str(event.get("channel") or ""), str(event.get("thread_ts") or event.get("ts") or ""),
                          str(event.get("user") or ""))
-        with errand(services, body, "the page you asked for", tell) as work:
+        asked = ["the page you asked for"]
+        with errand(services, body, lambda: asked[0], tell) as work:
             if work is None:
                 return
             mention = payloads.mention(event)
             incident_id = work.store.incidents.in_channel(mention.channel)  # in a comms channel: a command
             if incident_id is not None:
+                asked[0] = "your `@klaxon` command"
                 command_from_mention(work, client, event, context.bot_user_id, incident_id, delivery_id(body))
                 return
             page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.current_configuration)

@@ -367,4 +367,4 @@ def setback_text(setback: Setback) -> str:
         case _ if setback.code == NO_THREAD:
             return f"{what}: the incident has neither a comms channel nor a headline post to page from."
     refused = slack_refusal(setback.code, channel=setback.subject if setback.subject[:1] in ("C", "G") else None)
-    return f"{what}: {refused.why}. {refused.next or 'Try again in a minute.'}"
+    return f"{what}: {refused.why}. {refused.advice(retried=False)}"
