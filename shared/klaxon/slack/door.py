@@ -166,7 +166,8 @@ _USER: _Path = (("user", "id"), str)
 _TRIGGER: _Path = (("trigger_id",), str)
 _INTERACTION_CARRIES: dict[str, tuple[_Path, ...]] = {
     "block_actions": (_USER, _TRIGGER),
-    "view_submission": (_USER, _TRIGGER, (("view", "id"), str), (("view", "callback_id"), str)),
+    "view_submission": (_USER, _TRIGGER, (("view", "id"), str), (("view", "callback_id"), str),
+                        (("view", "type"), str)),
     "shortcut": (_USER, _TRIGGER, (("callback_id",), str)),
     "message_action": (_USER, _TRIGGER, (("callback_id",), str), (("channel", "id"), str), (("message",), dict)),
 }

@@ -149,8 +149,14 @@ class WebSlackGateway:
         if not ts:
             logger.info("no thread to say it in", extra={"channel": channel, "text": text[:200]})
             return
-        self._in_channel(channel, lambda: self.client.chat_postMessage(
-            channel=channel, thread_ts=ts, text=text, unfurl_links=False))
+        try:
+            self._in_channel(channel, lambda: self.client.chat_postMessage(
+                channel=channel, thread_ts=ts, text=text, unfurl_links=False))
+        except SlackApiError as error:
+            if error_code(error) != "thread_not_found":
+                raise
+            logger.info("the thread is gone (its message was deleted): nothing to say it in", extra={
+                "channel": channel, "ts": ts})
 
     def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
         channel = str(self.client.conversations_open(users=user)["channel"]["id"])

@@ -26,6 +26,8 @@ from klaxon.slack.client import error_code, method_of
 _TOKEN_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 _DYNAMODB_BUSY = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                   "TransactionConflictException", "InternalServerError"}
+# What the work concerns is gone (deleted meanwhile): retrying gets the same answer, and nobody can fix it.
+_GONE = {"thread_not_found", "message_not_found", "cant_update_message", "user_not_found", "view_not_found"}
 # Slack refusals that only a person can fix: retrying the same call gets the same answer.
 _FOR_PEOPLE = _TOKEN_REFUSED | {"missing_scope", "not_in_channel", "channel_not_found", "is_archived",
                                 "no_permission", "restricted_action", "ekm_access_denied", "team_access_not_granted"}
@@ -97,6 +99,9 @@ def slack_refusal(code: str, *, method: str = "", channel: str | None = None,
                            "A workspace admin can allow it for apps, or do it by hand.", retry=False)
         case "ratelimited":
             return Trouble(f"Slack is rate-limiting Klaxon (`{method or code}`)", "", retry=True)
+    if code in _GONE:
+        return Trouble(f"what it concerns is gone from Slack (`{code}`{f' from {call.strip()}' if call else ''})",
+                       "Nothing was lost; try again on something that still exists.", retry=False)
     if code in _TOKEN_REFUSED:
         return Trouble(f"Slack no longer accepts Klaxon's token (`{code}`)",
                        "A workspace admin reinstalls the app and updates the SlackBotToken the stack was deployed "

@@ -27,7 +27,7 @@ CLICK = {"type": "block_actions", "user": {"id": "U0ALICE"}, "trigger_id": "t-cl
 PIN = {"type": "pin_added", "user": "U0ALICE", "channel_id": "C0COMMS", "event_ts": "1.3",
        "item": {"type": "message", "channel": "C0COMMS", "message": {"ts": "1800000000.000300", "text": "the cause"}}}
 FORM = {"type": "view_submission", "user": {"id": "U0ALICE"}, "trigger_id": "t-form",
-        "view": {"id": "V0FORM", "callback_id": "incident.declare", "private_metadata": "",
+        "view": {"id": "V0FORM", "type": "modal", "callback_id": "incident.declare", "private_metadata": "",
                  "state": {"values": {"summary": {"summary": {"type": "plain_text_input", "value": "db down"}}}}}}
 SHORTCUT = {"type": "message_action", "user": {"id": "U0ALICE"}, "trigger_id": "t-short",
             "callback_id": "incident.declare_from_message", "channel": {"id": "C0OPS"},
@@ -97,3 +97,12 @@ def test_a_reaction_on_a_file_is_not_klaxons_business_and_says_nothing(stack, lo
     assert stack.workspace.send_raw(body, signing="valid").status == 200
     stack.settle()
     assert stack.dead_letters() == [] and not [r for r in logged if "dropped" in r.getMessage()]
+
+
+def test_a_mention_in_a_thread_that_is_gone_is_answered_nowhere_and_fails_nothing(stack, logged):
+    ops = stack.workspace.add_channel("ops")["id"]
+    gone = {**MENTION, "channel": ops, "thread_ts": "1700000000.000100",
+            "text": "<@U0KLAXON>"}  # says nothing: Klaxon would answer in the thread, whose parent was deleted
+    assert stack.workspace.send_raw(event_callback("EvT1", gone), signing="valid").status == 200
+    stack.settle()
+    assert stack.dead_letters() == [] and any("the thread is gone" in r.getMessage() for r in logged)

@@ -78,7 +78,8 @@ def test_the_signature_is_checked_over_the_bytes_api_gateway_decoded():
 # ---------------------------------------------------------------------- signed: read, or acknowledged and dropped
 # Payloads as Slack sends them, each kind with what every one of its kind carries.
 USER, TRIGGER = {"id": "U0ALICE"}, "t-1"
-VIEW = {"id": "V0FORM", "callback_id": "incident.declare", "private_metadata": "", "state": {"values": {}}}
+VIEW = {"id": "V0FORM", "type": "modal", "callback_id": "incident.declare", "private_metadata": "",
+        "state": {"values": {}}}
 PIN = {"type": "pin_added", "user": "U0ALICE", "channel_id": "C0COMMS",
        "item": {"type": "message", "channel": "C0COMMS", "message": {"ts": "1.1", "text": "the cause"}}}
 SLACK_SHAPED = {
@@ -163,6 +164,8 @@ def without(payload: dict, *path: str) -> dict:
     (without(SLACK_SHAPED["view_submission"], "view", "callback_id"),
      "a view_submission payload without a string `view.callback_id`"),
     ({**SLACK_SHAPED["view_submission"], "view": {**VIEW, "id": 7}}, "without a string `view.id`"),
+    # found by tests/integration/slack_app/test_surface_properties.py: Bolt reads a submitted view's type
+    (without(SLACK_SHAPED["view_submission"], "view", "type"), "without a string `view.type`"),
     (without(SLACK_SHAPED["view_submission"], "user"), "a view_submission payload without a string `user.id`"),
     (without(SLACK_SHAPED["view_submission"], "trigger_id"), "without a string `trigger_id`"),
     (without(SLACK_SHAPED["message_action"], "channel"), "a message_action payload without a string `channel.id`"),

@@ -2,8 +2,10 @@
 
 - The door (klaxon.slack.door): any body, any content type, signed or not, gets 401/400 unless Slack signed
   it; what it lets in, Bolt can build a request from - the step that turned odd bodies into 500s.
-- The `/klaxon` grammar and service: any text, from an admin or not, gets an answer - a result, or a refusal
-  that starts with :warning: and names the problem - within Slack's message limits, and never an exception.
+- The `/klaxon` grammar and service, every verb (rules, policies, settings, silences, hosts, keywords): any
+  text, from an admin or not, gets an answer - a result, or a refusal that starts with :warning: and names the
+  problem - within Slack's message limits, and never an exception. (`/incident`'s: tests/unit/incidents/
+  test_command_properties.py.)
 """
 
 from __future__ import annotations
@@ -105,6 +107,12 @@ WORDS = st.sampled_from([
     '"unclosed', "“curly”", "<#C0INCIDENT|incidents>", "<#C0NOPE>", "#incidents", "#nope", "<@U0ADMIN>",
     "<@U0NOPE>", "@alice", "@nobody", "<!subteam^S0LEADS|@leads>", "<!here>", "@here", "db", ";", "level",
     "https://klaxon-demo.slack.com/archives/C0ALERTS/p1800000000000100", "{", "}", "[Rules]", "a0: &a0 [x]",
+    # the verbs monitoring and incidents added (issues 11, 12): silences, hosts, keywords, their settings
+    "silence", "expire", "hosts", "mute", "muted", "unmute", "for", "comment", "keyword", "reply", "db-7",
+    "host=db-7", "source=gcp", "severity!=info", 'alertname=~"Disk.*"', 'text=~"disk full"', "host=~(a+)+$", ",",
+    "=", "!~", "s-1", "source-channel", "source-policy", "insufficient-data", "fire", "resolve", "host-board",
+    "host-board-every", "incident-paging", "incident-reminders", "no-lead", "no-severity", "no-update", "break",
+    "close-hours", "times", "generic", "grafana", "webhook:generic", '"status page"',
 ])
 COMMAND_TEXT = st.lists(WORDS | ANY_TEXT, max_size=14).map(" ".join) | ANY_TEXT
 

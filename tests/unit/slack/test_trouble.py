@@ -36,6 +36,8 @@ def dynamodb(code: str) -> ClientError:
     (refused("users.list", "ratelimited", status=429), "rate-limiting Klaxon (`users.list`)", True, WILL_RETRY),
     (refused("chat.postMessage", "service_unavailable", status=503),
      "Slack refused `chat.postMessage` (`service_unavailable`)", True, WILL_RETRY),
+    (refused("chat.postMessage", "thread_not_found"), "gone from Slack (`thread_not_found` from `chat.postMessage`)",
+     False, "Nothing was lost"),
     (SlackBusy("reactions.get", 30), "rate-limiting Klaxon", True, WILL_RETRY),
     (dynamodb("ProvisionedThroughputExceededException"), "database is too busy", True, WILL_RETRY),
     (dynamodb("ThrottlingException"), "database is too busy", True, WILL_RETRY),
