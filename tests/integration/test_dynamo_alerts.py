@@ -201,6 +201,17 @@ def test_a_new_alert_is_leased_to_its_raiser_for_posting(store):
     assert not store.alerts.claim_posting("generic:none:1", T0)
 
 
+def test_a_failed_post_lets_its_lease_go_at_once_and_is_due_again_when_asked(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    store.alerts.release_posting(new.alert.id, retry_at=T0 + timedelta(seconds=30))
+    assert store.alerts.unposted(T0 + timedelta(seconds=29)) == []
+    assert [a.id for a in store.alerts.unposted(T0 + timedelta(seconds=30))] == [new.alert.id]
+    assert store.alerts.claim_posting(new.alert.id, T0 + timedelta(seconds=1)), "nobody holds it: anyone may post"
+    store.alerts.record_post(new.alert, "1800000001.000200")
+    store.alerts.release_posting(new.alert.id, retry_at=T0)  # a late failure of a post that was made after all
+    assert store.alerts.unposted(T0 + timedelta(hours=1)) == [] and store.alerts.get(new.alert.id).is_posted
+
+
 def test_a_big_batch_is_written_in_shared_transactions_with_the_same_outcome(store):
     keys = [f"disk-{n}" for n in range(120)]
     applied = store.alerts.apply_external([arrival(key) for key in keys] + [arrival("disk-7", minutes=1)], WINDOW, T0)
