@@ -16,6 +16,7 @@ Each goes through the same steps:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -34,6 +35,8 @@ from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
 from klaxon.ports import ChannelUnreachable, SlackGateway, Store
 from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
+
+logger = logging.getLogger("klaxon.alerts.intake")
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
 # What an alert keeps of its text: more than its post shows (Slack's 3,000-character section), and at most
@@ -201,7 +204,11 @@ def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert
 def _post(alert: Alert, change: Change, intake: Intake, unreachable: set[str]) -> Alert:
     """Post a new alert (this request holds its lease) while there is time, or a repeat of one its raiser
     failed to post (or is posting now: then its lease holds, and this waits); a resolve or reopen of an
-    unposted alert waits for its post."""
+    unposted alert waits for its post.
+
+    A post Slack refuses fails nothing: the alert is recorded and due for the sweep, which posts it within a
+    minute, so the request is answered 200 (`posted: false`) - a source told 5xx would send it again and
+    count it twice."""
     new = change is Change.NEW
     if change not in (Change.NEW, Change.REPEAT) or alert.target_channel in unreachable or \
             (new and intake.time_left_ms() <= POSTING_RESERVE_MS):
@@ -211,6 +218,9 @@ def _post(alert: Alert, change: Change, intake: Intake, unreachable: set[str]) -
                          leased=new)
     except ChannelUnreachable:
         unreachable.add(alert.target_channel)
+        return alert
+    except Exception:
+        logger.warning("alert %s recorded but not posted: the sweep posts it", alert.id, exc_info=True)
         return alert
 
 
