@@ -25,15 +25,8 @@ from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.ports import Person
 from klaxon.rules import Rule
 from klaxon.slack.door import admit
-from klaxon.slack.renderers.commands import MESSAGE_LIMIT, describe_change, reply
-from tests.fakes import (
-    FakeClock,
-    FakeDirectory,
-    InMemoryAlerts,
-    InMemoryConfiguration,
-    InMemoryHosts,
-    InMemorySilences,
-)
+from klaxon.slack.renderers.commands import MESSAGE_LIMIT, reply
+from tests.fakes import FakeClock, FakeDirectory, FakeSlack, InMemoryStore, wired
 
 SECRET = "property-signing-secret"
 NOW = 1_800_000_000.0
@@ -122,14 +115,13 @@ def console() -> Console:
     directory = FakeDirectory(channel_names={"incidents": "C0INCIDENT", "alerts": "C0ALERTS"},
                               persons={"alice": Person(ADMIN, "alice"), "guest": Person(GUEST, "guest")},
                               group_handles={"leads": "S0LEADS"}, members={"S0LEADS": frozenset({ADMIN})})
-    store = InMemoryConfiguration()
+    store = InMemoryStore()
     policy = EscalationPolicy("db", levels=(Level((ADMIN,), 60),))
-    store.snapshot = store.snapshot.with_policy(policy).with_rules(
+    store.configuration.snapshot = store.configuration.snapshot.with_policy(policy).with_rules(
         (Rule.create(pattern="disk", target_channel="C0INCIDENT"),))
-    return Console(configuration=store, alerts=InMemoryAlerts(), silences=InMemorySilences(store.entries),
-                   hosts=InMemoryHosts(), directory=directory, clock=FakeClock(),
-                   me=Identity("U0KLAXON", "B0KLAXON", None), admin_users=frozenset({ADMIN}), admin_group="S0LEADS",
-                   describe=describe_change)
+    work = wired(store, FakeSlack(), FakeClock(), store.configuration.snapshot, directory=directory,
+                 admins=frozenset({ADMIN}))
+    return work.console(Identity("U0KLAXON", "B0KLAXON", None))
 
 
 @settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
