@@ -607,22 +607,27 @@ class FakeSlack:
 
     # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
     def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.paging_note(page, step, people)))
+        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, people))
 
     def tell_page_acknowledged(self, page: Page) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.acknowledged_note(page)))
+        self._note(page.channel, page.ts, paging_notes.acknowledged_note(page))
 
     def tell_page_dropped(self, page: Page) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.dropped_note(page)))
+        self._note(page.channel, page.ts, paging_notes.dropped_note(page))
 
     def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
-        self.notes.append((channel, ts, paging_notes.no_page_note(channel, why)))
+        self._note(channel, ts, paging_notes.no_page_note(channel, why))
 
     def tell_policy_missing(self, alert: Alert) -> None:
-        self.notes.append((*(alert.thread or ("", "")), paging_notes.policy_missing_note(alert)))
+        self._note(*alert.thread or ("", ""), paging_notes.policy_missing_note(alert))
 
     def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
-        self.notes.append((*(alert.thread or ("", "")), paging_notes.page_silenced_note(alert, silence_id)))
+        self._note(*alert.thread or ("", ""), paging_notes.page_silenced_note(alert, silence_id))
+
+    def _note(self, channel: str, ts: str, text: str) -> None:
+        """A note in a thread, as the gateway makes it: none without a thread to make it in."""
+        if ts:
+            self.notes.append((channel, ts, text))
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.said.append((channel, paging_notes.direct_message_reply(reply)))

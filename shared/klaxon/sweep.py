@@ -167,7 +167,6 @@ def redraw(ctx: SweepContext, posts: DigestPosts, channel: str, fingerprint: str
         drawn_at, drawn_as = ctx.now, fingerprint
     except ChannelUnreachable as cannot:  # e.g. Klaxon was removed from the channel since
         note_unreachable(cannot, store=ctx.store, now=ctx.now)
-        asked = False
     finally:
         posts.release(replace(locked, ts=ts, fingerprint=drawn_as if ts else None, drawn_at=drawn_at))
     return asked

@@ -121,8 +121,9 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int, unreach
     meanwhile, or a silence (a host mute, say) set since they were posted covers them now - then the thread
     says why not.
 
-    An alert not posted yet still pages when its channel cannot be reached (`unreachable`: the channels the
-    sweep could not post in): from its original message's thread, or - a source's alert - without a thread.
+    An alert not posted yet pages from its original message's thread; a source's alert, which has none, waits
+    for its post - unless its channel cannot be reached (`unreachable`: the channels the sweep could not post
+    in), when it pages without a thread.
     """
     started = 0
     silences = Silencer(pager.store.silences.all)  # read only if an alert is due

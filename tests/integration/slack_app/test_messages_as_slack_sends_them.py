@@ -206,8 +206,8 @@ def nested_rich_text(depth: int, words: str) -> list[dict[str, Any]]:
     ({"text": "disk full " + "y" * 1_000_000}, "disk full yyy"),
     ({"text": "disk full", "blocks": "section"}, "disk full"),
     ({"text": "disk full", "blocks": [None, 3, "x", {"type": "section", "text": None}]}, "disk full"),
-    # As deep as the door lets a payload in (klaxon.slack.intake.MAX_NESTING JSON levels: 45 quotes nest 96
-    # deep in this event; deeper is acknowledged and dropped at the door, tests/unit/test_slack_door.py);
+    # As deep as the door lets a payload in (klaxon.slack.door.MAX_NESTING JSON levels: 45 quotes nest 96
+    # deep in this event; deeper is acknowledged and dropped at the door, tests/unit/slack/test_slack_door.py);
     # the gatherer itself reads 5,000 levels (unit tests).
     ({"text": "", "blocks": nested_rich_text(45, "disk full deep down")}, "disk full deep down"),
 ])

@@ -200,6 +200,21 @@ def test_an_alert_waiting_for_its_channel_still_pages_from_the_original_message(
     assert slack.notes[0][:2] == (ALERTS, "1.1"), "the page's notes go to the original message's thread"
 
 
+def test_a_sources_alert_waiting_for_its_channel_still_pages_its_policy_without_a_thread(store, slack, clock):
+    policy = EscalationPolicy("db", levels=(Level(("U0BOB",), 60),))
+    cfg = Configuration(version=1, policies={"db": policy}, preferences=Preferences(
+        source_channels={"generic": SECRET}, source_policies={"generic": "db"}, source_ack_timeouts={"generic": 60}))
+    slack.closed_channels = {SECRET}
+    alert = source_says(store, slack, clock, "checkout p99 above 2s", "checkout-latency", cfg)
+    assert not alert.is_posted
+
+    clock.advance(minutes=3)  # past its ack timeout and its posting lease: the sweep tries, and cannot post it
+    run_sweep(store, slack, clock, cfg)
+
+    assert slack.pages_sent == [("U0BOB", f"alert/{alert.id}", 0)], "a page is not lost to a misconfigured channel"
+    assert slack.notes == [], "no thread to note it in"
+
+
 def test_a_digest_channel_klaxon_was_removed_from_is_told_not_fatal(store, slack, clock):
     monitoring_says(store, slack, clock, "disk full", "1.1")
     clock.advance(minutes=16)

@@ -1,4 +1,4 @@
-"""The door of POST /slack/events (klaxon.slack.intake): Slack's signature before any parsing, signed
+"""The door of POST /slack/events (klaxon.slack.door): Slack's signature before any parsing, signed
 nonsense acknowledged and dropped, and Klaxon's own lazy work let in by its mark whatever its age."""
 
 from __future__ import annotations
