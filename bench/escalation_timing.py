@@ -23,7 +23,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -31,7 +30,7 @@ import boto3
 from infra.local.moto_server import SerialMotoServer
 from infra.template import create_table
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Listing
 from klaxon.configuration.model import Configuration
 from klaxon.dynamo import DynamoStore
 from klaxon.events import Event
@@ -68,7 +67,7 @@ class RecordingSlack:
     def update_digest(self, digest: Digest, ts: str) -> None:
         pass
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+    def post_reminder(self, channel: str, overdue: Listing) -> str:
         return "1.0"
 
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:

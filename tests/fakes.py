@@ -13,7 +13,7 @@ from klaxon.alerts.intake import take_message
 from klaxon.alerts.judging import Identity, Judgement
 from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide
 from klaxon.alerts.messages import ChannelMessage
-from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
+from klaxon.alerts.model import Alert, AlertState, HandledMark, Listing, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.incidents.events import IncidentChanged
@@ -190,16 +190,15 @@ class InMemoryAlerts:
             alert = replace(alert, resolved_by=user, resolved_at=at)
         return self._save(replace(alert, revision=alert.revision + 1))
 
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values()
-                        if a.state is AlertState.OPEN and a.first_seen <= seen_before and not a.silenced_by),
-                       key=lambda a: a.first_seen)
-        return found[:limit]
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+        found = sorted((a for a in self.alerts.values() if a.target_channel == channel and a.state is AlertState.OPEN
+                        and a.first_seen <= seen_before and not a.silenced_by), key=lambda a: a.first_seen)
+        return Listing(tuple(found[:limit]), len(found))
 
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.handled_at and a.handled_at >= since
-                        and not a.silenced_by), key=lambda a: a.handled_at or since)
-        return found[:limit]
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+        found = sorted((a for a in self.alerts.values() if a.target_channel == channel and a.handled_at
+                        and a.handled_at >= since and not a.silenced_by), key=lambda a: a.handled_at or since)
+        return Listing(tuple(found[:limit]), len(found))
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         found = sorted((a for a in self.alerts.values() if a.silenced_by and a.first_seen >= since),
@@ -288,9 +287,13 @@ class InMemoryDigests:
         self.posts: dict[str, DigestPost] = {}
         self.locked: dict[str, datetime] = {}
         self.drawn_as_of: dict[str, datetime] = {}
+        self.enlisted: set[str] = set()
 
     def all(self) -> dict[str, DigestPost]:
-        return dict(self.posts)
+        return {**{channel: DigestPost(channel, None, None) for channel in self.enlisted}, **self.posts}
+
+    def enlist(self, channel: str) -> None:
+        self.enlisted.add(channel)
 
     def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
         post = self.posts.get(channel, DigestPost(channel, None, None))
@@ -539,7 +542,7 @@ class FakeSlack:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     message_reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     digests: list[Digest] = field(default_factory=list)
-    reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
+    reminders: list[tuple[str, Listing]] = field(default_factory=list)
     boards: list[tuple[str, Board]] = field(default_factory=list)
     busy: bool = False
     notes: list[tuple[str, str, str]] = field(default_factory=list)
@@ -601,8 +604,8 @@ class FakeSlack:
         self.boards.append((channel, board))
         self.calls.append(("update_board", ts))
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
-        self.reminders.append((channel, list(overdue)))
+    def post_reminder(self, channel: str, overdue: Listing) -> str:
+        self.reminders.append((channel, overdue))
         return f"1800000200.{len(self.reminders):06d}"
 
     # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).

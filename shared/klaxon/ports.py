@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Alert, Listing
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
 from klaxon.incidents.ports import IncidentRepository
@@ -158,8 +158,8 @@ class SlackGateway(Protocol):
         """Redraw a channel's host board in place. Raises ChannelUnreachable as update_digest."""
         ...
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
-        """Post a reminder listing the alerts nobody has handled."""
+    def post_reminder(self, channel: str, overdue: Listing) -> str:
+        """Post a reminder saying how many alerts nobody has handled, listing the oldest."""
         ...
 
     def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:

@@ -75,4 +75,4 @@ class Services:
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, silences=self.store.silences,
                        hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
-                       messages=self.messages, describe=self.describe_change)
+                       messages=self.messages, describe=self.describe_change, digests=self.store.digests)

@@ -19,12 +19,12 @@ of its own: if it fails, only the steps that need it (reconcile, digests) are sk
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from klaxon.alerts.digests import HANDLED_LOOKBACK, Unreachable, compose, reminder_slots
-from klaxon.alerts.model import Alert
+from klaxon.alerts.digests import Digest, DigestPost, Unreachable, reminder_slots
+from klaxon.alerts.overdue import open_alerts, overdue_digests
 from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.posting import note_unreachable, post_waiting
 from klaxon.alerts.reconcile import reconcile
@@ -40,7 +40,7 @@ from klaxon.silences.model import host_mutes
 
 logger = logging.getLogger("klaxon.sweep")
 
-LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
+LISTED_LIMIT = 500  # unposted alerts, pages and reminders a sweep takes on; the rest wait for the next sweep
 
 
 class SweepFailed(RuntimeError):
@@ -86,11 +86,12 @@ def sweep(ctx: SweepContext) -> SweepReport:
                                                                       unreachable=cannot), fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    overdue = _run(report, "unacknowledged", lambda: ctx.store.alerts.unacknowledged(
-        seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
-        fallback=None)
-    if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
-        _reconcile_and_digest(ctx, report, overdue, unreachable)
+    posts = ctx.store.digests.all()
+    digests = _run(report, "unacknowledged", lambda: overdue_digests(
+        ctx.store.alerts, posts, ctx.config.preferences, ctx.now, unreachable), fallback=None,
+        size=lambda read: sum(digest.open_total for digest in read))
+    if digests is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
+        _reconcile_and_digest(ctx, report, digests, posts)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.incidents is not None:
@@ -101,13 +102,24 @@ def sweep(ctx: SweepContext) -> SweepReport:
     return report
 
 
-def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert],
-                          unreachable: Sequence[Unreachable]) -> None:
+def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, digests: list[Digest],
+                          posts: Mapping[str, DigestPost]) -> None:
+    """Repair missed reactions on the oldest listed alerts (across channels), then draw the digests without
+    the alerts the repair found handled."""
     preferences = ctx.config.preferences
+    overdue = sorted((alert for digest in digests for alert in digest.unacknowledged), key=lambda a: a.first_seen)
     current = _run(report, "reconciled", lambda: reconcile(
         overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
         budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, current or [], unreachable), fallback=0)
+    still = {alert.id for alert in current or []}
+    _run(report, "digests", lambda: refresh_digests(ctx, [_without_handled(d, still) for d in digests], posts),
+         fallback=0)
+
+
+def _without_handled(digest: Digest, still: set[str]) -> Digest:
+    kept = tuple(alert for alert in digest.unacknowledged if alert.id in still)
+    return replace(digest, unacknowledged=kept,
+                   counted_open=digest.open_total - (len(digest.unacknowledged) - len(kept)))
 
 
 def _run[T](report: SweepReport, name: str, step: Callable[[], T], fallback: T | None,
@@ -128,19 +140,16 @@ def _run[T](report: SweepReport, name: str, step: Callable[[], T], fallback: T |
 
 
 # ---------------------------------------------------------------------- digests
-def refresh_digests(ctx: SweepContext, overdue: list[Alert], unreachable: Sequence[Unreachable] = ()) -> int:
+def refresh_digests(ctx: SweepContext, digests: Sequence[Digest], posts: Mapping[str, DigestPost]) -> int:
     """Draw each incidents channel's digest where what it shows changed; returns how many were drawn.
 
-    Channels Klaxon cannot post in get none: every other digest names them, with the alerts waiting.
+    Channels Klaxon cannot post in get none (klaxon.alerts.overdue): every other digest names them.
     """
-    preferences = ctx.config.preferences
-    handled = ctx.store.alerts.recently_handled(ctx.now - HANDLED_LOOKBACK, limit=LISTED_LIMIT) \
-        if preferences.verbose_digest else []
-    posts = ctx.store.digests.all()
     drawn = 0
-    for digest in compose(overdue, handled, preferences, posts, unreachable):
+    for digest in digests:
         post = posts.get(digest.channel)
-        if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
+        if (post and post.fingerprint == digest.fingerprint) or ((post is None or post.ts is None)
+                                                                and digest.is_empty):
             continue  # unchanged, or nothing to say and no message to clear
         # The callbacks run within redraw(), in this turn of the loop: `digest` is this one.
         drawn += redraw(ctx, ctx.store.digests, digest.channel, digest.fingerprint,
@@ -206,8 +215,8 @@ def send_reminders(ctx: SweepContext) -> int:
         if not ctx.store.claims.claim(claim, ctx.now):
             continue  # sent already, or an overlapping sweep is sending it
         try:
-            open_alerts = ctx.store.alerts.unacknowledged(seen_before=ctx.now, limit=LISTED_LIMIT)
-            ctx.slack.post_reminder(preferences.reminder_channel, open_alerts)
+            ctx.slack.post_reminder(preferences.reminder_channel,
+                                    open_alerts(ctx.store.alerts, ctx.store.digests.all(), ctx.now))
         except Exception:
             ctx.store.claims.release(claim)
             raise

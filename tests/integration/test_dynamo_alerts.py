@@ -141,7 +141,7 @@ def test_a_source_event_raises_an_alert_as_drafted(store):
     (applied,) = store.alerts.apply_external([arrival()], WINDOW, T0)
     assert applied.change is Change.NEW
     assert store.alerts.get(applied.alert.id) == applied.alert == arrival().alert(applied.alert.id)
-    assert store.alerts.unacknowledged(T0) == [applied.alert]
+    assert store.alerts.unacknowledged("C0INCIDENT", T0).alerts == (applied.alert,)
 
 
 def test_a_source_keys_events_apply_in_order_once_each(store):
@@ -152,14 +152,16 @@ def test_a_source_keys_events_apply_in_order_once_each(store):
     (alert,) = store.alerts.apply_external([arrival(minutes=4)], WINDOW, T0)
     assert alert.change is Change.REOPEN and alert.alert.count == 3 and alert.alert.state is AlertState.OPEN
     assert alert.alert.origin.occurred_at == T0 + timedelta(minutes=4)
-    assert store.alerts.unacknowledged(T0) == [alert.alert], "back among what nobody acknowledged"
+    assert store.alerts.unacknowledged("C0INCIDENT", T0).alerts == (alert.alert,), \
+        "back among what nobody acknowledged"
 
 
 def test_a_resolve_by_the_source_is_recorded_as_its_resolver(store):
     store.alerts.apply_external([arrival()], WINDOW, T0)
     (resolved,) = store.alerts.apply_external([arrival(status=ExternalStatus.RESOLVED, minutes=2)], WINDOW, T0)
     assert (resolved.alert.resolved_by, resolved.alert.resolved_at) == ("webhook:generic", T0 + timedelta(minutes=2))
-    assert store.alerts.recently_handled(T0) == [resolved.alert] and store.alerts.unacknowledged(T0) == []
+    assert store.alerts.recently_handled("C0INCIDENT", T0).alerts == (resolved.alert,)
+    assert store.alerts.unacknowledged("C0INCIDENT", T0).alerts == ()
 
 
 def test_a_reopened_alert_someone_had_acknowledged_stays_acknowledged(store):
@@ -167,7 +169,8 @@ def test_a_reopened_alert_someone_had_acknowledged_stays_acknowledged(store):
     store.alerts.add_mark(new.alert.id, HandledMark("U0ALICE", "button", T0 + timedelta(minutes=1)))
     changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=2))
     (reopened,) = store.alerts.apply_external([arrival(minutes=3)], WINDOW, T0)
-    assert reopened.alert.state is AlertState.ACKNOWLEDGED and store.alerts.unacknowledged(T0 + WINDOW) == []
+    assert reopened.alert.state is AlertState.ACKNOWLEDGED
+    assert store.alerts.unacknowledged("C0INCIDENT", T0 + WINDOW).alerts == ()
 
 
 def test_a_resolve_for_an_unknown_key_is_kept_and_a_late_firing_is_then_stale(store):
@@ -247,7 +250,8 @@ def test_an_unposted_alert_is_found_once_its_lease_runs_out_and_not_once_posted(
 def test_a_silenced_alert_is_listed_only_as_silenced_whatever_its_source_does(store):
     (quiet,) = store.alerts.apply_external([arrival(silenced_by="s-1")], WINDOW, T0)
     changes(store, arrival(status=ExternalStatus.RESOLVED, minutes=1), arrival(minutes=2, silenced_by="s-1"))
-    assert store.alerts.unacknowledged(T0 + WINDOW) == [] and store.alerts.recently_handled(T0) == []
+    assert store.alerts.unacknowledged("C0INCIDENT", T0 + WINDOW).alerts == ()
+    assert store.alerts.recently_handled("C0INCIDENT", T0).alerts == ()
     (listed,) = store.alerts.silenced(T0)
     assert listed.id == quiet.alert.id and listed.count == 2 and listed.state is AlertState.OPEN
     assert store.alerts.silenced(T0 + timedelta(minutes=1)) == [], "first seen before then"

@@ -174,6 +174,20 @@ class Alert:
         return replace(self, origin=replace(message, permalink=permalink)) if message else self
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The first alerts of a list (a digest's, a reminder's) and how many the list holds in all: the total is
+    counted, not listed, so it is exact at any size while what is shown stays within Slack's limits."""
+
+    alerts: tuple[Alert, ...] = ()
+    total: int = 0
+
+    @property
+    def rest(self) -> int:
+        """How many are counted but not listed ("…and 4,940 more")."""
+        return max(0, self.total - len(self.alerts))
+
+
 def alert_id(channel: str, ts: str) -> str:
     """The id of the alert raised by the message at (channel, ts)."""
     return f"{channel}/{ts}"

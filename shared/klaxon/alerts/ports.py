@@ -14,7 +14,7 @@ from typing import Protocol
 from klaxon.alerts.digests import DigestPost
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.lifecycle import Change
-from klaxon.alerts.model import Alert, HandledMark
+from klaxon.alerts.model import Alert, HandledMark, Listing
 
 
 class RaiseOutcome(StrEnum):
@@ -117,12 +117,14 @@ class AlertRepository(Protocol):
         """Resolve the alert (the first resolver is kept); None if there is no such alert."""
         ...
 
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts nobody has handled, first seen before `seen_before`, oldest first (the due index)."""
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+        """Alerts to `channel` nobody has handled, first seen before `seen_before`: the oldest `limit` of them
+        and how many there are in all (counted, not listed)."""
         ...
 
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first (never silenced ones)."""
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+        """Alerts to `channel` handled (acknowledged or resolved) since `since` (never silenced ones): the
+        earliest handled `limit` of them and how many there are in all."""
         ...
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
@@ -155,7 +157,14 @@ class MessageIndex(Protocol):
 class DigestPosts(Protocol):
     """Each incidents channel's digest message, and a short lock so overlapping sweeps draw it once."""
 
-    def all(self) -> dict[str, DigestPost]: ...
+    def all(self) -> dict[str, DigestPost]:
+        """Every channel's post, and (ts None) every incidents channel enlisted but not drawn in yet."""
+        ...
+
+    def enlist(self, channel: str) -> None:
+        """Remember that alerts are posted to `channel`, so every sweep reads its lists (its digest is drawn
+        once something is overdue there) whatever other channels hold. Idempotent."""
+        ...
 
     def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
         """The channel's post if this sweep (of `now`) may draw it; None while another sweep is, once a sweep

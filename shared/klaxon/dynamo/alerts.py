@@ -40,7 +40,16 @@ from typing import Any
 
 from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transition, decide, key_hash
-from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
+from klaxon.alerts.model import (
+    Alert,
+    AlertState,
+    ExternalOrigin,
+    HandledMark,
+    Listing,
+    Origin,
+    SlackMessageOrigin,
+    source_actor,
+)
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome
 from klaxon.dynamo.pages import ack_timer
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, back_off, epoch
@@ -252,7 +261,7 @@ class DynamoAlerts:
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
         return self._change(alert_id, (
             "SET marks.#mark = if_not_exists(marks.#mark, :at), revision = revision + :one, "
-            "due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+            "due_kind = if_not_exists(listed_handled, :handled), due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)"),
             names={"#mark": _mark_key(mark.user, mark.via)},
             values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch(mark.at)})
@@ -266,21 +275,26 @@ class DynamoAlerts:
         reopened = self._change(alert_id, "SET due_kind = :unacked, due_at = :first, revision = revision + :one "
                                           "REMOVE handled_at",
                                 condition="size(marks) = :none AND attribute_not_exists(resolved_by)",
-                                values={":unacked": UNACKED, ":first": epoch(alert.first_seen), ":one": 1,
-                                        ":none": 0})
+                                values={":unacked": listed(UNACKED, alert), ":first": epoch(alert.first_seen),
+                                        ":one": 1, ":none": 0})
         return reopened or self.get(alert_id)
 
     def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
         return self._change(alert_id, _RESOLVE, values=_resolve_values(user, at))
 
-    # The index may lag a fresh change: what each alert is now (read consistently) decides.
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(UNACKED, until=epoch(seen_before), limit=limit)
-        return [a for a in self._alerts(keys) if a.state is AlertState.OPEN and a.first_seen <= seen_before]
+    # The index may lag a fresh change: what each alert is now (read consistently) decides what is listed; the
+    # total is the index's own count (one Query with Select=COUNT, no item read), so it is exact at any size.
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+        kind, until = f"{UNACKED}#{channel}", epoch(seen_before)
+        keys = self._table.due(kind, until=until, limit=limit)
+        shown = [a for a in self._alerts(keys) if a.state is AlertState.OPEN and a.first_seen <= seen_before]
+        return Listing(tuple(shown), self._table.count_due(kind, until=until) if len(keys) == limit else len(shown))
 
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(HANDLED, since=epoch(since), limit=limit)
-        return [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+        kind, bound = f"{HANDLED}#{channel}", epoch(since)
+        keys = self._table.due(kind, since=bound, limit=limit)
+        shown = [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
+        return Listing(tuple(shown), self._table.count_due(kind, since=bound) if len(keys) == limit else len(shown))
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         keys = self._table.due(SILENCED, since=epoch(since), limit=limit)
@@ -306,7 +320,8 @@ _CHANGES_ALERT = (Change.REPEAT, Change.REOPEN, Change.RESOLVE)
 type _Plan = tuple[int, Arrival, Transition, Alert | None]  # an arrival's place, itself, its transition, its alert
 _RESOLVE_SILENCED = ("SET resolved_by = if_not_exists(resolved_by, :user), "
                      "resolved_at = if_not_exists(resolved_at, :at), revision = revision + :one")
-_RESOLVE = (_RESOLVE_SILENCED + ", due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
+_RESOLVE = (_RESOLVE_SILENCED + ", due_kind = if_not_exists(listed_handled, :handled), "
+            "due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)")
 
 
@@ -351,10 +366,10 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
     if alert.silenced_by:  # it stays under `silenced`: reopened by a firing the same silence covers
         due, remove, more = "", "", {}
     elif alert.marks:
-        due, remove, more = "due_kind = :handled, due_at = handled_at", "", {":handled": HANDLED}
+        due, remove, more = "due_kind = :handled, due_at = handled_at", "", {":handled": listed(HANDLED, alert)}
     else:
         due, remove, more = "due_kind = :unacked, due_at = :first", ", handled_at", {
-            ":unacked": UNACKED, ":first": epoch(alert.first_seen)}
+            ":unacked": listed(UNACKED, alert), ":first": epoch(alert.first_seen)}
     return Write("Update", _alert_key(alert.id),
                  update=f"SET #count = #count + :one, last_seen = :seen, occurred_at = :seen, "
                         f"revision = revision + :one{', ' + due if due else ''} "
@@ -474,9 +489,17 @@ def alert_item(alert: Alert) -> Item:
     if alert.silenced_by:  # in no digest: only /klaxon report's count of what silences held back
         item.update(due_kind=SILENCED, due_at=epoch(alert.first_seen))
     else:
-        item.update(due_kind=HANDLED if handled else UNACKED, due_at=epoch(handled or alert.first_seen),
+        item.update(due_kind=listed(HANDLED if handled else UNACKED, alert), due_at=epoch(handled or alert.first_seen),
+                    listed_handled=listed(HANDLED, alert),
                     handled_at=epoch(handled) if handled else None)
     return item
+
+
+def listed(kind: str, alert: Alert) -> str:
+    """The alert's partition of the `due` index while it is listed (`unacked#C0INC`, `handled#C0INC`): one per
+    incidents channel and list, so each channel's digest reads and counts its own alerts whatever the others
+    hold. Items stored before lists were per channel sit under the bare kind (`unacked`) until they change."""
+    return f"{kind}#{alert.target_channel}"
 
 
 def _origin_fields(origin: Origin) -> Item:

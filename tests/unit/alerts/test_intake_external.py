@@ -189,7 +189,7 @@ def test_a_silenced_alert_is_recorded_but_neither_posted_nor_paged(store, slack,
     assert repeat.change is Change.REPEAT and not slack.updates
     assert [a.id for a in slack.posts] == [other.alert.id], "only the alert no silence matches is posted"
     assert store.pages.timers.keys() == {other.alert.id}, "and only it will page"
-    assert store.alerts.unacknowledged(T0 + timedelta(days=1)) == [store.alerts.get(other.alert.id)]
+    assert store.alerts.unacknowledged(INCIDENTS, T0 + timedelta(days=1)).alerts == (store.alerts.get(other.alert.id),)
     assert ("AlertsRaised", 1, "Count") in metrics
 
 
