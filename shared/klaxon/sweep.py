@@ -28,6 +28,7 @@ from klaxon.alerts.overdue import open_alerts, overdue_digests
 from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.posting import note_unreachable, post_waiting
 from klaxon.alerts.reconcile import reconcile
+from klaxon.alerts.storms import draw_trailing
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
 from klaxon.incidents.desk import IncidentDesk
@@ -82,6 +83,8 @@ def sweep(ctx: SweepContext) -> SweepReport:
         store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now, limit=LISTED_LIMIT,
         time_left_ms=ctx.time_left_ms), fallback=nothing_posted, size=lambda done: done[0]) or nothing_posted
     cannot = {u.channel for u in unreachable}
+    _run(report, "repeats_drawn", lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
+                                                        limit=LISTED_LIMIT), fallback=0)
     _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
                                                                       unreachable=cannot), fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),

@@ -30,6 +30,7 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
 from klaxon.alerts.ports import Applied, Arrival, RaiseOutcome, SilenceCheck
 from klaxon.alerts.posting import POSTING_RESERVE_MS, post_once
+from klaxon.alerts.storms import redraw_repeat
 from klaxon.configuration.model import Configuration
 from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
 from klaxon.ports import ChannelUnreachable, SlackGateway, Store
@@ -122,8 +123,8 @@ def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: I
         except ChannelUnreachable:
             return alert  # it waits, told to the admins; the sweep posts it once Klaxon can
         return _caught_up(posted, intake) if posted.is_posted else posted
-    if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
-        intake.slack.update_alert(alert)
+    if raised.outcome is RaiseOutcome.GROUPED:
+        return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     return alert
 
 
@@ -178,8 +179,8 @@ def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert
     New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
     about a post a second per channel); the rest keep their posting lease and the sweep posts them once
     it runs out. A channel found `unreachable` is tried once per request: its other alerts wait for the
-    sweep. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
-    otherwise); a resolve or a reopen is always drawn.
+    sweep. A repeat's new count is drawn at most once per few seconds (klaxon.alerts.storms), and only
+    while there is time (the sweep draws it otherwise); a resolve or a reopen is always drawn.
     """
     alert = applied.alert
     if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
@@ -189,9 +190,16 @@ def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert
             intake.publish(AlertRaised(alert))
         return alert
     if not alert.is_posted:
-        return _post(alert, applied.change, intake, unreachable)
-    if applied.change is Change.REPEAT and intake.time_left_ms() <= POSTING_RESERVE_MS:
-        return alert
+        alert = _post(alert, applied.change, intake, unreachable)
+        if applied.change is not Change.REPEAT or not alert.is_posted:
+            if applied.change is Change.REPEAT:  # its post waits: the sweep draws the count once it is made
+                intake.store.alerts.trail_redraw(alert.id, intake.now)
+            return alert
+    if applied.change is Change.REPEAT:
+        if intake.time_left_ms() <= POSTING_RESERVE_MS:
+            intake.store.alerts.trail_redraw(alert.id, intake.now)
+            return alert
+        return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     show(alert, store=intake.store, slack=intake.slack)
     if applied.change is Change.REOPEN:
         intake.publish(AlertReopened(alert))

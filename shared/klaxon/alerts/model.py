@@ -104,6 +104,9 @@ class Alert:
     revision: int = 0  # bumped by every change of state, so a post is never left showing an older one
     escalate_at: datetime | None = None  # its rule names a policy: page then, unless handled by then
     silenced_by: str | None = None
+    # Until when its post's redraw for repeats is taken (klaxon.alerts.storms): repeats before then are counted,
+    # and drawn by the next redraw.
+    redraw_after: datetime | None = None
 
     @property
     def state(self) -> AlertState:

@@ -99,6 +99,27 @@ class AlertRepository(Protocol):
         reactions there find it."""
         ...
 
+    def claim_redraw(self, alert_id: str, now: datetime, until: datetime, changed_only: bool = False) -> Alert | None:
+        """Take the redraw of a repeated alert's post until `until`, unless another was taken that runs past `now`:
+        its repeats are counted (not listed), and the alert is stored and returned with that count and when it was
+        last seen; a trailing redraw is left due at `until` (see trailing_redraws). None if another redraw holds,
+        or - `changed_only` - if the count is the one drawn already."""
+        ...
+
+    def trail_redraw(self, alert_id: str, at: datetime) -> None:
+        """Leave a trailing redraw due at `at`: a repeat counted while its alert could not be drawn (not posted
+        yet) is drawn by the sweep."""
+        ...
+
+    def trailing_redraws(self, now: datetime, limit: int | None = None) -> list[str]:
+        """Alerts whose trailing redraw is due by `now`, earliest first (the sweep draws their last count)."""
+        ...
+
+    def drop_redraw(self, alert_id: str, due_by: datetime) -> None:
+        """Nothing left to draw: forget the alert's trailing redraw if it was due by `due_by` (a later one, left by
+        a redraw since, stays)."""
+        ...
+
     def get(self, alert_id: str) -> Alert | None: ...
 
     def find_by_message(self, channel: str, ts: str) -> Alert | None:

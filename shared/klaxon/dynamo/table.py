@@ -111,8 +111,16 @@ class Table:
         """How many items of one kind the `due` index holds by `until` or from `since`, counted by DynamoDB
         (Select=COUNT, page by page) without returning them; the index entries it went through count as read."""
         condition, bound = _due_condition(until, since)
-        kwargs: dict[str, Any] = {"IndexName": "due", "KeyConditionExpression": condition, "Select": "COUNT",
-                                  "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
+        return self._count({"IndexName": "due", "KeyConditionExpression": condition,
+                            "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})})
+
+    def count_history(self, kind: str) -> int:
+        """How many items of one kind the sparse `history` index holds, counted as count_due counts."""
+        return self._count({"IndexName": "history", "KeyConditionExpression": "history_kind = :kind",
+                            "ExpressionAttributeValues": _values({":kind": kind})})
+
+    def _count(self, kwargs: dict[str, Any]) -> int:
+        kwargs = {**kwargs, "Select": "COUNT"}
         total = 0
         while True:
             response = self.client.query(TableName=self.name, **kwargs)
