@@ -242,6 +242,9 @@ class InMemoryAlerts:
                         and a.handled_at >= since and not a.silenced_by), key=lambda a: a.handled_at or since)
         return Listing(tuple(found[:limit]), len(found))
 
+    def relist(self, limit: int) -> list[Alert]:
+        return []  # the fake keeps no lists from before they were per channel
+
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         found = sorted((a for a in self.alerts.values() if a.silenced_by and a.first_seen >= since),
                        key=lambda a: a.first_seen)

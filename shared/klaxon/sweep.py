@@ -44,6 +44,9 @@ logger = logging.getLogger("klaxon.sweep")
 LISTED_LIMIT = 500  # unposted alerts, pages and reminders a sweep takes on; the rest wait for the next sweep
 
 
+RELIST_LIMIT = 100  # alerts from before per-channel lists moved into their channel's list each sweep
+
+
 class SweepFailed(RuntimeError):
     """One or more steps failed; the others ran."""
 
@@ -89,6 +92,7 @@ def sweep(ctx: SweepContext) -> SweepReport:
                                                                       unreachable=cannot), fallback=0)
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
+    _run(report, "relisted", lambda: _relist(ctx), fallback=0)
     posts = ctx.store.digests.all()
     digests = _run(report, "unacknowledged", lambda: overdue_digests(
         ctx.store.alerts, posts, ctx.config.preferences, ctx.now, unreachable), fallback=None,
@@ -103,6 +107,15 @@ def sweep(ctx: SweepContext) -> SweepReport:
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
+
+
+def _relist(ctx: SweepContext) -> int:
+    """Alerts stored before each channel had its own lists join their channel's list (and the channel the
+    digests), a hundred a sweep: none is left out of a digest by the upgrade."""
+    moved = ctx.store.alerts.relist(RELIST_LIMIT)
+    for channel in {alert.target_channel for alert in moved}:
+        ctx.store.digests.enlist(channel)
+    return len(moved)
 
 
 def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, digests: list[Digest],

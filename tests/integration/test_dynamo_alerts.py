@@ -13,6 +13,7 @@ from klaxon.alerts.lifecycle import Change, external_alert_id
 from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
 from klaxon.alerts.ports import Arrival, RaiseOutcome
 from klaxon.dynamo import DynamoStore
+from klaxon.dynamo.alerts import alert_item
 from tests.fakes import InMemoryStore
 from tests.integration.conftest import at_once
 
@@ -275,3 +276,19 @@ def test_a_key_whose_alert_was_silenced_raises_a_new_one_once_no_silence_covers_
     assert loud.change is Change.NEW and loud.alert.id.endswith(":2") and loud.alert.silenced_by is None
     assert changes(store, arrival(minutes=3, silenced_by="s-2")) == [Change.REPEAT], "a posted alert keeps counting"
     assert drawn(store, quiet.alert.id).count == 2
+
+
+def test_an_alert_listed_before_lists_were_per_channel_is_relisted_into_its_channels(dynamo_store):
+    waiting, handled = alert(), alert(ts="1800000001.000100", fingerprint="fp-2",
+                                      marks=(HandledMark("U0ALICE", "button", T0),))
+    for old, kind in ((waiting, "unacked"), (handled, "handled")):  # as stored before
+        item = {"pk": f"ALERT#{old.id}", "sk": "ALERT", **alert_item(old), "due_kind": kind}
+        del item["listed_handled"]
+        dynamo_store.table.put_many([item])
+    assert dynamo_store.alerts.unacknowledged("C0INCIDENT", T0).alerts == ()
+
+    assert {a.id for a in dynamo_store.alerts.relist(100)} == {waiting.id, handled.id}
+
+    assert dynamo_store.alerts.unacknowledged("C0INCIDENT", T0).alerts == (waiting,)
+    assert [a.id for a in dynamo_store.alerts.recently_handled("C0INCIDENT", T0).alerts] == [handled.id]
+    assert dynamo_store.alerts.relist(100) == [], "moved once"

@@ -148,6 +148,11 @@ class AlertRepository(Protocol):
         earliest handled `limit` of them and how many there are in all."""
         ...
 
+    def relist(self, limit: int) -> list[Alert]:
+        """Move up to `limit` alerts stored before each channel had its own lists into their channel's list;
+        the alerts moved (none once none are left)."""
+        ...
+
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         """Alerts a silence kept quiet, first seen since `since`, oldest first (what /klaxon report counts)."""
         ...

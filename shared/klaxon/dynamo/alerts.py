@@ -380,6 +380,17 @@ class DynamoAlerts:
         shown = [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
         return Listing(tuple(shown), self._table.count_due(kind, since=bound) if len(keys) == limit else len(shown))
 
+    def relist(self, limit: int) -> list[Alert]:
+        keys = self._table.due(UNACKED, until=epoch(datetime.max.replace(tzinfo=UTC)), limit=limit) + \
+            self._table.due(HANDLED, since=Decimal(0), limit=limit)
+        alerts = self._alerts([(pk, "ALERT") for pk, _ in keys[:limit]])
+        for alert in alerts:  # still under the bare kind (the condition): a change since moved it already
+            self._change(alert.id, "SET due_kind = :listed, listed_handled = :handled",
+                         condition="due_kind IN (:unacked, :handled_before)",
+                         values={":listed": listed(UNACKED if alert.state is AlertState.OPEN else HANDLED, alert),
+                                 ":handled": listed(HANDLED, alert), ":unacked": UNACKED, ":handled_before": HANDLED})
+        return alerts
+
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         keys = self._table.due(SILENCED, since=epoch(since), limit=limit)
         return [a for a in self._alerts(keys) if a.silenced_by and a.first_seen >= since]
