@@ -102,6 +102,23 @@ def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stac
     assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
 
 
+def test_an_acknowledgement_stops_the_page_while_slack_refuses_to_redraw_the_post(stack, oncall):
+    ws = stack.workspace
+    alert = monitoring_scene(stack, oncall["alice"], "/disk \\d+%/ to #incidents policy db ack-timeout 1s")
+    time.sleep(1.1)
+    stack.sweep()
+    ws.rate_limit("chat.update", count=3, retry_after=120)  # longer than Klaxon waits: each redraw fails
+
+    ws.react(oncall["alice"], "#incidents", alert["ts"], "white_check_mark")
+    stack.settle()
+    time.sleep(1.1)  # the next level's wait
+    stack.sweep()
+
+    assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
+    assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 0, 0]
+    assert stack.dead_letters() == [], "retried until Slack took the redraw"
+
+
 def test_a_direct_message_to_klaxon_gets_the_configured_reply(stack, oncall):
     stack.klaxon(oncall["alice"], "#ops", 'settings dm-reply "Page from #ops: @klaxon what is wrong"')
     stack.workspace.post(oncall["bob"], "hello? is anyone on call", user=oncall["bob"])
