@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from klaxon.alerts.model import Alert
 from klaxon.configuration.model import Configuration
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
 from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
@@ -53,7 +54,7 @@ def notify(page: Page, pager: Pager) -> Page:
         return page
     people = deliver(claimed, step, pager)
     pager.slack.tell_paging(claimed, step, people)
-    return pager.store.pages.finish_step(claimed) or claimed
+    return pager.store.pages.finish_step(claimed.told(pager.now), step) or claimed
 
 
 def deliver(page: Page, step: int, pager: Pager) -> list[str]:
@@ -81,9 +82,9 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
             continue
         if page.sending is not None:
             deliver(page, page.sending, pager)
-            pager.store.pages.finish_step(page)
+            pager.store.pages.finish_step(page.told(pager.now), page.sending)
         elif page.is_spent:
-            ended = pager.store.pages.exhaust(page)
+            ended = pager.store.pages.exhaust(page, pager.now)
             if ended is not None:
                 pager.slack.tell_page_dropped(ended)
                 pager.publish(PageEnded(ended))
@@ -115,32 +116,45 @@ def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> P
     return acknowledge(alert_page_id(event.alert.id), event.by, pager)
 
 
-def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
-    """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile, or a
-    silence (a host mute, say) set since they were posted covers them now - then the thread says why not."""
+def page_overdue_alerts(pager: Pager, config: Configuration, limit: int, unreachable: Collection[str] = ()) -> int:
+    """Alerts whose ack timeout ran out: page their rule's (or source's) policy unless someone handled them
+    meanwhile, or a silence (a host mute, say) set since they were posted covers them now - then the thread
+    says why not.
+
+    An alert not posted yet pages from its original message's thread; a source's alert, which has none, waits
+    for its post - unless its channel cannot be reached (`unreachable`: the channels the sweep could not post
+    in), when it pages without a thread.
+    """
     started = 0
     silences = Silencer(pager.store.silences.all)  # read only if an alert is due
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
         alert = pager.store.alerts.get(alert_id)
-        if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
-            continue  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
-        if not pager.store.pages.clear_timeout(alert_id):
-            continue  # an overlapping sweep took this one
+        if alert is not None and _waits_for_its_post(alert, unreachable):
+            continue  # a source's alert not posted yet (a webhook storm's tail): it pages once it shows
+        if not pager.store.pages.clear_timeout(alert_id, pager.now):
+            continue  # an overlapping sweep took this one (or the index listed it early)
         if alert is None or alert.marks or alert.resolved_by:
             continue
         silence = silences.silencing(alert, pager.now)
         if silence is not None:
             pager.slack.tell_page_silenced(alert, silence)
             continue
+        # Notes go to the post's thread, to the original message's while the post waits, or nowhere (ts "").
+        channel, ts = alert.thread or (alert.target_channel, "")
         policy = config.policies.get(alert.policy or "")
         if policy is None:
             pager.slack.tell_policy_missing(alert)
             continue
         page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
-                    channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
+                    channel=channel, ts=ts, policy=policy, started_at=pager.now,
                     link=alert.link, alert_id=alert.id, next_at=pager.now)
         started += start(page, pager) is not None
     return started
+
+
+def _waits_for_its_post(alert: Alert, unreachable: Collection[str]) -> bool:
+    """An unhandled alert with no thread to page from yet, whose post is still on its way."""
+    return alert.thread is None and not (alert.marks or alert.resolved_by) and alert.target_channel not in unreachable
 
 
 @dataclass(frozen=True)
