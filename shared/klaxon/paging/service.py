@@ -65,13 +65,24 @@ def deliver(page: Page, step: int, pager: Pager) -> list[str]:
         if not pager.store.claims.claim(claim, pager.now):
             continue  # sent already, or being sent by an overlapping worker
         try:
-            channel, ts = pager.slack.page_person(person, page, step)
+            channel = direct_message_channel(person, pager)
+            ts = pager.slack.page_person(person, channel, page, step)
         except Exception:
             pager.store.claims.release(claim)
             raise
         pager.store.pages.record_notification(page.id, Notification(step, person, channel, ts))
         pager.store.claims.complete(claim, pager.now)
     return people
+
+
+def direct_message_channel(person: str, pager: Pager) -> str:
+    """The person's direct-message channel: remembered (DynamoDB, for every container), else opened once
+    and remembered, so a sweep with many pages due does not spend conversations.open's budget again."""
+    channel = pager.store.people.dm_channel(person)
+    if channel is None:
+        channel = pager.slack.open_direct_message(person)
+        pager.store.people.remember_dm_channel(person, channel)
+    return channel
 
 
 def advance(pages: Iterable[Page], pager: Pager) -> int:
