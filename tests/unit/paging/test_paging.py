@@ -176,6 +176,16 @@ def test_a_channel_remembered_by_another_container_is_used_without_opening_one(s
     assert slack.pages_sent[0][0] == ALICE and slack.dms_opened == []
 
 
+def test_a_sweep_with_many_pages_due_sends_every_message_before_the_thread_notes(store, slack, directory, clock):
+    for n in range(3):
+        paging.on_mention(mention(ts=f"1800000000.00010{n}"), ME, pager(store, slack, directory, clock), config())
+    said: list[str] = []
+    slack.page_person = lambda user, channel, page, step: said.append("message") or "1.0"
+    slack.tell_paging = lambda page, step, people: said.append("note")
+    tick(store, slack, directory, clock, minutes=5)
+    assert said == ["message"] * 6 + ["note"] * 3, "a channel's notes go at Slack's one a second: people first"
+
+
 def test_a_mention_retried_by_slack_starts_one_page(store, slack, directory, clock):
     for _ in range(3):
         paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())
