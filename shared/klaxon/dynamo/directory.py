@@ -99,7 +99,8 @@ class DynamoDirectory:
         items, fingerprints = [], []
         for i, bucket in enumerate(buckets):
             blob = _packed(bucket.values(), keys=list(bucket))
-            fingerprint = hashlib.sha256(blob).hexdigest()[:16]
+            # An empty bucket needs no item (a missing one reads as empty) unless it held names before.
+            fingerprint = hashlib.sha256(blob).hexdigest()[:16] if bucket else ""
             fingerprints.append(fingerprint)
             if fingerprint != kept[i]:  # unchanged buckets are not written again
                 items.append({"pk": BUCKET_PK, "sk": str(i), "generation": refresh.generation, "blob": blob})
