@@ -78,7 +78,10 @@ class RecordingSlack:
             self.sent.append((page.id, step, user, self.now))
         return f"{time.time():.6f}"
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        pass
+
+    def tell_page_dropped(self, page: Page) -> None:
         pass
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
@@ -147,26 +150,34 @@ def run(pages: int, period: int, concurrent: bool, seed: int = 7) -> dict[str, f
 
 def measure(sent: list[tuple[str, int, str, datetime]], policies: dict[int, EscalationPolicy],
             reads: list[tuple[int, int]]) -> dict[str, float]:
+    busy = [(items, due) for items, due in reads if due]
+    return {
+        **lateness_of(sent, policies, {}), "sweeps": len(reads),
+        "items_per_due": sum(i for i, _ in busy) / max(1, sum(d for _, d in busy)),
+        "max_due": max(d for _, d in reads), "idle_items": max((i for i, d in reads if not d), default=0),
+    }
+
+
+def lateness_of(sent: list[tuple[str, int, str, datetime]], policies: dict[int, EscalationPolicy],
+                due_first: dict[tuple[str, int], datetime]) -> dict[str, float]:
+    """Duplicates, and how late each step was: against the previous step plus its wait, or for a page's first
+    step against `due_first` (a first step missing there was due when it was sent)."""
     duplicates = sum(count - 1 for count in Counter((p, s, u) for p, s, u, _ in sent).values() if count > 1)
     first_sent: dict[tuple[str, int], datetime] = {}
     for page_id, step, _, at in sent:
         first_sent[(page_id, step)] = min(at, first_sent.get((page_id, step), at))
     lateness = []
     for (page_id, step), at in first_sent.items():
-        if step == 0:
+        if step == 0 and (page_id, step) not in due_first:
             continue
         policy = policies[int(page_id.rsplit("/", 1)[1])]
-        due = first_sent[(page_id, step - 1)] + timedelta(seconds=policy.level_at(step - 1).wait_seconds)
+        due = due_first.get((page_id, step)) or \
+            first_sent[(page_id, step - 1)] + timedelta(seconds=policy.level_at(step - 1).wait_seconds)
         lateness.append((at - due).total_seconds())
     lateness.sort()
-    busy = [(items, due) for items, due in reads if due]
-    return {
-        "notifications": len(sent), "steps": len(first_sent), "duplicates": duplicates,
-        "p50": statistics.median(lateness), "p99": lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))],
-        "max": lateness[-1], "early": sum(1 for late in lateness if late < 0), "sweeps": len(reads),
-        "items_per_due": sum(i for i, _ in busy) / max(1, sum(d for _, d in busy)),
-        "max_due": max(d for _, d in reads), "idle_items": max((i for i, d in reads if not d), default=0),
-    }
+    return {"notifications": len(sent), "steps": len(first_sent), "duplicates": duplicates,
+            "p50": statistics.median(lateness), "p99": lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))],
+            "max": lateness[-1], "early": sum(1 for late in lateness if late < 0)}
 
 
 class SimulatedWait(WaitBriefly):
@@ -252,29 +263,11 @@ def run_under_limits(pages: int, period: int, remember: bool) -> dict[str, float
         expected = {(f"bench/{n}", step, user) for n, policy in policies.items()
                     for step in range(2) for user in policy.level_at(step).handlers}
         firsts = {(f"bench/{n}", 0): T0 for n in range(pages)}
-        m = measure_against(slack.sent, policies, firsts)
+        m = lateness_of(slack.sent, policies, firsts)
         return {**m, "lost": len(expected - {(p, s, u) for p, s, u, _ in slack.sent}), "sweeps": sweeps,
                 "failed_sweeps": failed, "opens": sum(c.method == "conversations.open" for c in calls),
                 "posts": sum(c.method == "chat.postMessage" for c in calls),
                 "limited": sum(c.status == 429 for c in calls)}
-
-
-def measure_against(sent: list[tuple[str, int, str, datetime]], policies: dict[int, EscalationPolicy],
-                    due_first: dict[tuple[str, int], datetime]) -> dict[str, float]:
-    """Duplicates and lateness of every step (the first's against when it was due, `due_first`)."""
-    duplicates = sum(count - 1 for count in Counter((p, s, u) for p, s, u, _ in sent).values() if count > 1)
-    first_sent: dict[tuple[str, int], datetime] = {}
-    for page_id, step, _, at in sent:
-        first_sent[(page_id, step)] = min(at, first_sent.get((page_id, step), at))
-    lateness = []
-    for (page_id, step), at in first_sent.items():
-        policy = policies[int(page_id.rsplit("/", 1)[1])]
-        due = due_first.get((page_id, step)) or \
-            first_sent[(page_id, step - 1)] + timedelta(seconds=policy.level_at(step - 1).wait_seconds)
-        lateness.append((at - due).total_seconds())
-    lateness.sort()
-    return {"notifications": len(sent), "duplicates": duplicates, "p50": statistics.median(lateness),
-            "p99": lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))], "max": lateness[-1]}
 
 
 def main_under_limits(pages: int, period: int) -> None:

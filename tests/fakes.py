@@ -27,7 +27,7 @@ from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
-from klaxon.ports import ChannelUnreachable, Person, SlackBusy
+from klaxon.ports import ChannelUnreachable, Person, SlackBusy, SlackDirectory
 from klaxon.services import Services
 from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
@@ -927,7 +927,7 @@ class FakeWorkspaceSlack:
 
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
-          directory: FakeDirectory | None = None, incidents_channel: str | None = None,
+          directory: SlackDirectory | None = None, incidents_channel: str | None = None,
           metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
           incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""

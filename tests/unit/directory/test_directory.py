@@ -12,16 +12,8 @@ from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.directory.lookup import WorkspaceDirectory
 from klaxon.directory.model import Listing, ListingKind, Person, Phase, index
 from klaxon.directory.refresh import REFRESH_EVERY, refresh_directory
-from klaxon.slack.renderers.commands import describe_change, reply
-from tests.fakes import (
-    FakeClock,
-    FakeWorkspaceSlack,
-    InMemoryAlerts,
-    InMemoryConfiguration,
-    InMemoryDirectorySnapshots,
-    InMemoryHosts,
-    InMemorySilences,
-)
+from klaxon.slack.renderers.commands import reply
+from tests.fakes import FakeClock, FakeSlack, FakeWorkspaceSlack, InMemoryDirectorySnapshots, InMemoryStore, wired
 
 T0 = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 ADMIN = "U0ADMIN"
@@ -164,10 +156,10 @@ def test_before_the_first_refresh_a_big_workspace_is_asked_one_page_at_most(snap
 # The answer to a name the snapshot does not know yet
 
 
-def console_on(directory: WorkspaceDirectory, store: InMemoryConfiguration) -> Console:
-    return Console(configuration=store, alerts=InMemoryAlerts(), silences=InMemorySilences(store.entries),
-                   hosts=InMemoryHosts(), directory=directory, clock=FakeClock(T0),
-                   me=Identity("U0KLAXON", "B0K", None), admin_users=frozenset({ADMIN}), describe=describe_change)
+def console_on(directory: WorkspaceDirectory, store: InMemoryStore) -> Console:
+    """/klaxon's console as the Slack function wires it, on this directory."""
+    return wired(store, FakeSlack(), FakeClock(T0), directory=directory,
+                 admins=frozenset({ADMIN})).console(Identity("U0KLAXON", "B0K", None))
 
 
 @pytest.mark.parametrize(("text", "named"), [
@@ -180,7 +172,7 @@ def test_a_name_the_snapshot_lacks_yet_is_answered_with_how_to_pick_it_and_nothi
         snapshots, text, named):
     slack = big_workspace()
     refreshed(snapshots, slack)
-    store = InMemoryConfiguration()
+    store = InMemoryStore()
     slack.calls.clear()
 
     answer = reply(run_command(Invocation(text=text, actor=ADMIN, channel="C0ALERTS"),
@@ -189,14 +181,15 @@ def test_a_name_the_snapshot_lacks_yet_is_answered_with_how_to_pick_it_and_nothi
     assert not answer.ok and named in answer.text
     assert "copy of the directory is from 2026-11-24" in answer.text, answer.text
     assert "pick" in answer.text and "from Slack's list" in answer.text
-    assert store.snapshot.rules == () and store.snapshot.policies == {} and store.entries == []
+    kept = store.configuration
+    assert kept.snapshot.rules == () and kept.snapshot.policies == {} and kept.entries == []
     assert "users.list" not in slack.calls
 
 
 def test_typed_names_the_snapshot_knows_make_the_change(snapshots):
     slack = big_workspace()
     refreshed(snapshots, slack)
-    store = InMemoryConfiguration()
+    store = InMemoryStore()
     slack.calls.clear()
     console = console_on(WorkspaceDirectory(slack, snapshots), store)
 
@@ -204,7 +197,7 @@ def test_typed_names_the_snapshot_knows_make_the_change(snapshots):
                                           actor=ADMIN, channel="C0ALERTS"), console))
 
     assert answer.ok, answer.text
-    (rule,) = store.snapshot.rules
+    (rule,) = store.configuration.snapshot.rules
     assert (rule.target_channel, rule.posters, rule.hotline) == ("C0INCIDENT", frozenset({"U0DDOG", "B0DDOG"}),
                                                                  ("S0LEADS",))
     assert slack.calls == [], slack.calls
