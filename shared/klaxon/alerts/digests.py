@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from klaxon.alerts.model import Alert, Listing
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.configuration.model import Preferences
 
 HANDLED_LOOKBACK = timedelta(hours=24)  # how far back the verbose digest lists handled alerts
@@ -75,7 +75,7 @@ class DigestPost:
     drawn_at: datetime | None = None
 
 
-def compose(channel: str, overdue: Listing, handled: Listing, preferences: Preferences,
+def compose(channel: str, overdue: AlertListing, handled: AlertListing, preferences: Preferences,
             unreachable: Iterable[Unreachable] = ()) -> Digest:
     """One channel's digest from its own lists (klaxon.alerts.overdue reads them)."""
     return Digest(channel=channel, unacknowledged=overdue.alerts, counted_open=overdue.total,

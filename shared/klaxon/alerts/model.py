@@ -178,7 +178,7 @@ class Alert:
 
 
 @dataclass(frozen=True)
-class Listing:
+class AlertListing:
     """The first alerts of a list (a digest's, a reminder's) and how many the list holds in all: the total is
     counted, not listed, so it is exact at any size while what is shown stays within Slack's limits."""
 

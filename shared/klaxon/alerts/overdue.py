@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from klaxon.alerts.digests import HANDLED_LOOKBACK, LISTED, Digest, Unreachable, compose
-from klaxon.alerts.model import Listing
+from klaxon.alerts.model import AlertListing
 from klaxon.alerts.ports import AlertRepository
 from klaxon.configuration.model import Preferences
 
@@ -29,15 +29,15 @@ def overdue_digests(alerts: AlertRepository, channels: Iterable[str], preference
     for channel in sorted(set(channels) - {u.channel for u in cannot}):
         overdue = alerts.unacknowledged(channel, seen_before, limit=LISTED)
         handled = alerts.recently_handled(channel, now - HANDLED_LOOKBACK, limit=LISTED) \
-            if preferences.verbose_digest else Listing()
+            if preferences.verbose_digest else AlertListing()
         digests.append(compose(channel, overdue, handled, preferences, cannot))
     return digests
 
 
-def open_alerts(alerts: AlertRepository, channels: Iterable[str], now: datetime, limit: int = LISTED) -> Listing:
+def open_alerts(alerts: AlertRepository, channels: Iterable[str], now: datetime, limit: int = LISTED) -> AlertListing:
     """Every alert nobody has handled yet, across `channels` (the reminder): the oldest `limit` of them and
     how many there are in all."""
     listings = [alerts.unacknowledged(channel, now, limit=limit) for channel in sorted(set(channels))]
     oldest = heapq.merge(*(listing.alerts for listing in listings), key=lambda alert: alert.first_seen)
-    return Listing(tuple(alert for _, alert in zip(range(limit), oldest, strict=False)),
+    return AlertListing(tuple(alert for _, alert in zip(range(limit), oldest, strict=False)),
                    sum(listing.total for listing in listings))

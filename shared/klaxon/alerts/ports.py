@@ -14,7 +14,7 @@ from typing import Protocol
 from klaxon.alerts.digests import DigestPost
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.lifecycle import Change
-from klaxon.alerts.model import Alert, HandledMark, Listing
+from klaxon.alerts.model import Alert, AlertListing, HandledMark
 
 
 class RaiseOutcome(StrEnum):
@@ -138,12 +138,12 @@ class AlertRepository(Protocol):
         """Resolve the alert (the first resolver is kept); None if there is no such alert."""
         ...
 
-    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> AlertListing:
         """Alerts to `channel` nobody has handled, first seen before `seen_before`: the oldest `limit` of them
         and how many there are in all (counted, not listed)."""
         ...
 
-    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> AlertListing:
         """Alerts to `channel` handled (acknowledged or resolved) since `since` (never silenced ones): the
         earliest handled `limit` of them and how many there are in all."""
         ...

@@ -43,10 +43,10 @@ from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transition, decide, key_hash
 from klaxon.alerts.model import (
     Alert,
+    AlertListing,
     AlertState,
     ExternalOrigin,
     HandledMark,
-    Listing,
     Origin,
     SlackMessageOrigin,
     source_actor,
@@ -367,18 +367,21 @@ class DynamoAlerts:
         return self._change(alert_id, _RESOLVE, values=_resolve_values(user, at))
 
     # The index may lag a fresh change: what each alert is now (read consistently) decides what is listed; the
-    # total is the index's own count (one Query with Select=COUNT, no item read), so it is exact at any size.
-    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+    # total is the index's own count (a Query with Select=COUNT: the index's small entries, no alert item), so it
+    # is exact at any size. A list shorter than `limit` is counted by its length.
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> AlertListing:
         kind, until = f"{UNACKED}#{channel}", epoch(seen_before)
         keys = self._table.due(kind, until=until, limit=limit)
         shown = [a for a in self._alerts(keys) if a.state is AlertState.OPEN and a.first_seen <= seen_before]
-        return Listing(tuple(shown), self._table.count_due(kind, until=until) if len(keys) == limit else len(shown))
+        total = self._table.count_due(kind, until=until) if len(keys) == limit else len(shown)
+        return AlertListing(tuple(shown), total)
 
-    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> AlertListing:
         kind, bound = f"{HANDLED}#{channel}", epoch(since)
         keys = self._table.due(kind, since=bound, limit=limit)
         shown = [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
-        return Listing(tuple(shown), self._table.count_due(kind, since=bound) if len(keys) == limit else len(shown))
+        total = self._table.count_due(kind, since=bound) if len(keys) == limit else len(shown)
+        return AlertListing(tuple(shown), total)
 
     def relist(self, limit: int) -> list[Alert]:
         keys = self._table.due(UNACKED, until=epoch(datetime.max.replace(tzinfo=UTC)), limit=limit) + \

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from klaxon.alerts.digests import LISTED as DIGEST_LISTED
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert, Listing
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.commands.durations import format_duration
 from klaxon.slack.mrkdwn import slack_date
 from klaxon.slack.renderers.alerts import SECTION_LIMIT, actor, first_line, label
@@ -71,13 +71,13 @@ def report_text(digests: Sequence[Digest], older_than_seconds: int, verbose: boo
     return "\n".join(lines)
 
 
-def reminder_blocks(overdue: Listing) -> list[Block]:
+def reminder_blocks(overdue: AlertListing) -> list[Block]:
     head = MarkdownTextObject(text=f":alarm_clock: *{reminder_text(overdue)}*")
     return [SectionBlock(block_id="reminder.head", text=head),
             *listed_sections("reminder.open", [_open_line(alert) for alert in overdue.alerts], total=overdue.total)]
 
 
-def reminder_text(overdue: Listing) -> str:
+def reminder_text(overdue: AlertListing) -> str:
     total = max(overdue.total, len(overdue.alerts))
     return f"{counted(total, 'alert')} nobody has handled" if total else "Every alert has been handled"
 
