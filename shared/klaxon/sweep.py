@@ -45,8 +45,6 @@ from klaxon.silences.model import host_mutes
 logger = logging.getLogger("klaxon.sweep")
 
 LISTED_LIMIT = 500  # unposted alerts, pages and reminders a sweep takes on; the rest wait for the next sweep
-
-
 RELIST_LIMIT = 100  # alerts from before per-channel lists moved into their channel's list each sweep
 
 
@@ -97,12 +95,10 @@ def sweep(ctx: SweepContext) -> SweepReport:
     _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
     _run(report, "relisted", lambda: _relist(ctx), fallback=0)
-    posts = ctx.store.digests.all()
-    digests = _run(report, "unacknowledged", lambda: overdue_digests(
-        ctx.store.alerts, posts, ctx.config.preferences, ctx.now, unreachable), fallback=None,
-        size=lambda read: sum(digest.open_total for digest in read))
-    if digests is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
-        _reconcile_and_digest(ctx, report, digests, posts)
+    read = _run(report, "unacknowledged", lambda: _overdue(ctx, unreachable), fallback=None,
+                size=lambda done: sum(digest.open_total for digest in done[1]))
+    if read is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
+        _reconcile_and_digest(ctx, report, read[1], read[0])
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.workspace is not None:
@@ -115,6 +111,12 @@ def sweep(ctx: SweepContext) -> SweepReport:
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
+
+
+def _overdue(ctx: SweepContext, unreachable: Sequence[Unreachable]) -> tuple[dict[str, DigestPost], list[Digest]]:
+    """Every enlisted channel's digest post, and its digest as of now."""
+    posts = ctx.store.digests.all()
+    return posts, overdue_digests(ctx.store.alerts, posts, ctx.config.preferences, ctx.now, unreachable)
 
 
 def _relist(ctx: SweepContext) -> int:

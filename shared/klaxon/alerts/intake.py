@@ -191,13 +191,11 @@ def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert
         return alert
     if not alert.is_posted:
         alert = _post(alert, applied.change, intake, unreachable)
-        if applied.change is not Change.REPEAT or not alert.is_posted:
-            if applied.change is Change.REPEAT:  # its post waits: the sweep draws the count once it is made
-                intake.store.alerts.trail_redraw(alert.id, intake.now)
+        if applied.change is not Change.REPEAT:
             return alert
     if applied.change is Change.REPEAT:
-        if intake.time_left_ms() <= POSTING_RESERVE_MS:
-            intake.store.alerts.trail_redraw(alert.id, intake.now)
+        if alert.is_posted and intake.time_left_ms() <= POSTING_RESERVE_MS:
+            intake.store.alerts.trail_redraw(alert.id, intake.now)  # no time to draw it: the sweep does
             return alert
         return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     show(alert, store=intake.store, slack=intake.slack)
