@@ -2,20 +2,26 @@
 
     ALERT#<alert id>              / ALERT   the alert, with its origin (a message, or a monitoring source)
     MSG#<channel>#<ts>            / MSG     which alert a message belongs to (its original, or its post):
-                                            a reaction on any other message costs one empty GetItem
+                                            a reaction on any other message costs one empty GetItem. An
+                                            original's or a repeat's is also a sighting of its alert in the
+                                            sparse `history` index (seen#<alert id>, when it was said): the
+                                            alert's count is how many there are (klaxon.alerts.storms)
     GROUP#<fingerprint>           / GROUP   the open message alert repeats are counted into, until `until`
     SOURCE#<source>#<key sha256>  / STATE   a monitoring source's key: its current alert, the latest event
-                                            applied, and a version every write bumps (klaxon.alerts.lifecycle)
+                                            applied, a version every write bumps (klaxon.alerts.lifecycle), and
+                                            `seen`, its alert's count (a repeat's one write adds one)
     ALERT#<alert id>              / POST    an alert not posted yet: due under `post` when the posting lease
                                             its raiser holds (`posting_until` on the alert) runs out, or when
                                             a failed post is to be tried again: the sweep then posts it, so
                                             nothing a dead worker or an unreachable channel left is lost
+    ALERT#<alert id>              / REDRAW  a trailing redraw of a repeated alert's post, due under `redraw`
+                                            when the redraw taken (`redraw_after` on the alert) runs out
 
-An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
-handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
-reconcile and reminders read the oldest unacknowledged alerts, and the verbose digest the recently
-handled ones, without scanning anything. A silenced alert is in neither: it sits under `silenced` (at its
-first-seen time) for /klaxon report to count, whatever becomes of it.
+An alert sits in the sparse `due` index under `unacked#<its channel>` (at its first-seen time) while nobody
+has handled it, and under `handled#<its channel>` (at the time it was first handled) afterwards: each
+channel's digest reads its oldest unacknowledged alerts (and, verbose, its recently handled ones) and counts
+the rest, without scanning anything and whatever other channels hold. A silenced alert is in neither: it
+sits under `silenced` (at its first-seen time) for /klaxon report to count, whatever becomes of it.
 
 Every alert to post is recorded with a posting lease for its raiser and that marker, in the transaction that
 records it; recording its post ends both. Whoever else posts it (a redelivery, a source's repeat, the sweep)
@@ -24,11 +30,12 @@ takes the lease first (`claim_posting`), once it has run out: one post per alert
 Due times are exact epoch seconds (klaxon.dynamo.table.epoch); reads through the eventually consistent
 index are checked again on the alerts read consistently.
 
-Recording a message is one transaction whose first write creates the message's MSG item, so a
-redelivered event can never count twice or raise a second alert. A source's event is applied in one
-transaction conditioned on its key's state version, so racing deliveries of one key are applied one
-after the other; a request carrying many events writes them in shared transactions (100 items each)
-after reading their states in batches.
+Recording a new message alert is one transaction whose first write creates the message's MSG item, so a
+redelivered event can never raise a second alert; a repeat is that one MSG item alone, put once, so it can
+never count twice. A source's event that changes its alert is applied in one transaction conditioned on its
+key's state version, so racing deliveries of one key are applied one after the other; a request carrying
+many events writes them in shared transactions (100 items each) after reading their states in batches. A
+source's repeat is one conditional update of its key's state, in no transaction: racing repeats all count.
 """
 
 from __future__ import annotations
