@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from klaxon.incidents.outcomes import Setback
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
 from klaxon.incidents.reminders import Reminder
 from klaxon.incidents.timeline import TimelineEntry
+from klaxon.metrics import Measurement
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
@@ -714,13 +716,13 @@ class FakeDirectory:
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
           directory: FakeDirectory | None = None, incidents_channel: str | None = None,
-          metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
+          metrics: list[Measurement] | None = None, admins: frozenset[str] = frozenset(),
           incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
     snapshot = config or Configuration()
     return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
                               configuration=lambda: snapshot, incidents_channel=incidents_channel, admin_users=admins,
-                              count=lambda *metric: (metrics if metrics is not None else []).append(metric),
+                              count=(metrics if metrics is not None else []).append,
                               incident_slack=incident_slack or FakeIncidentSlack(), doc_links=DOC_LINKS)
 
 
@@ -728,3 +730,31 @@ def take(message: ChannelMessage, *, config: Configuration, me: Identity, store:
          now: datetime) -> Judgement:
     """The intake for one channel message at `now`, wired as the Slack function wires it."""
     return take_message(message, wired(store, slack, FakeClock(now), config).intake(me))
+
+
+@dataclass
+class RecordedSegment:
+    """A trace segment as RecordingTrace keeps it: its name and annotations."""
+
+    name: str
+    annotations: dict[str, str | int | bool] = field(default_factory=dict)
+
+    def put_annotation(self, key: str, value: str | int | bool) -> None:
+        self.annotations[key] = value
+
+
+@dataclass
+class RecordingTrace:
+    """A trace (klaxon.tracing.Trace) that keeps every segment opened, in order."""
+
+    segments: list[RecordedSegment] = field(default_factory=list)
+
+    @contextmanager
+    def segment(self, name: str) -> Iterator[RecordedSegment]:
+        opened = RecordedSegment(name)
+        self.segments.append(opened)
+        yield opened
+
+    @property
+    def names(self) -> list[str]:
+        return [segment.name for segment in self.segments]

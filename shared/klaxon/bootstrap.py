@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from klaxon import correlation
 from klaxon.clock import Clock, SystemClock
+from klaxon.metrics import Count, Measurement
 from klaxon.settings import Settings, SlackCredentials
+from klaxon.tracing import Segment, Trace
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from slack_sdk import WebClient
 
     from klaxon.configuration.model import Configuration, ConfigurationCache
+    from klaxon.events import Event
     from klaxon.incidents.desk import IncidentDesk
     from klaxon.incidents.ports import DocLinks, IncidentSlack
     from klaxon.messagebus import Subscribers
@@ -36,8 +41,6 @@ if TYPE_CHECKING:
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
 
-type Count = Callable[[str, float, str], None]
-"""A metric: its name, the value, and its unit (`Count` or `Seconds`)."""
 
 
 class Runtime:
@@ -81,13 +84,19 @@ class Runtime:
     def store(self) -> Store:
         from klaxon.dynamo import DynamoStore
 
-        return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name)
+        return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name, trace=self.trace)
+
+    @cached_property
+    def trace(self) -> Trace:
+        """X-Ray segments around Slack's and DynamoDB's calls, through Powertools' Tracer (on first use)."""
+        return XRayTrace()
 
     @cached_property
     def slack_client(self) -> WebClient:
         from klaxon.slack.client import web_client
 
-        return web_client(self.credentials.bot_token, self.settings.slack_api_url)
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url, count=cloudwatch_count,
+                          trace=self.trace)
 
     @cached_property
     def slack(self) -> SlackGateway:
@@ -106,7 +115,8 @@ class Runtime:
         """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
         from klaxon.slack.client import web_client
 
-        return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3)
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3,
+                          count=cloudwatch_count, trace=self.trace)
 
     @cached_property
     def _sweep_gateway(self) -> WebSlackGateway:
@@ -227,16 +237,20 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
 
 
 def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
-    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run.
+    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run:
+    the features, then the metrics (klaxon.measurements).
 
     Every subscriber is idempotent: the bus retries one that fails (see klaxon.messagebus).
     """
+    from klaxon import measurements
     from klaxon.alerts import handling
     from klaxon.events import (
         AlertAcknowledged,
         AlertRaised,
         AlertReopened,
+        AlertRepeated,
         AlertResolved,
+        LevelNotified,
         PageAcknowledged,
         PageEnded,
         PageStarted,
@@ -251,25 +265,11 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
     def acknowledge_alert(event: PageAcknowledged) -> None:
         handling.acknowledge_paged_alert(event, store=work.store, slack=work.slack, publish=work.publish)
 
-    def time_to_acknowledge(event: AlertAcknowledged) -> None:
-        first = event.alert.acknowledged_by
-        if first is not None and (first.user, first.at) == (event.by, event.at):  # the first, not a later one
-            count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
-
     def acknowledge_declared_alert(event: IncidentDeclared) -> None:
         """Whoever declares an incident from an alert's post is on it: the alert is acknowledged (its page stops)."""
         if event.alert_id:
             handling.acknowledge(event.alert_id, event.incident.reporter, event.incident.declared_at,
                                  store=work.store, slack=work.slack, publish=work.publish)
-
-    def declared(event: IncidentDeclared) -> None:
-        if event.new:
-            count("IncidentsDeclared", 1, "Count")
-
-    def resolved(event: IncidentChanged) -> None:
-        took = event.after.time_to_resolve
-        if took is not None and event.before.resolved_at is None:
-            count("TimeToResolveIncident", took.total_seconds(), "Seconds")
 
     def on_incident(react: Callable[[Any, IncidentDesk], None]) -> Callable[[Any], None]:
         """An incident subscriber, given the unit of work's desk (its own changes are keyed by their origin)."""
@@ -279,30 +279,75 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         run.__qualname__ = getattr(react, "__qualname__", repr(react))  # the bus names failing subscribers
         return run
 
+    def counted[E: Event](measure: Callable[[E], list[Measurement]]) -> Callable[[E], None]:
+        """A metrics subscriber: what `measure` finds in the event, sent where measurements go."""
+        def run(event: E) -> None:
+            for measurement in measure(event):
+                count(measurement)
+
+        run.__qualname__ = measure.__qualname__
+        return run
+
     return (table
-            .on(AlertRaised, lambda _: count("AlertsRaised", 1, "Count"))
-            .on(AlertAcknowledged, stop_page, lambda _: count("Acknowledgements", 1, "Count"), time_to_acknowledge,
-                on_incident(informing.note_alert))
-            .on(AlertResolved, stop_page, lambda _: count("AlertsResolved", 1, "Count"),
-                on_incident(informing.note_alert))
-            .on(AlertReopened, lambda _: count("AlertsReopened", 1, "Count"))
-            .on(PageStarted, lambda _: count("PagesStarted", 1, "Count"))
-            .on(PageAcknowledged, acknowledge_alert, lambda _: count("PagesAcknowledged", 1, "Count"),
-                on_incident(escalation.note_page_acknowledged))
-            .on(PageEnded, lambda _: count("PagesEnded", 1, "Count"), on_incident(escalation.note_page_ended))
-            .on(IncidentDeclared, acknowledge_declared_alert, declared)
+            .on(AlertRaised, counted(measurements.alert_raised))
+            .on(AlertRepeated, counted(measurements.alert_repeated))
+            .on(AlertAcknowledged, stop_page, on_incident(informing.note_alert),
+                counted(measurements.alert_acknowledged))
+            .on(AlertResolved, stop_page, on_incident(informing.note_alert), counted(measurements.alert_resolved))
+            .on(AlertReopened, counted(measurements.alert_reopened))
+            .on(PageStarted, counted(measurements.page_started))
+            .on(LevelNotified, counted(measurements.level_notified))
+            .on(PageAcknowledged, acknowledge_alert, on_incident(escalation.note_page_acknowledged),
+                counted(measurements.page_acknowledged))
+            .on(PageEnded, on_incident(escalation.note_page_ended), counted(measurements.page_ended))
+            .on(IncidentDeclared, acknowledge_declared_alert, counted(measurements.incident_declared))
             .on(IncidentChanged, on_incident(informing.redraw_headline), on_incident(informing.tell_the_channel),
                 on_incident(informing.escalate_when_severe), on_incident(informing.keep_topic),
-                on_incident(informing.ask_for_postmortem), resolved))
+                on_incident(informing.ask_for_postmortem), counted(measurements.incident_changed)))
 
 
-def cloudwatch_count(name: str, value: float, unit: str) -> None:
-    """A metric in CloudWatch's embedded metric format, flushed by the function's @metrics.log_metrics
-    (Powertools' Metrics instances share one metric set)."""
-    from aws_lambda_powertools import Metrics
+def cloudwatch_count(measurement: Measurement) -> None:
+    """A measurement in CloudWatch's embedded metric format (the function's log is where CloudWatch reads it).
+
+    Without dimensions or properties it joins the invocation's one metric set (Powertools' Metrics instances
+    share it), flushed by the function's @metrics.log_metrics: a storm of repeats is one line, not thousands.
+    With them it is a line of its own, written now (Powertools' single_metric), since a metric set has one set
+    of dimensions and properties for all it holds.
+    """
+    from aws_lambda_powertools import Metrics, single_metric
     from aws_lambda_powertools.metrics import MetricUnit
 
-    Metrics().add_metric(name=name, unit=MetricUnit(unit), value=value)
+    name, unit, value = measurement.metric.value, MetricUnit(measurement.unit.value), measurement.value
+    if not measurement.dimensions and not measurement.properties:
+        Metrics().add_metric(name=name, unit=unit, value=value)
+        return
+    with single_metric(name=name, unit=unit, value=value, default_dimensions=_service_dimension()) as metric:
+        for dimension, dimension_value in measurement.dimensions.items():
+            metric.add_dimension(name=dimension, value=dimension_value)
+        for key, property_value in measurement.properties.items():
+            metric.add_metadata(key=key, value=property_value)
+
+
+def _service_dimension() -> dict[str, str]:
+    """The `service` dimension Powertools gives every metric of a Metrics set, for single metrics too (so one
+    dashboard query finds both)."""
+    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "").strip()
+    return {"service": service} if service else {}
+
+
+class XRayTrace:
+    """Trace segments as X-Ray subsegments of the invocation's trace (the handlers' @tracer.capture_lambda_handler
+    opens it), through Powertools' Tracer: disabled by POWERTOOLS_TRACE_DISABLED, as the tests set it."""
+
+    def __init__(self) -> None:
+        from aws_lambda_powertools import Tracer
+
+        self._recorder = Tracer().provider
+
+    def segment(self, name: str) -> AbstractContextManager[Segment]:
+        # An X-Ray subsegment is a Segment; Powertools types its annotation values as numbers.Number, which mypy
+        # cannot see int and float to be.
+        return cast(AbstractContextManager[Segment], self._recorder.in_subsegment(name))
 
 
 def _new_aws_client(service: str) -> Any:
@@ -322,12 +367,32 @@ _runtime_lock = threading.Lock()
 
 
 def runtime() -> Runtime:
-    """This container's Runtime."""
+    """This container's Runtime (on the first call, log lines start carrying correlation keys)."""
     global _runtime
     with _runtime_lock:
         if _runtime is None:
             _runtime = Runtime(clock=_clock)
+            correlation.keep_in(LoggerKeys())
         return _runtime
+
+
+class LoggerKeys:
+    """Correlation keys (klaxon.correlation) as keys of the function's Powertools Logger, kept per thread: the
+    local cloud serves several invocations at once in one process, which Lambda never does."""
+
+    @cached_property
+    def _logger(self) -> Any:  # a child of the handler's Logger(), which formats every klaxon line
+        from aws_lambda_powertools import Logger
+
+        return Logger(child=True)
+
+    def append(self, **keys: str) -> None:
+        if keys:
+            self._logger.thread_safe_append_keys(**keys)
+
+    def remove(self, names: Iterable[str]) -> None:
+        if names:
+            self._logger.thread_safe_remove_keys(names)
 
 
 def cold_start(clock: Clock | None = None) -> None:

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klaxon.configuration.model import Configuration
-from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
+from klaxon.correlation import about
+from klaxon.events import (
+    AlertAcknowledged,
+    AlertResolved,
+    LevelNotified,
+    PageAcknowledged,
+    PageEnded,
+    PageStarted,
+    Publish,
+)
 from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
 from klaxon.ports import SlackDirectory, SlackGateway, Store
 from klaxon.silences.model import Silencer
@@ -38,11 +47,12 @@ class Pager:
 
 def start(page: Page, pager: Pager) -> Page | None:
     """Start a page and notify its first level now; None if this page had already started."""
-    if not pager.store.pages.start(page):
-        return None
-    started = notify(page, pager)
-    pager.publish(PageStarted(started))
-    return started
+    with about(page_id=page.id, alert_id=page.alert_id):
+        if not pager.store.pages.start(page):
+            return None
+        started = notify(page, pager)
+        pager.publish(PageStarted(started))
+        return started
 
 
 def notify(page: Page, pager: Pager) -> Page:
@@ -53,6 +63,7 @@ def notify(page: Page, pager: Pager) -> Page:
         return page
     people = deliver(claimed, step, pager)
     pager.slack.tell_paging(claimed, step, people)
+    pager.publish(LevelNotified(claimed, step, tuple(people)))
     return pager.store.pages.finish_step(claimed) or claimed
 
 
@@ -79,18 +90,24 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
     for page in pages:
         if not page.is_active:
             continue
-        if page.sending is not None:
-            deliver(page, page.sending, pager)
-            pager.store.pages.finish_step(page)
-        elif page.is_spent:
-            ended = pager.store.pages.exhaust(page)
-            if ended is not None:
-                pager.slack.tell_page_dropped(ended)
-                pager.publish(PageEnded(ended))
-        else:
-            notify(page, pager)
+        with about(page_id=page.id, alert_id=page.alert_id):
+            _step(page, pager)
         done += 1
     return done
+
+
+def _step(page: Page, pager: Pager) -> None:
+    """One due page's next move: finish an interrupted step, end it when spent, or notify the next level."""
+    if page.sending is not None:
+        deliver(page, page.sending, pager)
+        pager.store.pages.finish_step(page)
+    elif page.is_spent:
+        ended = pager.store.pages.exhaust(page)
+        if ended is not None:
+            pager.slack.tell_page_dropped(ended)
+            pager.publish(PageEnded(ended))
+    else:
+        notify(page, pager)
 
 
 def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
@@ -98,14 +115,15 @@ def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
 
     `user` is a person, or webhook:<source> when the alert's source resolved it.
     """
-    page = pager.store.pages.acknowledge(page_id, user, pager.now)
-    if page is None:
-        return None
-    pager.slack.tell_page_acknowledged(page)
-    for notification in page.notifications:
-        pager.slack.show_page_acknowledged(notification, page)
-    pager.publish(PageAcknowledged(page, by=user, at=pager.now))
-    return page
+    with about(page_id=page_id):
+        page = pager.store.pages.acknowledge(page_id, user, pager.now)
+        if page is None:
+            return None
+        pager.slack.tell_page_acknowledged(page)
+        for notification in page.notifications:
+            pager.slack.show_page_acknowledged(notification, page)
+        pager.publish(PageAcknowledged(page, by=user, at=pager.now))
+        return page
 
 
 def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> Page | None:
@@ -121,26 +139,32 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
     started = 0
     silences = Silencer(pager.store.silences.all)  # read only if an alert is due
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
-        alert = pager.store.alerts.get(alert_id)
-        if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
-            continue  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
-        if not pager.store.pages.clear_timeout(alert_id):
-            continue  # an overlapping sweep took this one
-        if alert is None or alert.marks or alert.resolved_by:
-            continue
-        silence = silences.silencing(alert, pager.now)
-        if silence is not None:
-            pager.slack.tell_page_silenced(alert, silence)
-            continue
-        policy = config.policies.get(alert.policy or "")
-        if policy is None:
-            pager.slack.tell_policy_missing(alert)
-            continue
-        page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
-                    channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
-                    link=alert.link, alert_id=alert.id, next_at=pager.now)
-        started += start(page, pager) is not None
+        with about(alert_id=alert_id):
+            started += _page_overdue(alert_id, pager, config, silences)
     return started
+
+
+def _page_overdue(alert_id: str, pager: Pager, config: Configuration, silences: Silencer) -> bool:
+    """Page one alert whose ack timeout ran out, if it still needs it; whether a page started."""
+    alert = pager.store.alerts.get(alert_id)
+    if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
+        return False  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
+    if not pager.store.pages.clear_timeout(alert_id):
+        return False  # an overlapping sweep took this one
+    if alert is None or alert.marks or alert.resolved_by:
+        return False
+    silence = silences.silencing(alert, pager.now)
+    if silence is not None:
+        pager.slack.tell_page_silenced(alert, silence)
+        return False
+    policy = config.policies.get(alert.policy or "")
+    if policy is None:
+        pager.slack.tell_policy_missing(alert)
+        return False
+    page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
+                channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
+                link=alert.link, alert_id=alert.id, next_at=pager.now)
+    return start(page, pager) is not None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from klaxon.silences.matchers import Matcher, Operator, SilenceError, all_match
 MAX_SILENCE = timedelta(days=30)  # longer than this is a rule's `suppress`, not a silence
 RECENTLY_EXPIRED = timedelta(days=1)  # how long `silence list` keeps showing an ended silence
 MAX_COMMENT_CHARS = 300
-SLACK_SOURCE = "slack"  # the source of alerts raised from channel messages
 HOST = "host"
 
 
@@ -84,7 +83,7 @@ def alert_facts(alert: Alert) -> dict[str, str]:
         facts.update({name: str(value) for name, value in ((HOST, origin.host), ("service", origin.service),
                                                            ("severity", origin.severity)) if value})
     else:
-        facts = {"source": SLACK_SOURCE, "channel": origin.channel, "poster": origin.poster}
+        facts = {"source": alert.source, "channel": origin.channel, "poster": origin.poster}
     facts["text"] = alert.text
     if alert.rule_id:
         facts["rule"] = alert.rule_id
