@@ -22,14 +22,16 @@ from klaxon.metrics import SOURCE, Measurement, Metric, Unit
 
 
 def alert_raised(event: AlertRaised) -> list[Measurement]:
-    """AlertsRaised by source (with the rule as a property); AlertsSilenced too when a silence held it back."""
+    """AlertsRaised by source (with the rule as a property); AlertsSilenced too when a silence held it back (with
+    the silence and the source as properties: one series, however many silences come and go)."""
     alert = event.alert
     source = {SOURCE: alert.source}
     raised = Measurement(Metric.ALERTS_RAISED, dimensions=source,
                          properties={"rule": alert.rule_id} if alert.rule_id else {})
     if not alert.silenced_by:
         return [raised]
-    return [raised, Measurement(Metric.ALERTS_SILENCED, dimensions=source, properties={"silence": alert.silenced_by})]
+    silenced = Measurement(Metric.ALERTS_SILENCED, properties={"silence": alert.silenced_by, "source": alert.source})
+    return [raised, silenced]
 
 
 def alert_repeated(event: AlertRepeated) -> list[Measurement]:

@@ -2,13 +2,15 @@
 
 Measurements are made by the subscribers of the domain events (klaxon.bootstrap's table) and at the adapters'
 edges (the Slack client counts rate limits); klaxon.bootstrap.cloudwatch_count sends them to CloudWatch in the
-embedded metric format, in the namespace POWERTOOLS_METRICS_NAMESPACE names (template.yaml: `Klaxon`). The
-dashboard in template.yaml shows each of them, and a template test keeps the two in step.
+embedded metric format, in the namespace POWERTOOLS_METRICS_NAMESPACE names (template.yaml: `Klaxon/<stack>`,
+so a staging and a production stack in one account never mix their figures). The dashboard in template.yaml
+shows each of them, and a template test keeps the two in step.
 
 Dimensions cost: CloudWatch bills every distinct combination of a metric's dimensions as a metric of its own
-(about $0.30 a month each). So a dimension is used only where its values are few and known - the alert's
-`Source` (slack and the five webhook sources: 6 series), the sweep's `Step` (9). What has thousands of
-values - the rule an alert matched, the Slack method that was rate-limited - goes along as a *property*
+(about $0.30 a month each). So a dimension is used only where its values are few and known - the `Source`
+of a raised alert (slack and the five webhook sources: 6 series), the sweep's `Step` (9). What has
+many values - the rule an alert matched, the silence that held one back, the Slack method that was
+rate-limited - goes along as a *property*
 of the measurement: written into the same log line, searchable with CloudWatch Logs Insights (the dashboard's
 "alerts by rule" widget), and never a metric of its own.
 """

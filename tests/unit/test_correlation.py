@@ -113,5 +113,6 @@ def test_a_webhook_alert_and_what_its_subscribers_do_are_about_it(logged):
 
     assert raised.alert is not None and resolved.alert is not None
     about_it = {"alert_id": raised.alert.id}
-    assert desk.slack.seen == [("update", about_it), ("stopped", about_it | {"page_id": alert_page_id(raised.alert.id)})]
+    its_page = about_it | {"page_id": alert_page_id(raised.alert.id)}
+    assert desk.slack.seen == [("update", about_it), ("stopped", its_page)]
     assert logged.keys == {}

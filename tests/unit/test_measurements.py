@@ -41,7 +41,7 @@ def test_webhook_alerts_count_by_their_source_and_a_silenced_one_as_silenced_too
 
     gcp, generic = {SOURCE: "gcp"}, {SOURCE: "generic"}
     assert desk.metrics == [Measurement(Metric.ALERTS_RAISED, dimensions=gcp),
-                            Measurement(Metric.ALERTS_SILENCED, dimensions=gcp, properties={"silence": silence}),
+                            Measurement(Metric.ALERTS_SILENCED, properties={"silence": silence, "source": "gcp"}),
                             Measurement(Metric.ALERTS_RAISED, dimensions=generic),
                             Measurement(Metric.ALERTS_GROUPED)]
 

@@ -193,7 +193,7 @@ def test_a_silenced_alert_is_recorded_but_neither_posted_nor_paged(store, slack,
     assert store.alerts.unacknowledged(T0 + timedelta(days=1)) == [store.alerts.get(other.alert.id)]
     rule, generic = {"rule": config.rules[0].id}, {SOURCE: "generic"}
     assert metrics == [Measurement(Metric.ALERTS_RAISED, dimensions=generic, properties=rule),
-                       Measurement(Metric.ALERTS_SILENCED, dimensions=generic, properties={"silence": "s-checkout"}),
+                       Measurement(Metric.ALERTS_SILENCED, properties={"silence": "s-checkout", "source": "generic"}),
                        Measurement(Metric.ALERTS_GROUPED),
                        Measurement(Metric.ALERTS_RAISED, dimensions=generic, properties=rule)]
 
