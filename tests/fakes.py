@@ -18,6 +18,7 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.doctor.ports import ChannelFacts, InstallationRefused, Installed
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.links import PublicDocLinks
 from klaxon.incidents.model import Incident
@@ -758,3 +759,25 @@ class RecordingTrace:
     @property
     def names(self) -> list[str]:
         return [segment.name for segment in self.segments]
+
+
+@dataclass
+class FakeInstallation:
+    """What Slack says of Klaxon's installation (klaxon.doctor.ports.Installation), held in memory."""
+
+    scopes: frozenset[str] = frozenset()
+    channels: dict[str, ChannelFacts] = field(default_factory=dict)  # every channel in the workspace, by id
+    refused: str | None = None  # Slack's error for the token, if it refuses it
+    team: str = "Klaxon Demo"
+
+    def installed(self) -> Installed:
+        if self.refused:
+            raise InstallationRefused(self.refused)
+        return Installed(self.team, "U0KLAXON", self.scopes)
+
+    def joined(self) -> dict[str, ChannelFacts]:
+        return {channel.id: channel for channel in self.channels.values() if channel.member}
+
+    def channel(self, channel_id: str) -> ChannelFacts | None:
+        found = self.channels.get(channel_id)
+        return None if found is None or (found.private and not found.member) else found

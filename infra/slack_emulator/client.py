@@ -6,6 +6,7 @@ import contextlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -149,6 +150,10 @@ class Workspace:
     def refuse_next(self, method: str, error: str, *, count: int = 1) -> None:
         """The next `count` calls of `method` get Slack's refusal `error` (restricted_action, missing_scope …)."""
         self._post("faults", method=method, status=200, count=count, error=error)
+
+    def grant_scopes(self, scopes: Iterable[str]) -> list[str]:
+        """The app's bot scopes are now exactly `scopes` (as if it were reinstalled with them), until a reset."""
+        return list(self._post("scopes", scopes=list(scopes))["scopes"])
 
     def rate_limits(self, enabled: bool = True) -> None:
         """Enforce Slack's rate-limit tiers on every Web API call from now on (or stop enforcing them)."""

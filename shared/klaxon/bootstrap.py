@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from klaxon.configuration.model import Configuration, ConfigurationCache
+    from klaxon.doctor.checkup import Deployment
+    from klaxon.doctor.ports import Installation
     from klaxon.events import Event
     from klaxon.incidents.desk import IncidentDesk
     from klaxon.incidents.ports import DocLinks, IncidentSlack
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 # Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
+WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"  # WEBHOOK_SECRET_<KEY>: a webhook source's secret, locally
 
 
 
@@ -69,10 +72,20 @@ class Runtime:
         WEBHOOK_SECRET_<SOURCE> from the environment; None when it has none (the source accepts nothing)."""
         arn = self.settings.webhook_secret_arn
         if arn is None:
-            return (self._env or os.environ).get(f"WEBHOOK_SECRET_{source.upper()}", "").strip() or None
+            return webhook_secrets_in(self._env or os.environ).get(source)
         secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
         found = secrets.get(source) if isinstance(secrets, dict) else None
         return (str(found).strip() or None) if found else None
+
+    def webhook_keys(self) -> frozenset[str]:
+        """Which keys the webhook secret has (the doctor's question; their values are never read out of here):
+        in AWS the keys of the stack's webhook secret, else the WEBHOOK_SECRET_<KEY> variables that are set."""
+        arn = self.settings.webhook_secret_arn
+        if arn is None:
+            return frozenset(webhook_secrets_in(self._env or os.environ))
+        secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+        return frozenset(str(key) for key, value in secrets.items() if str(value).strip()) \
+            if isinstance(secrets, dict) else frozenset()
 
     @cached_property
     def _secrets(self) -> Any:
@@ -165,7 +178,27 @@ class Runtime:
                         # history is limited to about a call a minute, and the person should hear that at once.
                         messages=self._sweep_gateway, count=cloudwatch_count,
                         incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
-                        doc_links=self.doc_links)
+                        doc_links=self.doc_links, installation=self.installation, deployment=self.deployment)
+
+    @cached_property
+    def installation(self) -> Installation:
+        """What Slack says of this installation (the doctor's questions), on the Slack client."""
+        from klaxon.slack.installation import WebInstallation
+
+        return WebInstallation(self.slack_client)
+
+    @cached_property
+    def deployment(self) -> Deployment:
+        """What the doctor knows of the deployment from inside a function. The webhook secret is the webhooks
+        function's alone, so its keys are left to `make doctor`; the doctor is asked through requests Bolt
+        verified with the signing secret, which proves it right."""
+        from klaxon.doctor.checkup import Deployment
+        from klaxon.slack.scopes import REQUIRED_SCOPES
+
+        settings = self.settings
+        return Deployment(required_scopes=REQUIRED_SCOPES, incidents_channel=settings.incidents_channel,
+                          public_base_url=settings.public_base_url, admin_users=settings.admin_users,
+                          admin_group=settings.admin_user_group, signed=True)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
@@ -217,7 +250,8 @@ class Runtime:
 def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
              configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
              doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
-             admin_group: str | None = None, messages: MessageReader | None = None) -> Services:
+             admin_group: str | None = None, messages: MessageReader | None = None,
+             installation: Installation | None = None, deployment: Deployment | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -231,7 +265,8 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
                     admin_group=admin_group, messages=messages, describe_change=describe_change,
-                    incident_slack=incident_slack, doc_links=doc_links)
+                    incident_slack=incident_slack, doc_links=doc_links, installation=installation,
+                    deployment=deployment)
     subscribe(table, work, count)
     return work
 
@@ -333,6 +368,13 @@ def _service_dimension() -> dict[str, str]:
     dashboard query finds both)."""
     service = os.environ.get("POWERTOOLS_SERVICE_NAME", "").strip()
     return {"service": service} if service else {}
+
+
+def webhook_secrets_in(env: Mapping[str, str]) -> dict[str, str]:
+    """The webhook sources' secrets given as WEBHOOK_SECRET_<KEY> variables (locally; in AWS they are the keys of
+    the stack's webhook secret): key (`gcp`, `grafana_hmac` …) → secret."""
+    return {name.removeprefix(WEBHOOK_SECRET_PREFIX).lower(): value.strip() for name, value in env.items()
+            if name.startswith(WEBHOOK_SECRET_PREFIX) and name != "WEBHOOK_SECRET_ARN" and value.strip()}
 
 
 class XRayTrace:

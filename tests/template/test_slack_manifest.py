@@ -8,8 +8,9 @@ from pathlib import Path
 
 from infra.slack_emulator.spec import default_spec_path
 from infra.slack_emulator.spec_supplement import NEWER_METHODS
-from infra.slack_manifest import METHOD_SCOPES, main, manifest
+from infra.slack_manifest import main, manifest
 from klaxon.slack.actions import CallbackId
+from klaxon.slack.scopes import METHOD_SCOPES, REQUIRED_SCOPES
 
 SLACK_ADAPTER = Path(__file__).resolve().parents[2] / "shared" / "klaxon" / "slack"  # the only slack_sdk user
 _CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
@@ -100,3 +101,15 @@ def test_the_command_line_takes_a_request_url_or_socket_mode_not_both():
             assert refused.code == 2
         else:
             raise AssertionError(f"{argv} must be refused")
+
+
+def test_people_can_write_to_klaxon_directly_since_a_direct_message_gets_its_reply():
+    for app in (manifest("https://x.example/slack/events"), manifest(None)):
+        assert "message.im" in app["settings"]["event_subscriptions"]["bot_events"]
+        assert app["features"]["app_home"]["messages_tab_enabled"] is True
+        assert app["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_the_manifest_asks_for_the_one_table_of_scopes_the_doctor_checks():
+    assert set(manifest(None)["oauth_config"]["scopes"]["bot"]) == REQUIRED_SCOPES
+    assert {"channels:read", "groups:read"} <= REQUIRED_SCOPES, "the doctor lists Klaxon's channels, private ones too"

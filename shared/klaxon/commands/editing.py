@@ -19,6 +19,8 @@ from klaxon.alerts.ports import AlertRepository
 from klaxon.clock import Clock
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore
+from klaxon.doctor.checkup import Deployment
+from klaxon.doctor.ports import Installation
 from klaxon.monitoring.hosts import HostRepository
 from klaxon.ports import MessageReader, SlackDirectory
 from klaxon.silences.ports import SilenceRepository
@@ -57,6 +59,8 @@ class Console:
     describe: Callable[[Change], str]
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link, for `rule test <link>`
+    installation: Installation | None = None  # what Slack says of the installation, for `doctor`
+    deployment: Deployment | None = None  # what the stack was deployed with, for `doctor`
 
 
 @dataclass(frozen=True)

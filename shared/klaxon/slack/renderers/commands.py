@@ -10,6 +10,7 @@ from klaxon.alerts.gathering import truncate
 from klaxon.alerts.judging import Judgement, Verdict
 from klaxon.commands.audit import AuditShown
 from klaxon.commands.channels import ChannelDefaultSet
+from klaxon.commands.doctor import Examined
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
 from klaxon.commands.hosts import HostMuted, HostsShown, HostUnmuted, MutesListed
@@ -33,6 +34,7 @@ from klaxon.slack.renderers.configuration import (
     settings_text,
 )
 from klaxon.slack.renderers.digests import report_text
+from klaxon.slack.renderers.doctor import checkup_text
 from klaxon.slack.renderers.hosts import board_text, mutes_text
 from klaxon.slack.renderers.silences import (
     matchers_text,
@@ -51,7 +53,7 @@ PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
 # As the general help shows them.
 HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword",
-               "silence", "hosts")
+               "silence", "hosts", "doctor")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def _text(answer: Answer) -> str:
             return keyword_list(keywords)
         case HelpShown(topic=topic, usage=usage):
             return _help(topic, usage)
+        case Examined(checkup=checkup):
+            return checkup_text(checkup)
     raise TypeError(f"no words for {type(answer).__name__}")
 
 
