@@ -8,6 +8,9 @@ STAMP   := $(VENV)/.installed
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PORT    ?= 3000
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python 3.13: pyenv's (this machine) or any python3.13 on PATH.
 PYTHON313 := $(shell if PYENV_VERSION=3.13.0 python3.13 -V >/dev/null 2>&1; then echo "env PYENV_VERSION=3.13.0 python3.13"; \
                      elif command -v python3.13 >/dev/null 2>&1; then echo python3.13; fi)
@@ -33,8 +36,13 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 demo: install
 	$(PY) -m infra.demo
 
-test: install $(CHECKOV_STAMP)
+test: install $(CHECKOV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "the browser tests need chromium at $(CHROMIUM) (Debian: apt-get install chromium)"; exit 1; }
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 serve: install
 	$(PY) -m infra.local serve --port $(PORT)
@@ -56,6 +64,7 @@ bench: install
 	$(PY) -m bench.escalation_timing
 	$(PY) -m bench.webhook_intake
 	$(PY) -m bench.incident_costs
+	$(PY) -m bench.doc_page
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

@@ -93,7 +93,7 @@ def commands(stack: Any, rounds: int) -> list[str]:
     from klaxon.bootstrap import cold_start
 
     cold_start()
-    stack.klaxon(alice, "#ops", 'keyword add "runbook" reply "Runbooks: <https://wiki.example/rb>"')
+    stack.klaxon(alice, "#ops", 'keyword add "runbook" reply "Runbooks: https://wiki.example/rb"')
 
     def declare(n: int) -> None:
         ws.command(alice, "#ops", "/incident", f"checkout fails, round {n}")

@@ -7,6 +7,7 @@ The sweep, which EventBridge runs every minute in AWS, is run on demand here so 
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -246,6 +247,38 @@ def declared_incident(scene: Scene, *, alice: str, bob: str, carol: str) -> None
     expect(any("closed the incident from the headline post" in m["text"] for m in ws.messages(comms)),
            "the comms channel hears it was closed from the headline post")
     expect(any("postmortem" in m["text"] for m in scene.dms(carol)), "Carol, who led it, is asked for the postmortem")
+    _incident_pages(scene, comms, alice=alice, carol=carol)
+
+
+def _incident_pages(scene: Scene, comms: str, *, alice: str, carol: str) -> None:
+    """The doc through the signed link `@klaxon doc` gives, the postmortem draft as a file, the history."""
+    ws, say, expect, stack = scene.ws, scene.say, scene.expect, scene.stack
+    say("Carol asks for the doc: `@klaxon doc` answers with a signed link that expires in 7 days")
+    asked = ws.post(comms, f"<@{BOT}> doc", user=carol)
+    stack.settle()
+    links = [link for m in ws.thread(comms, asked.ts)[1:] for link in re.findall(r"<(https?://[^|>]+)\|", m["text"])]
+    expect(len(links) == 1, f"the doc link: {links[0] if links else '(none)'}")
+    if links:
+        page = stack.open_page(links[0])
+        expect(page.status == 200 and "checkout fails for EU customers" in page.title,
+               f"the page opens (HTTP {page.status}): \"{page.title}\", private and uncached "
+               f"({page.headers.get('cache-control')})")
+        expect(stack.open_page(links[0][:-3] + "xyz").status == 403, "a tampered link is refused (403)")
+
+    say("Carol asks for the postmortem draft: a Markdown file in the comms channel, the facts filled in")
+    ws.post(comms, f"<@{BOT}> postmortem", user=carol)
+    stack.settle()
+    drafts = [f for f in ws.files() if f["name"].startswith("postmortem-")]
+    expect(len(drafts) == 1 and "## What went well" in drafts[0]["content"],
+           f"{drafts[0]['name'] if drafts else 'no file'} is posted in the channel "
+           f"({len(drafts[0]['content'].splitlines()) if drafts else 0} lines)")
+
+    say("Alice asks for the history: `/incident list` anywhere, with MTTA and MTTR")
+    ws.command(alice, "#ops", "/incident", "list")
+    stack.settle()
+    answer = ws.ephemerals(alice)[-1]["text"] if ws.ephemerals(alice) else ""
+    expect(answer.startswith("*Incidents declared in the last 30d: 1*") and "MTTR" in answer,
+           "one incident in the last 30 days, with its response times and a link to the list page")
 
 
 def main(scene: Callable[[StackDriver], list[str]] = play) -> int:

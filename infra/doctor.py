@@ -56,15 +56,28 @@ def stack_environment(cloudformation: Any, stack: str) -> dict[str, str]:
     resources = cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
     given = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters", [])}
     given |= {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+    given["AWS::StackName"] = stack
     env: dict[str, str] = {}
-    # template.yaml's variables as CloudFormation filled them in: a !Ref names a parameter or a resource.
+    # template.yaml's variables as CloudFormation filled them in: a !Ref names a parameter or a resource, a !Sub
+    # puts them in a text.
     for function in tpl.functions().values():
         for variable, value in function.environment.items():
-            if isinstance(value, str):
-                env[variable] = value
-            elif isinstance(value, dict) and value.get("Ref") in given:
-                env[variable] = given[value["Ref"]]
+            filled = _filled(value, given)
+            if filled is not None:
+                env[variable] = filled
     return env
+
+
+def _filled(value: Any, given: Mapping[str, str]) -> str | None:
+    """A template value with the stack's parameters and resources in it; None when it names something else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return given.get(value["Ref"])
+    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+        text = re.sub(r"\$\{([^}!]+)\}", lambda name: given.get(name[1], name[0]), value["Fn::Sub"])
+        return None if "${" in text else text
+    return None
 
 
 def local_environment(url: str) -> dict[str, str]:
@@ -75,7 +88,7 @@ def local_environment(url: str) -> dict[str, str]:
     except OSError as error:
         raise StackUnreadable(f"no local cloud at {url} ({error}): start it with `make serve`") from error
     for service, variable in (("dynamodb", "AWS_ENDPOINT_URL_DYNAMODB"),
-                              ("secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER")):
+                              ("secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER"), ("ssm", "AWS_ENDPOINT_URL_SSM")):
         if found.get(service):
             os.environ[variable] = found[service]
     for variable, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "local"),

@@ -6,12 +6,15 @@ the same process or as separate processes: everything goes over HTTP.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -21,6 +24,20 @@ import boto3
 from infra.slack_emulator import Workspace
 from klaxon.configuration.model import AuditEntry, Configuration
 from klaxon.dynamo import DynamoStore
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """A page as the HTTP API served it: status, headers (lower-case names), body."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    @property
+    def title(self) -> str:
+        found = re.search(r"<title>(.*?)</title>", self.body, re.S)
+        return html.unescape(found[1]).strip() if found else ""
 
 
 class StackDriver:
@@ -83,6 +100,16 @@ class StackDriver:
             status, answer = refused.code, refused.read()
         self.settle()
         return status, json.loads(answer) if answer else None
+
+    def open_page(self, url: str) -> WebPage:
+        """GET one of Klaxon's pages (a link Klaxon gave, or any URL on the cloud) as a browser would."""
+        request = urllib.request.Request(url, headers={"accept": "text/html"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return WebPage(response.status, {k.lower(): v for k, v in response.headers.items()},
+                               response.read().decode())
+        except urllib.error.HTTPError as refused:
+            return WebPage(refused.code, {k.lower(): v for k, v in refused.headers.items()}, refused.read().decode())
 
     def reset(self) -> None:
         """An empty workspace and an empty table."""

@@ -21,8 +21,8 @@ from klaxon.slack.scopes import EVENT_SCOPES, REQUIRED_SCOPES
 # The slash commands (registered with escaping on: Slack sends <#C…|name> and <@U…> for what people pick)
 # and the message shortcut; all go to the one request URL.
 COMMANDS = (("/klaxon", "help", "Alert rules, settings, reports and escalation policies"),
-            ("/incident", "[what is happening] | <command> in an incident's channel",
-             "Declare an incident; in its channel, run its commands"))
+            ("/incident", "[what is happening] | list [open|closed] [last 30d] | <command> in an incident's channel",
+             "Declare an incident, list recent ones; in an incident's channel, run its commands"))
 DECLARE_SHORTCUT = {"name": "Declare incident", "type": "message",
                     "callback_id": CallbackId.DECLARE_FROM_MESSAGE.value,
                     "description": "Declare an incident about this message"}

@@ -23,6 +23,7 @@ from infra.template import REPO_ROOT
 SIGNING_SECRET = "emulator-signing-secret"
 BOT_TOKEN = "xoxb-klaxon-emulator"
 WEBHOOK_SECRET = "local-generic-webhook-secret"  # the generic source's Bearer secret (WEBHOOK_SECRET_GENERIC)
+LINK_SIGNING_KEY = "local-link-signing-key-for-the-demo-and-tests"  # what links to incident pages are signed with
 # Each source's secret on the local stack (WEBHOOK_SECRET_<KEY>, the keys of the webhook secret in AWS).
 WEBHOOK_SECRETS = {"generic": WEBHOOK_SECRET, "gcp": "local-gcp-webhook-secret",
                    "alertmanager": "local-alertmanager-webhook-secret", "grafana": "local-grafana-webhook-secret",
@@ -147,6 +148,7 @@ class LocalStack:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ADMIN_USERS": FIRST_PERSON,
             **webhook_secret_env(),
+            "LINK_SIGNING_KEY": LINK_SIGNING_KEY,
             **({"SLACK_APP_TOKEN": APP_TOKEN} if self.socket_mode else {}),
             **self.extra_env,
         }

@@ -20,12 +20,11 @@ from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, Rais
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.doctor.ports import ChannelFacts, InstallationRefused, Installed
 from klaxon.incidents.events import IncidentChanged
-from klaxon.incidents.links import PublicDocLinks
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Setback
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
 from klaxon.incidents.reminders import Reminder
-from klaxon.incidents.timeline import TimelineEntry
+from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
 from klaxon.metrics import Measurement
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
@@ -34,6 +33,7 @@ from klaxon.ports import Person, SlackBusy
 from klaxon.services import Services
 from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
+from klaxon.web.links import SignedLinks
 
 
 class FakeClock:
@@ -400,6 +400,15 @@ class InMemoryIncidents:
     def get(self, incident_id: str) -> Incident | None:
         return self.incidents.get(incident_id)
 
+    def record(self, incident_id: str, consistent: bool = False) -> IncidentRecord | None:
+        incident = self.incidents.get(incident_id)
+        return IncidentRecord(incident, tuple(ordered(self.timeline(incident_id)))) if incident else None
+
+    def declared_since(self, since: datetime, limit: int | None = None) -> list[Incident]:
+        found = sorted((i for i in self.incidents.values() if i.declared_at >= since),
+                       key=lambda i: i.declared_at, reverse=True)
+        return found[:limit]
+
     def in_channel(self, channel: str) -> str | None:
         self.reads += 1
         return self.channels.get(channel)
@@ -602,6 +611,7 @@ class FakeIncidentSlack:
     told: list[tuple[str, str | None, list[Setback]]] = field(default_factory=list)
     reminded: list[tuple[str, Reminder]] = field(default_factory=list)
     postmortems: list[tuple[str, str]] = field(default_factory=list)
+    postmortem_files: list[tuple[str, str, str, str]] = field(default_factory=list)  # (incident, channel, text, by)
     keyword_replies: list[tuple[str, str, str]] = field(default_factory=list)
     texts: dict[tuple[str, str], str] = field(default_factory=dict)
     refusals: dict[str, str | list[str]] = field(default_factory=dict)
@@ -646,7 +656,7 @@ class FakeIncidentSlack:
                 self.invited.append((channel, user))
         return refused
 
-    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+    def set_topic(self, channel: str, incident: Incident) -> None:
         self._refuse("set_topic", channel)
         self.topics[channel] = incident.summary
 
@@ -677,6 +687,10 @@ class FakeIncidentSlack:
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
         self.postmortems.append((incident.id, person))
 
+    def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
+        self._refuse("share_postmortem", channel)
+        self.postmortem_files.append((incident.id, channel, markdown, by))
+
     def message_text(self, channel: str, ts: str) -> str | None:
         return self.texts.get((channel, ts))
 
@@ -687,7 +701,16 @@ class FakeIncidentSlack:
         return f"https://klaxon-demo.slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-DOC_LINKS = PublicDocLinks("https://klaxon.example")
+LINK_KEY = b"a-link-key-for-tests-only-32-chars!"
+BASE_URL = "https://klaxon.example"
+
+
+def signed_links(clock: FakeClock) -> SignedLinks:
+    """Links as the functions make them, signed with the tests' key at the tests' clock."""
+    return SignedLinks(key=lambda: LINK_KEY, base_url=lambda: BASE_URL, clock=clock)
+
+
+DOC_LINKS = signed_links(FakeClock())
 
 
 @dataclass
@@ -714,6 +737,14 @@ class FakeDirectory:
     def group_members(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
 
+    def name(self, slack_id: str) -> str | None:
+        person = next((p for p in self.persons.values() if p.id == slack_id), None)
+        channel = next((name for name, found in self.channel_names.items() if found == slack_id), None)
+        return person.name if person else channel
+
+    def workspace_url(self) -> str | None:
+        return "https://klaxon-demo.slack.com/"
+
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
           directory: FakeDirectory | None = None, incidents_channel: str | None = None,
@@ -724,7 +755,7 @@ def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Conf
     return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
                               configuration=lambda: snapshot, incidents_channel=incidents_channel, admin_users=admins,
                               count=(metrics if metrics is not None else []).append,
-                              incident_slack=incident_slack or FakeIncidentSlack(), doc_links=DOC_LINKS)
+                              incident_slack=incident_slack or FakeIncidentSlack(), doc_links=signed_links(clock))
 
 
 def take(message: ChannelMessage, *, config: Configuration, me: Identity, store: InMemoryStore, slack: FakeSlack,

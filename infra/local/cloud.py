@@ -4,8 +4,9 @@
   event and handed to the real handler in-process.
 - Lambda: the same port answers the Lambda `Invoke` API (AWS_ENDPOINT_URL_LAMBDA points here), so Bolt's
   lazy listeners re-invoke the Slack function exactly as in AWS, asynchronously, with retries.
-- DynamoDB and Secrets Manager: moto's server on another loopback port, the table created from the
-  template's own definition, the Slack credentials stored as the template's secret.
+- DynamoDB, Secrets Manager and SSM: moto's server on another loopback port, the table created from the
+  template's own definition, the Slack credentials, webhook secrets and link key stored as the template's
+  secrets, and the public address (PUBLIC_BASE_URL, else the cloud's own) as the template's parameter.
 - EventBridge: the sweep function ticks on its schedule (SWEEP_SECONDS overrides the period).
 - Socket Mode (with an app-level token): Slack's envelopes reach the same route, signed as over HTTP,
   with no public URL (infra/local/socket_mode.py).
@@ -22,6 +23,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -143,6 +145,7 @@ class LocalCloud:
         self._moto = SerialMotoServer().start()
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self._moto.url
         os.environ["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = self._moto.url
+        os.environ["AWS_ENDPOINT_URL_SSM"] = self._moto.url
 
     def _provision(self) -> None:
         """Create the table and secret, then give every function the template's environment."""
@@ -161,7 +164,10 @@ class LocalCloud:
             for key in [key for key in os.environ if key.startswith(WEBHOOK_SECRET_PREFIX)]:
                 if key != "WEBHOOK_SECRET_ARN":
                     os.environ.pop(key)
-        os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # where links in Slack point (DESIGN.md)
+        # As in AWS, links are signed with the key in the stack's secret, and point where its parameter says.
+        resolved["LinkKeySecret"] = self._store_link_key()
+        os.environ.pop("LINK_SIGNING_KEY", None)
+        self._store_public_base_url()
         os.environ.setdefault("SNS_LOCAL_MIRROR", self.url + _SNS_MIRROR)  # no SNS here: the mirror stands in
         for logical_id, spec in tpl.functions(self.template).items():
             name = _resolve(spec.name_template, resolved, self.template)
@@ -200,6 +206,21 @@ class LocalCloud:
         if not (token and secret):
             return None
         return _stored_secret(f"{STACK_NAME}-slack", {"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+
+    def _store_link_key(self) -> str:
+        """LINK_SIGNING_KEY (or, without it, a key made now: links then last as long as this cloud) as the
+        template's link key secret."""
+        key = os.environ.get("LINK_SIGNING_KEY") or secrets.token_urlsafe(48)
+        return _stored_secret(f"{STACK_NAME}-link-key", key)
+
+    def _store_public_base_url(self) -> None:
+        """Where links in Slack point - PUBLIC_BASE_URL, else this cloud's own address (DESIGN.md) - as the
+        template's SSM parameter, which the functions read."""
+        environment = tpl.functions(self.template)[SLACK_FUNCTION].environment
+        name = _resolve(environment["PUBLIC_BASE_URL_PARAMETER"], {}, self.template)
+        assert name, "the template names the parameter"
+        url = os.environ.pop("PUBLIC_BASE_URL", None) or self.url
+        boto3.client("ssm").put_parameter(Name=name, Value=url, Type="String", Overwrite=True)
 
     def _store_webhook_secret(self) -> str | None:
         """WEBHOOK_SECRET_<SOURCE> variables as the keys (lower-case source names) of the webhook secret."""
@@ -292,6 +313,7 @@ class LocalCloud:
             # the functions run with (`make doctor LOCAL=…` reads it as it reads a deployed stack's outputs).
             return _json(HTTPStatus.OK, {"dynamodb": os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
                                          "secretsmanager": os.environ.get("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
+                                         "ssm": os.environ.get("AWS_ENDPOINT_URL_SSM"),
                                          "table": os.environ.get("TABLE_NAME"),
                                          "environment": self.environment()})
         if request.path == "/_local/dead-letters":
@@ -317,10 +339,10 @@ class LocalCloud:
         return HttpResponse(HTTPStatus.OK, {"content-type": "application/x-pem-file"}, path.read_bytes())
 
 
-def _stored_secret(name: str, values: Mapping[str, str]) -> str:
-    """Create (or overwrite) a JSON secret in Secrets Manager; its ARN."""
+def _stored_secret(name: str, values: Mapping[str, str] | str) -> str:
+    """Create (or overwrite) a secret in Secrets Manager - JSON of `values`, or a plain string; its ARN."""
     client = boto3.client("secretsmanager")
-    body = json.dumps(dict(values))
+    body = values if isinstance(values, str) else json.dumps(dict(values))
     try:
         return str(client.create_secret(Name=name, SecretString=body)["ARN"])
     except client.exceptions.ResourceExistsException:

@@ -211,6 +211,10 @@ class Workspace:
         """What the app posted to response_urls."""
         return _dicts(self._get("responses"))
 
+    def files(self) -> list[dict[str, Any]]:
+        """The files the app shared (files.completeUploadExternal), each with its `content` as text."""
+        return _dicts(self._get("files"))
+
     def socket_connections(self) -> list[dict[str, Any]]:
         """Every Socket Mode connection the app opened: `id`, `opened_at`, `closed_at`, `retiring`."""
         return _dicts(self._get("socket_connections"))

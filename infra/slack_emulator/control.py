@@ -53,7 +53,7 @@ class Control:
             "state": self._snapshot, "calls": self._calls, "violations": self._violations,
             "deliveries": self._deliveries, "messages": self._messages, "thread": self._thread,
             "ephemerals": self._ephemerals, "ims": self._ims, "responses": self._responses,
-            "socket_connections": self._socket_connections,
+            "socket_connections": self._socket_connections, "files": self._files,
         }
 
     def handle(self, verb: str, name: str, params: dict[str, Any]) -> tuple[str, str]:
@@ -257,6 +257,10 @@ class Control:
             user_id = self._activity.user(p["user"])["id"]
             im = next((c for c in self._state.channels.values() if c.kind == "im" and c.im_user == user_id), None)
             return im.messages if im else []
+
+    def _files(self, _: dict[str, Any]) -> Any:
+        with self._state.lock:
+            return list(self._state.files.values())
 
     def _socket_connections(self, _: dict[str, Any]) -> Any:
         return self._socket_mode.connections()

@@ -27,6 +27,7 @@ RESPONSE_URL_USES = 5
 RESPONSE_URL_SECONDS = 30 * 60
 
 _MENTION = re.compile(r"(?<![<\w])([@#])([a-z0-9][a-z0-9._-]*)", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>&\"]+(?:&amp;[^\s<>&\"]+)*")
 _VALUE_KEYS = {
     "plain_text_input": "value", "number_input": "value", "email_text_input": "value",
     "url_text_input": "value", "users_select": "selected_user", "multi_users_select": "selected_users",
@@ -62,7 +63,7 @@ class Interactions:
                 "team_domain": identity.team_domain, "channel_id": target.id,
                 "channel_name": "directmessage" if target.kind == "im" else target.name,
                 "user_id": person["id"], "user_name": person["name"], "command": command,
-                "text": escape_command_text(self._state, text) if escape else text,
+                "text": escape_command_text(self._state, text) if escape else entities_escaped(text),
                 "api_app_id": identity.app_id, "is_enterprise_install": "false",
                 "response_url": self._state.new_response_url(self._base_url(), person["id"], target.id),
                 "trigger_id": self._state.new_trigger(person["id"]),
@@ -396,11 +397,18 @@ def _options(element: dict[str, Any], wanted: list[str]) -> list[dict[str, Any]]
     return [options.get(value, {"value": value}) for value in wanted]
 
 
+def entities_escaped(text: str) -> str:
+    """Command text as Slack always sends it: `&`, `<` and `>` as entities (docs.slack.dev/messaging/
+    formatting-message-text#escaping), so what a person typed never reads as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def escape_command_text(state: WorkspaceState, text: str) -> str:
     """What Slack sends for a command registered with "escape channels, users, and links" on.
 
-    `@alice` becomes `<@U…|alice>`, `#ops` becomes `<#C…|ops>`, `@oncall` (a user group) becomes
-    `<!subteam^S…|@oncall>`; unknown names are left as typed.
+    Entities escaped first (entities_escaped), then `@alice` becomes `<@U…|alice>`, `#ops` becomes
+    `<#C…|ops>`, `@oncall` (a user group) becomes `<!subteam^S…|@oncall>`, and a URL becomes `<https://…>`;
+    unknown names are left as typed.
     """
 
     def replace(match: re.Match[str]) -> str:
@@ -414,4 +422,4 @@ def escape_command_text(state: WorkspaceState, text: str) -> str:
         group = next((g for g in state.usergroups.values() if g["handle"] == name), None)
         return f"<!subteam^{group['id']}|@{name}>" if group else match.group(0)
 
-    return _MENTION.sub(replace, text)
+    return _URL.sub(lambda link: f"<{link[0]}>", _MENTION.sub(replace, entities_escaped(text)))

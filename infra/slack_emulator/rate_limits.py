@@ -62,6 +62,8 @@ METHOD_BUDGETS: Mapping[str, Budget] = {
     "bookmarks.list": TIER_3,
     "bookmarks.remove": TIER_2,
     "conversations.rename": TIER_2,
+    "files.completeUploadExternal": TIER_4,
+    "files.getUploadURLExternal": TIER_4,
     "auth.test": HUNDREDS,
     "chat.delete": TIER_3,
     "chat.getPermalink": HUNDREDS,

@@ -17,6 +17,7 @@ from .delivery import Deliverer
 from .errors import ControlError
 from .faults import Faults
 from .interactions import Interactions
+from .methods.files import UPLOAD_PREFIX
 from .rate_limits import Clock, RateLimits
 from .settings import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, DEFAULT_SIGNING_SECRET, Identity, Settings
 from .socket_mode import SocketMode
@@ -68,6 +69,7 @@ class SlackEmulator:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="slack-emulator",
                                         daemon=True)
         self._thread.start()
+        self.settings.web_url = self.url
         return self
 
     def stop(self) -> None:
@@ -118,6 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if url.path.startswith("/api/"):
                 self._web_api(url.path.removeprefix("/api/"), url.query)
+            elif url.path.startswith(UPLOAD_PREFIX) and verb == "POST":
+                self._upload(url.path.removeprefix(UPLOAD_PREFIX))
             elif url.path.startswith(RESPOND_PREFIX):
                 self._respond(url.path.removeprefix(RESPOND_PREFIX))
             elif url.path.startswith("/_emulator/"):
@@ -153,6 +157,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(answer.status, "application/json; charset=utf-8", json.dumps(answer.body), answer.headers)
         finally:
             answer.answered.set()
+
+    def _upload(self, file_id: str) -> None:
+        """A file's bytes sent to the URL files.getUploadURLExternal gave (Slack answers `OK - <length>`)."""
+        data = self._body()
+        state = self.emulator.state
+        with state.lock:
+            upload = state.uploads.get(file_id)
+            if upload is not None:
+                upload.data = data
+        if upload is None:
+            self._send(404, "text/plain", f"no upload {file_id}")
+        else:
+            self._send(200, "text/plain", f"OK - {len(data)}")
 
     def _respond(self, url_id: str) -> None:
         answered = threading.Event()

@@ -39,6 +39,8 @@ class Settings:
     """What may change at runtime through the control API."""
 
     app_url: str | None = None
+    # Where the emulator itself is reached (set when it starts): upload URLs point here.
+    web_url: str = "http://127.0.0.1"
     signing_secret: str = DEFAULT_SIGNING_SECRET
     # Generous by default so a cold local app is not cut off; `Delivery.late` still flags > 3 s.
     delivery_timeout: float = 10.0

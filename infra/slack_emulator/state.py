@@ -81,6 +81,16 @@ def is_reply(message: dict[str, Any]) -> bool:
 
 
 @dataclass
+class Upload:
+    """A file announced with files.getUploadURLExternal; `data` once its bytes were POSTed to its URL."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+
+
+@dataclass
 class Trigger:
     """A trigger_id handed to the app with a command or an interaction; opens one view, briefly."""
 
@@ -113,9 +123,9 @@ class ResponseUrl:
 # What the installed app was granted by default: every scope Klaxon's manifest asks for, and a few more.
 BOT_SCOPES = (
     "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
-    "channels:read", "chat:write", "commands", "groups:history", "groups:read", "groups:write", "im:history",
-    "im:read", "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write", "reactions:read",
-    "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
+    "channels:read", "chat:write", "commands", "files:write", "groups:history", "groups:read", "groups:write",
+    "im:history", "im:read", "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write",
+    "reactions:read", "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
 )
 
 
@@ -145,6 +155,9 @@ class WorkspaceState:
             # What the app posted to response_urls, in order.
             self.responses: list[dict[str, Any]] = []
             self.triggers: dict[str, Trigger] = {}
+            self.uploads: dict[str, Upload] = {}
+            # Files shared with files.completeUploadExternal: Slack's file object plus its `content`.
+            self.files: dict[str, dict[str, Any]] = {}
             self.calls: list[CallRecord] = []
             self.violations: list[Violation] = []
             # What the installed app was granted (Slack says so in every answer's X-OAuth-Scopes).

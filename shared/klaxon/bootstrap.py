@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from klaxon import correlation
 from klaxon.clock import Clock, SystemClock
 from klaxon.metrics import Count, Measurement
-from klaxon.settings import Settings, SlackCredentials
+from klaxon.settings import Settings, SlackCredentials, link_key
 from klaxon.tracing import Segment, Trace
 
 if TYPE_CHECKING:
@@ -38,9 +38,12 @@ if TYPE_CHECKING:
     from klaxon.ports import MessageReader, SlackDirectory, SlackGateway, Store
     from klaxon.services import Services
     from klaxon.slack.gateway import WebSlackGateway
+    from klaxon.web.incident_pages import PageWork
+    from klaxon.web.links import SignedLinks
     from klaxon.web.sns_https import SnsOverHttps
 
-# Secrets Manager is read at most every five minutes per container; a rotated token takes effect then.
+# Secrets Manager (and SSM) are read at most every five minutes per container; a rotated token, a new link
+# key or a new public address takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
 WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"  # WEBHOOK_SECRET_<KEY>: a webhook source's secret, locally
 
@@ -86,6 +89,50 @@ class Runtime:
         secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
         return frozenset(str(key) for key, value in secrets.items() if str(value).strip()) \
             if isinstance(secrets, dict) else frozenset()
+
+    def link_key(self) -> bytes | None:
+        """The key links to incident pages are signed with: the stack's link key secret in AWS (cached), else
+        LINK_SIGNING_KEY from the environment; None when there is none (Klaxon then gives no links)."""
+        arn = self.settings.link_key_secret_arn
+        if arn is None:
+            return link_key((self._env or os.environ).get("LINK_SIGNING_KEY", ""), "LINK_SIGNING_KEY")
+        return link_key(str(self._secrets.get(arn, max_age=SECRET_MAX_AGE_SECONDS)), "the link key secret")
+
+    def public_base_url(self) -> str | None:
+        """Where Klaxon's pages are reached: the stack's SSM parameter in AWS (cached), else PUBLIC_BASE_URL;
+        None when neither is set (no links)."""
+        parameter = self.settings.public_base_url_parameter
+        if parameter is None:
+            return self.settings.public_base_url
+        url = str(self._parameters.get(parameter, max_age=SECRET_MAX_AGE_SECONDS)).strip().rstrip("/")
+        return url or None
+
+    @cached_property
+    def links(self) -> SignedLinks:
+        """Every link Klaxon puts in Slack: signed with the link key, expiring (klaxon.web.links)."""
+        from klaxon.web.links import SignedLinks
+
+        return SignedLinks(key=self.link_key, base_url=self.public_base_url, clock=self.clock)
+
+    def page_work(self) -> PageWork:
+        """What the incident pages read, for one request of the webhooks function."""
+        from klaxon.incidents.doc import read_doc
+        from klaxon.incidents.history import history
+        from klaxon.web.incident_pages import PageWork
+
+        store = self.store
+        return PageWork(signer=self.links.signer,
+                        read_doc=lambda incident_id: read_doc(incident_id, store.incidents, store.alerts, store.pages),
+                        history=lambda query: history(query, store.incidents, self.clock.now()),
+                        # A page waits out only a short rate limit for a name: the id stands in after that.
+                        names=self.sweep_directory.name, slack_url=self.sweep_directory.workspace_url,
+                        now=self.clock.now)
+
+    @cached_property
+    def _parameters(self) -> Any:
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+        return SSMProvider(boto3_client=self._aws_client("ssm"))
 
     @cached_property
     def _secrets(self) -> Any:
@@ -155,13 +202,6 @@ class Runtime:
         return WebIncidentSlack(self._sweep_client)
 
     @cached_property
-    def doc_links(self) -> DocLinks:
-        """Links to incident docs: the public address the stack is reached at (PUBLIC_BASE_URL)."""
-        from klaxon.incidents.links import PublicDocLinks
-
-        return PublicDocLinks(self.settings.public_base_url)
-
-    @cached_property
     def sweep_directory(self) -> SlackDirectory:
         """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
         from klaxon.slack.directory import WebSlackDirectory
@@ -178,7 +218,7 @@ class Runtime:
                         # history is limited to about a call a minute, and the person should hear that at once.
                         messages=self._sweep_gateway, count=cloudwatch_count,
                         incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
-                        doc_links=self.doc_links, installation=self.installation, deployment=self.deployment)
+                        doc_links=self.links, installation=self.installation, deployment=self.deployment)
 
     @cached_property
     def installation(self) -> Installation:
@@ -197,8 +237,8 @@ class Runtime:
 
         settings = self.settings
         return Deployment(required_scopes=REQUIRED_SCOPES, incidents_channel=settings.incidents_channel,
-                          public_base_url=settings.public_base_url, admin_users=settings.admin_users,
-                          admin_group=settings.admin_user_group, signed=True)
+                          public_base_url=self.public_base_url(), link_key=self.link_key() is not None,
+                          admin_users=settings.admin_users, admin_group=settings.admin_user_group, signed=True)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)

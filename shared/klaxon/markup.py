@@ -8,6 +8,10 @@ Klaxon's forms (which Slack hands over raw) is escaped the same way on the way i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+type Names = Callable[[str], str | None]
+"""A Slack id (a person, a channel, a user group) → its name now, or None when it is not known."""
 
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))  # &amp; last, so `&amp;lt;` stays `&lt;`
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -28,9 +32,14 @@ def unescaped(text: str) -> str:
     return text
 
 
-def readable(text: str) -> str:
+def readable(text: str, names: Names | None = None) -> str:
     """Slack's markup as a person would type it: `<@U1|alice>` → `@alice`, `<#C1|ops>` → `#ops`, a user group
-    → `@handle`, `<!here>` → `@here`, a link → its text; entities as characters. For filling a form in."""
+    → `@handle`, `<!here>` → `@here`, a link → its text, a date → its fallback text; entities as characters.
+
+    With `names`, people and channels are shown by their name now (a label in the markup is the name they had
+    when the text was written, and Slack leaves it out of newer mentions: `<@U1>`), falling back to the label,
+    then the id. For filling a form in, page titles and the postmortem.
+    """
 
     def shown(markup: re.Match[str]) -> str:
         found = _NAMED.fullmatch(markup[1])
@@ -39,6 +48,12 @@ def readable(text: str) -> str:
         sigil, ref, label, group, handle, broadcast = found.groups()
         if broadcast:
             return f"@{broadcast}"
-        return f"@{handle or group}" if group else f"{sigil}{label or ref}"
+        if group:
+            return f"@{handle or _named(names, group) or group}"
+        return f"{sigil}{_named(names, ref) or label or ref}"
 
     return unescaped(_MARKUP.sub(shown, text))
+
+
+def _named(names: Names | None, slack_id: str) -> str | None:
+    return names(slack_id) if names else None

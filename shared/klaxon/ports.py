@@ -211,3 +211,13 @@ class SlackDirectory(Protocol):
     def group_members(self, group_id: str) -> frozenset[str]:
         """The user ids in a user group now."""
         ...
+
+    def name(self, slack_id: str) -> str | None:
+        """What Slack shows for a person (display name, else real name) or a channel (its name) now, by id;
+        None when Slack does not know the id. One lookup per id, cached for a few minutes."""
+        ...
+
+    def workspace_url(self) -> str | None:
+        """The workspace's address (`https://acme.slack.com/`), for links to its channels and messages; None
+        when Slack does not say."""
+        ...

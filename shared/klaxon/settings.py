@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+MIN_LINK_KEY_CHARS = 32
 _SLACK_ID = re.compile(r"^[UWBCGDS][A-Z0-9]{2,}$")
 TOPIC_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{1,12}:[A-Za-z0-9_.-]{1,256}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,100}$")
@@ -39,7 +40,11 @@ class Settings:
     grafana_timestamp_header: str | None = None
     # The local cloud's stand-in for SNS's certificate and confirmation URLs (never set in AWS; see README).
     sns_local_mirror: str | None = None
-    public_base_url: str | None = None  # where links in Slack point (the incident doc); None: no links
+    public_base_url: str | None = None  # where links in Slack point (the incident pages); None: no links
+    # In AWS: the SSM parameter holding that address (the stack's API URL, or a custom domain); read at run
+    # time because the functions cannot name their own API in the template without a dependency cycle.
+    public_base_url_parameter: str | None = None
+    link_key_secret_arn: str | None = None  # in AWS: the secret holding the key links are signed with
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +68,9 @@ class Settings:
             grafana_timestamp_header=_header(env.get("GRAFANA_HMAC_TIMESTAMP_HEADER", "")),
             sns_local_mirror=_loopback_url(env.get("SNS_LOCAL_MIRROR", "")),
             public_base_url=_optional_url(env.get("PUBLIC_BASE_URL", ""), "PUBLIC_BASE_URL"),
+            public_base_url_parameter=_optional_parameter(env.get("PUBLIC_BASE_URL_PARAMETER", ""),
+                                                          "PUBLIC_BASE_URL_PARAMETER"),
+            link_key_secret_arn=env.get("LINK_KEY_SECRET_ARN", "").strip() or None,
         )
 
 
@@ -124,6 +132,22 @@ def _optional_url(raw: str, name: str) -> str | None:
     if url and not url.startswith(("https://", "http://")):
         raise SettingsError(f"{name} must be an http(s) URL, not {url!r}")
     return url or None
+
+
+def _optional_parameter(raw: str, name: str) -> str | None:
+    parameter = raw.strip()
+    if parameter and not parameter.startswith("/"):
+        raise SettingsError(f"{name} must name an SSM parameter by its path (/stack/name), not {parameter!r}")
+    return parameter or None
+
+
+def link_key(raw: str, source: str) -> bytes | None:
+    """The key links are signed with, from LINK_SIGNING_KEY or the link key secret; None when there is none
+    (no links). SettingsError when it is too short to be a key (under 32 characters)."""
+    key = raw.strip()
+    if key and len(key) < MIN_LINK_KEY_CHARS:
+        raise SettingsError(f"the link key in {source} is shorter than {MIN_LINK_KEY_CHARS} characters")
+    return key.encode() if key else None
 
 
 def _optional_id(raw: str, name: str) -> str | None:

@@ -50,6 +50,32 @@ def test_a_form_declares_once_and_reads_back_as_stored(store):
     assert store.incidents.get("20261129-00000002") is None
 
 
+def test_the_record_is_the_incident_and_its_whole_timeline_in_order_as_last_changed(store):
+    stored, _ = store.incidents.declare(incident(), "form:V1", [entry("declared/0", kind=EntryKind.DECLARED)], None)
+    pinned = entry(pin_key("C0COMMS", "1.5"), "the cause", kind=EntryKind.PIN, message=("C0COMMS", "1.5"))
+    store.incidents.mark_pin(replace(pinned, at=T0 + timedelta(minutes=2)), "pin")
+    led = store.incidents.save(stored, stored.with_lead("U0LEAD", T0), [
+        replace(entry("Ev1/command/0", "lead <@U0LEAD>"), at=T0 + timedelta(minutes=1))], None)
+    for consistent in (False, True):
+        record = store.incidents.record(stored.id, consistent=consistent)
+        assert record is not None and record.incident == led
+        assert [(e.key, e.text, e.message) for e in record.timeline] == [
+            ("declared/0", "x", None), ("Ev1/command/0", "lead <@U0LEAD>", None),
+            (pin_key("C0COMMS", "1.5"), "the cause", ("C0COMMS", "1.5"))]
+    assert store.incidents.record("20200101-00000000") is None
+
+
+def test_incidents_are_listed_newest_first_from_when_they_were_declared(store):
+    for day, incident_id in enumerate(("20261101-00000001", "20261115-00000002", "20261128-00000003")):
+        declared = incident(id=incident_id, declared_at=T0 - timedelta(days=28 - 13 * day))
+        stored, _ = store.incidents.declare(declared, f"form:V{day}", [], None)
+        store.incidents.save(stored, stored.with_status(Status.RESOLVED, "U0REP", T0), [entry(f"Ev{day}/r/0")], None)
+    since = store.incidents.declared_since(T0 - timedelta(days=15))
+    assert [i.id for i in since] == ["20261128-00000003", "20261115-00000002"]
+    assert all(i.status is Status.RESOLVED and i.version == 1 for i in since), "as last changed, not as declared"
+    assert [i.id for i in store.incidents.declared_since(T0 - timedelta(days=30), limit=1)] == ["20261128-00000003"]
+
+
 def test_a_change_commits_on_the_version_it_read_and_once_per_origin(store):
     stored, _ = store.incidents.declare(incident(), "form:V1", [], None)
     led = stored.with_lead("U0LEAD", T0).with_status(Status.IDENTIFIED, "U0LEAD", T0, "bad deploy")

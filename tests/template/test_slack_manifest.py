@@ -10,18 +10,20 @@ from infra.slack_emulator.spec import default_spec_path
 from infra.slack_emulator.spec_supplement import NEWER_METHODS
 from infra.slack_manifest import main, manifest
 from klaxon.slack.actions import CallbackId
-from klaxon.slack.scopes import METHOD_SCOPES, REQUIRED_SCOPES
+from klaxon.slack.scopes import METHOD_SCOPES, REQUIRED_SCOPES, SDK_HELPERS
 
 SLACK_ADAPTER = Path(__file__).resolve().parents[2] / "shared" / "klaxon" / "slack"  # the only slack_sdk user
 _CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
 
 
 def web_api_methods_in_code() -> set[str]:
-    """Every slack_sdk WebClient method Klaxon calls, as Web API method names (chat_postMessage → chat.postMessage)."""
+    """Every slack_sdk WebClient method Klaxon calls, as Web API method names (chat_postMessage → chat.postMessage;
+    a helper such as files_upload_v2 as the methods it calls)."""
     found = set()
     for source in SLACK_ADAPTER.rglob("*.py"):
         for method in _CALL.findall(source.read_text()):
-            found.add(method.replace("_", "."))
+            name = method.replace("_", ".")
+            found |= set(SDK_HELPERS.get(name, (name,)))
     return found
 
 
@@ -53,7 +55,7 @@ def test_declared_incidents_get_their_shortcut_events_and_scopes():
     (shortcut,) = app["features"]["shortcuts"]
     assert (shortcut["type"], shortcut["callback_id"]) == ("message", CallbackId.DECLARE_FROM_MESSAGE.value)
     assert {"pin_added", "pin_removed"} <= set(app["settings"]["event_subscriptions"]["bot_events"])
-    assert {"channels:manage", "groups:write", "bookmarks:write", "pins:read"} <= set(
+    assert {"channels:manage", "groups:write", "bookmarks:write", "pins:read", "files:write", "users:read"} <= set(
         app["oauth_config"]["scopes"]["bot"])
 
 

@@ -56,19 +56,20 @@ def test_sam_validate_with_lint_passes() -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_http_api_serves_the_three_contract_routes(cloudformation: dict[str, Any]) -> None:
+def test_http_api_serves_the_contract_routes_and_the_incident_pages(cloudformation: dict[str, Any]) -> None:
     (api,) = resources_of(cloudformation, "AWS::ApiGatewayV2::Api").values()
     paths = api["Properties"]["Body"]["paths"]
-    assert set(paths) == {"/slack/events", "/webhooks/{source}", "/incidents/{id}"}
+    pages = {"/incidents/{id}", "/incidents/{id}/postmortem.md", "/incidents"}
+    assert set(paths) == {"/slack/events", "/webhooks/{source}", *pages}
     assert "post" in paths["/slack/events"] and "post" in paths["/webhooks/{source}"]
-    assert "get" in paths["/incidents/{id}"]
+    assert all(set(paths[page]) == {"get"} for page in pages)
 
     def target(path: str, method: str) -> str:
         uri = paths[path][method]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
         return uri.split("functions/${")[1].split(".Arn")[0]
 
     assert target("/slack/events", "post") == "SlackAppFunction"
-    assert target("/webhooks/{source}", "post") == target("/incidents/{id}", "get") == "WebhooksFunction"
+    assert {target("/webhooks/{source}", "post"), *(target(page, "get") for page in pages)} == {"WebhooksFunction"}
 
 
 def test_every_function_is_python313_on_arm64_with_the_layer_and_tracing(cloudformation: dict[str, Any]) -> None:
@@ -106,10 +107,50 @@ def test_table_is_on_demand_recoverable_with_due_index_and_ttl(cloudformation: d
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
-    (due,) = props["GlobalSecondaryIndexes"]
+    due, history = props["GlobalSecondaryIndexes"]
     assert due["IndexName"] == "due"
     assert [k["AttributeName"] for k in due["KeySchema"]] == ["due_kind", "due_at"]
+    assert (history["IndexName"], history["Projection"]) == ("history", {"ProjectionType": "ALL"})
+    assert [k["AttributeName"] for k in history["KeySchema"]] == ["history_kind", "history_at"]
     assert table["DeletionPolicy"] == "Retain"
+
+
+def test_only_the_functions_that_list_incidents_may_query_the_history_index(cloudformation: dict[str, Any]) -> None:
+    def indexes(role: str) -> set[str]:
+        return {resource["Fn::Sub"].rsplit("/", 1)[1] for statement in _statements(cloudformation, role)
+                for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [])
+                if isinstance(resource, dict) and "/index/" in resource.get("Fn::Sub", "")}
+
+    assert "history" in indexes("SlackAppFunctionRole") and "history" in indexes("WebhooksFunctionRole")
+    assert "history" not in indexes("SweepFunctionRole")
+
+
+def test_links_are_signed_with_a_generated_kept_key_every_function_reads(cloudformation: dict[str, Any]) -> None:
+    secret = cloudformation["Resources"]["LinkKeySecret"]
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert (secret["DeletionPolicy"], secret["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    for function in ("SlackAppFunction", "WebhooksFunction", "SweepFunction"):
+        env = cloudformation["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert env["LINK_KEY_SECRET_ARN"] == {"Ref": "LinkKeySecret"}
+        assert [s["Action"] for s in _statements(cloudformation, f"{function}Role")
+                if s["Resource"] == {"Ref": "LinkKeySecret"}] == ["secretsmanager:GetSecretValue"]
+
+
+def test_links_point_at_the_api_s_own_address_read_at_run_time_without_a_template_cycle(
+        cloudformation: dict[str, Any]) -> None:
+    parameter = cloudformation["Resources"]["PublicBaseUrlParameter"]["Properties"]
+    assert parameter["Name"] == {"Fn::Sub": "/${AWS::StackName}/public-base-url"}
+    custom, api_url = parameter["Value"]["Fn::If"][1:]
+    assert custom == {"Ref": "PublicBaseUrl"}
+    assert api_url == {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    arn = ("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/"
+           "public-base-url")
+    for function in ("SlackAppFunction", "WebhooksFunction", "SweepFunction"):
+        env = cloudformation["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert env["PUBLIC_BASE_URL_PARAMETER"] == parameter["Name"] and "PUBLIC_BASE_URL" not in env
+        (read,) = [s for s in _statements(cloudformation, f"{function}Role") if s["Action"] == "ssm:GetParameter"]
+        assert read["Resource"] == {"Fn::Sub": arn}
+    assert _dependency_cycle(cloudformation) is None
 
 
 def test_slack_credentials_live_in_secrets_manager_from_noecho_parameters(cloudformation: dict[str, Any]) -> None:
@@ -186,7 +227,7 @@ def test_webhook_failures_go_back_to_the_sender_not_to_a_dead_letter_queue(cloud
 
 
 def test_the_data_the_credentials_and_dead_letters_outlive_the_stack(cloudformation: dict[str, Any]) -> None:
-    for name in ("Table", "SlackSecret", "AsyncDeadLetterQueue", "HttpApiAccessLogs"):
+    for name in ("Table", "SlackSecret", "LinkKeySecret", "AsyncDeadLetterQueue", "HttpApiAccessLogs"):
         resource = cloudformation["Resources"][name]
         assert (resource.get("DeletionPolicy"), resource.get("UpdateReplacePolicy")) == ("Retain", "Retain"), name
 
@@ -270,7 +311,7 @@ def test_the_webhooks_function_takes_the_sns_topics_and_never_reads_the_due_inde
     assert env["SNS_TOPIC_ARNS"] == {"Ref": "SnsTopicArns"}
     assert env["GRAFANA_HMAC_TIMESTAMP_HEADER"] == {"Ref": "GrafanaHmacTimestampHeader"}
     (table,) = [s for s in _statements(cloudformation, "WebhooksFunctionRole") if s.get("Sid") == "TableReadWrite"]
-    assert table["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+    assert table["Resource"] == [{"Fn::GetAtt": ["Table", "Arn"]}, {"Fn::Sub": "${Table.Arn}/index/history"}]
     assert "dynamodb:BatchWriteItem" not in _actions(table)
 
 

@@ -25,7 +25,7 @@ CONFIG = Configuration(rules=(RULE,), channel_policies={OPS: "db"},
                        preferences=replace(Preferences(), host_board_channels=(HOSTS,), source_channels={"gcp": OPS}))
 EVERY_KEY = frozenset({"generic", "gcp", "alertmanager", "grafana"})
 HEALTHY = Deployment(required_scopes=REQUIRED_SCOPES, incidents_channel=INCIDENTS, admin_users=frozenset({ADMIN}),
-                     public_base_url="https://klaxon.example", webhook_keys=EVERY_KEY,
+                     public_base_url="https://klaxon.example", link_key=True, webhook_keys=EVERY_KEY,
                      sns_topics=frozenset({"arn:aws:sns:us-east-1:123456789012:alarms"}))
 
 
@@ -48,17 +48,17 @@ def test_an_installation_with_everything_it_needs_has_nothing_to_fix():
 
 def test_missing_scopes_are_named_with_where_to_add_them_and_that_the_app_must_be_reinstalled():
     installation = workspace()
-    installation.scopes = REQUIRED_SCOPES - {"pins:read", "channels:history"} | {"files:write"}
+    installation.scopes = REQUIRED_SCOPES - {"pins:read", "channels:history"} | {"mpim:write"}
 
     checkup = examine(HEALTHY, CONFIG, installation)
 
     assert checkup.missing_scopes == {"pins:read", "channels:history"} and checkup.problems == 1
-    assert checkup.extra_scopes == {"files:write"}
+    assert checkup.extra_scopes == {"mpim:write"}
     text = checkup_text(checkup)
     assert "*Scopes*  :x: missing `channels:history`, `pins:read`. Add them in api.slack.com/apps → Klaxon → " \
            "OAuth & Permissions → Bot Token Scopes" in text
     assert "then reinstall the app (Install App → Reinstall to Workspace)" in text
-    assert "also granted, and not needed: `files:write`" in text
+    assert "also granted, and not needed: `mpim:write`" in text
 
 
 def test_each_channel_klaxon_lacks_is_named_with_why_it_is_needed_and_how_to_fix_it():
@@ -124,7 +124,8 @@ def test_a_refused_token_says_how_to_replace_it_and_checks_no_further():
 @pytest.mark.parametrize("missing, problem", [
     ({"incidents_channel": None}, "no incidents channel"),
     ({"admin_users": frozenset()}, "no admins: nobody can change rules or settings"),
-    ({"public_base_url": None}, "PUBLIC_BASE_URL is not set: incidents show no doc link"),
+    ({"public_base_url": None}, "no address for links to incident pages, so incidents show no doc link"),
+    ({"link_key": False}, "no key to sign links with, so incidents show no doc link"),
 ])
 def test_each_missing_setting_is_a_problem_with_the_parameter_that_sets_it(missing, problem):
     checkup = examine(replace(HEALTHY, **missing), CONFIG, workspace())

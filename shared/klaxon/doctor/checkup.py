@@ -7,9 +7,10 @@ are scoped to, channels with a default other than ignore, channels whose mention
 channel reach Klaxon only while it is a member, reactions on its own posts included, and it cannot join a
 private channel by itself: so every one of them is a channel to invite it to.
 
-What it needs of its deployment: an incidents channel, admins, the public address links point to, and a way
-in for each monitoring source it is configured to take alerts from (the source's key in the webhook secret;
-for CloudWatch, an allowed SNS topic). A source nobody set up is only noted: not every team uses every tool.
+What it needs of its deployment: an incidents channel, admins, the public address links point to and the key
+they are signed with, and a way in for each monitoring source it is configured to take alerts from (the
+source's key in the webhook secret; for CloudWatch, an allowed SNS topic). A source nobody set up is only
+noted: not every team uses every tool.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class Deployment:
 
     required_scopes: frozenset[str]
     incidents_channel: str | None = None
-    public_base_url: str | None = None
+    public_base_url: str | None = None  # where links to incident pages point
+    link_key: bool = False  # a key to sign those links with exists (without one, Klaxon gives no links)
     admin_users: frozenset[str] = frozenset()
     admin_group: str | None = None
     webhook_keys: frozenset[str] | None = None
@@ -138,7 +140,8 @@ class Checkup:
     @property
     def problems(self) -> int:
         """How many things need fixing (a source nobody set up, or extra scopes, are not among them)."""
-        settings = [self.deployment.incidents_channel, self.deployment.public_base_url, self.has_admins]
+        deployment = self.deployment
+        settings = [deployment.incidents_channel, deployment.public_base_url, deployment.link_key, self.has_admins]
         return (bool(self.refused) + bool(self.unlisted) + bool(self.missing_scopes)
                 + sum(not check.ok for check in self.channels)
                 + sum(not check.ok for check in self.sources) + sum(not setting for setting in settings))

@@ -2,8 +2,11 @@
 
     INCIDENT#<id>      / INCIDENT       the incident, with `version` (every change is conditional on it), the
                                         reminders sent and the keyword replies given; in the `due` index
-                                        under `incident` at its next reminder's time while one is due
-    INCIDENT#<id>      / TL#<key>       one timeline entry (pins keyed by their message, changes by origin)
+                                        under `incident` at its next reminder's time while one is due; in the
+                                        `history` index under `incident` at the time it was declared
+    INCIDENT#<id>      / TL#<key>       one timeline entry (pins keyed by their message, changes by origin):
+                                        beside the incident in its partition, so one query reads the incident
+                                        and its whole timeline
     CHANNEL#<channel>  / INCIDENT       the incident a comms channel belongs to: one GetItem answers "is this
                                         a comms channel?" for any channel
     DECLARATION#<key>  / DECLARATION    the incident a declaring form made: its second submission finds it
@@ -26,9 +29,10 @@ from typing import Any
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.incidents.model import ActionState, FollowUp, Incident, Severity, Status, StatusChange
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict
-from klaxon.incidents.timeline import EntryKind, TimelineEntry
+from klaxon.incidents.timeline import EntryKind, IncidentRecord, TimelineEntry, ordered
 
 DUE = "incident"
+HISTORY = "incident"  # the incidents' key in the `history` index (newest first, by the time declared)
 _NOT_THERE = "attribute_not_exists(pk)"
 
 
@@ -41,7 +45,8 @@ class DynamoIncidents:
                 due_at: datetime | None) -> tuple[Incident, bool]:
         writes = [Write("Put", _declaration_key(key), {"incident_id": incident.id}, condition=_NOT_THERE),
                   Write("Put", _incident_key(incident.id), {**_fields(incident), "version": incident.version,
-                                                            **_due(due_at)}, condition=_NOT_THERE),
+                                                            **_due(due_at), **_listed(incident)},
+                        condition=_NOT_THERE),
                   *(_entry_write(entry) for entry in entries)]
         alerts = [Write("Put", _alert_key(alert_id), {"incident_id": incident.id}, condition=_NOT_THERE)
                   for alert_id in incident.alert_ids]
@@ -68,6 +73,17 @@ class DynamoIncidents:
     def get(self, incident_id: str) -> Incident | None:
         item = self._table.get(*_pair(_incident_key(incident_id)), consistent=True)
         return _incident(item) if item else None
+
+    def record(self, incident_id: str, consistent: bool = False) -> IncidentRecord | None:
+        items = self._table.query(f"INCIDENT#{incident_id}", consistent=consistent)
+        incident = next((item for item in items if item["sk"] == "INCIDENT"), None)
+        if incident is None:
+            return None
+        entries = [_entry(item) for item in items if str(item["sk"]).startswith("TL#")]
+        return IncidentRecord(_incident(incident), tuple(ordered(entries)))
+
+    def declared_since(self, since: datetime, limit: int | None = None) -> list[Incident]:
+        return [_incident(item) for item in self._table.history(HISTORY, since=_epoch(since), limit=limit)]
 
     def in_channel(self, channel: str) -> str | None:
         item = self._table.get(f"CHANNEL#{channel}", "INCIDENT", consistent=True)
@@ -171,6 +187,11 @@ def _pair(key: Item) -> tuple[str, str]:
 
 def _epoch(moment: datetime) -> int:
     return math.ceil(moment.timestamp())  # a reminder due at 12:00:00.4 is not taken by a sweep at 12:00:00
+
+
+def _listed(incident: Incident) -> Item:
+    """Where the incident sits in the history index: written once, when it is declared."""
+    return {"history_kind": HISTORY, "history_at": math.floor(incident.declared_at.timestamp())}
 
 
 def _due(due_at: datetime | None) -> Item:

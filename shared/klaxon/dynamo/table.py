@@ -113,6 +113,14 @@ class Table:
                                   "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
         return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]
 
+    def history(self, kind: str, *, since: int, limit: int | None = None) -> list[Item]:
+        """Whole items of one kind in the sparse `history` index (every attribute projected), newest first,
+        from `since` (epoch seconds) on."""
+        kwargs: dict[str, Any] = {"IndexName": "history", "ScanIndexForward": False,
+                                  "KeyConditionExpression": "history_kind = :kind AND history_at >= :since",
+                                  "ExpressionAttributeValues": _values({":kind": kind, ":since": since})}
+        return list(self._paginate(kwargs, limit, "history"))
+
     def get_many(self, keys: Sequence[tuple[str, str]]) -> list[Item]:
         """Items by key, 100 per BatchGetItem, resending what DynamoDB leaves unprocessed; order not kept."""
         found: list[Item] = []

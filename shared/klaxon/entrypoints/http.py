@@ -1,5 +1,6 @@
-"""The webhooks function's entry: POST /webhooks/{source} and GET /incidents/{id}, through the container's
-Powertools resolver (klaxon.web), with what the routes work with set in its context for this request."""
+"""The webhooks function's entry: POST /webhooks/{source} and the incident pages under GET /incidents, through
+the container's Powertools resolver (klaxon.web), with what the routes work with set in its context for this
+request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.intake import Taken
 from klaxon.bootstrap import runtime
 from klaxon.monitoring.webhooks import take_webhook
+from klaxon.web.incident_pages import PAGES
 from klaxon.web.webhooks import WORK, SnsAccess, WebhookWork
 
 # Powertools keeps the request being resolved in class attributes: one request at a time per process.
@@ -34,5 +36,7 @@ def handle_request(event: dict[str, Any], context: Any) -> dict[str, Any]:
                                grafana_timestamp_header=settings.grafana_timestamp_header)
     with _one_at_a_time:
         resolver = rt.webhook_resolver
-        resolver.context[WORK] = webhook_work  # cleared by resolve()
+        # Both cleared by resolve().
+        resolver.context[WORK] = webhook_work
+        resolver.context[PAGES] = rt.page_work()
         return resolver.resolve(event, context)

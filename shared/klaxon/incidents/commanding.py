@@ -15,6 +15,7 @@ from klaxon.incidents.comms import rename_comms_channel
 from klaxon.incidents.desk import Edited, IncidentDesk, Note, change
 from klaxon.incidents.escalation import page_incident
 from klaxon.incidents.events import Via
+from klaxon.incidents.history import history, parse_history_query
 from klaxon.incidents.model import Incident, IncidentError, Severity, Status, role_name
 from klaxon.incidents.outcomes import (
     ActionsShown,
@@ -23,10 +24,16 @@ from klaxon.incidents.outcomes import (
     DurationShown,
     FieldShown,
     HelpShown,
+    HistoryShown,
     Outcome,
+    PostmortemShared,
     Refused,
+    Setback,
+    Step,
     TimelineShown,
 )
+from klaxon.incidents.ports import SlackRefused
+from klaxon.incidents.postmortem import postmortem
 from klaxon.incidents.timeline import EntryKind, ordered
 
 
@@ -47,6 +54,15 @@ def run_command(text: str, actor: str, incident_id: str, via: Via, desk: Inciden
         command = parse_incident_command(text)
         return _VERBS[command.verb](command, _Asked(actor, incident_id, via, desk))
     except (IncidentError, UnknownName) as problem:
+        return Refused(str(problem))
+
+
+def list_incidents(text: str, desk: IncidentDesk) -> Outcome:
+    """`list [open|closed] [last 30d]` (the words after `list`), in any channel: recent incidents and their
+    response times, with a link to the list page."""
+    try:
+        return HistoryShown(history(parse_history_query(text), desk.incidents, desk.now), desk.links.list_url())
+    except IncidentError as problem:
         return Refused(str(problem))
 
 
@@ -214,9 +230,30 @@ def _doc(command: IncidentCommand, asked: _Asked) -> Outcome:
     return DocShown(incident, asked.desk.doc(incident))
 
 
+def _postmortem(command: IncidentCommand, asked: _Asked) -> Outcome:
+    """The postmortem draft from the incident as last committed and its whole timeline, posted as a file to
+    the comms channel (where the command was said)."""
+    record = asked.desk.incidents.record(asked.incident_id, consistent=True)
+    if record is None:
+        raise IncidentError(f"there is no incident `{asked.incident_id[:40]}`")
+    incident, channel = record.incident, record.incident.comms_channel
+    if channel is None:
+        raise IncidentError("the incident has no comms channel to post its postmortem to")
+    draft = postmortem(incident, record.timeline, asked.desk.directory.name, asked.desk.now)
+    try:
+        asked.desk.slack.share_postmortem(incident, channel, draft, asked.actor)
+    except SlackRefused as refused:
+        return Refused(setback=Setback(Step.POSTMORTEM, refused.code, refused.subject))
+    return PostmortemShared(incident, channel)
+
+
+def _list(command: IncidentCommand, asked: _Asked) -> Outcome:
+    return list_incidents(command.text, asked.desk)
+
+
 _VERBS: dict[str, Callable[[IncidentCommand, _Asked], Outcome]] = {
     "help": _help, "lead": _lead, "role": _role, "severity": _severity, "summary": _text_field("summary"),
     "impact": _text_field("impact"), "status": _status, "update": _update, "action": _action, "actions": _actions,
     "done": _done, "timeline": _timeline, "duration": _duration, "page": _page, "rename": _rename,
-    "resolve": _resolve, "close": _close, "doc": _doc,
+    "resolve": _resolve, "close": _close, "doc": _doc, "postmortem": _postmortem, "list": _list,
 }

@@ -3,7 +3,8 @@
 The grammar (SPEC §4): help | lead [@user] | role <name> @user | severity <1-4|name> | summary [text] |
 impact [text] | status <investigating|identified|monitoring|resolved> [note] | update <text> |
 action <text> [@owner] | actions | done <action-id> | timeline | duration | page [policy] | rename <name> |
-resolve | close | doc. The same words work after `/incident` typed in the comms channel.
+resolve | close | doc, and postmortem and list (the history; `/incident list` works in any channel). The
+same words work after `/incident` typed in the comms channel.
 
 Text arrives as Slack sends it: mentions as `<@U…>` markup, `&`, `<` and `>` escaped, and free text (a
 summary, a note, an update, an action) is kept in that markup - the one every text of an incident is in.
@@ -114,7 +115,7 @@ def _person(word: str, what: str) -> MentionRef:
 _PARSERS = {
     "lead": _lead, "role": _role, "severity": _severity, "summary": _text, "impact": _text,
     "status": _status, "update": _needs_text, "action": _action, "done": _done, "page": _page,
-    "rename": _needs_text,
+    "rename": _needs_text, "list": _text,
 }
 
 

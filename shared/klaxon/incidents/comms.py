@@ -91,7 +91,7 @@ def _furnish(incident: Incident, channel: str, asker: str, desk: IncidentDesk) -
     setbacks = [Setback(Step.INVITE, refused.code, refused.subject) for refused in desk.slack.invite(channel, people)]
     doc = desk.doc(incident)
     try:
-        desk.slack.set_topic(channel, incident, doc)
+        desk.slack.set_topic(channel, incident)
     except SlackRefused as refused:
         setbacks.append(Setback(Step.TOPIC, refused.code))
     if doc:

@@ -65,7 +65,7 @@ def keep_topic(event: IncidentChanged, desk: IncidentDesk) -> None:
     incident = event.after
     if incident.comms_channel and incident.summary != event.before.summary:
         try:
-            desk.slack.set_topic(incident.comms_channel, incident, desk.doc(incident))
+            desk.slack.set_topic(incident.comms_channel, incident)
         except SlackRefused as refused:  # the channel works without it; whoever changed it hears why
             desk.slack.tell(event.by or incident.reporter, incident.comms_channel,
                             [Setback(Step.TOPIC, refused.code)])

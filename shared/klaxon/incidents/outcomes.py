@@ -7,9 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from klaxon.incidents.model import Incident
 from klaxon.incidents.timeline import TimelineEntry
+
+if TYPE_CHECKING:  # the history reads incidents through the ports, which know the outcomes' setbacks
+    from klaxon.incidents.history import History
 
 
 class Step(StrEnum):
@@ -24,6 +28,7 @@ class Step(StrEnum):
     WELCOME = "welcome"  # Klaxon's first post in it
     RENAME = "rename"  # renaming it
     PAGE = "page"  # paging the on-call
+    POSTMORTEM = "postmortem"  # posting the postmortem draft as a file
 
 
 # Klaxon's own reasons, beside Slack's error codes.
@@ -94,4 +99,22 @@ class DocShown:
     link: str | None
 
 
-type Outcome = Done | Refused | HelpShown | FieldShown | ActionsShown | TimelineShown | DurationShown | DocShown
+@dataclass(frozen=True)
+class PostmortemShared:
+    """The postmortem draft was posted to `channel` as a file."""
+
+    incident: Incident
+    channel: str
+
+
+@dataclass(frozen=True)
+class HistoryShown:
+    """`list …`: the incidents asked for and the response times, with a link to the list page (None when
+    Klaxon gives no links)."""
+
+    history: History
+    link: str | None
+
+
+type Outcome = (Done | Refused | HelpShown | FieldShown | ActionsShown | TimelineShown | DurationShown | DocShown
+                | PostmortemShared | HistoryShown)

@@ -12,7 +12,7 @@ from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Setback
 from klaxon.incidents.reminders import Reminder
-from klaxon.incidents.timeline import TimelineEntry
+from klaxon.incidents.timeline import IncidentRecord, TimelineEntry
 
 
 class IncidentConflict(Exception):
@@ -54,6 +54,17 @@ class IncidentRepository(Protocol):
 
     def get(self, incident_id: str) -> Incident | None:
         """The incident as last committed (a strongly consistent read)."""
+        ...
+
+    def record(self, incident_id: str, consistent: bool = False) -> IncidentRecord | None:
+        """The incident and its whole timeline in one read (one query of the incident's own partition, paged
+        past 1 MB), or None when there is no such incident. Eventually consistent unless `consistent` (at
+        twice the read cost): pages people open read the other way."""
+        ...
+
+    def declared_since(self, since: datetime, limit: int | None = None) -> list[Incident]:
+        """Incidents declared at or after `since`, newest first, at most `limit` (one query of the history
+        index, never a scan)."""
         ...
 
     def in_channel(self, channel: str) -> str | None:
@@ -105,8 +116,14 @@ class IncidentRepository(Protocol):
 
 
 class DocLinks(Protocol):
+    """Links Klaxon puts in Slack to its pages: each signed and expiring (klaxon.web.links)."""
+
     def doc_url(self, incident: Incident) -> str | None:
-        """A link to the incident's doc page, or None when Klaxon has no public address to link to."""
+        """A fresh link to the incident's doc page, or None when Klaxon has no public address or no link key."""
+        ...
+
+    def list_url(self) -> str | None:
+        """A fresh link to the incident list page (the history), or None as for doc_url."""
         ...
 
 
@@ -131,7 +148,9 @@ class IncidentSlack(Protocol):
         """Invite people; what Slack refused, person by person (one already there is not refused)."""
         ...
 
-    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None: ...
+    def set_topic(self, channel: str, incident: Incident) -> None:
+        """The comms channel's topic: the severity and the summary (the doc's link is its bookmark)."""
+        ...
 
     def bookmark_doc(self, channel: str, doc: str) -> None: ...
 
@@ -156,6 +175,10 @@ class IncidentSlack(Protocol):
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
         """Direct-message `person` that the incident is closed and its postmortem is theirs to write."""
+        ...
+
+    def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
+        """Post the postmortem draft `markdown` to `channel` as a Markdown file, saying who asked for it."""
         ...
 
     def message_text(self, channel: str, ts: str) -> str | None:

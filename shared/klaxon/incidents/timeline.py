@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from klaxon.incidents.model import Incident
+
 MAX_ENTRY_CHARS = 3000
 PIN_REACTION = "pushpin"  # 📌
 
@@ -62,3 +64,12 @@ def ordered(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     """Entries as the timeline shows them: by time, then by key - the declaration before what followed it in
     the same instant (its channel, its page)."""
     return sorted(entries, key=lambda e: (e.at, e.kind is not EntryKind.DECLARED, e.key))
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """An incident and every entry of its timeline (in timeline order), read in one go for its doc and its
+    postmortem."""
+
+    incident: Incident
+    timeline: tuple[TimelineEntry, ...]

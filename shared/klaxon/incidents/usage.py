@@ -25,6 +25,8 @@ USAGE = {
     "resolve": "resolve - the incident is over",
     "close": "close - nothing more to do (after resolve)",
     "doc": "doc - a fresh link to the incident doc",
+    "postmortem": "postmortem - a postmortem draft (Markdown, the facts filled in) posted here as a file",
+    "list": "list [open|closed] [last 30d] - recent incidents, MTTA and MTTR (works in any channel)",
 }
 
 
@@ -35,5 +37,10 @@ def help_text() -> str:
 
 def is_command(text: str) -> bool:
     """Whether `text` (what follows `/incident`) starts with one of the verbs, in any case."""
+    return verb_of(text) in USAGE
+
+
+def verb_of(text: str) -> str:
+    """The first word of `text`, in lower case ("" for none)."""
     words = text.split(maxsplit=1)
-    return bool(words) and words[0].lower() in USAGE
+    return words[0].lower() if words else ""

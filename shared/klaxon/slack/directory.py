@@ -4,6 +4,8 @@ Lists are paginated and cached per container for a few minutes: a typed `#name` 
 command costs Slack calls once in a while, not on every command. A name the cached list lacks makes
 the caller ask again with `fresh=True`, so a channel or person created a minute ago is found. Group
 membership (admin checks, escalation levels) is cached for a minute, so a change shows up quickly.
+Names by id (the incident pages, the postmortem) are one users.info or conversations.info each (Tier 4
+and Tier 3: a page's dozen people cost a dozen calls once, never the whole member list), cached likewise.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from klaxon.ports import Person
+
+logger = Logger(child=True)
 
 LIST_TTL_SECONDS = 300
 FRESH_ENOUGH_SECONDS = 10  # a name missing from a list this young is really missing
@@ -74,6 +79,36 @@ class WebSlackDirectory:
     def group_members(self, group_id: str) -> frozenset[str]:
         return self._cache.get(f"members:{group_id}", MEMBERS_TTL_SECONDS, lambda: frozenset(
             self.client.usergroups_users_list(usergroup=group_id)["users"]))
+
+    def name(self, slack_id: str) -> str | None:
+        try:
+            return self._cache.get(f"name:{slack_id}", LIST_TTL_SECONDS, lambda: self._look_up_name(slack_id))
+        except SlackApiError as error:  # a name is a courtesy: the id stands in, and the next page asks again
+            logger.warning("no name from Slack", extra={"id": slack_id, "error": error.response.get("error")})
+            return None
+
+    def workspace_url(self) -> str | None:
+        return self._cache.get("workspace", LIST_TTL_SECONDS, self._look_up_workspace)
+
+    def _look_up_name(self, slack_id: str) -> str | None:
+        try:
+            if slack_id[:1] in ("U", "W", "B"):
+                user = self.client.users_info(user=slack_id)["user"]
+                profile = user.get("profile") or {}
+                return str(profile.get("display_name") or profile.get("real_name") or user.get("name") or "") or None
+            if slack_id[:1] in ("C", "G"):
+                return str(self.client.conversations_info(channel=slack_id)["channel"].get("name") or "") or None
+        except SlackApiError as error:
+            if error.response.get("error") not in ("user_not_found", "channel_not_found"):
+                raise
+        return None
+
+    def _look_up_workspace(self) -> str | None:
+        try:
+            return str(self.client.auth_test().get("url") or "") or None
+        except SlackApiError as error:  # links back to Slack are a courtesy: the page goes without them
+            logger.warning("no workspace address from Slack", extra={"error": error.response.get("error")})
+            return None
 
     def _load_people(self) -> dict[str, Person]:
         found: dict[str, Person] = {}

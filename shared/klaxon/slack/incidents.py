@@ -5,7 +5,9 @@ Calls made for someone turn Slack's refusal into SlackRefused with Slack's error
 told why (klaxon.incidents.outcomes.Setback). The methods and their errors are Slack's own reference's:
 conversations.create (name_taken also for archived channels, restricted_action, invalid_name_*),
 conversations.invite (per-user `errors`), conversations.setTopic, conversations.rename, bookmarks.add
-(docs.slack.dev/reference/methods/bookmarks.add), chat.postEphemeral (user_not_in_channel).
+(docs.slack.dev/reference/methods/bookmarks.add), chat.postEphemeral (user_not_in_channel), and a file's
+upload through slack_sdk's files_upload_v2 (files.getUploadURLExternal, the upload itself,
+files.completeUploadExternal: docs.slack.dev/messaging/working-with-files#upload).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
-from klaxon.incidents.outcomes import Done, Outcome, Refused, Setback
+from klaxon.incidents.outcomes import Done, Outcome, PostmortemShared, Refused, Setback
 from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.reminders import Reminder
 from klaxon.slack.client import error_code, joining, permalink
@@ -73,9 +75,9 @@ class WebIncidentSlack:
                     refused.append(SlackRefused(error_code(error) or "unknown_error", user))
         return refused
 
-    def set_topic(self, channel: str, incident: Incident, doc: str | None) -> None:
+    def set_topic(self, channel: str, incident: Incident) -> None:
         _refused_as_setback(lambda: self.client.conversations_setTopic(channel=channel,
-                                                                        topic=words.topic(incident, doc)), channel)
+                                                                        topic=words.topic(incident)), channel)
 
     def bookmark_doc(self, channel: str, doc: str) -> None:
         _refused_as_setback(lambda: self.client.bookmarks_add(channel_id=channel, title=DOC_BOOKMARK, type="link",
@@ -109,6 +111,11 @@ class WebIncidentSlack:
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
         self.client.chat_postMessage(channel=person, text=words.postmortem_request(incident, doc), unfurl_links=False)
+
+    def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
+        _refused_as_setback(lambda: self.client.files_upload_v2(
+            channel=channel, content=markdown.encode("utf-8"), filename=words.postmortem_filename(incident),
+            title=words.postmortem_title(incident), initial_comment=words.postmortem_comment(incident, by)), channel)
 
     def message_text(self, channel: str, ts: str) -> str | None:
         try:
@@ -149,7 +156,7 @@ def answer_mention(client: WebClient, mention: dict[str, Any], outcome: Outcome,
     """Feedback on `@klaxon <command>` as Response gave it: ✅ on the command when it changed something, an
     answer in its thread when it asked something, and a refusal only its author sees."""
     channel, ts = mention["channel"], mention["ts"]
-    if isinstance(outcome, Done):
+    if isinstance(outcome, Done | PostmortemShared):  # the change, or the file, is there for all to see
         try:
             client.reactions_add(channel=channel, timestamp=ts, name=CONFIRMED)
         except SlackApiError as error:

@@ -32,9 +32,17 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.rename": "channels:manage",
     "bookmarks.add": "bookmarks:write",
     "users.list": "users:read",
+    "users.info": "users:read",  # names on the incident pages and in the postmortem
     "users.conversations": "channels:read",  # the doctor: which channels Klaxon is in (groups:read: private ones)
+    # The postmortem draft posted as a file (slack_sdk's files_upload_v2 makes both calls: SDK_HELPERS).
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
     "usergroups.list": "usergroups:read",
     "usergroups.users.list": "usergroups:read",
+}
+# slack_sdk helpers that make several Web API calls, and the calls they make.
+SDK_HELPERS: dict[str, tuple[str, ...]] = {
+    "files.upload.v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
 }
 # What Slack must tell Klaxon about, and the scope each event needs.
 EVENT_SCOPES: dict[str, str] = {

@@ -16,7 +16,7 @@ import pytest
 from infra.driver import StackDriver
 from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
-from infra.stack import BOT_TOKEN, FIRST_PERSON, SIGNING_SECRET, webhook_secret_env
+from infra.stack import BOT_TOKEN, FIRST_PERSON, LINK_SIGNING_KEY, SIGNING_SECRET, webhook_secret_env
 from klaxon.bootstrap import cold_start
 
 ADMIN = FIRST_PERSON
@@ -28,7 +28,7 @@ def local_stack() -> Iterator[tuple[StackDriver, LocalCloud]]:
     with SlackEmulator(signing_secret=SIGNING_SECRET) as slack:
         os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=BOT_TOKEN,
                           SLACK_SIGNING_SECRET=SIGNING_SECRET, TABLE_NAME="klaxon-it", ADMIN_USERS=ADMIN,
-                          **webhook_secret_env())
+                          LINK_SIGNING_KEY=LINK_SIGNING_KEY, **webhook_secret_env())
         cold_start()
         cloud = LocalCloud(CloudOptions(port=0, sweep_seconds=0, async_retry_seconds=0.05))
         with cloud:

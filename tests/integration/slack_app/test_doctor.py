@@ -15,6 +15,7 @@ import pytest
 from infra import doctor
 from infra.driver import StackDriver
 from infra.local import LocalCloud
+from infra.local.cloud import STACK_NAME
 from infra.stack import WEBHOOK_SECRETS
 from klaxon.bootstrap import cold_start
 from klaxon.slack.scopes import REQUIRED_SCOPES
@@ -131,7 +132,8 @@ class StackDescribed:
             {"ParameterKey": key, "ParameterValue": value} for key, value in self.parameters.items()]}]}
 
     def describe_stack_resources(self, StackName: str) -> dict[str, Any]:  # noqa: N803
-        physical = {"Table": "TABLE_NAME", "SlackSecret": "SLACK_SECRET_ARN", "WebhookSecret": "WEBHOOK_SECRET_ARN"}
+        physical = {"Table": "TABLE_NAME", "SlackSecret": "SLACK_SECRET_ARN", "WebhookSecret": "WEBHOOK_SECRET_ARN",
+                    "LinkKeySecret": "LINK_KEY_SECRET_ARN"}
         return {"StackResources": [{"LogicalResourceId": logical, "PhysicalResourceId": self.environment[variable],
                                     "ResourceType": "AWS::Any"} for logical, variable in physical.items()]}
 
@@ -142,13 +144,14 @@ def test_make_doctor_reads_a_deployed_stacks_parameters_and_resources(local_stac
         "AdminUsers": "", "AdminUserGroup": "", "IncidentsChannel": installed["incidents"], "PublicBaseUrl": "",
         "SnsTopicArns": "arn:aws:sns:us-east-1:123456789012:alarms", "LogLevel": "INFO", "SlackBotToken": "****"})
 
-    env = doctor.stack_environment(described, "klaxon")
+    env = doctor.stack_environment(described, STACK_NAME)  # the local cloud's names its parameter after its stack
     found = doctor.checkup(env)
 
     assert env["TABLE_NAME"] == cloud.environment()["TABLE_NAME"] and env["INCIDENTS_CHANNEL"] == installed["incidents"]
     assert env["SLACK_API_URL"] == "https://slack.com/api/", "the template's; SLACK_API_URL points the test at Slack"
+    assert env["PUBLIC_BASE_URL_PARAMETER"] == f"/{STACK_NAME}/public-base-url"
     report = doctor.terminal_text(found)
-    assert found.problems == 2, report
+    assert found.problems == 1, report
     assert "✘ no admins: nobody can change rules or settings. Deploy with `--parameter-overrides AdminUsers=" in report
-    assert "✘ PUBLIC_BASE_URL is not set" in report
+    assert f"✔ links to incident pages point to {cloud.url}, signed" in report, "the stack's SSM parameter and key"
     assert "✔ cloudwatch: open (an allowed SNS topic)" in report

@@ -154,7 +154,7 @@ def test_rule_test_reads_one_message_by_its_link(stack, scene):
     posted = stack.workspace.post("#alerts-prod", "", bot="grafana", blocks=[
         {"type": "markdown", "text": "**Disk full** on `db-1` (98%)"}])
     stack.settle()
-    link = f"<https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{posted.ts.replace('.', '')}>"
+    link = f"https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{posted.ts.replace('.', '')}"
     answer = stack.klaxon(scene["alice"], "#alerts-prod", f"rule test {link}")
     assert ">**Disk full** on `db-1` (98%)" in answer and "would be reposted" in answer
     (call,) = stack.workspace.calls("conversations.history")
@@ -166,8 +166,8 @@ def test_rule_test_of_a_reply_reads_its_thread(stack, scene):
     parent = stack.workspace.post("#alerts-prod", "db trouble", user="alice")
     reply = stack.workspace.post("#alerts-prod", "disk full on db-2", user="alice", thread_ts=parent.ts)
     stack.settle()
-    link = (f"<https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{reply.ts.replace('.', '')}"
-            f"?thread_ts={parent.ts}&cid={scene['alerts']}>")
+    link = (f"https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{reply.ts.replace('.', '')}"
+            f"?thread_ts={parent.ts}&cid={scene['alerts']}")
     answer = stack.klaxon(scene["alice"], "#alerts-prod", f"rule test {link}")
     assert ">disk full on db-2" in answer and "would be reposted" in answer
     (call,) = stack.workspace.calls("conversations.replies")
@@ -177,7 +177,7 @@ def test_rule_test_of_a_reply_reads_its_thread(stack, scene):
 def test_rule_test_of_a_channel_klaxon_is_not_in_says_to_invite_it(stack, scene):
     elsewhere = stack.workspace.add_channel("team-chat", bot_member=False)["id"]
     posted = stack.workspace.post("#team-chat", "disk full", user="alice")
-    link = f"<https://klaxon-demo.slack.com/archives/{elsewhere}/p{posted.ts.replace('.', '')}>"
+    link = f"https://klaxon-demo.slack.com/archives/{elsewhere}/p{posted.ts.replace('.', '')}"
     answer = stack.klaxon(scene["alice"], "#alerts-prod", f"rule test {link}")
     assert f"Klaxon is not in <#{elsewhere}>" in answer and "/invite" in answer
 
@@ -186,7 +186,7 @@ def test_rule_test_when_slack_limits_history_says_when_to_try_again(stack, scene
     posted = stack.workspace.post("#alerts-prod", "disk full", bot="grafana")
     stack.settle()
     stack.workspace.rate_limit("conversations.history", count=5, retry_after=45)
-    link = f"<https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{posted.ts.replace('.', '')}>"
+    link = f"https://klaxon-demo.slack.com/archives/{scene['alerts']}/p{posted.ts.replace('.', '')}"
     answer = stack.klaxon(scene["alice"], "#alerts-prod", f"rule test {link}")
     assert "try again in 45 s" in answer and stack.dead_letters() == []
 

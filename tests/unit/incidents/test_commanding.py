@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from klaxon.incidents.commanding import run_command
@@ -21,7 +24,8 @@ from klaxon.incidents.outcomes import (
     TimelineShown,
 )
 from klaxon.ports import Person
-from tests.fakes import FakeDirectory
+from klaxon.web.links import LinkSigner
+from tests.fakes import BASE_URL, LINK_KEY, FakeDirectory
 from tests.unit.incidents.conftest import PAGED, declared
 
 SAM = Person(id="U0SAM", name="sam")
@@ -93,8 +97,11 @@ def test_questions_change_nothing(desk, store, incident, clock):
     version = current(store, incident).version
     assert say(desk, incident, "help") == HelpShown()
     assert say(desk, incident, "duration") == DurationShown(current(store, incident), clock.now())
-    assert say(desk, incident, "doc") == DocShown(current(store, incident),
-                                                  f"https://klaxon.example/incidents/{incident.id}")
+    doc = say(desk, incident, "doc")
+    assert isinstance(doc, DocShown) and doc.link and doc.link.startswith(f"{BASE_URL}/incidents/{incident.id}?t=")
+    signer = LinkSigner(LINK_KEY, BASE_URL)
+    token = parse_qs(urlsplit(doc.link).query)["t"][0]
+    assert signer.opens_incident(token, incident.id, clock.now()) == clock.now() + timedelta(days=7)
     timeline = say(desk, incident, "timeline")
     assert isinstance(timeline, TimelineShown) and timeline.entries[0].text.startswith("declared (SEV2 major)")
     assert current(store, incident).version == version

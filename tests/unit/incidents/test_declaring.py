@@ -8,6 +8,7 @@ from klaxon.configuration.model import Configuration
 from klaxon.incidents.declaring import Declaration, declare, incident_id
 from klaxon.incidents.model import Severity
 from klaxon.incidents.outcomes import ALERT_TAKEN, NO_POLICY, Setback, Step
+from tests.fakes import signed_links
 from tests.unit.incidents.conftest import INCIDENTS, OPS, PAGED, declared, preferences
 
 
@@ -28,12 +29,13 @@ def test_without_an_incidents_channel_the_headline_goes_where_it_was_declared(de
     assert incident is not None and incident.headline is not None and incident.headline[0] == OPS
 
 
-def test_severity_one_gets_its_comms_channel_and_pages_the_policy_from_that_channel(desk, store, slack, islack):
+def test_severity_one_gets_its_comms_channel_and_pages_the_policy_from_that_channel(desk, store, slack, islack,
+                                                                                    clock):
     incident = declared(desk, Severity.CRITICAL)
     assert incident.comms_channel == "C0INC1" and islack.channels["C0INC1"] == ("inc-20261124-checkout-down", False)
     assert set(islack.invited) == {("C0INC1", "U0REPORTER"), ("C0INC1", "U0LEAD")}
     assert islack.topics["C0INC1"] == "checkout is down" and islack.bookmarks == [
-        ("C0INC1", f"https://klaxon.example/incidents/{incident.id}")]
+        ("C0INC1", signed_links(clock).doc_url(incident))]  # a signed link that expires
     assert slack.pages_sent == [(PAGED, f"incident/{incident.id}/severity", 0)]
     page = store.pages.get(f"incident/{incident.id}/severity")
     assert page is not None and (page.channel, page.ts) == ("C0INC1", incident.comms_post)

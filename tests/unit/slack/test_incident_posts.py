@@ -9,17 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from klaxon.incidents.events import IncidentChanged, Via
+from klaxon.incidents.history import History, HistoryQuery, by_window
 from klaxon.incidents.model import Incident, Severity, Status
-from klaxon.incidents.outcomes import NO_POLICY, HelpShown, Refused, Setback, Step
+from klaxon.incidents.outcomes import NO_POLICY, DocShown, HelpShown, HistoryShown, Refused, Setback, Step
 from klaxon.incidents.reminders import Reminder, ReminderKind
 from klaxon.incidents.timeline import EntryKind, TimelineEntry
 from klaxon.slack.actions import ActionId
 from klaxon.slack.renderers.incidents import (
+    ANSWER_LIMIT,
+    HISTORY_SHOWN,
     TOPIC_LIMIT,
     announcement,
     answer,
     headline_blocks,
     headline_fallback,
+    postmortem_request,
     reminder_text,
     setback_text,
     topic,
@@ -89,9 +93,40 @@ def test_a_private_incidents_headline_says_only_that_it_exists_and_who_leads_it(
     assert "Nobody leads it yet" in str(rendered(incident(private=True, lead=None)))
 
 
-def test_the_topic_fits_slacks_limit_and_keeps_the_doc_link_whole():
+def test_the_topic_fits_slacks_limit_and_leaves_the_expiring_doc_link_to_the_bookmark():
     long = incident(summary="x" * 300)
-    assert len(topic(long, DOC)) <= TOPIC_LIMIT and topic(long, DOC).endswith(DOC)
+    assert len(topic(long)) <= TOPIC_LIMIT and topic(long).startswith("SEV1 critical: xxx")
+    assert "http" not in topic(long)
+
+
+def test_the_history_lists_the_newest_within_slacks_limits_and_keeps_private_incidents_private():
+    many = [incident(id=f"20261129-{n:08x}", summary=f"outage {n} <!here> " + "y" * 200, lead="U0LEAD",
+                     declared_at=T0 - timedelta(hours=n)) for n in range(40)]
+    many[1] = replace(many[1], private=True, summary="payroll leak")
+    now = T0 + timedelta(hours=1)
+    shown = History(HistoryQuery(), tuple(many), tuple(by_window(many, now)), now)
+    text = answer(HistoryShown(shown, "https://k.example/incidents?t=abc"), now)
+    lines = text.splitlines()
+    assert len(text) <= ANSWER_LIMIT and lines[0] == "*Incidents declared in the last 30d: 40*"
+    assert len([line for line in lines if "`20261129-" in line]) == HISTORY_SHOWN
+    assert "payroll" not in text and ":lock: a private incident" in lines[2]
+    assert "<!here>" not in text and "@here" in lines[1] and "…" in lines[1], "quieted and cut"
+    assert "…and 25 more on the list page." in lines
+    assert "*Response times* · last 30 days: 40 incidents, MTTA -, MTTR - (40 unresolved) · last 90 days" in text
+    assert lines[-1].startswith(":page_facing_up: <https://k.example/incidents?t=abc|The incident list>")
+
+
+def test_without_links_the_answers_say_why_there_is_none():
+    now = T0 + timedelta(hours=1)
+    assert "no link key or public address" in answer(DocShown(incident(), None), now)
+    assert "no link key" in answer(HistoryShown(History(HistoryQuery(), (), (), now), None), now)
+    assert "works for 7d" in answer(DocShown(incident(), DOC), now)
+
+
+def test_the_postmortem_request_says_how_to_get_a_draft():
+    closed = incident(comms_channel="C0INC1")
+    assert "`@klaxon postmortem` in <#C0INC1> posts a draft" in postmortem_request(closed, DOC)
+    assert "@klaxon postmortem" not in postmortem_request(incident(), DOC)
 
 
 def test_the_channel_is_told_a_status_move_with_its_note_and_other_changes_by_what_changed():

@@ -52,9 +52,10 @@ def register(app: App, services: Callable[[], Services]) -> None:
             ack(text=FORM_TRIGGER_LOST)
 
     def run_incident_command(body: dict[str, Any], respond: Respond) -> None:
-        from klaxon.incidents.commanding import run_command
+        from klaxon.incidents.commanding import list_incidents, run_command
+        from klaxon.incidents.commands import parse_incident_command
         from klaxon.incidents.events import Via
-        from klaxon.incidents.usage import is_command
+        from klaxon.incidents.usage import is_command, verb_of
         from klaxon.slack.renderers.incidents import answer, not_a_comms_channel
 
         text = body.get("text") or ""
@@ -65,6 +66,10 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 return
             desk = work.desk(delivery_id(body))
             incident_id = desk.incidents.in_channel(body["channel_id"])
+            if incident_id is None and verb_of(text) == "list":  # the history is asked for anywhere
+                outcome = list_incidents(parse_incident_command(text).text, desk)
+                respond(text=answer(outcome, desk.now), response_type="ephemeral", replace_original=False)
+                return
             if incident_id is None:
                 message = not_a_comms_channel(text)
                 respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)

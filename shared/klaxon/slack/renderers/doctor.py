@@ -119,9 +119,15 @@ def _settings(checkup: Checkup, channel: ChannelName) -> list[str]:
     lines.append(f"    {OK} admins {', '.join(admins)}" if admins
                  else f"    {PROBLEM} no admins: nobody can change rules or settings. Deploy with "
                       "`--parameter-overrides AdminUsers=U…,U…` (a profile's ⋮ → Copy member ID).")
-    lines.append(f"    {OK} links point to {deployment.public_base_url}" if deployment.public_base_url
-                 else f"    {PROBLEM} PUBLIC_BASE_URL is not set: incidents show no doc link. Deploy with "
-                      "`--parameter-overrides PublicBaseUrl=<ApiUrl output>`.")
+    if deployment.public_base_url and deployment.link_key:
+        lines.append(f"    {OK} links to incident pages point to {deployment.public_base_url}, signed")
+    if not deployment.public_base_url:
+        lines.append(f"    {PROBLEM} no address for links to incident pages, so incidents show no doc link: in AWS "
+                     "the SSM parameter /<stack>/public-base-url is empty (deploy again; it holds the ApiUrl output, "
+                     "or the PublicBaseUrl parameter for a custom domain); locally, set PUBLIC_BASE_URL.")
+    if not deployment.link_key:
+        lines.append(f"    {PROBLEM} no key to sign links with, so incidents show no doc link: in AWS the secret of "
+                     "output LinkKeySecretArn is empty (deploy again: it is generated); locally, set LINK_SIGNING_KEY.")
     return lines
 
 

@@ -22,7 +22,9 @@ from slack_sdk.models.blocks import (
 )
 
 from klaxon.alerts.gathering import truncate
+from klaxon.incidents.durations import spoken
 from klaxon.incidents.events import IncidentChanged, Via
+from klaxon.incidents.history import Figures, History
 from klaxon.incidents.model import MAX_SUMMARY_CHARS, ActionState, Incident, Severity, Status
 from klaxon.incidents.outcomes import (
     ALERT_TAKEN,
@@ -35,7 +37,9 @@ from klaxon.incidents.outcomes import (
     DurationShown,
     FieldShown,
     HelpShown,
+    HistoryShown,
     Outcome,
+    PostmortemShared,
     Refused,
     Setback,
     Step,
@@ -49,11 +53,16 @@ from klaxon.paging.policies import took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.mrkdwn import placeholders_shown, quieted, slack_date
 from klaxon.slack.renderers.alerts import FALLBACK_LIMIT, SECTION_LIMIT
+from klaxon.web.links import DEFAULT_LIFETIME
 
 FIELD_LIMIT = 2000  # Slack's limit for a section field's text
+LINK_LIFE = spoken(DEFAULT_LIFETIME)
+NO_LINKS = "This Klaxon gives no links to its pages: it has no link key or public address (see its README)."
 TOPIC_LIMIT = 250  # Slack's limit for a channel topic
 ANSWER_LIMIT = 3000
 TIMELINE_SHOWN = 50  # entries `@klaxon timeline` lists before "…and N earlier"
+HISTORY_SHOWN = 15  # incidents `/incident list` lists before "…and N more on the list page"
+HISTORY_SUMMARY = 80  # characters of a summary in that list
 
 SEVERITY_BADGE = {Severity.CRITICAL: ":red_circle:", Severity.MAJOR: ":large_orange_circle:",
                   Severity.MINOR: ":large_yellow_circle:", Severity.TRIVIAL: ":white_circle:"}
@@ -156,10 +165,10 @@ def welcome_text(incident: Incident, doc: str | None) -> str:
             "acknowledges a page.")
 
 
-def topic(incident: Incident, doc: str | None) -> str:
-    """The comms channel's topic: the summary, then the doc link, within Slack's 250 characters."""
-    link = f" · {doc}" if doc else ""
-    return truncate(f"{_severity(incident)}: {quieted(incident.summary)}", TOPIC_LIMIT - len(link)) + link
+def topic(incident: Incident) -> str:
+    """The comms channel's topic: the severity and the summary, within Slack's 250 characters. No doc link: a
+    signed link is most of those characters, and would expire while the topic stays (the bookmark holds it)."""
+    return truncate(f"{_severity(incident)}: {quieted(incident.summary)}", TOPIC_LIMIT)
 
 
 def announcement(change: IncidentChanged) -> str:
@@ -202,8 +211,24 @@ def reminder_text(incident: Incident, reminder: Reminder, now: datetime) -> str:
 def postmortem_request(incident: Incident, doc: str | None) -> str:
     """The direct message to the lead on close."""
     where = f" <{doc}|The incident doc> has its timeline, people and durations." if doc else ""
+    draft = (f" `@klaxon postmortem` in <#{incident.comms_channel}> posts a draft with the facts filled in."
+             if incident.comms_channel else "")
     return (f":memo: Incident `{incident.id}` is closed: {quieted(incident.summary)}\n"
-            f"Please write its postmortem while it is fresh.{where}")
+            f"Please write its postmortem while it is fresh.{where}{draft}")
+
+
+def postmortem_filename(incident: Incident) -> str:
+    return f"postmortem-{incident.id}.md"
+
+
+def postmortem_title(incident: Incident) -> str:
+    return truncate(f"Postmortem draft: {readable(incident.summary)}", 250)
+
+
+def postmortem_comment(incident: Incident, by: str) -> str:
+    """What the postmortem file is posted with."""
+    return (f":memo: <@{by}> asked for the postmortem draft of `{incident.id}`: the facts are filled in; "
+            "contributing factors, what went well and what to change are for the team to write.")
 
 
 # ---------------------------------------------------------------------- answers and setbacks
@@ -227,9 +252,43 @@ def answer(outcome: Outcome, now: datetime) -> str:
             lasted = took(incident.declared_at, incident.resolved_at or at)
             return f":stopwatch: {'It lasted' if incident.resolved_at else 'It has been running for'} {lasted}."
         case DocShown(link=link):
-            return f":page_facing_up: <{link}|The incident doc>" if link else \
-                "This Klaxon has no public address for incident docs (PUBLIC_BASE_URL)."
+            return f":page_facing_up: <{link}|The incident doc> (this link works for {LINK_LIFE}; ask again " \
+                   "for a fresh one)" if link else NO_LINKS
+        case PostmortemShared(incident=incident, channel=channel):
+            return f":memo: The postmortem draft of `{incident.id}` is in <#{channel}> as a file: the facts are " \
+                   "filled in, the rest is for the team to write."
+        case HistoryShown(history=shown, link=link):
+            return _history(shown, link)
     raise AssertionError(f"no words for {type(outcome).__name__}")
+
+
+def _history(shown: History, link: str | None) -> str:
+    """`/incident list`: the newest incidents asked for, one line each, and the response times."""
+    query = shown.query
+    which = f"{query.standing.value} incidents" if query.standing else "Incidents"
+    lines = [f"*{which} declared in the last {spoken(query.span)}: {len(shown.incidents)}*"]
+    for incident in shown.incidents[:HISTORY_SHOWN]:
+        what = ":lock: a private incident" if incident.private else truncate(quieted(incident.summary),
+                                                                               HISTORY_SUMMARY)
+        lead = f"<@{incident.lead}>" if incident.lead else "nobody"
+        lines.append(f"{_severity_badge(incident)} `{incident.id}` {what} · {incident.status.value} · lead {lead} · "
+                     f"{took(incident.declared_at, incident.resolved_at or shown.now)}")
+    more = len(shown.incidents) - HISTORY_SHOWN
+    if more > 0:
+        lines.append(f"…and {more} more" + (" on the list page." if link else "."))
+    lines.append("*Response times* · " + " · ".join(f"last {w.days} days: {_figures(w.overall)}"
+                                                      for w in shown.windows))
+    lines.append(f":page_facing_up: <{link}|The incident list> (MTTA and MTTR by severity; this link works for "
+                 f"{LINK_LIFE})" if link else NO_LINKS)
+    return truncate("\n".join(lines), ANSWER_LIMIT)
+
+
+def _figures(figures: Figures) -> str:
+    if not figures.count:
+        return "no incidents"
+    pending = f" ({figures.unresolved} unresolved)" if figures.unresolved else ""
+    counted = f"{figures.count} incident{'s' if figures.count > 1 else ''}"
+    return f"{counted}, MTTA {spoken(figures.mtta)}, MTTR {spoken(figures.mttr)}{pending}"
 
 
 @dataclass(frozen=True)
@@ -283,7 +342,7 @@ _WHAT = {Step.DECLARE: "declare another incident", Step.HEADLINE: "post the head
          Step.INVITE: "invite {subject} to the comms channel", Step.TOPIC: "set the comms channel's topic",
          Step.BOOKMARK: "bookmark the incident doc in the comms channel",
          Step.WELCOME: "post in the comms channel", Step.RENAME: "rename the channel to #{subject}",
-         Step.PAGE: "page anyone"}
+         Step.PAGE: "page anyone", Step.POSTMORTEM: "post the postmortem draft"}
 
 
 def setback_text(setback: Setback) -> str:

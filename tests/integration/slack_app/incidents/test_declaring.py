@@ -23,7 +23,7 @@ def second_submission(body: str) -> str:
 
 def test_incident_opens_the_form_in_the_ack_prefilled_and_its_submission_declares_once(workspace, bob):
     ws = workspace.workspace
-    outcome = ws.command(bob, "#ops", "/incident", "checkout &lt;EU&gt; is failing")
+    outcome = ws.command(bob, "#ops", "/incident", "checkout <EU> is failing")
     assert outcome.delivery.ok and outcome.delivery.body == ""
     (form,) = open_forms(workspace, bob)  # opened before the ack returned: no waiting for lazy work
     summary = block(form, "summary")
@@ -75,8 +75,9 @@ def test_severity_one_opens_its_comms_channel_and_pages_the_declaring_channels_p
     channel = channel_named(workspace, "inc-")
     assert channel is not None and channel["name"].endswith("-payments-api-returns-500s")
     assert set(channel["members"]) >= {bob, alice}, "the reporter and the lead are invited"
-    assert "payments API returns 500s" in channel["topic"]["value"] and "/incidents/" in channel["topic"]["value"]
-    assert [bookmark["title"] for bookmark in channel["bookmarks"]] == ["Incident doc"]
+    assert channel["topic"]["value"] == "SEV1 critical: payments API returns 500s"
+    (bookmark,) = channel["bookmarks"]
+    assert bookmark["title"] == "Incident doc" and "/incidents/" in bookmark["link"] and "?t=" in bookmark["link"]
     (welcome,) = [m for m in ws.messages(channel["id"]) if m.get("bot_id")]
     assert "@klaxon help" in welcome["text"]
     (headline,) = headlines(workspace)

@@ -59,9 +59,9 @@ def test_a_pushpin_elsewhere_is_nobodys_timeline(workspace, alice, bob, incident
 def test_a_keyword_reply_comes_once_per_incident_and_keywords_are_admin_only_audited_and_exported(
         workspace, alice, bob, incident):
     ws = workspace.workspace
-    refused = workspace.klaxon(bob, "#ops", 'keyword add "runbook" reply "Runbooks: <https://wiki.example/rb>"')
+    refused = workspace.klaxon(bob, "#ops", 'keyword add "runbook" reply "Runbooks: https://wiki.example/rb"')
     assert "only Klaxon admins" in refused
-    added = workspace.klaxon(alice, "#ops", 'keyword add "runbook" reply "Runbooks: <https://wiki.example/rb>"')
+    added = workspace.klaxon(alice, "#ops", 'keyword add "runbook" reply "Runbooks: https://wiki.example/rb"')
     assert added.startswith(":white_check_mark: added keyword reply")
     first = ws.post(incident, "where is the Runbook for payments?", user=bob)
     second = ws.post(incident, "found the runbook", user=alice)
