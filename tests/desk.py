@@ -28,7 +28,8 @@ ME = Identity("U0KLAXON", "B0KLAXON", INCIDENTS)
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 DIRECTORY = FakeDirectory(channel_names={"incidents": INCIDENTS, "alerts": ALERTS, "monitoring": MONITORING,
                                          "payments": PAYMENTS, "hosts": HOSTS},
-                          persons={"bob": Person("U0BOB", "bob"), "admin": Person(ADMIN, "admin")})
+                          persons={"bob": Person("U0BOB", "bob"), "admin": Person(ADMIN, "admin")},
+                          group_handles={"leads": "S0LEADS"}, members={"S0LEADS": frozenset({"U0BOB"})})
 
 
 class Desk:

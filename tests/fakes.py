@@ -210,6 +210,7 @@ class InMemoryConfiguration:
         self.snapshot = snapshot or Configuration()
         self.entries: list[AuditEntry] = []
         self.version_reads = 0
+        self.silences: InMemorySilences | None = None  # where an import's silences go, in its commit
 
     def stamp(self) -> str:
         self.version_reads += 1
@@ -218,9 +219,13 @@ class InMemoryConfiguration:
     def load(self) -> Configuration:
         return self.snapshot
 
-    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
-        if base.version != self.snapshot.version:
-            raise ConfigurationConflict("changed meanwhile")
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
+        kept = self.silences.silences if self.silences is not None else {}
+        if base.version != self.snapshot.version or any(silence.id in kept for silence in silences):
+            raise ConfigurationConflict("changed meanwhile")  # as DynamoDB's transaction: all of it, or nothing
+        assert self.silences is not None or not silences, "the store wires its silences in"
+        kept.update({silence.id: silence for silence in silences})
         self.snapshot = replace(changed, version=base.version + 1, stamp=f"s{base.version + 1}")
         self.entries.insert(0, entry)
         return self.snapshot
@@ -497,6 +502,7 @@ class InMemoryStore:
         self.pages = InMemoryPages(timers=self.alerts.timers)
         self.messages = InMemoryMessages(self.alerts, self.pages)
         self.silences = InMemorySilences(entries=self.configuration.entries)  # one audit trail, as in DynamoDB
+        self.configuration.silences = self.silences
 
 
 @dataclass

@@ -1,9 +1,14 @@
 """Klaxon's configuration as YAML: `/klaxon export` writes it, `/klaxon import` reads it back.
 
+Everything a team configures round-trips - rules, channel defaults, every setting, escalation policies and
+which channels use them, keyword replies - and the silences in force (host mutes are silences of
+`host=<name>`), so a team can keep it as code and restore it into a new stack: export, import into an empty
+stack, export again, and the two documents are the same.
+
 Written for people to keep in a repository and edit: patterns in the `/…/i` notation they type,
-windows as the text `when` takes, durations in seconds. Reading is strict: any unknown key or bad
-value is an error naming where it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of
-a bad file is applied.
+windows as the text `when` takes, durations in seconds, silences' matchers as `/klaxon silence` takes them and
+their times in ISO-8601 with a zone. Reading is strict: any unknown key or bad value is an error naming where
+it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of a bad file is applied.
 
 Reading is also bounded, because an import is whatever an admin pastes: the file's size and rule count
 are capped (klaxon.rules.limits), nesting is capped, and YAML aliases (`*name`) are refused. An export
@@ -13,8 +18,9 @@ of ten references to … (YAML 1.1 spec, §3.2.2.2 "Anchors and Aliases"; the "b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -25,11 +31,16 @@ from klaxon.paging.policies import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.patterns import quote
+from klaxon.silences.matchers import SilenceError, parse_matchers
+from klaxon.silences.model import Silence
 
 FORMAT_VERSION = 1
 # An export nests six deep (policies → a policy → levels → a level → handlers); the YAML composer
 # recurses once per level, so a paste of 100,000 `[` would otherwise exhaust the stack.
 MAX_NESTING = 16
+# Silences are restored in the import's one transaction, beside the configuration's few items: DynamoDB takes
+# 100 writes in a transaction (klaxon/dynamo/configuration.py).
+MAX_SILENCES = 90
 _RULE_KEYS = {"id", "name", "pattern", "to", "label", "when", "action", "in", "from", "hotline", "policy",
               "ack_timeout", "enabled", "ims"}
 
@@ -47,10 +58,12 @@ class ImportedConfiguration:
     channel_policies: dict[str, str]
     default_policy: str | None
     keywords: tuple[KeywordReply, ...]
+    silences: tuple[Silence, ...] = ()
 
 
-def export_yaml(config: Configuration) -> str:
-    """The configuration as YAML that `import_yaml` reads back to the same rules, defaults and settings."""
+def export_yaml(config: Configuration, silences: Sequence[Silence] = ()) -> str:
+    """The configuration, and `silences` (those in force: the caller picks them), as YAML that `import_yaml` reads
+    back to the same rules, defaults, settings, policies, keyword replies and silences."""
     document = {
         "klaxon": FORMAT_VERSION,
         "rules": [_rule_document(rule) for rule in config.rules],
@@ -59,6 +72,7 @@ def export_yaml(config: Configuration) -> str:
         "policies": [policy.to_record() for _, policy in sorted(config.policies.items())],
         "paging": {"channels": dict(sorted(config.channel_policies.items())), "default": config.default_policy},
         "keywords": [keyword.to_record() for keyword in config.keywords],
+        "silences": [_silence_document(silence) for silence in sorted(silences, key=lambda s: (s.ends_at, s.id))],
     }
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
 
@@ -72,7 +86,7 @@ def import_yaml(text: str) -> ImportedConfiguration:
     document = _read_document(text)
     if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
         raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
-    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging", "keywords"}
+    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging", "keywords", "silences"}
     if unknown:
         raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
     rule_items = _list(document.get("rules"), "rules")
@@ -92,7 +106,8 @@ def import_yaml(text: str) -> ImportedConfiguration:
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
                                  preferences=_settings(document.get("settings") or {}), policies=policies,
                                  channel_policies=channel_policies, default_policy=default_policy,
-                                 keywords=_keywords(document.get("keywords")))
+                                 keywords=_keywords(document.get("keywords")),
+                                 silences=_silences(document.get("silences")))
 
 
 class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
@@ -170,6 +185,44 @@ def _keywords(section: Any) -> tuple[KeywordReply, ...]:
             raise RulesAsCodeError(f"two keyword replies share the id {keyword.id}")
         found[keyword.id] = keyword
     return tuple(found.values())
+
+
+_SILENCE_KEYS = {"id", "matchers", "starts_at", "ends_at", "created_by", "comment"}
+
+
+def _silence_document(silence: Silence) -> dict[str, Any]:
+    return {"id": silence.id, "matchers": ", ".join(str(matcher) for matcher in silence.matchers),
+            "starts_at": silence.starts_at.isoformat(), "ends_at": silence.ends_at.isoformat(),
+            "created_by": silence.created_by, "comment": silence.comment}
+
+
+def _silences(section: Any) -> tuple[Silence, ...]:
+    items = _list(section, "silences")
+    if len(items) > MAX_SILENCES:
+        raise RulesAsCodeError(f"silences: an import restores at most {MAX_SILENCES}, not {len(items)}")
+    found: dict[str, Silence] = {}
+    for n, item in enumerate(items):
+        if not isinstance(item, Mapping) or not _SILENCE_KEYS - {"comment"} <= set(item) <= _SILENCE_KEYS:
+            raise RulesAsCodeError(f"silences[{n}]: a mapping of id, matchers, starts_at, ends_at, created_by and, "
+                                   "if it has one, comment")
+        try:
+            silence = Silence.restored(str(item["id"]), parse_matchers(str(item["matchers"])),
+                                       starts_at=_moment(item["starts_at"]), ends_at=_moment(item["ends_at"]),
+                                       by=str(item["created_by"]), comment=str(item.get("comment") or ""))
+        except (SilenceError, ValueError, KeyError) as error:
+            raise RulesAsCodeError(f"silences[{n}]: {error}") from error
+        if silence.id in found:
+            raise RulesAsCodeError(f"two silences share the id {silence.id}")
+        found[silence.id] = silence
+    return tuple(found.values())
+
+
+def _moment(value: Any) -> datetime:
+    """A time as ISO-8601 with a zone (YAML may have read it as a timestamp already)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"{value} has no time zone (write it as the export does: 2026-11-29T10:00:00+00:00)")
+    return moment
 
 
 def _rule_document(rule: Rule) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from klaxon.slack.renderers.silences import (
     silence_list,
     silenced_count,
 )
-from klaxon.wording import one_line
+from klaxon.wording import counted, one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
 MESSAGE_LIMIT = 38_000
@@ -158,8 +158,15 @@ def describe_change(change: Change) -> str:
             return f"added keyword reply {describe_keyword(keyword)}"
         case KeywordRemoved(keyword=keyword):
             return f"removed keyword reply {describe_keyword(keyword)}"
-        case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
-            return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
+        case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults, silences=silences, ended=ended,
+                          kept=kept):
+            imported = f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
+            if not silences + ended + kept:
+                return imported
+            left = [f"{counted(ended, 'silence')} that had ended"] if ended else []
+            left += [f"{counted(kept, 'silence')} already here"] if kept else []
+            return f"{imported}; restored {counted(silences, 'silence')}" + (
+                f" (left out: {', '.join(left)})" if left else "")
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):
             listed = "".join(f"\n• {note}" for note in notes)
             return f"imported {rules} rules from IMS.ini (replacing {replaced}); unmatched messages in every " \
