@@ -30,8 +30,10 @@ def installed(stack: StackDriver, alice: str, monkeypatch: pytest.MonkeyPatch) -
     alerts = stack.workspace.add_channel("alerts")["id"]
     monkeypatch.setenv("INCIDENTS_CHANNEL", incidents)
     cold_start()  # the functions' next container reads the deployment's settings again
-    answer = stack.klaxon(alice, "#incidents", 'rule add /error|fatal/i to #incidents label "[Error]" in #alerts')
+    answer = stack.klaxon(alice, "#alerts", 'rule add /error|fatal|down/i to #incidents label "[Error]" in #alerts')
     assert answer.startswith(":white_check_mark:"), answer
+    tested = stack.klaxon(alice, "#alerts", "rule test ERROR: db-1 unreachable")
+    assert f"*So:* it would be reposted to <#{incidents}> [Error]" in tested, tested
     return {"incidents": incidents, "alerts": alerts}
 
 
