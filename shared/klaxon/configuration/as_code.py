@@ -74,7 +74,23 @@ def export_yaml(config: Configuration, silences: Sequence[Silence] = ()) -> str:
         "keywords": [keyword.to_record() for keyword in config.keywords],
         "silences": [_silence_document(silence) for silence in sorted(silences, key=lambda s: (s.ends_at, s.id))],
     }
-    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
+    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120))
+
+
+_LINE_SEPARATORS = ("\x85", "\u2028", "\u2029")  # breaks a line in YAML (1.1 spec, §5.4), not in Klaxon's text
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type information
+    """PyYAML's safe dumper, writing text with Unicode's line separators double-quoted (as escapes): written
+    plain or single-quoted, PyYAML folds them into a space when the export is read back."""
+
+
+def _text_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(separator in text for separator in _LINE_SEPARATORS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text_representer)
 
 
 def import_yaml(text: str) -> ImportedConfiguration:

@@ -167,6 +167,19 @@ def test_a_file_restoring_more_silences_than_one_commit_holds_is_refused_before_
         import_yaml(text)
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_text_with_a_unicode_line_separator_reads_back_as_itself(separator):
+    """The property below found it: PyYAML wrote `unmatched_label: '\x85'` in single quotes and read it back as
+    a space. Labels, replies and comments come from people, who paste such things."""
+    silence = Silence.restored("s-000001", parse_matchers("host=db-7"), starts_at=T0, ends_at=T0 + timedelta(hours=1),
+                               by="U0ADMIN", comment=f"swap{separator}")
+    config = Configuration(preferences=replace(Preferences(), unmatched_label=separator, dm_reply=f"a{separator}b"))
+
+    imported = import_yaml(export_yaml(config, [silence]))
+
+    assert imported.preferences == config.preferences and imported.silences == (silence,)
+
+
 # ------------------------------------------------------------------------------------------------ property
 CHANNELS = st.sampled_from([ALERTS, INCIDENTS, MONITORING, PAYMENTS, HOSTS])
 SECONDS = st.integers(1, 7 * 86_400)
