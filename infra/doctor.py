@@ -101,7 +101,7 @@ def checkup(env: Mapping[str, str]) -> Checkup:
     """Examine the installation the environment describes, with its own bot token."""
     runtime = Runtime(env={**env, "SLACK_API_URL": os.environ.get("SLACK_API_URL") or env.get("SLACK_API_URL")
                            or DEFAULT_SLACK_API_URL})
-    deployment = replace(runtime.deployment, webhook_keys=runtime.webhook_keys(),
+    deployment = replace(runtime.deployment(), webhook_keys=runtime.webhook_keys(),
                          sns_topics=runtime.settings.sns_topic_arns, signed=False)
     return examine(deployment, runtime.store.configuration.load(), runtime.installation)
 

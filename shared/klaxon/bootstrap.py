@@ -227,11 +227,10 @@ class Runtime:
 
         return WebInstallation(self.slack_client)
 
-    @cached_property
     def deployment(self) -> Deployment:
-        """What the doctor knows of the deployment from inside a function. The webhook secret is the webhooks
-        function's alone, so its keys are left to `make doctor`; the doctor is asked through requests Bolt
-        verified with the signing secret, which proves it right."""
+        """What the doctor knows of the deployment from inside a function, read when it asks. The webhook secret
+        is the webhooks function's alone, so its keys are left to `make doctor`; the doctor is asked through
+        requests Bolt verified with the signing secret, which proves it right."""
         from klaxon.doctor.checkup import Deployment
         from klaxon.slack.scopes import REQUIRED_SCOPES
 
@@ -291,7 +290,8 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
              configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
              doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
              admin_group: str | None = None, messages: MessageReader | None = None,
-             installation: Installation | None = None, deployment: Deployment | None = None) -> Services:
+             installation: Installation | None = None,
+             deployment: Callable[[], Deployment] | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -363,18 +363,18 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         run.__qualname__ = measure.__qualname__
         return run
 
+    once = counted(measurements.once)
     return (table
             .on(AlertRaised, counted(measurements.alert_raised))
-            .on(AlertRepeated, counted(measurements.alert_repeated))
+            .on(AlertRepeated, once)
             .on(AlertAcknowledged, stop_page, on_incident(informing.note_alert),
                 counted(measurements.alert_acknowledged))
-            .on(AlertResolved, stop_page, on_incident(informing.note_alert), counted(measurements.alert_resolved))
-            .on(AlertReopened, counted(measurements.alert_reopened))
-            .on(PageStarted, counted(measurements.page_started))
-            .on(LevelNotified, counted(measurements.level_notified))
-            .on(PageAcknowledged, acknowledge_alert, on_incident(escalation.note_page_acknowledged),
-                counted(measurements.page_acknowledged))
-            .on(PageEnded, on_incident(escalation.note_page_ended), counted(measurements.page_ended))
+            .on(AlertResolved, stop_page, on_incident(informing.note_alert), once)
+            .on(AlertReopened, once)
+            .on(PageStarted, once)
+            .on(LevelNotified, once)
+            .on(PageAcknowledged, acknowledge_alert, on_incident(escalation.note_page_acknowledged), once)
+            .on(PageEnded, on_incident(escalation.note_page_ended), once)
             .on(IncidentDeclared, acknowledge_declared_alert, counted(measurements.incident_declared))
             .on(IncidentChanged, on_incident(informing.redraw_headline), on_incident(informing.tell_the_channel),
                 on_incident(informing.escalate_when_severe), on_incident(informing.keep_topic),

@@ -6,12 +6,15 @@ never fail the work it counts, and a subscriber the bus retries never counts twi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from klaxon.events import (
     AlertAcknowledged,
     AlertRaised,
     AlertReopened,
     AlertRepeated,
     AlertResolved,
+    Event,
     LevelNotified,
     PageAcknowledged,
     PageEnded,
@@ -34,11 +37,6 @@ def alert_raised(event: AlertRaised) -> list[Measurement]:
     return [raised, silenced]
 
 
-def alert_repeated(event: AlertRepeated) -> list[Measurement]:
-    """A repeat grouped into its alert: no dimension, so a storm of repeats is one aggregated series."""
-    return [Measurement(Metric.ALERTS_GROUPED)]
-
-
 def alert_acknowledged(event: AlertAcknowledged) -> list[Measurement]:
     """Acknowledgements; and the time to acknowledge, for the first acknowledgement only (seconds since the
     alert was first seen)."""
@@ -50,28 +48,18 @@ def alert_acknowledged(event: AlertAcknowledged) -> list[Measurement]:
     return counted
 
 
-def alert_resolved(event: AlertResolved) -> list[Measurement]:
-    return [Measurement(Metric.ALERTS_RESOLVED)]
+# Events that count once each, as they come: a repeat (no dimension, so a storm of repeats is one aggregated
+# series), a resolve, a reopen, and each stage of a page.
+COUNTED: Mapping[type[Event], Metric] = {
+    AlertRepeated: Metric.ALERTS_GROUPED, AlertResolved: Metric.ALERTS_RESOLVED, AlertReopened: Metric.ALERTS_REOPENED,
+    PageStarted: Metric.PAGES_STARTED, LevelNotified: Metric.LEVELS_NOTIFIED,
+    PageAcknowledged: Metric.PAGES_ACKNOWLEDGED, PageEnded: Metric.PAGES_ENDED,
+}
 
 
-def alert_reopened(event: AlertReopened) -> list[Measurement]:
-    return [Measurement(Metric.ALERTS_REOPENED)]
-
-
-def page_started(event: PageStarted) -> list[Measurement]:
-    return [Measurement(Metric.PAGES_STARTED)]
-
-
-def level_notified(event: LevelNotified) -> list[Measurement]:
-    return [Measurement(Metric.LEVELS_NOTIFIED)]
-
-
-def page_acknowledged(event: PageAcknowledged) -> list[Measurement]:
-    return [Measurement(Metric.PAGES_ACKNOWLEDGED)]
-
-
-def page_ended(event: PageEnded) -> list[Measurement]:
-    return [Measurement(Metric.PAGES_ENDED)]
+def once(event: Event) -> list[Measurement]:
+    """One of COUNTED's events: one count of its metric."""
+    return [Measurement(COUNTED[type(event)])]
 
 
 def incident_declared(event: IncidentDeclared) -> list[Measurement]:

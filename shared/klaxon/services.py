@@ -44,7 +44,7 @@ class Services:
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link (`rule test <link>`)
     installation: Installation | None = None  # what Slack says of the installation (`doctor`)
-    deployment: Deployment | None = None  # what the stack was deployed with (`doctor`)
+    deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with (`doctor`)
 
     def identity(self, bot_user_id: str | None = None, bot_id: str | None = None) -> Identity:
         """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""

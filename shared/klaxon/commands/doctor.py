@@ -30,7 +30,7 @@ def _parse(words: Words) -> Examine:
 def _run(command: Examine, invocation: Invocation, console: Console) -> Answer:
     if console.installation is None or console.deployment is None:
         raise Refused("the doctor is not wired here: run `make doctor` against the stack")
-    return Examined(examine(console.deployment, console.configuration.load(), console.installation))
+    return Examined(examine(console.deployment(), console.configuration.load(), console.installation))
 
 
 REGISTRY.add(Verb("doctor", "/klaxon doctor", _parse, _run, admin=True), Examine)

@@ -61,7 +61,7 @@ class Console:
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link, for `rule test <link>`
     installation: Installation | None = None  # what Slack says of the installation, for `doctor`
-    deployment: Deployment | None = None  # what the stack was deployed with, for `doctor`
+    deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with, for `doctor`
 
 
 @dataclass(frozen=True)

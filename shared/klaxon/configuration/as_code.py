@@ -26,12 +26,12 @@ from typing import Any
 import yaml
 
 from klaxon.configuration.model import Configuration, ConfigurationError, Preferences
-from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordError, KeywordReply
+from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.patterns import quote
-from klaxon.silences.matchers import SilenceError, parse_matchers
+from klaxon.silences.matchers import parse_matchers
 from klaxon.silences.model import Silence
 
 FORMAT_VERSION = 1
@@ -189,18 +189,13 @@ def _keywords(section: Any) -> tuple[KeywordReply, ...]:
     items = _list(section, "keywords")
     if len(items) > MAX_KEYWORDS:
         raise RulesAsCodeError(f"keywords: at most {MAX_KEYWORDS}, not {len(items)}")
-    found: dict[str, KeywordReply] = {}
-    for n, record in enumerate(items):
-        if not isinstance(record, Mapping) or set(record) != {"id", "phrase", "reply"}:
-            raise RulesAsCodeError(f"keywords[{n}]: a mapping of id, phrase and reply")
-        try:
-            keyword = KeywordReply.from_record(record)
-        except KeywordError as error:
-            raise RulesAsCodeError(f"keywords[{n}]: {error}") from error
-        if keyword.id in found:
-            raise RulesAsCodeError(f"two keyword replies share the id {keyword.id}")
-        found[keyword.id] = keyword
-    return tuple(found.values())
+    return _by_id(items, "keywords", "keyword replies", _keyword)
+
+
+def _keyword(record: Any) -> KeywordReply:
+    if not isinstance(record, Mapping) or set(record) != {"id", "phrase", "reply"}:
+        raise ValueError("a mapping of id, phrase and reply")
+    return KeywordReply.from_record(record)
 
 
 _SILENCE_KEYS = {"id", "matchers", "starts_at", "ends_at", "created_by", "comment"}
@@ -216,20 +211,29 @@ def _silences(section: Any) -> tuple[Silence, ...]:
     items = _list(section, "silences")
     if len(items) > MAX_SILENCES:
         raise RulesAsCodeError(f"silences: an import restores at most {MAX_SILENCES}, not {len(items)}")
-    found: dict[str, Silence] = {}
+    return _by_id(items, "silences", "silences", _silence)
+
+
+def _silence(item: Any) -> Silence:
+    if not isinstance(item, Mapping) or not _SILENCE_KEYS - {"comment"} <= set(item) <= _SILENCE_KEYS:
+        raise ValueError("a mapping of id, matchers, starts_at, ends_at, created_by and, if it has one, comment")
+    return Silence.restored(str(item["id"]), parse_matchers(str(item["matchers"])),
+                            starts_at=_moment(item["starts_at"]), ends_at=_moment(item["ends_at"]),
+                            by=str(item["created_by"]), comment=str(item.get("comment") or ""))
+
+
+def _by_id[T: (KeywordReply, Silence)](items: list[Any], where: str, plural: str,
+                                      read: Callable[[Any], T]) -> tuple[T, ...]:
+    """Each item read (a problem named `where[n]: …`), in order; two with one id are refused."""
+    found: dict[str, T] = {}
     for n, item in enumerate(items):
-        if not isinstance(item, Mapping) or not _SILENCE_KEYS - {"comment"} <= set(item) <= _SILENCE_KEYS:
-            raise RulesAsCodeError(f"silences[{n}]: a mapping of id, matchers, starts_at, ends_at, created_by and, "
-                                   "if it has one, comment")
         try:
-            silence = Silence.restored(str(item["id"]), parse_matchers(str(item["matchers"])),
-                                       starts_at=_moment(item["starts_at"]), ends_at=_moment(item["ends_at"]),
-                                       by=str(item["created_by"]), comment=str(item.get("comment") or ""))
-        except (SilenceError, ValueError, KeyError) as error:
-            raise RulesAsCodeError(f"silences[{n}]: {error}") from error
-        if silence.id in found:
-            raise RulesAsCodeError(f"two silences share the id {silence.id}")
-        found[silence.id] = silence
+            made = read(item)
+        except ValueError as error:  # KeywordError and SilenceError are ValueErrors too
+            raise RulesAsCodeError(f"{where}[{n}]: {error}") from error
+        if made.id in found:
+            raise RulesAsCodeError(f"two {plural} share the id {made.id}")
+        found[made.id] = made
     return tuple(found.values())
 
 
