@@ -48,7 +48,6 @@ SECRET_MAX_AGE_SECONDS = 300
 WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"  # WEBHOOK_SECRET_<KEY>: a webhook source's secret, locally
 
 
-
 class Runtime:
     """Settings, clients and repositories for one container, each built on first use."""
 

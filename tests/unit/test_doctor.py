@@ -82,6 +82,14 @@ def test_each_channel_klaxon_lacks_is_named_with_why_it_is_needed_and_how_to_fix
     assert f":white_check_mark: <#{OPS}> - gcp's alerts go there; mentions there page `db`" in text
 
 
+def test_a_new_installation_whose_configuration_names_no_channel_says_where_to_start():
+    text = checkup_text(examine(replace(HEALTHY, incidents_channel=None), Configuration(), FakeInstallation(
+        scopes=REQUIRED_SCOPES)))
+
+    assert "*Channels*  :information_source: Klaxon is in 0 channels, and the configuration names none yet: " \
+           "`/invite @klaxon` where your monitoring posts, then add a rule." in text
+
+
 def test_a_private_channel_without_klaxon_is_one_slack_does_not_show():
     installation = workspace(ops=False)
     installation.channels[OPS] = replace(installation.channels[OPS], private=True)

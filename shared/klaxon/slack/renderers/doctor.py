@@ -61,6 +61,9 @@ def _channels(checkup: Checkup, channel: ChannelName) -> list[str]:
     if checkup.unlisted:
         return [f"*Channels*  {PROBLEM} Slack would not list Klaxon's channels (`{checkup.unlisted}`): fix the "
                 "scopes above, then run the doctor again."]
+    if not checkup.channels:
+        return [f"*Channels*  {NOTE} Klaxon is in {counted(checkup.joined, 'channel')}, and the configuration names "
+                "none yet: `/invite @klaxon` where your monitoring posts, then add a rule."]
     lines = [f"*Channels*  Klaxon is in {counted(checkup.joined, 'channel')} (it watches every one); "
              f"{counted(len(checkup.channels), 'channel')} {'is' if len(checkup.channels) == 1 else 'are'} needed:"]
     lines += [_channel(check, channel) for check in checkup.channels]
@@ -113,12 +116,14 @@ def _settings(checkup: Checkup, channel: ChannelName) -> list[str]:
     lines.append(f"    {OK} incidents channel {channel(incidents, named)}" if incidents
                  else f"    {PROBLEM} no incidents channel: alerts no rule or source routes have nowhere to go, and "
                       "headline posts go where incidents are declared. Deploy with "
-                      "`--parameter-overrides IncidentsChannel=C…` (the channel's id: its details, at the bottom).")
+                      "`--parameter-overrides IncidentsChannel=C…` (the channel's id: its details, at the bottom; "
+                      "locally, INCIDENTS_CHANNEL).")
     admins = [f"<@{user}>" for user in sorted(deployment.admin_users)]
     admins += [f"<!subteam^{deployment.admin_group}>"] if deployment.admin_group else []
     lines.append(f"    {OK} admins {', '.join(admins)}" if admins
                  else f"    {PROBLEM} no admins: nobody can change rules or settings. Deploy with "
-                      "`--parameter-overrides AdminUsers=U…,U…` (a profile's ⋮ → Copy member ID).")
+                      "`--parameter-overrides AdminUsers=U…,U…` (a profile's ⋮ → Copy member ID; locally, "
+                      "ADMIN_USERS).")
     if deployment.public_base_url and deployment.link_key:
         lines.append(f"    {OK} links to incident pages point to {deployment.public_base_url}, signed")
     if not deployment.public_base_url:
