@@ -395,18 +395,11 @@ def cloudwatch_count(measurement: Measurement) -> None:
     if not measurement.dimensions and not measurement.properties:
         Metrics().add_metric(name=name, unit=unit, value=value)
         return
-    with single_metric(name=name, unit=unit, value=value, default_dimensions=_service_dimension()) as metric:
+    with single_metric(name=name, unit=unit, value=value) as metric:  # with `service`, as Metrics' lines have
         for dimension, dimension_value in measurement.dimensions.items():
             metric.add_dimension(name=dimension, value=dimension_value)
         for key, property_value in measurement.properties.items():
             metric.add_metadata(key=key, value=property_value)
-
-
-def _service_dimension() -> dict[str, str]:
-    """The `service` dimension Powertools gives every metric of a Metrics set, for single metrics too (so one
-    dashboard query finds both)."""
-    service = os.environ.get("POWERTOOLS_SERVICE_NAME", "").strip()
-    return {"service": service} if service else {}
 
 
 def webhook_secrets_in(env: Mapping[str, str]) -> dict[str, str]:
