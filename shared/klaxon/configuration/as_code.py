@@ -115,12 +115,15 @@ def import_yaml(text: str) -> ImportedConfiguration:
         raise RulesAsCodeError("paging: a mapping with channels (channel id → policy) and default")
     channel_policies = {str(k): str(v) for k, v in (paging.get("channels") or {}).items()}
     default_policy = paging.get("default") or None
+    preferences = _settings(document.get("settings") or {})
+    # Every place a policy is named, as `/klaxon policy delete` lists them (Configuration.policy_users): a
+    # reference to no policy would page nobody, silently.
     for name in [*channel_policies.values(), *([default_policy] if default_policy else []),
-                 *(rule.policy for rule in rules if rule.policy)]:
+                 *(rule.policy for rule in rules if rule.policy), *preferences.source_policies.values()]:
         if name not in policies:
             raise RulesAsCodeError(f"policy `{name}` is used but not defined under policies")
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
-                                 preferences=_settings(document.get("settings") or {}), policies=policies,
+                                 preferences=preferences, policies=policies,
                                  channel_policies=channel_policies, default_policy=default_policy,
                                  keywords=_keywords(document.get("keywords")),
                                  silences=_silences(document.get("silences")))

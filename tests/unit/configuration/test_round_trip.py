@@ -5,6 +5,7 @@ an empty stack and exported again gives the same document; and an import is all 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields, replace
 from datetime import timedelta
 
@@ -14,8 +15,12 @@ from hypothesis import strategies as st
 
 from klaxon.alerts.external import SOURCES
 from klaxon.configuration.as_code import MAX_SILENCES, RulesAsCodeError, export_yaml, import_yaml
-from klaxon.configuration.model import Configuration, InsufficientData, Preferences
-from klaxon.silences.matchers import parse_matchers
+from klaxon.configuration.model import EVERY_CHANNEL, Configuration, InsufficientData, Preferences
+from klaxon.incidents.keywords import KeywordReply
+from klaxon.markup import escaped
+from klaxon.paging.policies import EscalationPolicy, Level
+from klaxon.rules import Action, ChannelDefault, ClockPattern, Rule, TimeWindow, WeeklyHours
+from klaxon.silences.matchers import Matcher, Operator, parse_matchers
 from klaxon.silences.model import Silence, muted_host
 from tests.desk import ALERTS, GUEST, HOSTS, INCIDENTS, MONITORING, PAYMENTS, T0, Desk
 
@@ -160,6 +165,22 @@ def test_a_file_with_a_bad_silence_changes_nothing_at_all(bad, problem):
     assert desk.store.configuration.entries == [], "nothing audited: nothing was written"
 
 
+@pytest.mark.parametrize("naming", [
+    "rules: [{id: r-1, pattern: disk, to: C0INCIDENT, policy: db}]",
+    "paging: {channels: {C0ALERTS: db}}",
+    "paging: {default: db}",
+    "settings: {source_policies: {gcp: db}}",
+])
+def test_a_file_naming_a_policy_it_does_not_define_changes_nothing(naming):
+    """Each place a policy is named (those `/klaxon policy delete` guards): naming none would page nobody."""
+    desk = Desk()
+
+    answer = desk.klaxon(f"import yaml ```klaxon: 1\n{naming}```")
+
+    assert not answer.ok and "policy `db` is used but not defined under policies" in answer.text, answer.text
+    assert desk.store.configuration.snapshot == Configuration() and desk.store.configuration.entries == []
+
+
 def test_a_file_restoring_more_silences_than_one_commit_holds_is_refused_before_any_is_built():
     text = "\n".join(["klaxon: 1", "silences:", *(silence_document(n) for n in range(MAX_SILENCES + 1))])
 
@@ -186,40 +207,115 @@ SECONDS = st.integers(1, 7 * 86_400)
 CLOCK = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 ZONES = st.sampled_from(["UTC", "Asia/Tokyo", "Europe/Paris", "America/New_York"])
 CLOSE_HOURS = st.tuples(CLOCK, CLOCK).filter(lambda hours: hours[0] < hours[1])
-PREFERENCES = st.builds(
-    Preferences,
-    handled_reactions=st.lists(st.sampled_from(["white_check_mark", "+1", "eyes", "heavy_check_mark"]), min_size=1,
-                               max_size=3, unique=True).map(tuple),
-    grouping_window_seconds=st.integers(0, 86_400), digest_after_seconds=SECONDS, verbose_digest=st.booleans(),
-    reminder_channel=st.none() | CHANNELS, reminder_hours=st.lists(CLOCK, max_size=3).map(tuple),
-    reminder_zone=ZONES, reconcile_limit=st.integers(0, 50), unmatched_channel=st.none() | CHANNELS,
-    unmatched_label=st.text(min_size=1, max_size=20), paging_channels=st.lists(CHANNELS, unique=True).map(tuple),
-    dm_reply=st.none() | st.text(min_size=1, max_size=50),
-    source_channels=st.dictionaries(st.sampled_from(SOURCES), CHANNELS),
-    source_policies=st.dictionaries(st.sampled_from(SOURCES), st.sampled_from(["db", "quiet"])),
-    source_ack_timeouts=st.dictionaries(st.sampled_from(SOURCES), SECONDS),
-    insufficient_data=st.sampled_from(InsufficientData),
-    host_board_channels=st.lists(CHANNELS, unique=True).map(tuple), host_board_every_seconds=st.integers(1, 86_400),
-    incident_paging_severity=st.none() | st.integers(1, 4), incident_no_lead_seconds=SECONDS,
-    incident_no_severity_seconds=SECONDS, incident_no_update_severe_seconds=SECONDS,
-    incident_no_update_seconds=SECONDS, incident_break_seconds=SECONDS, incident_close_hours=CLOSE_HOURS,
-    incident_zone=ZONES, incident_reminder_times=st.integers(0, 10),
-)
+POLICY_NAMES = ["db", "quiet", "night-shift"]
+# What people type and paste: any text but control characters (which Slack does not deliver in a command).
+TYPED_TEXT = st.characters(blacklist_categories=("Cc", "Cs"))
+ONE_LINE = st.text(TYPED_TEXT, min_size=1, max_size=30).filter(str.strip)
+
+
+def _unique[T](elements: st.SearchStrategy[T], max_size: int = 3) -> st.SearchStrategy[tuple[T, ...]]:
+    return st.lists(elements, max_size=max_size, unique=True).map(tuple)
+
+
+def _preferences(policies: list[str]) -> st.SearchStrategy[Preferences]:
+    """Any settings there are; a source pages only a policy the configuration defines (as an import demands)."""
+    policy = st.sampled_from(policies) if policies else st.nothing()
+    return st.builds(
+        Preferences,
+        handled_reactions=st.lists(st.sampled_from(["white_check_mark", "+1", "eyes", "heavy_check_mark"]),
+                                   min_size=1, max_size=3, unique=True).map(tuple),
+        grouping_window_seconds=st.integers(0, 86_400), digest_after_seconds=SECONDS, verbose_digest=st.booleans(),
+        reminder_channel=st.none() | CHANNELS, reminder_hours=_unique(CLOCK),
+        reminder_zone=ZONES, reconcile_limit=st.integers(0, 50), unmatched_channel=st.none() | CHANNELS,
+        unmatched_label=ONE_LINE, paging_channels=_unique(CHANNELS), dm_reply=st.none() | ONE_LINE,
+        source_channels=st.dictionaries(st.sampled_from(SOURCES), CHANNELS),
+        source_policies=st.dictionaries(st.sampled_from(SOURCES), policy),
+        source_ack_timeouts=st.dictionaries(st.sampled_from(SOURCES), SECONDS),
+        insufficient_data=st.sampled_from(InsufficientData),
+        host_board_channels=_unique(CHANNELS), host_board_every_seconds=st.integers(1, 86_400),
+        incident_paging_severity=st.none() | st.integers(1, 4), incident_no_lead_seconds=SECONDS,
+        incident_no_severity_seconds=SECONDS, incident_no_update_severe_seconds=SECONDS,
+        incident_no_update_seconds=SECONDS, incident_break_seconds=SECONDS, incident_close_hours=CLOSE_HOURS,
+        incident_zone=ZONES, incident_reminder_times=st.integers(0, 10),
+    )
+
+
+def _policy(name: str) -> st.SearchStrategy[EscalationPolicy]:
+    level = st.builds(Level, st.lists(st.sampled_from(["U0BOB", "U0ADMIN", "S0LEADS"]), min_size=1, max_size=3,
+                                      unique=True).map(tuple), st.integers(1, 3_600))
+    return st.builds(EscalationPolicy, st.just(name), st.lists(level, min_size=1, max_size=3).map(tuple),
+                     st.integers(0, 10))
+
+
+WINDOWS = st.builds(
+    TimeWindow,
+    st.builds(lambda days, start, minutes: WeeklyHours(days, start, (start + minutes) % 1_440 or 1_440),
+              st.frozensets(st.integers(0, 6), min_size=1), st.integers(0, 1_439), st.integers(1, 1_439))
+    | st.builds(ClockPattern, st.sampled_from([r"2[0-9]:..:.. (Sat|Sun)", r"^2026/12/(24|25)", r"0[0-6]:"])),
+    ZONES, st.booleans())
+
+
+@st.composite
+def _rule(draw: st.DrawFn, rule_id: str, policies: list[str]) -> Rule:
+    policy = draw(st.none() | st.sampled_from(policies)) if policies else None
+    return Rule(
+        id=rule_id, name=draw(ONE_LINE), pattern=re.escape(draw(ONE_LINE)), ignore_case=draw(st.booleans()),
+        target_channel=draw(CHANNELS), label=draw(st.just("") | ONE_LINE), window=draw(st.none() | WINDOWS),
+        channels=draw(st.frozensets(CHANNELS, max_size=2)),
+        posters=draw(st.frozensets(st.sampled_from(["U0BOB", "B0DATADOG", "webhook:gcp", "webhook:generic"]),
+                                   max_size=2)),
+        action=draw(st.sampled_from(Action)), hotline=draw(_unique(st.sampled_from(["U0BOB", "S0LEADS", "here"]))),
+        policy=policy, ack_timeout_seconds=draw(st.none() | SECONDS) if policy else None,
+        enabled=draw(st.booleans()), ims_matching=draw(st.booleans()))
+
+
+MATCHERS = st.lists(
+    st.builds(Matcher, st.sampled_from(["host", "severity", "alertname", "source", "team.name"]),
+              st.sampled_from([Operator.EQUAL, Operator.NOT_EQUAL]), st.text(TYPED_TEXT, max_size=20))
+    | st.builds(Matcher, st.sampled_from(["host", "text"]), st.sampled_from([Operator.MATCHES, Operator.NOT_MATCHES]),
+                st.text(TYPED_TEXT, min_size=1, max_size=20).map(re.escape)),
+    min_size=1, max_size=3).map(tuple)
+HOST_MUTES = st.from_regex(r"[a-z][a-z0-9.-]{0,20}", fullmatch=True).map(lambda host: (Matcher("host", Operator.EQUAL,
+                                                                                               host),))
 SILENCES = st.lists(st.builds(
-    lambda n, host, hours, comment: Silence.restored(f"s-{n:06x}", parse_matchers(f"host={host}"), starts_at=T0,
-                                                     ends_at=T0 + timedelta(hours=hours), by="U0ADMIN",
-                                                     comment=comment),
-    st.integers(0, 0xFFFFFF), st.from_regex(r"[a-z][a-z0-9.-]{0,20}", fullmatch=True), st.integers(1, 720),
-    st.text(max_size=40)), max_size=5, unique_by=lambda silence: silence.id)
+    lambda n, matchers, minutes, comment: Silence.restored(
+        f"s-{n:06x}", matchers, starts_at=T0 - timedelta(minutes=5), ends_at=T0 + timedelta(minutes=minutes),
+        by="U0ADMIN", comment=comment),
+    st.integers(0, 0xFFFFFF), HOST_MUTES | MATCHERS, st.integers(1, 30 * 1_440 - 5),
+    st.text(TYPED_TEXT, max_size=40)), max_size=4, unique_by=lambda silence: silence.id)
 
 
-@settings(max_examples=150, deadline=None)
-@given(preferences=PREFERENCES, silences=SILENCES)
-def test_any_settings_and_silences_read_back_as_they_were_written(preferences, silences):
-    document = export_yaml(Configuration(preferences=preferences), silences)
+@st.composite
+def configurations(draw: st.DrawFn) -> Configuration:
+    """Anything a team can configure: rules, channel defaults, every setting, policies and where they page,
+    keyword replies; each reference to a policy names one that is defined."""
+    names = draw(st.lists(st.sampled_from(POLICY_NAMES), unique=True))
+    rule_ids = draw(st.lists(st.from_regex(r"r-[0-9a-f]{6}", fullmatch=True), max_size=4, unique=True))
+    keyword_ids = draw(st.lists(st.from_regex(r"k-[0-9a-f]{6}", fullmatch=True), max_size=3, unique=True))
+    return Configuration(
+        rules=tuple(draw(_rule(rule_id, names)) for rule_id in rule_ids),
+        channel_defaults=draw(st.dictionaries(st.sampled_from([EVERY_CHANNEL, ALERTS, MONITORING]),
+                                              st.sampled_from([ChannelDefault.ACK, ChannelDefault.ALERT]))),
+        preferences=draw(_preferences(names)),
+        policies={name: draw(_policy(name)) for name in names},
+        channel_policies=draw(st.dictionaries(CHANNELS, st.sampled_from(names))) if names else {},
+        default_policy=draw(st.none() | st.sampled_from(names)) if names else None,
+        keywords=tuple(KeywordReply(keyword_id, draw(ONE_LINE), draw(ONE_LINE)) for keyword_id in keyword_ids))
 
-    imported = import_yaml(document)
 
-    assert imported.preferences == preferences
-    assert sorted(imported.silences, key=lambda s: s.id) == sorted(silences, key=lambda s: s.id)
-    assert export_yaml(Configuration(preferences=imported.preferences), imported.silences) == document
+@settings(max_examples=60, deadline=None)
+@given(config=configurations(), silences=SILENCES)
+def test_any_configuration_exported_imported_into_an_empty_stack_and_exported_again_is_the_same(config, silences):
+    """Export -> import into an empty stack -> export, through /klaxon as an admin types it: the same document,
+    and the same configuration and silences behind it (host mutes among them)."""
+    first = Desk(config)
+    first.store.silences.silences = {silence.id: silence for silence in silences}
+    document = exported(first)
+
+    empty = Desk()
+    answer = empty.klaxon(escaped(f"import yaml ```{document}```"))  # as Slack delivers what the admin pasted
+
+    assert answer.ok, answer.text
+    assert exported(empty) == document
+    assert replace(empty.store.configuration.snapshot, version=0, stamp="") == config
+    assert empty.store.silences.silences == first.store.silences.silences
