@@ -81,13 +81,15 @@ _LINE_SEPARATORS = ("\x85", "\u2028", "\u2029")  # breaks a line in YAML (1.1 sp
 
 
 class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type information
-    """PyYAML's safe dumper, writing text with Unicode's line separators double-quoted (as escapes): written
-    plain or single-quoted, PyYAML folds them into a space when the export is read back."""
+    """PyYAML's safe dumper, writing double-quoted (as escapes) the text it would otherwise lose:
+    - Unicode's line separators: written plain or single-quoted, PyYAML folds them into a space when read back;
+    - text beginning or ending in a space PyYAML does not quote (U+00A0, U+3000, …): written plain, it is lost
+      wherever a line's or a message's ends are trimmed - the import's paste, an editor saving the file."""
 
 
 def _text_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = '"' if any(separator in text for separator in _LINE_SEPARATORS) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+    loses = any(separator in text for separator in _LINE_SEPARATORS) or text[:1].isspace() or text[-1:].isspace()
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if loses else None)
 
 
 _Dumper.add_representer(str, _text_representer)

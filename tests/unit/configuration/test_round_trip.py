@@ -201,6 +201,25 @@ def test_text_with_a_unicode_line_separator_reads_back_as_itself(separator):
     assert imported.preferences == config.preferences and imported.silences == (silence,)
 
 
+@pytest.mark.parametrize("space", ["\xa0", "\u3000", "\u2003", " "])
+def test_text_beginning_or_ending_in_a_space_survives_a_paste_that_trims_the_ends(space):
+    """The property below found it: a comment of one no-break space was written plain at the end of the
+    export, and the paste's trimmed ends (as an editor's, or Slack's) made it no comment at all."""
+    desk = Desk()
+    desk.store.silences.silences = {"s-000001": Silence.restored(
+        "s-000001", parse_matchers("host=db-7"), starts_at=T0, ends_at=T0 + timedelta(hours=1), by="U0ADMIN",
+        comment=space)}
+    desk.store.configuration.snapshot = Configuration(preferences=replace(
+        Preferences(), unmatched_label=f"{space}[Unknown]", dm_reply=f"ask us{space}"))
+    document = exported(desk)
+
+    empty = Desk()
+    assert empty.klaxon(f"import yaml ```{document.rstrip()}```").ok
+
+    assert empty.store.configuration.snapshot.preferences == desk.store.configuration.snapshot.preferences
+    assert empty.store.silences.silences == desk.store.silences.silences
+
+
 # ------------------------------------------------------------------------------------------------ property
 CHANNELS = st.sampled_from([ALERTS, INCIDENTS, MONITORING, PAYMENTS, HOSTS])
 SECONDS = st.integers(1, 7 * 86_400)
