@@ -64,6 +64,7 @@ bench: install
 	$(PY) -m bench.escalation_timing
 	$(PY) -m bench.webhook_intake
 	$(PY) -m bench.incident_costs
+	$(PY) -m bench.fault_hour
 	$(PY) -m bench.doc_page
 
 clean:

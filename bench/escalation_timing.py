@@ -56,7 +56,13 @@ class RecordingSlack:
             self.sent.append((page.id, step, user, self.now))
         return f"D{user}", f"{time.time():.6f}"
 
-    def note_in_thread(self, channel: str, ts: str, text: str) -> None:
+    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+        pass
+
+    def tell_page_acknowledged(self, page: Page) -> None:
+        pass
+
+    def tell_page_dropped(self, page: Page) -> None:
         pass
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:

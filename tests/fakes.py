@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,7 +28,7 @@ from klaxon.metrics import Measurement
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
-from klaxon.ports import Person, SlackBusy
+from klaxon.ports import ChannelUnreachable, Person, SlackBusy
 from klaxon.services import Services
 from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
@@ -51,6 +50,8 @@ class FakeClock:
 
 
 class InMemoryClaims:
+    """Claims as DynamoEventClaims keeps them: a claim in progress is free again once its lease runs out."""
+
     LEASE = timedelta(minutes=2)  # as DynamoDB's: a dead worker's claim is taken over after it
 
     def __init__(self) -> None:
@@ -79,8 +80,9 @@ class InMemoryAlerts:
         self.states: dict[tuple[str, str], SourceState] = {}
         self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
         self.posting: dict[str, datetime] = {}  # unposted alerts leased to whoever posts them, until
+        self.owed: dict[str, datetime] = {}  # unposted alerts: when the sweep is to post them
 
-    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+    def raise_alert(self, alert: Alert, group_until: datetime, now: datetime) -> Raised:
         assert alert.message is not None, "message alerts only"
         where = (alert.message.channel, alert.message.ts)
         recorded = self.messages.get(where)
@@ -96,7 +98,7 @@ class InMemoryAlerts:
             self.messages[where] = counted.id
             self.groups[alert.fingerprint] = (counted.id, group_until)
             return Raised(counted, RaiseOutcome.GROUPED)
-        self._create(alert)
+        self._create(alert, now)
         self.messages[where] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
@@ -107,7 +109,7 @@ class InMemoryAlerts:
         return [self._apply(arrival, window, now) for arrival in arrivals]
 
     def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
-        due = sorted((until, alert_id) for alert_id, until in self.posting.items() if until <= now)
+        due = sorted((at, alert_id) for alert_id, at in self.owed.items() if at <= now)
         return [self.alerts[alert_id] for _, alert_id in due][:limit]
 
     def claim_posting(self, alert_id: str, now: datetime) -> bool:
@@ -116,6 +118,12 @@ class InMemoryAlerts:
             return False
         self.posting[alert_id] = now + self.POSTING_LEASE
         return True
+
+    def release_posting(self, alert_id: str, retry_at: datetime) -> None:
+        if self.alerts[alert_id].is_posted:
+            return
+        self.posting.pop(alert_id, None)
+        self.owed[alert_id] = retry_at
 
     def _apply(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
         key = (arrival.event.source, arrival.event.dedup_key)
@@ -128,9 +136,7 @@ class InMemoryAlerts:
         seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
         match transition.change:
             case Change.NEW:
-                alert = self._create(arrival.alert(str(transition.alert_id)))
-                if not alert.silenced_by:
-                    self.posting[alert.id] = now + self.POSTING_LEASE
+                alert = self._create(arrival.alert(str(transition.alert_id)), now)
             case Change.REPEAT | Change.REOPEN:
                 assert alert is not None
                 alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
@@ -142,15 +148,18 @@ class InMemoryAlerts:
                                            origin=replace(alert.origin, occurred_at=arrival.at)))
         return Applied(arrival, transition.change, alert)
 
-    def _create(self, alert: Alert) -> Alert:
+    def _create(self, alert: Alert, now: datetime) -> Alert:
         self.alerts[alert.id] = alert
         if alert.escalate_at:  # as in DynamoDB, the ack timer is written with the alert
             self.timers[alert.id] = alert.escalate_at
+        if not alert.silenced_by:  # leased to its raiser for posting, and owed once the lease runs out
+            self.posting[alert.id] = self.owed[alert.id] = now + self.POSTING_LEASE
         return alert
 
     def record_post(self, alert: Alert, post_ts: str) -> Alert:
         self.alerts[alert.id] = replace(self.alerts[alert.id], post_ts=post_ts, origin=alert.origin)
         self.posting.pop(alert.id, None)
+        self.owed.pop(alert.id, None)
         self.messages[(alert.target_channel, post_ts)] = alert.id
         return alert.posted(post_ts)  # as DynamoDB's: the alert as given, not as stored now
 
@@ -233,6 +242,9 @@ class InMemoryConfiguration:
     def audit_trail(self, limit: int) -> list[AuditEntry]:
         return self.entries[:limit]
 
+    def note(self, entry: AuditEntry) -> None:
+        self.entries.insert(0, entry)
+
 
 class InMemorySilences:
     """Silences held in memory; each change appends its audit entry where the configuration's go."""
@@ -283,15 +295,19 @@ class InMemoryDigests:
     def __init__(self) -> None:
         self.posts: dict[str, DigestPost] = {}
         self.locked: dict[str, datetime] = {}
+        self.drawn_as_of: dict[str, datetime] = {}
 
     def all(self) -> dict[str, DigestPost]:
         return dict(self.posts)
 
-    def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        if channel in self.locked and self.locked[channel] > now:
+    def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
+        post = self.posts.get(channel, DigestPost(channel, None, None))
+        if (channel in self.locked and self.locked[channel] > now) or self.drawn_as_of.get(channel, now) > now or \
+                (drawn_before is not None and post.drawn_at is not None and post.drawn_at > drawn_before):
             return None
         self.locked[channel] = now + self.LOCK
-        return self.posts.get(channel, DigestPost(channel, None, None))
+        self.drawn_as_of[channel] = now
+        return post
 
     def release(self, post: DigestPost) -> None:
         self.posts[post.channel] = post
@@ -299,10 +315,14 @@ class InMemoryDigests:
 
 
 class InMemoryPages:
+    """Pages as DynamoPages keeps them; `lagging_index` lists every active page and timer as due, as
+    DynamoDB's eventually consistent index may for a moment: the conditional writes must still hold."""
+
     def __init__(self, timers: dict[str, datetime] | None = None) -> None:
         self.pages: dict[str, Page] = {}
         self.by_message: dict[tuple[str, str], str] = {}
         self.timers: dict[str, datetime] = {} if timers is None else timers
+        self.lagging_index = False
 
     def start(self, page: Page) -> bool:
         if page.id in self.pages:
@@ -320,16 +340,16 @@ class InMemoryPages:
 
     def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
         current = self.pages[page.id]
-        if current.step != page.step or not current.is_active:
+        if current.step != page.step or not current.is_active or not _step_due(current, now):
             return None
         self.pages[page.id] = replace(current, step=claimed.step, next_at=claimed.next_at, sending=claimed.sending)
         return self.pages[page.id]
 
-    def finish_step(self, page: Page) -> Page | None:
+    def finish_step(self, page: Page, step: int) -> Page | None:
         current = self.pages[page.id]
-        if current.sending != page.sending:
+        if current.sending != step:
             return None
-        self.pages[page.id] = replace(current, sending=None)
+        self.pages[page.id] = replace(current, sending=None, next_at=page.next_at)
         return self.pages[page.id]
 
     def record_notification(self, page_id: str, notification: Notification) -> None:
@@ -343,22 +363,30 @@ class InMemoryPages:
         self.pages[page_id] = replace(page, state=PageState.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=at)
         return self.pages[page_id]
 
-    def exhaust(self, page: Page) -> Page | None:
+    def exhaust(self, page: Page, now: datetime) -> Page | None:
         current = self.pages[page.id]
-        if not current.is_active or current.step != page.step or current.sending is not None:
+        if not current.is_active or current.step != page.step or not _step_due(current, now):
             return None
         self.pages[page.id] = replace(current, state=PageState.EXHAUSTED)
         return self.pages[page.id]
 
     def due(self, now: datetime, limit: int | None = None) -> list[Page]:
-        due = [p for p in self.pages.values() if p.is_active and (p.sending is not None or (p.next_at or now) <= now)]
+        due = [p for p in self.pages.values()
+               if p.is_active and (self.lagging_index or p.sending is not None or _step_due(p, now))]
         return sorted(due, key=lambda p: p.next_at or now)[:limit]
 
     def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]:
-        return [alert_id for alert_id, at in sorted(self.timers.items(), key=lambda kv: kv[1]) if at <= now][:limit]
+        return [alert_id for alert_id, at in sorted(self.timers.items(), key=lambda kv: kv[1])
+                if self.lagging_index or at <= now][:limit]
 
-    def clear_timeout(self, alert_id: str) -> bool:
+    def clear_timeout(self, alert_id: str, now: datetime) -> bool:
+        if self.timers.get(alert_id, now) > now:
+            return False
         return self.timers.pop(alert_id, None) is not None
+
+
+def _step_due(page: Page, now: datetime) -> bool:
+    return page.sending is None and (page.next_at or page.started_at) <= now
 
 
 class InMemoryMessages:
@@ -386,6 +414,7 @@ class InMemoryIncidents:
         self.channels: dict[str, str] = {}
         self.alerts: dict[str, str] = {}
         self.keywords: dict[str, set[str]] = {}
+        self.lagging_index = False  # list every incident with a due time as due, as a lagging index may
         self.reads = 0  # for tests that count the "is this a comms channel?" reads
 
     def declare(self, incident: Incident, key: str, entries: Sequence[TimelineEntry],
@@ -438,8 +467,12 @@ class InMemoryIncidents:
 
     def due(self, now: datetime, limit: int | None = None) -> list[Incident]:
         found = sorted((at, incident_id) for incident_id, at in self.due_at.items()
-                       if math.ceil(at.timestamp()) <= math.ceil(now.timestamp()))
+                       if self.lagging_index or at <= now)
         return [self.incidents[incident_id] for _, incident_id in found][:limit]
+
+    def take_reminders(self, incident: Incident, now: datetime) -> bool:
+        due_at = self.due_at.get(incident.id)
+        return self.incidents[incident.id].version == incident.version and due_at is not None and due_at <= now
 
     def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
         stored = self.incidents[incident.id]
@@ -523,10 +556,20 @@ class FakeSlack:
     pages_sent: list[tuple[str, str, int]] = field(default_factory=list)
     pages_closed: list[tuple[str, str]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
+    closed_channels: set[str] = field(default_factory=set)  # channels Klaxon cannot post in
 
     def post_alert(self, alert: Alert) -> str:
+        if alert.target_channel in self.closed_channels:
+            raise ChannelUnreachable(alert.target_channel, "channel_not_found")
         self.posts.append(alert)
         return f"1800000000.{len(self.posts):06d}"
+
+    def recent_alert_posts(self, channel: str) -> dict[str, str]:
+        self.calls.append(("recent_alert_posts", channel))
+        if self.busy:
+            raise SlackBusy("conversations.history", 60)
+        return {posted.id: f"1800000000.{n:06d}" for n, posted in enumerate(self.posts, start=1)
+                if posted.target_channel == channel}
 
     def update_alert(self, alert: Alert) -> None:
         self.updates.append(alert)
@@ -548,6 +591,8 @@ class FakeSlack:
         return self.message_reactions.get((channel, ts), {})
 
     def post_digest(self, digest: Digest) -> str:
+        if digest.channel in self.closed_channels:
+            raise ChannelUnreachable(digest.channel, "channel_not_found")
         self.digests.append(digest)
         return f"1800000100.{len(self.digests):06d}"
 
@@ -556,6 +601,8 @@ class FakeSlack:
         self.calls.append(("update_digest", ts))
 
     def post_board(self, channel: str, board: Board) -> str:
+        if channel in self.closed_channels:
+            raise ChannelUnreachable(channel, "channel_not_found")
         self.boards.append((channel, board))
         return f"1800000400.{len(self.boards):06d}"
 
@@ -569,23 +616,27 @@ class FakeSlack:
 
     # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
     def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.paging_note(page, step, people)))
+        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, people))
 
     def tell_page_acknowledged(self, page: Page) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.acknowledged_note(page)))
+        self._note(page.channel, page.ts, paging_notes.acknowledged_note(page))
 
     def tell_page_dropped(self, page: Page) -> None:
-        self.notes.append((page.channel, page.ts, paging_notes.dropped_note(page)))
+        self._note(page.channel, page.ts, paging_notes.dropped_note(page))
 
     def tell_no_page(self, channel: str, ts: str, why: NoPage) -> None:
-        self.notes.append((channel, ts, paging_notes.no_page_note(channel, why)))
+        self._note(channel, ts, paging_notes.no_page_note(channel, why))
 
     def tell_policy_missing(self, alert: Alert) -> None:
-        self.notes.append((alert.target_channel, str(alert.post_ts), paging_notes.policy_missing_note(alert)))
+        self._note(*alert.thread or ("", ""), paging_notes.policy_missing_note(alert))
 
     def tell_page_silenced(self, alert: Alert, silence_id: str) -> None:
-        note = paging_notes.page_silenced_note(alert, silence_id)
-        self.notes.append((alert.target_channel, str(alert.post_ts), note))
+        self._note(*alert.thread or ("", ""), paging_notes.page_silenced_note(alert, silence_id))
+
+    def _note(self, channel: str, ts: str, text: str) -> None:
+        """A note in a thread, as the gateway makes it: none without a thread to make it in."""
+        if ts:
+            self.notes.append((channel, ts, text))
 
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.said.append((channel, paging_notes.direct_message_reply(reply)))

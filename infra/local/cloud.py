@@ -258,6 +258,14 @@ class LocalCloud:
         function = self.functions["SweepFunction"]
         return function.invoke(scheduled_event(function.name))
 
+    def sweeps_at_once(self, count: int = 2) -> None:
+        """Run the sweep `count` times at the same moment, as overlapping EventBridge deliveries would."""
+        sweeps = [threading.Thread(target=self.sweep) for _ in range(count)]
+        for sweep in sweeps:
+            sweep.start()
+        for sweep in sweeps:
+            sweep.join()
+
     # ------------------------------------------------------------------ requests
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Serve one HTTP request: Lambda Invoke, a control route, or a template route."""

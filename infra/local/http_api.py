@@ -48,7 +48,7 @@ def build_event(request: HttpRequest, route: Route, path_parameters: dict[str, s
     """The payload-v2 event API Gateway would send the route's function for this request."""
     headers = _joined_headers(request.headers)
     cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
-    is_text = headers.get("content-type", "").startswith(_TEXT_TYPES) or not request.body
+    is_text = (headers.get("content-type", "").startswith(_TEXT_TYPES) and _utf8(request.body)) or not request.body
     now = datetime.now(UTC)
     event: dict[str, Any] = {
         "version": "2.0",
@@ -100,6 +100,15 @@ def to_http_response(result: Any) -> HttpResponse:
     for cookie in result.get("cookies") or []:
         headers.setdefault("set-cookie", cookie)
     return HttpResponse(int(result["statusCode"]), headers, payload)
+
+
+def _utf8(body: bytes) -> bool:
+    """Whether a body declared as text is text: bytes that are not UTF-8 are passed base64-encoded."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _joined_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

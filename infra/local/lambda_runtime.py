@@ -14,8 +14,9 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -110,13 +111,33 @@ class AsyncInvoker:
         self._retry_delay = retry_delay
         self._pending = 0
         self._idle = threading.Condition()
+        self._backlog: list[tuple[LocalFunction, Any]] | None = None
         self.dead_letters: list[DeadLetter] = []
 
     def submit(self, function: LocalFunction, payload: Any) -> None:
         with self._idle:
+            if self._backlog is not None:
+                self._backlog.append((function, payload))
+                return
             self._pending += 1
         future: Future[None] = self._pool.submit(self._run, function, payload)
         future.add_done_callback(lambda _: self._done())
+
+    @contextmanager
+    def backlogged(self) -> Iterator[list[tuple[LocalFunction, Any]]]:
+        """Hold asynchronous invocations back, as a backed-up Lambda queue does, and run them on leaving.
+
+        Yields the backlog (function, event) as it fills; it does not count as pending work.
+        """
+        with self._idle:
+            self._backlog = backlog = []
+        try:
+            yield backlog
+        finally:
+            with self._idle:
+                self._backlog = None
+            for function, payload in backlog:
+                self.submit(function, payload)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no asynchronous invocation is queued or running; False on timeout."""
@@ -137,9 +158,10 @@ class AsyncInvoker:
 
     def _run(self, function: LocalFunction, payload: Any) -> None:
         attempts = 3  # the first try and Lambda's two retries (EventInvokeConfig.MaximumRetryAttempts)
+        queued = json.dumps(payload)  # Lambda keeps the event as JSON: each attempt gets it afresh
         for attempt in range(1, attempts + 1):
             try:
-                function.invoke(payload)
+                function.invoke(json.loads(queued))
                 return
             except Exception:  # noqa: BLE001 - any handler failure is a Lambda error, retried
                 error = traceback.format_exc()

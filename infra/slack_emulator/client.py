@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import urllib.error
@@ -49,6 +50,10 @@ class Workspace:
         """A channel (Klaxon is a member unless `bot_member=False`); returns the conversation object."""
         return self._post("channels", name=name, is_private=is_private, members=members or [],
                           bot_member=bot_member)
+
+    def invite(self, channel: str, user: str) -> dict[str, Any]:
+        """Someone invites `user` (a person, or `klaxon` for the app's bot) into `channel`."""
+        return self._post("invite", channel=channel, user=user)
 
     def add_usergroup(self, handle: str, users: list[str], *, name: str | None = None) -> dict[str, Any]:
         """A user group (`S…`)."""
@@ -131,10 +136,12 @@ class Workspace:
         """Slack's `url_verification` handshake; the app should answer with the challenge."""
         return Delivery.from_dict(self._post("url_verification", challenge=challenge))
 
-    def send_raw(self, body: str, *, content_type: str = "application/json", signing: Signing = "valid",
+    def send_raw(self, body: str | bytes, *, content_type: str = "application/json", signing: Signing = "valid",
                  timestamp_age: int = 0) -> Delivery:
-        """Any body to the app, signed `valid`, `bad` or `none`, with a timestamp `timestamp_age` s old."""
-        return Delivery.from_dict(self._post("raw", body=body, content_type=content_type, signing=signing,
+        """Any body to the app (bytes: exactly those bytes), signed `valid`, `bad` or `none`, with a
+        timestamp `timestamp_age` s old."""
+        content = {"body_base64": base64.b64encode(body).decode()} if isinstance(body, bytes) else {"body": body}
+        return Delivery.from_dict(self._post("raw", **content, content_type=content_type, signing=signing,
                                              timestamp_age=timestamp_age))
 
     # Configuring
@@ -147,9 +154,24 @@ class Workspace:
         """The next `count` calls of `method` (`*` for any) get an HTTP 5xx."""
         self._post("faults", method=method, status=status, count=count)
 
-    def refuse_next(self, method: str, error: str, *, count: int = 1) -> None:
-        """The next `count` calls of `method` get Slack's refusal `error` (restricted_action, missing_scope …)."""
-        self._post("faults", method=method, status=200, count=count, error=error)
+    def answer_late(self, method: str, *, delay: float, count: int = 1) -> None:
+        """The next `count` calls of `method` are carried out but answered only after `delay` seconds."""
+        self._post("faults", method=method, status=200, count=count, delay=delay)
+
+    def refuse_next(self, method: str, error: str, *, count: int = 1, **extra: Any) -> None:
+        """The next `count` calls of `method` (`*` for any) get Slack's refusal `{"ok": false, "error": error}`
+        (restricted_action, missing_scope …) with `extra` fields (e.g. `needed="users:read"` with
+        `missing_scope`)."""
+        self._post("faults", method=method, status=200, count=count, error=error, extra=extra)
+
+    def fault_rate(self, rate: float, *, weights: dict[str, float] | None = None, retry_after: int = 1,
+                   delay: float = 1.5, seed: int = 7) -> dict[str, int]:
+        """From now on every call of any method fails with probability `rate` (0 stops it): a 429 with
+        Retry-After, a 5xx, or a timeout (carried out, answered after `delay` s), drawn by `weights`.
+        Returns the faults injected so far, by kind."""
+        answer = self._post("fault_rate", rate=rate, weights=weights or {"429": 1, "5xx": 1, "timeout": 1},
+                            retry_after=retry_after, delay=delay, seed=seed)
+        return dict(answer["injected"])
 
     def grant_scopes(self, scopes: Iterable[str]) -> list[str]:
         """The app's bot scopes are now exactly `scopes` (as if it were reinstalled with them), until a reset."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -10,7 +11,7 @@ from typing import Any
 from .activity import Activity
 from .delivery import Deliverer
 from .errors import ControlError
-from .faults import Faults
+from .faults import FaultRate, Faults
 from .interactions import Interactions
 from .population import Population, populate
 from .rate_limits import RateLimits
@@ -39,12 +40,14 @@ class Control:
         self._socket_mode = socket_mode
         self._posts: dict[str, Route] = {
             "users": self._add_user, "bots": self._add_bot, "channels": self._add_channel,
-            "usergroups": self._add_usergroup, "post": self._post, "edit": self._edit, "unfurl": self._unfurl,
+            "usergroups": self._add_usergroup, "invite": self._invite, "post": self._post, "edit": self._edit,
+            "unfurl": self._unfurl,
             "delete": self._delete, "react": self._react, "unreact": self._unreact, "pin": self._pin,
             "unpin": self._unpin, "command": self._command, "click": self._click, "shortcut": self._shortcut,
             "archive": self._archive,
             "submit_view": self._submit_view, "redeliver": self._redeliver,
             "url_verification": self._verify_url, "raw": self._raw, "faults": self._arm_fault,
+            "fault_rate": self._fault_rate,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
             "rate_limits": self._switch_rate_limits, "populate": self._populate,
             "socket_disconnect": self._socket_disconnect, "scopes": self._grant_scopes,
@@ -99,6 +102,15 @@ class Control:
     def _populate(self, p: dict[str, Any]) -> Any:
         with self._state.lock:
             return populate(self._state, Population(**p)).to_dict()
+
+    def _invite(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            channel = self._activity.channel(p["channel"])
+            klaxon = self._state.identity.bot_user_id
+            user = klaxon if p["user"] in ("klaxon", klaxon) else self._activity.user(p["user"])["id"]
+            if user not in channel.members:
+                channel.members.append(user)
+            return {"ok": True, "channel": channel.id, "user": user}
 
     # Acting
 
@@ -164,15 +176,24 @@ class Control:
         signing = p.get("signing", "valid")
         if signing not in ("valid", "bad", "none"):
             raise ControlError("signing is one of valid, bad, none")
-        return self._interactions.send_raw(p["body"], p.get("content_type", "application/json"),
+        # Bytes that are not text travel base64-encoded through the (JSON) control API.
+        body = base64.b64decode(p["body_base64"]) if "body_base64" in p else p["body"]
+        return self._interactions.send_raw(body, p.get("content_type", "application/json"),
                                            signing=signing, timestamp_age=int(p.get("timestamp_age", 0)))
 
     # Configuring
 
     def _arm_fault(self, p: dict[str, Any]) -> Any:
         self._faults.arm(p["method"], int(p.get("status", 429)), int(p.get("count", 1)),
-                         int(p.get("retry_after", 1)), p.get("error"))
+                         int(p.get("retry_after", 1)), p.get("error"), p.get("extra"), float(p.get("delay", 0)))
         return {"ok": True}
+
+    def _fault_rate(self, p: dict[str, Any]) -> Any:
+        rate = float(p.get("rate", 0))
+        self._faults.set_rate(FaultRate(rate, {k: float(v) for k, v in p.get("weights", {}).items()},
+                                        int(p.get("retry_after", 1)), float(p.get("delay", 1.5)),
+                                        int(p.get("seed", 7))) if rate else None)
+        return {"ok": True, "injected": dict(self._faults.injected)}
 
     def _switch_rate_limits(self, p: dict[str, Any]) -> Any:
         self._rate_limits.enabled = bool(p["enabled"])

@@ -26,9 +26,10 @@ USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 _GATE_TIMEOUT = 5.0
 
 
-def signature(secret: str, timestamp: int, body: str) -> str:
-    """Slack's request signature: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}`."""
-    base = f"v0:{timestamp}:{body}".encode()
+def signature(secret: str, timestamp: int, body: str | bytes) -> str:
+    """Slack's request signature: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}` (the body's raw bytes)."""
+    raw = body if isinstance(body, bytes) else body.encode()
+    base = f"v0:{timestamp}:".encode() + raw
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
@@ -141,10 +142,12 @@ class Deliverer:
         headers = self._headers(job)
         base = Delivery(id=job.outgoing.id, kind=job.outgoing.kind, event_type=job.outgoing.event_type,
                         attempt=job.attempt, url=url, request_headers=headers,
-                        request_body=job.outgoing.body, sent_at=time.time())
+                        request_body=_text(job.outgoing.body), sent_at=time.time())
         if not url:
             return replace(base, failure="connection_failed", detail="no app_url configured")
-        request = urllib.request.Request(url, data=job.outgoing.body.encode(), headers=headers, method="POST")
+        sent = job.outgoing.body
+        request = urllib.request.Request(url, data=sent if isinstance(sent, bytes) else sent.encode(),
+                                         headers=headers, method="POST")
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=self._settings.delivery_timeout) as response:
@@ -173,6 +176,11 @@ class Deliverer:
             headers["X-Slack-Retry-Num"] = str(job.attempt)
             headers["X-Slack-Retry-Reason"] = job.reason or "http_timeout"
         return headers
+
+
+def _text(body: str | bytes) -> str:
+    """A body as the delivery record shows it (bytes that are not UTF-8 replaced)."""
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
 def _transport_failure(error: Exception) -> tuple[str, str]:

@@ -21,7 +21,7 @@ class Outgoing:
     id: str
     kind: str  # event | command | interaction | url_verification | raw
     event_type: str
-    body: str
+    body: str | bytes  # bytes: any body at all, e.g. one that is not UTF-8 (`send_raw`)
     content_type: str
 
 

@@ -321,7 +321,7 @@ class Interactions:
             outgoing = json_request(self._state.ids.next("Url"), "url_verification", "url_verification", payload)
         return self._deliverer.submit(outgoing).result()
 
-    def send_raw(self, body: str, content_type: str = "application/json", *, signing: Signing = "valid",
+    def send_raw(self, body: str | bytes, content_type: str = "application/json", *, signing: Signing = "valid",
                  timestamp_age: int = 0) -> Delivery:
         """Any body, signed correctly or badly (`bad`, `none`), optionally with an old timestamp."""
         with self._state.lock:

@@ -199,14 +199,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str, text: str, headers: dict[str, str] | None = None) -> None:
         data = text.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # a late answer (a timeout fault): the app has given up on it
 
 
 def _flat(values: dict[str, list[str]]) -> dict[str, Any]:

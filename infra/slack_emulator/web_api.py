@@ -66,9 +66,16 @@ class WebApi:
             assert problem is not None
             return self._violation(method, args, problem.reason, problem.response)
         fault = self._faults.take(method)
+        if fault is not None and fault.delay:
+            answer = self._authorized(method, args, token, app_level)  # carried out; the answer comes too late
+            time.sleep(fault.delay)
+            return answer
         if fault is not None:
             status, body, headers = fault.response()
             return ApiAnswer(status, body, headers)
+        return self._authorized(method, args, token, app_level)
+
+    def _authorized(self, method: str, args: dict[str, Any], token: str | None, app_level: bool) -> ApiAnswer:
         refused = self._token_problem(token, app_level)
         if refused:
             return ApiAnswer(200, {"ok": False, "error": refused})

@@ -240,16 +240,17 @@ class Runtime:
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
-        """The container's one Bolt App behind one SlackRequestHandler, built on the first request."""
-        from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-
-        from klaxon.slack.app import build_app
+        """The container's one Bolt App behind one SlackRequestHandler, built on the first request; its lazy
+        listeners re-invoke this function through Lambda (klaxon.slack.lazy)."""
+        from klaxon.slack.app import build_app, request_handler
         from klaxon.slack.identity import bot_authorizer
+        from klaxon.slack.lazy import lambda_invoker
 
         app = build_app(client=self.slack_client, signing_secret=self.credentials.signing_secret,
                         authorize=bot_authorizer(lambda: self.credentials.bot_token, self.slack_client),
                         services=self.services)
-        return SlackRequestHandler(app)
+        return request_handler(app, lambda_invoker(self._aws_client("lambda")),
+                               lambda: self.credentials.signing_secret)
 
     @cached_property
     def sns(self) -> SnsOverHttps:

@@ -74,6 +74,15 @@ class Store(Protocol):
     def incidents(self) -> IncidentRepository: ...
 
 
+class ChannelUnreachable(Exception):
+    """Klaxon cannot post in a channel: private and Klaxon not invited, archived, or not joinable."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"Klaxon cannot post in {channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
 class SlackBusy(Exception):
     """Slack rate-limited a call for longer than the caller can wait; try again after `retry_after` seconds."""
 
@@ -105,7 +114,16 @@ class SlackGateway(Protocol):
     """The Slack Web API calls Klaxon makes, in the incident domain's words."""
 
     def post_alert(self, alert: Alert) -> str:
-        """Post the alert to its target channel; return the post's ts."""
+        """Post the alert to its target channel (joining it if it is public); return the post's ts.
+
+        Raises ChannelUnreachable when Klaxon cannot post there; TimeoutError when Slack answered too late to
+        know whether it posted (and the post was not found among the channel's newest messages).
+        """
+        ...
+
+    def recent_alert_posts(self, channel: str) -> dict[str, str]:
+        """Alert id → ts of Klaxon's reposts among the channel's newest messages: posts Slack may have made
+        although Klaxon never heard back. May raise SlackBusy (the look is rate-limited hard)."""
         ...
 
     def update_alert(self, alert: Alert) -> None:
@@ -125,19 +143,19 @@ class SlackGateway(Protocol):
         ...
 
     def post_digest(self, digest: Digest) -> str:
-        """Post a channel's digest; return its ts."""
+        """Post a channel's digest; return its ts. Raises ChannelUnreachable when Klaxon cannot post there."""
         ...
 
     def update_digest(self, digest: Digest, ts: str) -> None:
-        """Redraw a channel's digest in place."""
+        """Redraw a channel's digest in place. Raises ChannelUnreachable when Klaxon can no longer post there."""
         ...
 
     def post_board(self, channel: str, board: Board) -> str:
-        """Post the host board in a board channel; return its ts."""
+        """Post the host board in a board channel; return its ts. Raises ChannelUnreachable as post_digest."""
         ...
 
     def update_board(self, channel: str, ts: str, board: Board) -> None:
-        """Redraw a channel's host board in place."""
+        """Redraw a channel's host board in place. Raises ChannelUnreachable as update_digest."""
         ...
 
     def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:

@@ -1,13 +1,15 @@
 """The scheduled sweep: every minute, the work that has come due (SPEC §2, §3, §4, §5).
 
-It reads only what is due, through the `due` index (no Scan anywhere): sources' alerts still unposted once
-their raiser's posting lease ran out, pages whose next step has come,
+It reads only what is due, through the `due` index (no Scan anywhere): alerts still unposted once their
+raiser's posting lease ran out (or whose channel could not be reached), pages whose next step has come,
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
 verbose digest, the digest posts, declared incidents whose next reminder has come (klaxon.incidents.
 reminding), and, every few minutes, the hosts for each board channel's host board. Two sweeps may overlap
 (EventBridge delivers at least once; a slow sweep can run into the next): every effect is guarded so that
-overlap never posts twice - a lock per digest and per board, a claim per reminder slot.
+overlap never posts twice and nothing happens before it is due - a step, a timer, a board or a reminder is
+taken by a conditional write that checks its due time, a digest or board is drawn under a lock that an
+older sweep cannot take after a newer one, a reminder slot under a claim.
 
 Each step runs even if an earlier one failed; a failure is logged, and re-raised once all have run
 so the function reports an error (and its alarm fires). The read of what nobody acknowledged is a step
@@ -17,15 +19,15 @@ of its own: if it fails, only the steps that need it (reconcile, digests) are sk
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from klaxon.alerts.digests import HANDLED_LOOKBACK, compose, reminder_slots
-from klaxon.alerts.intake import post_unposted
+from klaxon.alerts.digests import HANDLED_LOOKBACK, Unreachable, compose, reminder_slots
 from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import DigestPosts
+from klaxon.alerts.posting import note_unreachable, post_waiting
 from klaxon.alerts.reconcile import reconcile
 from klaxon.configuration.model import Configuration
 from klaxon.events import Publish
@@ -34,7 +36,7 @@ from klaxon.incidents.reminding import send_reminders as incident_reminders
 from klaxon.monitoring.hosts import compose as compose_board
 from klaxon.paging import service as paging
 from klaxon.paging.service import Pager
-from klaxon.ports import SlackDirectory, SlackGateway, Store
+from klaxon.ports import ChannelUnreachable, SlackDirectory, SlackGateway, Store
 from klaxon.silences.model import host_mutes
 
 logger = logging.getLogger("klaxon.sweep")
@@ -87,21 +89,23 @@ class SweepContext:
 
 
 def sweep(ctx: SweepContext) -> SweepReport:
-    """One sweep: alerts a webhook had no time to post, escalations (they are what wakes people), then
-    reconcile, digests, reminders."""
+    """One sweep: alerts left unposted (a dead worker's, a webhook storm's tail, a channel Klaxon could not
+    post in), escalations (they are what wakes people), then reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
-    _run(report, Step.POSTED, lambda: post_unposted(store=ctx.store, slack=ctx.slack, publish=ctx.publish,
-                                                    now=ctx.now, time_left_ms=ctx.time_left_ms, limit=LISTED_LIMIT),
-         fallback=0)
-    _run(report, Step.PAGES_STARTED, lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT),
-         fallback=0)
+    nothing_posted: tuple[int, list[Unreachable]] = (0, [])
+    _, unreachable = _run(report, Step.POSTED, lambda: post_waiting(
+        store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now, limit=LISTED_LIMIT,
+        time_left_ms=ctx.time_left_ms), fallback=nothing_posted, size=lambda done: done[0]) or nothing_posted
+    cannot = {u.channel for u in unreachable}
+    _run(report, Step.PAGES_STARTED, lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
+                                                                      unreachable=cannot), fallback=0)
     _run(report, Step.PAGES_ADVANCED, lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
-                                                             ctx.pager), fallback=0)
+                                                          ctx.pager), fallback=0)
     overdue = _run(report, Step.UNACKNOWLEDGED, lambda: ctx.store.alerts.unacknowledged(
         seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
         fallback=None)
     if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
-        _reconcile_and_digest(ctx, report, overdue)
+        _reconcile_and_digest(ctx, report, overdue, unreachable)
     _run(report, Step.REMINDERS, lambda: send_reminders(ctx), fallback=0)
     _run(report, Step.HOST_BOARDS, lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.incidents is not None:
@@ -112,63 +116,74 @@ def sweep(ctx: SweepContext) -> SweepReport:
     return report
 
 
-def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert]) -> None:
+def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert],
+                          unreachable: Sequence[Unreachable]) -> None:
     preferences = ctx.config.preferences
     current = _run(report, Step.RECONCILED, lambda: reconcile(
         overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
         budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
-    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, current or []), fallback=0)
+    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, current or [], unreachable), fallback=0)
 
 
-def _run[T: (int, list[Alert])](report: SweepReport, name: Step, step: Callable[[], T],
-                                fallback: T | None) -> T | None:
-    """Run one step; count what it did, or log its failure and carry on with `fallback`."""
+def _run[T](report: SweepReport, name: Step, step: Callable[[], T], fallback: T | None,
+            size: Callable[[T], int] | None = None) -> T | None:
+    """Run one step; count what it did (`size`, else the int or list it returns), or log its failure and
+    carry on with `fallback`."""
     try:
         result = step()
     except Exception:
         logger.exception("sweep step %s failed", name)
         report.failed.append(name)
         return fallback
-    report.done[name] = len(result) if isinstance(result, list) else result
+    if size is not None:
+        report.done[name] = size(result)
+    elif isinstance(result, int | list):
+        report.done[name] = result if isinstance(result, int) else len(result)
     return result
 
 
 # ---------------------------------------------------------------------- digests
-def refresh_digests(ctx: SweepContext, overdue: list[Alert]) -> int:
-    """Draw each incidents channel's digest where what it shows changed; returns how many were drawn."""
+def refresh_digests(ctx: SweepContext, overdue: list[Alert], unreachable: Sequence[Unreachable] = ()) -> int:
+    """Draw each incidents channel's digest where what it shows changed; returns how many were drawn.
+
+    Channels Klaxon cannot post in get none: every other digest names them, with the alerts waiting.
+    """
     preferences = ctx.config.preferences
     handled = ctx.store.alerts.recently_handled(ctx.now - HANDLED_LOOKBACK, limit=LISTED_LIMIT) \
         if preferences.verbose_digest else []
     posts = ctx.store.digests.all()
     drawn = 0
-    for digest in compose(overdue, handled, preferences, posts):
+    for digest in compose(overdue, handled, preferences, posts, unreachable):
         post = posts.get(digest.channel)
         if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
             continue  # unchanged, or nothing to say and no message to clear
         # The callbacks run within redraw(), in this turn of the loop: `digest` is this one.
-        drawn += redraw(ctx.store.digests, digest.channel, digest.fingerprint, ctx.now,
+        drawn += redraw(ctx, ctx.store.digests, digest.channel, digest.fingerprint,
                         post=lambda: ctx.slack.post_digest(digest),  # noqa: B023
                         update=lambda ts: ctx.slack.update_digest(digest, ts))  # noqa: B023
     return drawn
 
 
-def redraw(posts: DigestPosts, channel: str, fingerprint: str, now: datetime, *, post: Callable[[], str],
-           update: Callable[[str], None]) -> bool:
+def redraw(ctx: SweepContext, posts: DigestPosts, channel: str, fingerprint: str, *, post: Callable[[], str],
+           update: Callable[[str], None], drawn_before: datetime | None = None) -> bool:
     """Keep one channel's message in place under its lock: post it if the channel has none yet, update it if
-    what it shows changed; whether Slack was asked (False: unchanged, or an overlapping sweep has it)."""
-    locked = posts.lock(channel, now)
+    what it shows changed; whether Slack was asked (False: unchanged, not due again since `drawn_before`, or
+    an overlapping sweep has it). A channel Klaxon cannot post in is told to the admins; the others go on."""
+    locked = posts.lock(channel, ctx.now, drawn_before)
     if locked is None:
-        return False  # an overlapping sweep is drawing this channel now
-    ts, drawn_at, asked = locked.ts, locked.drawn_at, False
+        return False  # an overlapping (or newer) sweep is drawing this channel, or drew it since it was due
+    ts, drawn_at, drawn_as, asked = locked.ts, locked.drawn_at, locked.fingerprint, False
     try:
         if ts is None:
             ts, asked = post(), True
         elif locked.fingerprint != fingerprint:
             update(ts)
             asked = True
-        drawn_at = now
+        drawn_at, drawn_as = ctx.now, fingerprint
+    except ChannelUnreachable as cannot:  # e.g. Klaxon was removed from the channel since
+        note_unreachable(cannot, store=ctx.store, now=ctx.now)
     finally:
-        posts.release(replace(locked, ts=ts, fingerprint=fingerprint if ts else None, drawn_at=drawn_at))
+        posts.release(replace(locked, ts=ts, fingerprint=drawn_as if ts else None, drawn_at=drawn_at))
     return asked
 
 
@@ -187,7 +202,8 @@ def refresh_host_boards(ctx: SweepContext) -> int:
     board = compose_board(ctx.store.hosts.all(), {host: mute.ends_at for host, mute in mutes.items()})
     drawn = 0
     for channel in due:  # the callbacks run within redraw(), in this turn of the loop
-        drawn += redraw(ctx.store.boards, channel, board.fingerprint, ctx.now,
+        # The lock checks the board is still due: an overlapping sweep may have drawn it since `posts` was read.
+        drawn += redraw(ctx, ctx.store.boards, channel, board.fingerprint, drawn_before=ctx.now - every,
                         post=lambda: ctx.slack.post_board(channel, board),  # noqa: B023
                         update=lambda ts: ctx.slack.update_board(channel, ts, board))  # noqa: B023
     return drawn

@@ -66,3 +66,37 @@ def test_faults_for_any_method(slack: WebClient, workspace: Workspace) -> None:
 
     assert raised.value.response.status_code == 500
     assert slack.team_info()["ok"]
+
+
+def test_a_late_answer_comes_after_the_call_was_carried_out(slack: WebClient, workspace: Workspace, team: Team) -> None:
+    workspace.answer_late("chat.postMessage", delay=1.5)
+    impatient = WebClient(token=BOT_TOKEN, base_url=slack.base_url, timeout=1)
+
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel=team.alerts, text="alert")
+
+    assert [m["text"] for m in workspace.messages(team.alerts)] == ["alert"], "Slack posted it all the same"
+
+
+def test_faults_at_a_rate_hit_about_that_share_of_calls_and_are_counted_by_kind(slack: WebClient,
+                                                                                 workspace: Workspace) -> None:
+    workspace.fault_rate(0.5, weights={"429": 1, "5xx": 1}, seed=3)
+    outcomes = []
+    for _ in range(200):
+        try:
+            outcomes.append(slack.team_info()["ok"])
+        except SlackApiError as error:
+            outcomes.append(error.response.status_code)
+    injected = workspace.fault_rate(0)
+
+    assert 60 < outcomes.count(True) < 140
+    assert injected["429"] + injected["5xx"] == 200 - outcomes.count(True)
+    assert {o for o in outcomes if o is not True} <= {429, 500, 502, 503}
+    assert slack.team_info()["ok"], "rate 0 stops them"
+
+
+def test_message_metadata_is_kept_and_shown_when_asked_for(slack: WebClient, team: Team) -> None:
+    tag = {"event_type": "klaxon_alert", "event_payload": {"id": "C1/1.1"}}
+    slack.chat_postMessage(channel=team.alerts, text="alert", metadata=tag)
+    assert slack.conversations_history(channel=team.alerts, include_all_metadata=True)["messages"][0]["metadata"] == tag
+    assert "metadata" not in slack.conversations_history(channel=team.alerts)["messages"][0]

@@ -33,21 +33,21 @@ def store(request):
 
 
 def test_a_new_alert_is_stored_as_it_was_raised(store):
-    raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    raised = store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     assert raised.outcome is RaiseOutcome.NEW
     assert store.alerts.get(raised.alert.id) == alert()
 
 
 def test_a_message_raises_at_most_once(store):
-    store.alerts.raise_alert(alert(), T0 + WINDOW)
-    again = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
+    again = store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     assert again.outcome is RaiseOutcome.ALREADY_RECORDED and again.alert.count == 1
 
 
 def test_repeats_in_the_window_count_into_the_first_alert(store):
-    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     later = T0 + timedelta(minutes=5)
-    grouped = store.alerts.raise_alert(alert(ts="1800000300.000100", at=later), later + WINDOW)
+    grouped = store.alerts.raise_alert(alert(ts="1800000300.000100", at=later), later + WINDOW, T0)
     assert grouped.outcome is RaiseOutcome.GROUPED
     assert grouped.alert.id == "C0ALERTS/1800000000.000100"
     assert grouped.alert.count == 2 and grouped.alert.last_seen == later
@@ -55,39 +55,39 @@ def test_repeats_in_the_window_count_into_the_first_alert(store):
 
 
 def test_a_repeat_posted_earlier_but_delivered_later_does_not_turn_last_seen_back(store):
-    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     later, earlier = T0 + timedelta(minutes=7), T0 + timedelta(minutes=3)
-    store.alerts.raise_alert(alert(ts="1800000420.000100", at=later), later + WINDOW)
-    delivered_late = store.alerts.raise_alert(alert(ts="1800000180.000100", at=earlier), earlier + WINDOW)
+    store.alerts.raise_alert(alert(ts="1800000420.000100", at=later), later + WINDOW, T0)
+    delivered_late = store.alerts.raise_alert(alert(ts="1800000180.000100", at=earlier), earlier + WINDOW, T0)
     assert delivered_late.alert.count == 3 and delivered_late.alert.last_seen == later
 
 
 def test_a_repeat_said_before_the_alert_itself_leaves_last_seen_unset(store):
-    store.alerts.raise_alert(alert(at=T0 + timedelta(minutes=2)), T0 + WINDOW)
-    before = store.alerts.raise_alert(alert(ts="1800000000.000050", at=T0), T0 + WINDOW)
+    store.alerts.raise_alert(alert(at=T0 + timedelta(minutes=2)), T0 + WINDOW, T0)
+    before = store.alerts.raise_alert(alert(ts="1800000000.000050", at=T0), T0 + WINDOW, T0)
     assert before.alert.count == 2 and before.alert.last_seen is None
     assert before.alert.seen_last == T0 + timedelta(minutes=2)
 
 
 def test_a_repeat_after_the_window_is_a_new_alert(store):
-    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     later = T0 + WINDOW + timedelta(seconds=1)
-    assert store.alerts.raise_alert(alert(ts="2.0", at=later), later + WINDOW).outcome is RaiseOutcome.NEW
+    assert store.alerts.raise_alert(alert(ts="2.0", at=later), later + WINDOW, T0).outcome is RaiseOutcome.NEW
 
 
 def test_a_repeat_of_a_resolved_alert_is_a_new_alert(store, request):
-    store.alerts.raise_alert(alert(), T0 + WINDOW)
+    store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     if isinstance(store, DynamoStore):
         store.table.update("ALERT#C0ALERTS/1800000000.000100", "ALERT", "SET resolved_by = :u", values={":u": "U1"})
     else:
         first = store.alerts.alerts["C0ALERTS/1800000000.000100"]
         store.alerts.alerts[first.id] = replace(first, resolved_by="U1")
-    raised = store.alerts.raise_alert(alert(ts="2.0", at=T0 + timedelta(minutes=1)), T0 + WINDOW)
+    raised = store.alerts.raise_alert(alert(ts="2.0", at=T0 + timedelta(minutes=1)), T0 + WINDOW, T0)
     assert raised.outcome is RaiseOutcome.NEW and raised.alert.id == "C0ALERTS/2.0"
 
 
 def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
-    raised = store.alerts.raise_alert(alert(), T0 + WINDOW)
+    raised = store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
     posted = store.alerts.record_post(raised.alert.with_permalink("https://example/link"), "1800000001.000200")
     assert posted.post_ts == "1800000001.000200"
     assert store.alerts.find_by_message("C0INCIDENT", "1800000001.000200") == posted
@@ -96,17 +96,17 @@ def test_a_posted_alert_is_found_from_its_post_and_from_its_original(store):
 
 
 def test_racing_workers_record_a_message_once(racing_store):
-    outcomes = at_once(lambda _: racing_store.alerts.raise_alert(alert(), T0 + WINDOW).outcome, range(4))
+    outcomes = at_once(lambda _: racing_store.alerts.raise_alert(alert(), T0 + WINDOW, T0).outcome, range(4))
     assert outcomes.count(RaiseOutcome.NEW) == 1
     assert outcomes.count(RaiseOutcome.ALREADY_RECORDED) == 3
 
 
 def test_racing_repeats_are_each_counted_once(racing_store):
-    racing_store.alerts.raise_alert(alert(), T0 + WINDOW)
+    racing_store.alerts.raise_alert(alert(), T0 + WINDOW, T0)
 
     def repeat(n: int) -> RaiseOutcome:
         return racing_store.alerts.raise_alert(alert(ts=f"18000001{n:02d}.000100", at=T0 + timedelta(seconds=n)),
-                                               T0 + WINDOW).outcome
+                                               T0 + WINDOW, T0).outcome
 
     outcomes = at_once(repeat, range(5))
     assert outcomes == [RaiseOutcome.GROUPED] * 5, outcomes
@@ -192,12 +192,24 @@ def test_a_person_resolving_it_counts_like_the_source_did(store):
 
 def test_a_new_alert_is_leased_to_its_raiser_for_posting(store):
     (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
-    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=1)), "its raiser may be posting it"
-    assert store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=3)), "it died: another delivery posts"
-    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=4))
+    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=2) - timedelta(microseconds=1)), \
+        "its raiser may be posting it"
+    assert store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=2)), "it died: another delivery posts"
+    assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(minutes=3)), "the new poster's lease holds"
     store.alerts.record_post(new.alert, "1800000001.000200")
     assert not store.alerts.claim_posting(new.alert.id, T0 + timedelta(hours=1)), "posted: nothing to take over"
     assert not store.alerts.claim_posting("generic:none:1", T0)
+
+
+def test_a_failed_post_lets_its_lease_go_at_once_and_is_due_again_when_asked(store):
+    (new,) = store.alerts.apply_external([arrival()], WINDOW, T0)
+    store.alerts.release_posting(new.alert.id, retry_at=T0 + timedelta(seconds=30))
+    assert store.alerts.unposted(T0 + timedelta(seconds=29)) == []
+    assert [a.id for a in store.alerts.unposted(T0 + timedelta(seconds=30))] == [new.alert.id]
+    assert store.alerts.claim_posting(new.alert.id, T0 + timedelta(seconds=1)), "nobody holds it: anyone may post"
+    store.alerts.record_post(new.alert, "1800000001.000200")
+    store.alerts.release_posting(new.alert.id, retry_at=T0)  # a late failure of a post that was made after all
+    assert store.alerts.unposted(T0 + timedelta(hours=1)) == [] and store.alerts.get(new.alert.id).is_posted
 
 
 def test_a_big_batch_is_written_in_shared_transactions_with_the_same_outcome(store):

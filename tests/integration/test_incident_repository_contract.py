@@ -109,6 +109,16 @@ def test_the_due_index_and_the_reminders_sent_kept_beside_the_version(store):
     assert store.incidents.due(T0 + timedelta(days=9)) == [] and changed.version == 1
 
 
+def test_reminders_are_taken_only_when_due_to_the_microsecond_and_only_on_the_incident_as_read(store):
+    due_at = T0 + timedelta(minutes=5, microseconds=250_000)
+    stored, _ = store.incidents.declare(incident(), "form:V1", [], due_at)
+    assert not store.incidents.take_reminders(stored, due_at - timedelta(microseconds=1)), "not due yet"
+    assert store.incidents.take_reminders(stored, due_at)
+    changed = store.incidents.save(stored, stored.with_impact("EU"), [entry("Ev1/command/0")], due_at)
+    assert not store.incidents.take_reminders(stored, due_at + timedelta(minutes=1)), "a stale copy takes nothing"
+    assert store.incidents.take_reminders(changed, due_at + timedelta(minutes=1))
+
+
 def test_a_pin_entry_lives_while_it_has_marks(store):
     store.incidents.declare(incident(), "form:V1", [], None)
     key = pin_key("C0COMMS", "1.0")

@@ -24,6 +24,7 @@ from tests.integration.conftest import at_once
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 POLICY = EscalationPolicy("db", levels=(Level(("U0ALICE",), 60), Level(("U0BOB",), 120)))
+LATER = T0 + timedelta(hours=1)  # when every step, end and timer here has come due
 
 
 @pytest.fixture(params=["memory", "dynamo"])
@@ -55,8 +56,8 @@ def test_a_step_is_claimed_once_then_finished(store):
     first = store.pages.claim_step(page(), claimed, T0)
     assert first is not None and (first.step, first.sending) == (1, 0)
     assert store.pages.claim_step(page(), claimed, T0) is None, "a second sweep at the same step gets nothing"
-    assert store.pages.finish_step(replace(page(), sending=1)) is None, "only the step being sent is finished"
-    finished = store.pages.finish_step(first)
+    assert store.pages.finish_step(first.told(T0), 1) is None, "only the step being sent is finished"
+    finished = store.pages.finish_step(first.told(T0), 0)
     assert finished.sending is None and finished.step == 1
 
 
@@ -92,26 +93,26 @@ def test_an_acknowledgement_stops_an_active_page_once(store):
 def test_a_spent_page_is_exhausted_once_and_only_at_its_step(store):
     spent = replace(page(), step=2, next_at=T0)
     store.pages.start(spent)
-    assert store.pages.exhaust(replace(spent, step=1)) is None
-    assert store.pages.exhaust(spent).state is PageState.EXHAUSTED
-    assert store.pages.exhaust(spent) is None
+    assert store.pages.exhaust(replace(spent, step=1), LATER) is None
+    assert store.pages.exhaust(spent, LATER).state is PageState.EXHAUSTED
+    assert store.pages.exhaust(spent, LATER) is None
 
 
 def test_ack_timers_come_due_and_are_cleared_once(store):
-    store.alerts.raise_alert(alert("1.0", escalate_at=T0 + timedelta(minutes=5)), T0 + timedelta(minutes=10))
-    store.alerts.raise_alert(alert("2.0", escalate_at=T0 + timedelta(minutes=1)), T0 + timedelta(minutes=10))
-    store.alerts.raise_alert(alert("3.0"), T0 + timedelta(minutes=10))
+    store.alerts.raise_alert(alert("1.0", escalate_at=T0 + timedelta(minutes=5)), T0 + timedelta(minutes=10), T0)
+    store.alerts.raise_alert(alert("2.0", escalate_at=T0 + timedelta(minutes=1)), T0 + timedelta(minutes=10), T0)
+    store.alerts.raise_alert(alert("3.0"), T0 + timedelta(minutes=10), T0)
 
     assert store.pages.due_timeouts(T0 + timedelta(minutes=2)) == ["C0ALERTS/2.0"]
     assert store.pages.due_timeouts(T0 + timedelta(minutes=6)) == ["C0ALERTS/2.0", "C0ALERTS/1.0"]
-    assert store.pages.clear_timeout("C0ALERTS/2.0") is True
-    assert store.pages.clear_timeout("C0ALERTS/2.0") is False
+    assert store.pages.clear_timeout("C0ALERTS/2.0", LATER) is True
+    assert store.pages.clear_timeout("C0ALERTS/2.0", LATER) is False
     assert store.pages.due_timeouts(T0 + timedelta(minutes=6)) == ["C0ALERTS/1.0"]
 
 
 # ------------------------------------------------------------------------------------------------ the message index
 def test_a_message_is_the_alert_it_raised_or_shows_the_page_it_started_or_nothing(store):
-    raised = store.alerts.raise_alert(alert(), T0 + timedelta(minutes=10)).alert
+    raised = store.alerts.raise_alert(alert(), T0 + timedelta(minutes=10), T0).alert
     store.alerts.record_post(raised, "1800000001.000200")
     store.pages.start(page(mention_page_id("C0OPS", "1800000005.000100")))
 
@@ -251,6 +252,17 @@ def test_a_board_post_remembers_when_it_was_drawn(store):
     store.boards.release(DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=T0))
     assert store.boards.all() == {"C0HOSTS": DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=T0)}
     assert store.digests.all() == {}, "boards and digests are kept apart"
+
+
+def test_a_board_is_locked_for_drawing_only_once_it_is_due_again_to_the_microsecond(store):
+    drawn = T0 + timedelta(microseconds=250_000)
+    store.boards.lock("C0HOSTS", drawn)
+    store.boards.release(DigestPost("C0HOSTS", "1800000400.000001", "f1", drawn_at=drawn))
+    every = timedelta(minutes=5)
+    later = drawn + every
+    assert store.boards.lock("C0HOSTS", later - timedelta(microseconds=1), drawn_before=later - every -
+                             timedelta(microseconds=1)) is None, "drawn since it was last due"
+    assert store.boards.lock("C0HOSTS", later, drawn_before=later - every) is not None
 
 
 def test_racing_requests_about_one_host_lose_no_change(racing_store):

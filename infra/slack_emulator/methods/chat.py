@@ -20,6 +20,12 @@ def post_message(call: ApiCall) -> dict[str, Any]:
         raise SlackError("thread_not_found")
     message = compose(app_bot(call.state.klaxon), text=text, blocks=blocks, attachments=attachments,
                       thread_ts=thread_ts, broadcast=call.flag("reply_broadcast"))
+    metadata = call.structured("metadata", "invalid_metadata_format")
+    if metadata is not None:  # https://api.slack.com/metadata: an event_type and its event_payload
+        if not (isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str)
+                and isinstance(metadata.get("event_payload"), dict)):
+            raise SlackError("invalid_metadata_format")
+        message["metadata"] = metadata
     call.state.store(channel, message)
     call.outbox += call.feed.message_posted(channel, message)
     return {"ok": True, "channel": channel.id, "ts": message["ts"], "message": copy.deepcopy(message)}

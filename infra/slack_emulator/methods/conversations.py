@@ -166,7 +166,11 @@ def history(call: ApiCall) -> dict[str, Any]:
     channel = call.conversation()
     messages = _between(call, channel.top_level())[::-1]
     page, metadata = call.page(messages)
-    return {"ok": True, "messages": copy.deepcopy(page), "has_more": bool(metadata["next_cursor"]),
+    shown = copy.deepcopy(page)
+    if not call.flag("include_all_metadata"):  # message metadata is shown only when asked for
+        for message in shown:
+            message.pop("metadata", None)
+    return {"ok": True, "messages": shown, "has_more": bool(metadata["next_cursor"]),
             "pin_count": len(channel.pins), "channel_actions_ts": None, "channel_actions_count": 0,
             "response_metadata": metadata}
 

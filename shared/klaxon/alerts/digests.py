@@ -18,6 +18,15 @@ REMINDER_GRACE = timedelta(minutes=10)  # a reminder still goes out if the sweep
 
 
 @dataclass(frozen=True)
+class Unreachable:
+    """An incidents channel Klaxon cannot post in (Slack's reason), and how many alerts wait for it."""
+
+    channel: str
+    reason: str
+    waiting: int
+
+
+@dataclass(frozen=True)
 class Digest:
     """What one incidents channel's digest shows."""
 
@@ -26,18 +35,19 @@ class Digest:
     handled: tuple[Alert, ...]  # verbose mode only, earliest handled first
     older_than_seconds: int
     verbose: bool
+    unreachable: tuple[Unreachable, ...] = ()  # other channels' alerts that cannot be posted: admins must know
 
     @property
     def fingerprint(self) -> str:
         """Changes exactly when what the digest shows changes (not with the passing of time)."""
         shown = [(a.id, a.state, a.count, a.label, sorted({m.user for m in a.marks}), a.resolved_by)
                  for a in (*self.unacknowledged, *self.handled)]
-        text = repr((self.older_than_seconds, self.verbose, shown))
+        text = repr((self.older_than_seconds, self.verbose, shown, self.unreachable))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @property
     def is_empty(self) -> bool:
-        return not self.unacknowledged and not self.handled
+        return not self.unacknowledged and not self.handled and not self.unreachable
 
 
 @dataclass(frozen=True)
@@ -51,15 +61,18 @@ class DigestPost:
 
 
 def compose(overdue: Iterable[Alert], handled: Iterable[Alert], preferences: Preferences,
-            channels: Iterable[str]) -> list[Digest]:
-    """A digest for each of `channels` and each channel an overdue or handled alert was posted to."""
+            channels: Iterable[str], unreachable: Iterable[Unreachable] = ()) -> list[Digest]:
+    """A digest for each of `channels` and each channel an overdue or handled alert was posted to - except
+    the channels Klaxon cannot post in, which every other digest names instead."""
     overdue, handled = list(overdue), list(handled) if preferences.verbose_digest else []
+    cannot = {u.channel: u for u in unreachable}
     every = set(channels) | {a.target_channel for a in (*overdue, *handled)}
     return [Digest(channel=channel,
                    unacknowledged=tuple(a for a in overdue if a.target_channel == channel),
                    handled=tuple(a for a in handled if a.target_channel == channel),
-                   older_than_seconds=preferences.digest_after_seconds, verbose=preferences.verbose_digest)
-            for channel in sorted(every)]
+                   older_than_seconds=preferences.digest_after_seconds, verbose=preferences.verbose_digest,
+                   unreachable=tuple(cannot[c] for c in sorted(cannot)))
+            for channel in sorted(every - set(cannot))]
 
 
 def reminder_slots(preferences: Preferences, now: datetime) -> list[datetime]:

@@ -8,13 +8,15 @@ Each goes through the same steps:
    then neither posted nor paged;
 3. group and record exactly once: repeats of a message alert share its masked text (the fingerprint)
    within the grouping window; a source's events share its dedup key (klaxon.alerts.lifecycle);
-4. post the alert, or update the post of the alert a repeat, a reopen or a resolve changed;
+4. post the alert exactly once (klaxon.alerts.posting: what cannot be posted now waits for the sweep), or
+   update the post of the alert a repeat, a reopen or a resolve changed;
 5. page: an alert whose rule names a policy is stored with its ack timer (the sweep pages when it runs
    out), and the domain events told to the message bus let paging stop the page when it is handled.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -27,19 +29,21 @@ from klaxon.alerts.lifecycle import Change, key_hash
 from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome, SilenceCheck
+from klaxon.alerts.posting import POSTING_RESERVE_MS, post_once
 from klaxon.configuration.model import Configuration
 from klaxon.correlation import about
 from klaxon.events import AlertRaised, AlertReopened, AlertRepeated, AlertResolved, Publish
-from klaxon.ports import SlackGateway, Store
+from klaxon.ports import ChannelUnreachable, SlackGateway, Store
 from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
+
+logger = logging.getLogger("klaxon.alerts.intake")
 
 DEFAULT_ACK_TIMEOUT_SECONDS = 300  # a rule that names a policy without an ack-timeout pages after 5 minutes
 # What an alert keeps of its text: more than its post shows (Slack's 3,000-character section), and at most
 # 40 KB of UTF-8, far inside DynamoDB's 400 KB item (every update is billed by item size).
 MAX_ALERT_TEXT = 10_000
 ALERT_CUT_NOTE = " (cut: the original message has it all)"
-POSTING_RESERVE_MS = 5_000  # new alerts are posted while the function has more time left than this
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,12 @@ def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: I
     label = rule.label if rule else intake.config.preferences.unmatched_label
     candidate = _silenced(_draft(alert_id(message.channel, message.ts), origin, message.text, label, judgement,
                                  fingerprint(group_key, message.plain_text), said_at), intake)
-    raised = intake.store.alerts.raise_alert(candidate, group_until=said_at + intake.window)
+    raised = intake.store.alerts.raise_alert(candidate, group_until=said_at + intake.window, now=intake.now)
     with about(alert_id=raised.alert.id):
-        return _show_raised(raised, candidate, message, intake)
+        return _show_raised(raised, candidate, intake)
 
 
-def _show_raised(raised: Raised, candidate: Alert, message: ChannelMessage, intake: Intake) -> Alert:
+def _show_raised(raised: Raised, candidate: Alert, intake: Intake) -> Alert:
     """Tell the others what recording the message did, then post the alert or redraw its group's post."""
     alert = raised.alert
     if raised.outcome is RaiseOutcome.GROUPED:
@@ -117,12 +121,16 @@ def _show_raised(raised: Raised, candidate: Alert, message: ChannelMessage, inta
             intake.publish(AlertRaised(alert))
         return alert
     if not alert.is_posted and alert.id == candidate.id and alert.text == candidate.text:
-        # New, or recorded by an earlier attempt at this delivery that died before posting: post it now.
-        # Another delivery for the same message (an edit racing the original, or a second edit) finds
-        # other text, and leaves the post to the worker that recorded the alert.
-        posted = post(alert.with_permalink(intake.slack.permalink(message.channel, message.ts)), store=intake.store,
-                      slack=intake.slack, publish=intake.publish)
-        return _caught_up(posted, intake)
+        # New (this worker holds its posting lease), or recorded by an earlier attempt at this delivery that
+        # failed before posting: post it now, once. Another delivery for the same message (an edit racing the
+        # original, or a second edit) finds other text, and leaves the post to the worker that recorded the
+        # alert (or, should it die, to the sweep).
+        try:
+            posted = post_once(alert, store=intake.store, slack=intake.slack, publish=intake.publish,
+                               now=intake.now, leased=raised.outcome is RaiseOutcome.NEW)
+        except ChannelUnreachable:
+            return alert  # it waits, told to the admins; the sweep posts it once Klaxon can
+        return _caught_up(posted, intake) if posted.is_posted else posted
     if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
         intake.slack.update_alert(alert)
     return alert
@@ -156,7 +164,8 @@ def take_external(events: Sequence[ExternalEvent], intake: Intake) -> list[Taken
         judged.append((event, judgement, len(arrivals)))
         arrivals.append(Arrival(event, at, draft))
     applied = intake.store.alerts.apply_external(arrivals, intake.window, intake.now)
-    shown = [_carry_out(outcome, intake) for outcome in applied]
+    unreachable: set[str] = set()
+    shown = [_carry_out(outcome, intake, unreachable) for outcome in applied]
     return [Taken(event, judgement, applied[n].change if n is not None else None,
                   shown[n] if n is not None else None) for event, judgement, n in judged]
 
@@ -171,21 +180,22 @@ def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, in
     return _draft("", origin, text, label, judgement, key_hash(event.dedup_key)[:16], at)
 
 
-def _carry_out(applied: Applied, intake: Intake) -> Alert | None:
+def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert | None:
     """Show what an event changed, as work about its alert (klaxon.correlation); the alert as it now is."""
     alert = applied.alert
     if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
         return alert
     with about(alert_id=alert.id):
-        return _show_change(alert, applied.change, intake)
+        return _show_change(alert, applied.change, intake, unreachable)
 
 
-def _show_change(alert: Alert, change: Change | None, intake: Intake) -> Alert:
+def _show_change(alert: Alert, change: Change, intake: Intake, unreachable: set[str]) -> Alert:
     """Post a new alert, redraw a changed one, tell the other features - and return the alert as it now is.
 
     New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
     about a post a second per channel); the rest keep their posting lease and the sweep posts them once
-    it runs out. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
+    it runs out. A channel found `unreachable` is tried once per request: its other alerts wait for the
+    sweep. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
     otherwise); a resolve or a reopen is always drawn.
     """
     if change is Change.REPEAT:
@@ -194,14 +204,8 @@ def _show_change(alert: Alert, change: Change | None, intake: Intake) -> Alert:
         if change is Change.NEW:
             intake.publish(AlertRaised(alert))
         return alert
-    if change is Change.NEW:
-        return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish) \
-            if intake.time_left_ms() > POSTING_RESERVE_MS else alert
     if not alert.is_posted:
-        # Its raiser died before posting it (or is posting it now: then its lease holds, and this waits).
-        if change is Change.REPEAT and intake.store.alerts.claim_posting(alert.id, intake.now):
-            return post(alert, store=intake.store, slack=intake.slack, publish=intake.publish)
-        return alert
+        return _post(alert, change, intake, unreachable)
     if change is Change.REPEAT and intake.time_left_ms() <= POSTING_RESERVE_MS:
         return alert
     show(alert, store=intake.store, slack=intake.slack)
@@ -213,19 +217,27 @@ def _show_change(alert: Alert, change: Change | None, intake: Intake) -> Alert:
     return alert
 
 
-def post_unposted(*, store: Store, slack: SlackGateway, publish: Publish, now: datetime,
-                  time_left_ms: Callable[[], int], limit: int) -> int:
-    """The sweep's part: post sources' alerts whose raiser ran out of time (or died) before posting them,
-    once its lease has run out; how many were posted."""
-    posted = 0
-    for alert in store.alerts.unposted(now, limit=limit):
-        if time_left_ms() < POSTING_RESERVE_MS:
-            break
-        with about(alert_id=alert.id):
-            if store.alerts.claim_posting(alert.id, now):
-                post(alert, store=store, slack=slack, publish=publish)
-                posted += 1
-    return posted
+def _post(alert: Alert, change: Change, intake: Intake, unreachable: set[str]) -> Alert:
+    """Post a new alert (this request holds its lease) while there is time, or a repeat of one its raiser
+    failed to post (or is posting now: then its lease holds, and this waits); a resolve or reopen of an
+    unposted alert waits for its post.
+
+    A post Slack refuses fails nothing: the alert is recorded and due for the sweep, which posts it within a
+    minute, so the request is answered 200 (`posted: false`) - a source told 5xx would send it again and
+    count it twice."""
+    new = change is Change.NEW
+    if change not in (Change.NEW, Change.REPEAT) or alert.target_channel in unreachable or \
+            (new and intake.time_left_ms() <= POSTING_RESERVE_MS):
+        return alert
+    try:
+        return post_once(alert, store=intake.store, slack=intake.slack, publish=intake.publish, now=intake.now,
+                         leased=new)
+    except ChannelUnreachable:
+        unreachable.add(alert.target_channel)
+        return alert
+    except Exception:
+        logger.warning("alert %s recorded but not posted: the sweep posts it", alert.id, exc_info=True)
+        return alert
 
 
 # ---------------------------------------------------------------------- shared steps
@@ -257,10 +269,3 @@ def _silenced(candidate: Alert, intake: Intake) -> Alert:
     if silence is None:
         return candidate
     return replace(candidate, silenced_by=silence, escalate_at=None, fingerprint=f"{candidate.fingerprint}~{silence}")
-
-
-def post(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publish) -> Alert:
-    """Post an alert to its target channel and remember where; AlertRaised once it shows."""
-    posted = store.alerts.record_post(alert, slack.post_alert(alert))
-    publish(AlertRaised(posted))
-    return posted

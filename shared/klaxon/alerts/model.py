@@ -161,6 +161,15 @@ class Alert:
         """The Slack message it was raised from; None for an alert from a monitoring source."""
         return self.origin if isinstance(self.origin, SlackMessageOrigin) else None
 
+    @property
+    def thread(self) -> tuple[str, str] | None:
+        """Where notes about the alert go (channel, ts): its post's thread, or - while the post waits for a
+        channel Klaxon cannot post in - its original message's; None for a source's alert not posted yet."""
+        if self.post_ts is not None:
+            return self.target_channel, self.post_ts
+        message = self.message
+        return (message.channel, message.ts) if message else None
+
     def posted(self, post_ts: str) -> Alert:
         return replace(self, post_ts=post_ts)
 

@@ -61,12 +61,12 @@ class Applied:
 
 
 class AlertRepository(Protocol):
-    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+    def raise_alert(self, alert: Alert, group_until: datetime, now: datetime) -> Raised:
         """Store a new alert for its message, or count it into the open alert of its group.
 
         A repeat within the group's window (which slides to `group_until` on every repeat) is counted
         into the group's alert unless that alert was resolved. Exactly once per message, however many
-        times it is delivered.
+        times it is delivered. A new alert to post is leased to this caller for posting, from `now`.
         """
         ...
 
@@ -80,12 +80,18 @@ class AlertRepository(Protocol):
         ...
 
     def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
-        """Sources' alerts still unposted whose raiser's posting lease has run out by `now` (the sweep's)."""
+        """Alerts still unposted whose posting lease has run out, or whose retry has come, by `now` (the
+        sweep's), earliest due first."""
         ...
 
     def claim_posting(self, alert_id: str, now: datetime) -> bool:
         """Take over posting an alert that is still unposted once the lease its raiser held has run out
-        (the raiser died mid-way); False while that lease holds or once it is posted."""
+        (the raiser died mid-way, or released it); False while a lease holds or once it is posted."""
+        ...
+
+    def release_posting(self, alert_id: str, retry_at: datetime) -> None:
+        """Posting failed (Slack refused, or the channel cannot be reached): free the lease at once, and have
+        the sweep try again at `retry_at`. Nothing if it was posted meanwhile."""
         ...
 
     def record_post(self, alert: Alert, post_ts: str) -> Alert:
@@ -151,8 +157,10 @@ class DigestPosts(Protocol):
 
     def all(self) -> dict[str, DigestPost]: ...
 
-    def lock(self, channel: str, now: datetime) -> DigestPost | None:
-        """The channel's digest post if this sweep may draw it now; None while another sweep is."""
+    def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
+        """The channel's post if this sweep (of `now`) may draw it; None while another sweep is, once a sweep
+        of a later `now` (a newer view) has drawn it, or - with `drawn_before` - when it was drawn after
+        that moment (it is not due again yet)."""
         ...
 
     def release(self, post: DigestPost) -> None:

@@ -289,6 +289,10 @@ class ConfigurationStore(ConfigurationSource, Protocol):
         """The most recent changes, newest first."""
         ...
 
+    def note(self, entry: AuditEntry) -> None:
+        """Add an entry that changes nothing: something admins must know (e.g. a channel Klaxon cannot post in)."""
+        ...
+
 
 class ConfigurationCache:
     """A container's copy of the configuration, revalidated by stamp on every use.

@@ -6,14 +6,23 @@
     GROUP#<fingerprint>           / GROUP   the open message alert repeats are counted into, until `until`
     SOURCE#<source>#<key sha256>  / STATE   a monitoring source's key: its current alert, the latest event
                                             applied, and a version every write bumps (klaxon.alerts.lifecycle)
-    ALERT#<alert id>              / POST    a source's new alert not posted yet: due under `post` when its
-                                            raiser's posting lease runs out (the sweep then posts it)
+    ALERT#<alert id>              / POST    an alert not posted yet: due under `post` when the posting lease
+                                            its raiser holds (`posting_until` on the alert) runs out, or when
+                                            a failed post is to be tried again: the sweep then posts it, so
+                                            nothing a dead worker or an unreachable channel left is lost
 
 An alert sits in the sparse `due` index under `unacked` (at its first-seen time) while nobody has
 handled it, and under `handled` (at the time it was first handled) afterwards: the sweep's digest,
 reconcile and reminders read the oldest unacknowledged alerts, and the verbose digest the recently
 handled ones, without scanning anything. A silenced alert is in neither: it sits under `silenced` (at its
 first-seen time) for /klaxon report to count, whatever becomes of it.
+
+Every alert to post is recorded with a posting lease for its raiser and that marker, in the transaction that
+records it; recording its post ends both. Whoever else posts it (a redelivery, a source's repeat, the sweep)
+takes the lease first (`claim_posting`), once it has run out: one post per alert, however many try.
+
+Due times are exact epoch seconds (klaxon.dynamo.table.epoch); reads through the eventually consistent
+index are checked again on the alerts read consistently.
 
 Recording a message is one transaction whose first write creates the message's MSG item, so a
 redelivered event can never count twice or raise a second alert. A source's event is applied in one
@@ -26,14 +35,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from klaxon.alerts.external import ExternalStatus, Severity
 from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, Transition, decide, key_hash
-from klaxon.alerts.model import Alert, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
+from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, Origin, SlackMessageOrigin, source_actor
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome
 from klaxon.dynamo.pages import ack_timer
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, back_off
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, back_off, epoch
 
 _ATTEMPTS = 8  # racing writers of one group or key (a burst of repeats) settle within a few rounds
 _FIELDS_AS_IS = ("text", "label", "target_channel", "fingerprint", "rule_id", "policy", "count", "post_ts",
@@ -51,7 +61,7 @@ class DynamoAlerts:
         self._table = table
 
     # ------------------------------------------------------------------ raising from messages
-    def raise_alert(self, alert: Alert, group_until: datetime) -> Raised:
+    def raise_alert(self, alert: Alert, group_until: datetime, now: datetime) -> Raised:
         message = _message_of(alert)
         closed_group: str | None = None  # a group whose alert turned out to be resolved
         for attempt in range(_ATTEMPTS):
@@ -62,7 +72,8 @@ class DynamoAlerts:
             try:
                 if open_group:
                     return self._count_into(str(group_alert), alert, message, group_until)
-                return self._create(alert, message, group_until, replacing=group_alert)
+                return self._create(alert, message, group_until, replacing=group_alert,
+                                    lease=epoch(now + POSTING_LEASE))
             except ConditionFailed as refused:
                 if refused.reasons[:1] == ["ConditionalCheckFailed"]:
                     return self._already_recorded(message)
@@ -74,10 +85,10 @@ class DynamoAlerts:
         raise RuntimeError(f"could not record alert {alert.id}: its group kept changing")
 
     def _create(self, alert: Alert, message: SlackMessageOrigin, group_until: datetime,
-                replacing: str | None) -> Raised:
+                replacing: str | None, lease: Decimal) -> Raised:
         self._table.transact([
             _message_index(message.channel, message.ts, alert.id, "original"),
-            *_new_alert(alert),
+            *_new_alert(alert, posting_until=lease),
             Write("Put", {"pk": _group_pk(alert.fingerprint), "sk": "GROUP"}, _group_item(alert.id, group_until),
                   condition="attribute_not_exists(pk) OR #until <= :now OR alert_id = :replacing",
                   names={"#until": "until"},
@@ -126,7 +137,7 @@ class DynamoAlerts:
     # ------------------------------------------------------------------ monitoring sources
     def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
         applied: dict[int, Applied] = {}
-        lease = _epoch(now + POSTING_LEASE)
+        lease = epoch(now + POSTING_LEASE)
         for batch in _rounds(arrivals):
             applied.update(self._apply_round(batch, window, lease))
         return [applied[n] for n in range(len(arrivals))]
@@ -134,10 +145,21 @@ class DynamoAlerts:
     def claim_posting(self, alert_id: str, now: datetime) -> bool:
         return self._change(alert_id, "SET posting_until = :until",
                             condition="attribute_exists(pk) AND attribute_not_exists(post_ts) AND "
-                                      "(attribute_not_exists(posting_until) OR posting_until < :now)",
-                            values={":until": _epoch(now + POSTING_LEASE), ":now": _epoch(now)}) is not None
+                                      "(attribute_not_exists(posting_until) OR posting_until <= :now)",
+                            values={":until": epoch(now + POSTING_LEASE), ":now": epoch(now)}) is not None
 
-    def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta, lease: int) -> dict[int, Applied]:
+    def release_posting(self, alert_id: str, retry_at: datetime) -> None:
+        # The lease first: once it is gone anyone may post; the marker then says when the sweep looks again.
+        if self._change(alert_id, "REMOVE posting_until", condition="attribute_not_exists(post_ts)") is None:
+            return  # posted meanwhile (or gone): nothing is owed
+        try:
+            self._table.update(f"ALERT#{alert_id}", "POST", "SET due_at = :retry", condition="attribute_exists(pk)",
+                               values={":retry": epoch(retry_at)})
+        except ConditionFailed:
+            self._table.put({"pk": f"ALERT#{alert_id}", "sk": "POST", "due_kind": POST, "due_at": epoch(retry_at)})
+
+    def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta,
+                     lease: Decimal) -> dict[int, Applied]:
         """Arrivals of distinct keys: states read in batches, transitions written in shared transactions."""
         states = self._states([arrival for _, arrival in batch])
         standing = self._standing(states.values())
@@ -159,7 +181,7 @@ class DynamoAlerts:
             done.update(self._results(chunk))
         return done
 
-    def _apply_one(self, arrival: Arrival, window: timedelta, lease: int) -> Applied:
+    def _apply_one(self, arrival: Arrival, window: timedelta, lease: Decimal) -> Applied:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
@@ -207,12 +229,11 @@ class DynamoAlerts:
         self._table.update(f"ALERT#{alert.id}", "ALERT", "SET post_ts = :ts, permalink = :link REMOVE posting_until",
                            condition="attribute_not_exists(post_ts)",
                            values={":ts": post_ts, ":link": (alert.message.permalink if alert.message else None) or ""})
-        if alert.message is None:
-            self._table.delete(f"ALERT#{alert.id}", "POST")
+        self._table.delete(f"ALERT#{alert.id}", "POST")
         return alert.posted(post_ts)
 
     def unposted(self, now: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(POST, until=_epoch(now), limit=limit)
+        keys = self._table.due(POST, until=epoch(now), limit=limit)
         alerts = self._alerts([(pk, "ALERT") for pk, _ in keys])
         for alert in alerts:
             if alert.is_posted:  # its recorder died just before clearing the marker (rare: one delete each)
@@ -229,13 +250,12 @@ class DynamoAlerts:
 
     # ------------------------------------------------------------------ handling
     def add_mark(self, alert_id: str, mark: HandledMark) -> Alert | None:
-        epoch = _epoch(mark.at)
         return self._change(alert_id, (
             "SET marks.#mark = if_not_exists(marks.#mark, :at), revision = revision + :one, "
             "due_kind = :handled, due_at = if_not_exists(handled_at, :epoch), "
             "handled_at = if_not_exists(handled_at, :epoch)"),
             names={"#mark": _mark_key(mark.user, mark.via)},
-            values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch})
+            values={":at": mark.at.isoformat(), ":one": 1, ":handled": HANDLED, ":epoch": epoch(mark.at)})
 
     def remove_mark(self, alert_id: str, user: str, via: str) -> Alert | None:
         alert = self._change(alert_id, "REMOVE marks.#mark SET revision = revision + :one",
@@ -246,24 +266,25 @@ class DynamoAlerts:
         reopened = self._change(alert_id, "SET due_kind = :unacked, due_at = :first, revision = revision + :one "
                                           "REMOVE handled_at",
                                 condition="size(marks) = :none AND attribute_not_exists(resolved_by)",
-                                values={":unacked": UNACKED, ":first": _epoch(alert.first_seen), ":one": 1,
+                                values={":unacked": UNACKED, ":first": epoch(alert.first_seen), ":one": 1,
                                         ":none": 0})
         return reopened or self.get(alert_id)
 
     def resolve(self, alert_id: str, user: str, at: datetime) -> Alert | None:
         return self._change(alert_id, _RESOLVE, values=_resolve_values(user, at))
 
+    # The index may lag a fresh change: what each alert is now (read consistently) decides.
     def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(UNACKED, until=_epoch(seen_before), limit=limit)
-        return self._alerts(keys)
+        keys = self._table.due(UNACKED, until=epoch(seen_before), limit=limit)
+        return [a for a in self._alerts(keys) if a.state is AlertState.OPEN and a.first_seen <= seen_before]
 
     def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(HANDLED, since=_epoch(since), limit=limit)
-        return self._alerts(keys)
+        keys = self._table.due(HANDLED, since=epoch(since), limit=limit)
+        return [a for a in self._alerts(keys) if a.handled_at is not None and a.handled_at >= since]
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        keys = self._table.due(SILENCED, since=_epoch(since), limit=limit)
-        return self._alerts(keys)
+        keys = self._table.due(SILENCED, since=epoch(since), limit=limit)
+        return [a for a in self._alerts(keys) if a.silenced_by and a.first_seen >= since]
 
     def _alerts(self, keys: list[tuple[str, str]]) -> list[Alert]:
         found = {item["pk"]: _from_item(item) for item in self._table.get_many(keys)} if keys else {}
@@ -291,10 +312,10 @@ _RESOLVE = (_RESOLVE_SILENCED + ", due_kind = :handled, due_at = if_not_exists(h
 
 def _resolve_values(by: str, at: datetime, silenced_by: str | None = None) -> dict[str, Any]:
     values = {":user": by, ":at": at.isoformat(), ":one": 1}
-    return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": _epoch(at)}
+    return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": epoch(at)}
 
 
-def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: int) -> list[Write]:
+def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: Decimal) -> list[Write]:
     """The writes that store one transition: the key's state (guarded by its version) and its alert (a new
     one leased for posting until `lease`, epoch seconds)."""
     change, state = transition.change, transition.state
@@ -333,7 +354,7 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
         due, remove, more = "due_kind = :handled, due_at = handled_at", "", {":handled": HANDLED}
     else:
         due, remove, more = "due_kind = :unacked, due_at = :first", ", handled_at", {
-            ":unacked": UNACKED, ":first": _epoch(alert.first_seen)}
+            ":unacked": UNACKED, ":first": epoch(alert.first_seen)}
     return Write("Update", _alert_key(alert.id),
                  update=f"SET #count = #count + :one, last_seen = :seen, occurred_at = :seen, "
                         f"revision = revision + :one{', ' + due if due else ''} "
@@ -375,7 +396,7 @@ def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
     return rounds
 
 
-def _chunks(planned: list[_Plan], lease: int) -> list[list[_Plan]]:
+def _chunks(planned: list[_Plan], lease: Decimal) -> list[list[_Plan]]:
     """Planned transitions in groups whose writes fit one transaction (one arrival's writes stay together)."""
     chunks: list[list[_Plan]] = [[]]
     size = 0
@@ -411,12 +432,13 @@ def _message_index(channel: str, ts: str, alert_id: str, role: str) -> Write:
                  condition="attribute_not_exists(pk)")
 
 
-def _new_alert(alert: Alert, posting_until: int | None = None) -> list[Write]:
-    """The alert's conditional put, its ack timer when its rule names a policy, and (a source's alert, to
-    post) its lease and the marker the sweep finds it by if it is still unposted then - one transaction."""
+def _new_alert(alert: Alert, posting_until: Decimal) -> list[Write]:
+    """The alert's conditional put, its ack timer when its rule names a policy, and (an alert to post) its
+    raiser's posting lease until `posting_until` and the marker the sweep finds it by if it is still unposted
+    then - one transaction."""
     writes = [ack_timer(alert.id, alert.escalate_at)] if alert.escalate_at else []
     item = alert_item(alert)
-    if posting_until and not alert.silenced_by:
+    if not alert.silenced_by:
         item["posting_until"] = posting_until
         writes.append(Write("Put", {"pk": f"ALERT#{alert.id}", "sk": "POST"},
                             {"due_kind": POST, "due_at": posting_until}))
@@ -450,10 +472,10 @@ def alert_item(alert: Alert) -> Item:
         revision=alert.revision,
     )
     if alert.silenced_by:  # in no digest: only /klaxon report's count of what silences held back
-        item.update(due_kind=SILENCED, due_at=_epoch(alert.first_seen))
+        item.update(due_kind=SILENCED, due_at=epoch(alert.first_seen))
     else:
-        item.update(due_kind=HANDLED if handled else UNACKED, due_at=_epoch(handled or alert.first_seen),
-                    handled_at=_epoch(handled) if handled else None)
+        item.update(due_kind=HANDLED if handled else UNACKED, due_at=epoch(handled or alert.first_seen),
+                    handled_at=epoch(handled) if handled else None)
     return item
 
 
@@ -474,10 +496,6 @@ def _mark_key(user: str, via: str) -> str:
 def _mark(key: str, at: str) -> HandledMark:
     user, via = key.split("|", 1)
     return HandledMark(user, via, datetime.fromisoformat(at))
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 def _moment(item: Item, name: str) -> datetime | None:

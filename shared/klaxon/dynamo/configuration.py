@@ -74,6 +74,10 @@ class DynamoConfiguration:
     def audit_trail(self, limit: int) -> list[AuditEntry]:
         return audit_trail(self._table, limit)
 
+    def note(self, entry: AuditEntry) -> None:
+        write = audit_write(entry)
+        self._table.put({**write.key, **(write.item or {})})
+
     # ------------------------------------------------------------------ writing
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
                silences: Sequence[Silence] = ()) -> Configuration:

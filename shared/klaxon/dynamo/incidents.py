@@ -20,13 +20,12 @@ fields without a new version, so the sweep never makes a command retry, and a co
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, epoch
 from klaxon.incidents.model import ActionState, FollowUp, Incident, Severity, Status, StatusChange
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict
 from klaxon.incidents.timeline import EntryKind, IncidentRecord, TimelineEntry, ordered
@@ -83,7 +82,7 @@ class DynamoIncidents:
         return IncidentRecord(_incident(incident), tuple(ordered(entries)))
 
     def declared_since(self, since: datetime, limit: int | None = None) -> list[Incident]:
-        return [_incident(item) for item in self._table.history(HISTORY, since=_epoch(since), limit=limit)]
+        return [_incident(item) for item in self._table.history(HISTORY, since=epoch(since), limit=limit)]
 
     def in_channel(self, channel: str) -> str | None:
         item = self._table.get(f"CHANNEL#{channel}", "INCIDENT", consistent=True)
@@ -94,7 +93,7 @@ class DynamoIncidents:
         return str(item["incident_id"]) if item else None
 
     def due(self, now: datetime, limit: int | None = None) -> list[Incident]:
-        keys = self._table.due(DUE, until=_epoch(now), limit=limit)
+        keys = self._table.due(DUE, until=epoch(now), limit=limit)
         return [_incident(item) for item in sorted(self._table.get_many(keys), key=lambda item: item["due_at"])]
 
     def has_entry(self, incident_id: str, key: str) -> bool:
@@ -124,13 +123,22 @@ class DynamoIncidents:
             raise IncidentConflict(after.id) from refused
         return saved
 
+    def take_reminders(self, incident: Incident, now: datetime) -> bool:
+        try:
+            self._table.update(*_pair(_incident_key(incident.id)), "SET reminded_at = :now",
+                               condition="version = :version AND due_at <= :now",
+                               values={":now": epoch(now), ":version": incident.version})
+        except ConditionFailed:
+            return False
+        return True
+
     def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
         expression = ("SET reminders = :sent, due_kind = :kind, due_at = :due" if due_at
                       else "SET reminders = :sent REMOVE due_kind, due_at")
         try:
             self._table.update(*_pair(_incident_key(incident.id)), expression, condition="version = :version",
                                values={":sent": dict(sent), ":version": incident.version,
-                                       **({":kind": DUE, ":due": _epoch(due_at)} if due_at else {})})
+                                       **({":kind": DUE, ":due": epoch(due_at)} if due_at else {})})
         except ConditionFailed:
             return False
         return True
@@ -185,17 +193,13 @@ def _pair(key: Item) -> tuple[str, str]:
     return str(key["pk"]), str(key["sk"])
 
 
-def _epoch(moment: datetime) -> int:
-    return math.ceil(moment.timestamp())  # a reminder due at 12:00:00.4 is not taken by a sweep at 12:00:00
-
-
 def _listed(incident: Incident) -> Item:
     """Where the incident sits in the history index: written once, when it is declared."""
-    return {"history_kind": HISTORY, "history_at": math.floor(incident.declared_at.timestamp())}
+    return {"history_kind": HISTORY, "history_at": epoch(incident.declared_at)}
 
 
 def _due(due_at: datetime | None) -> Item:
-    return {"due_kind": DUE, "due_at": _epoch(due_at)} if due_at else {}
+    return {"due_kind": DUE, "due_at": epoch(due_at)} if due_at else {}
 
 
 # ---------------------------------------------------------------------- the incident as stored

@@ -7,17 +7,18 @@
     MSG#<channel>#<ts>  / PAGE    the page a mention (or an incident) started, so a handled reaction on the
                                   mention (on the incident page's thread) acknowledges it
 
-Every step is claimed with a conditional write on the step number, so overlapping sweeps or retried
-work notify each level once.
+Every step is claimed with a conditional write on the step number and on its due time, so overlapping
+sweeps or retried work notify each level once and never before its wait has run out - even when the
+eventually consistent `due` index still lists a page whose step has just moved on. Due times are exact
+epoch seconds (klaxon.dynamo.table.epoch).
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
-from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
+from klaxon.dynamo.table import ConditionFailed, Item, Table, Write, epoch
 from klaxon.paging.policies import EscalationPolicy, Notification, Page, PageState
 
 PAGE, ACK_TIMEOUT = "page", "ack-timeout"
@@ -47,18 +48,19 @@ class DynamoPages:
         return _page(item) if item else None
 
     def claim_step(self, page: Page, claimed: Page, now: datetime) -> Page | None:
-        """Move `page` from its step to `claimed`'s, if nobody else did; its messages are now owed."""
+        """Move `page` from its step to `claimed`'s, if nobody else did and the step is due by `now`;
+        its messages are now owed (due at once, so a sweep finishes them if this worker dies)."""
         assert claimed.next_at is not None and claimed.sending is not None
         return self._change(page.id, "SET step = :next, next_at = :at, sending = :sending, due_at = :now",
-                            condition="step = :step AND #state = :active",
+                            condition=f"step = :step AND #state = :active AND {_STEP_DUE}",
                             values={":next": claimed.step, ":at": claimed.next_at.isoformat(),
-                                    ":sending": claimed.sending, ":now": _epoch(now), ":step": page.step})
+                                    ":sending": claimed.sending, ":now": epoch(now), ":step": page.step})
 
-    def finish_step(self, page: Page) -> Page | None:
-        """The claimed step's messages are all out: the page is next due at its next step."""
+    def finish_step(self, page: Page, step: int) -> Page | None:
+        """Step `step`'s messages are all out: the page is next due at `page.next_at`."""
         assert page.next_at is not None
-        return self._change(page.id, "SET due_at = :due REMOVE sending", condition="sending = :sending",
-                            values={":due": _epoch(page.next_at), ":sending": page.sending})
+        return self._change(page.id, "SET due_at = :due, next_at = :at REMOVE sending", condition="sending = :sending",
+                            values={":due": epoch(page.next_at), ":at": page.next_at.isoformat(), ":sending": step})
 
     def record_notification(self, page_id: str, notification: Notification) -> None:
         self._table.update(f"PAGE#{page_id}", "PAGE", "SET notifications.#n = :n",
@@ -72,25 +74,30 @@ class DynamoPages:
                             condition="#state = :active", values={":acked": str(PageState.ACKNOWLEDGED),
                                                                  ":user": user, ":at": at.isoformat()})
 
-    def exhaust(self, page: Page) -> Page | None:
-        """End a page whose every step was notified and whose last wait ran out; None if it moved meanwhile."""
+    def exhaust(self, page: Page, now: datetime) -> Page | None:
+        """End a page whose every step was notified and whose last wait ran out by `now`; None if it
+        moved meanwhile or its last wait is still running."""
         return self._change(page.id, "SET #state = :spent REMOVE due_kind, due_at",
-                            condition="#state = :active AND step = :step AND attribute_not_exists(sending)",
-                            values={":spent": str(PageState.EXHAUSTED), ":step": page.step})
+                            condition=f"#state = :active AND step = :step AND {_STEP_DUE}",
+                            values={":spent": str(PageState.EXHAUSTED), ":step": page.step, ":now": epoch(now)})
 
     def due(self, now: datetime, limit: int | None = None) -> list[Page]:
-        keys = self._table.due(PAGE, until=_epoch(now), limit=limit)
-        return [_page(item) for item in sorted(self._table.get_many(keys), key=lambda i: i["due_at"])]
+        """Active pages with a step (or their end) due by `now`, read consistently, earliest first."""
+        keys = self._table.due(PAGE, until=epoch(now), limit=limit)
+        items = [item for item in self._table.get_many(keys) if _due_by(item, now)]
+        return [_page(item) for item in sorted(items, key=lambda i: i["due_at"])]
 
     # ------------------------------------------------------------------ alert ack timers
     def due_timeouts(self, now: datetime, limit: int | None = None) -> list[str]:
-        """Alert ids whose ack timeout ran out."""
-        return [pk.removeprefix("ALERT#") for pk, _ in self._table.due(ACK_TIMEOUT, until=_epoch(now), limit=limit)]
+        """Alert ids whose ack timeout ran out (the caller takes each with `clear_timeout`)."""
+        return [pk.removeprefix("ALERT#") for pk, _ in self._table.due(ACK_TIMEOUT, until=epoch(now), limit=limit)]
 
-    def clear_timeout(self, alert_id: str) -> bool:
-        """Take the timer away; False if another sweep already did (then it is that sweep's to handle)."""
+    def clear_timeout(self, alert_id: str, now: datetime) -> bool:
+        """Take the timer away if it ran out by `now`; False if another sweep already did (then it is
+        that sweep's to handle) or it has not run out."""
         try:
-            self._table.delete(f"ALERT#{alert_id}", "TIMER", condition="attribute_exists(pk)")
+            self._table.delete(f"ALERT#{alert_id}", "TIMER", condition="attribute_exists(pk) AND due_at <= :now",
+                               values={":now": epoch(now)})
         except ConditionFailed:
             return False
         return True
@@ -106,9 +113,14 @@ class DynamoPages:
         return _page(item)
 
 
+# A page's due_at is its next step's time (or its end's) whenever no step is being sent: a step is
+# taken, or the page ended, only when that time has come.
+_STEP_DUE = "attribute_not_exists(sending) AND due_at <= :now"
+
+
 def ack_timer(alert_id: str, at: datetime) -> Write:
-    """The timer written with an alert whose rule names a policy (in the alert's own transaction)."""
-    return Write("Put", {"pk": f"ALERT#{alert_id}", "sk": "TIMER"}, {"due_kind": ACK_TIMEOUT, "due_at": _epoch(at)})
+    """The timer written with an alert whose rule (or source) names a policy (in the alert's own transaction)."""
+    return Write("Put", {"pk": f"ALERT#{alert_id}", "sk": "TIMER"}, {"due_kind": ACK_TIMEOUT, "due_at": epoch(at)})
 
 
 def _reacted_on(page: Page) -> tuple[str, str] | None:
@@ -127,9 +139,9 @@ def _key(page_id: str) -> Item:
     return {"pk": f"PAGE#{page_id}", "sk": "PAGE"}
 
 
-def _epoch(moment: datetime) -> int:
-    # Rounded up: a step due at 12:00:00.4 must not be taken by a sweep at 12:00:00.
-    return math.ceil(moment.timestamp())
+def _due_by(item: Item, now: datetime) -> bool:
+    """Whether a page read from the table (not from the lagging index) has work due by `now`."""
+    return item.get("state") == str(PageState.ACTIVE) and "due_at" in item and item["due_at"] <= epoch(now)
 
 
 def page_item(page: Page) -> Item:
@@ -140,7 +152,7 @@ def page_item(page: Page) -> Item:
         "started_by": page.started_by, "link": page.link, "alert_id": page.alert_id, "step": page.step,
         "next_at": page.next_at.isoformat() if page.next_at else None, "sending": page.sending,
         "state": str(page.state), "notifications": {}, "due_kind": PAGE,
-        "due_at": _epoch(page.next_at or page.started_at),
+        "due_at": epoch(page.next_at or page.started_at),
     }
 
 

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,16 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch(moment: datetime) -> Decimal:
+    """A moment as exact epoch seconds, microseconds kept (DynamoDB numbers hold 38 digits).
+
+    Due times are stored and compared in this form, so "due" means `due time <= now` to the
+    microsecond: no rounding can make work due a fraction of a second early.
+    """
+    return Decimal((moment - _EPOCH) // timedelta(microseconds=1)).scaleb(-6)
 
 
 class ConditionFailed(Exception):
@@ -99,10 +110,14 @@ class Table:
                                   "ExpressionAttributeValues": _values(values), "ConsistentRead": consistent}
         return list(self._paginate(kwargs, limit, "query"))
 
-    def due(self, kind: str, *, until: int | None = None, since: int | None = None,
+    def due(self, kind: str, *, until: Decimal | None = None, since: Decimal | None = None,
             limit: int | None = None) -> list[tuple[str, str]]:
         """Keys of items of one kind in the sparse `due` index, oldest first: those due by `until`,
-        or those at or after `since`."""
+        or those at or after `since` (epoch seconds, see `epoch`).
+
+        The index is eventually consistent: it may still list an item whose due time has moved on.
+        Callers read the items themselves consistently and check the due time again before acting.
+        """
         if until is not None:
             condition, bound = "due_kind = :kind AND due_at <= :bound", until
         elif since is not None:
@@ -113,9 +128,9 @@ class Table:
                                   "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
         return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]
 
-    def history(self, kind: str, *, since: int, limit: int | None = None) -> list[Item]:
+    def history(self, kind: str, *, since: Decimal, limit: int | None = None) -> list[Item]:
         """Whole items of one kind in the sparse `history` index (every attribute projected), newest first,
-        from `since` (epoch seconds) on."""
+        from `since` (epoch seconds, see `epoch`) on."""
         kwargs: dict[str, Any] = {"IndexName": "history", "ScanIndexForward": False,
                                   "KeyConditionExpression": "history_kind = :kind AND history_at >= :since",
                                   "ExpressionAttributeValues": _values({":kind": kind, ":since": since})}

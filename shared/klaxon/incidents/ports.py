@@ -89,6 +89,12 @@ class IncidentRepository(Protocol):
         """Incidents whose next reminder has come, oldest first."""
         ...
 
+    def take_reminders(self, incident: Incident, now: datetime) -> bool:
+        """Whether the incident as read is still at its version and due by `now`, checked by a conditional
+        write (it notes when its reminders were taken): a sweep holding a stale copy, or led by a lagging
+        index, posts nothing early."""
+        ...
+
     def record_reminders(self, incident: Incident, sent: Mapping[str, int], due_at: datetime | None) -> bool:
         """Record reminders sent (slot → times) and the next due time, if the incident is still at its
         version; False when it changed meanwhile (read it again)."""

@@ -2,9 +2,11 @@
 which), each posted once, found through the `due` index - never by reading every incident.
 
 An incident sits in the index at the time its soonest unspent reminder comes due (every change sets it);
-the sweep reads only those, posts what is due, and records what it sent with the next due time on the
-condition that the incident has not changed meanwhile (else it reads it again: a change may have moved
-a clock). Each reminder is claimed before it is posted, so overlapping sweeps post it once.
+the sweep reads only those, takes them with a conditional write that the incident is still as read and
+due (the index lags, and a change may have moved a clock: nothing is posted early or on a stale copy),
+posts what is due, and records what it sent with the next due time on the condition that the incident
+has not changed meanwhile (else it reads it again). Each reminder is claimed before it is posted, so
+overlapping sweeps post it once.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def send_reminders(desk: IncidentDesk, limit: int) -> int:
     """Post every incident reminder due now (at most `limit` incidents a sweep); how many were posted."""
     posted = 0
     for incident in desk.incidents.due(desk.now, limit=limit):
+        if not desk.incidents.take_reminders(incident, desk.now):
+            continue  # changed since it was read, or not due yet: the next sweep reads it again
         sent = dict(incident.reminders)
         for reminder in due(incident, desk.cadence, sent, desk.now):
             claim = f"incident-reminder:{incident.id}:{reminder.slot}:{reminder.nth}"

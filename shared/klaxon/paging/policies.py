@@ -136,6 +136,12 @@ class Page:
         wait = timedelta(seconds=self.policy.level_at(step).wait_seconds)
         return replace(self, step=step + 1, next_at=now + wait, sending=step)
 
+    def told(self, now: datetime) -> Page:
+        """The page once the step being sent is out (at `now`): the level's wait runs from then, so a step
+        finished late - a direct message Slack refused, sent by the next sweep - keeps its whole wait."""
+        assert self.sending is not None, "only a step being sent can be finished"
+        return replace(self.after_notifying(self.sending, now), sending=None)
+
 
 class NoPage(StrEnum):
     """Why a mention of Klaxon paged nobody (said in its thread)."""

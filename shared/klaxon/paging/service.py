@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from klaxon.alerts.model import Alert
 from klaxon.configuration.model import Configuration
 from klaxon.correlation import about
 from klaxon.events import (
@@ -64,7 +65,7 @@ def notify(page: Page, pager: Pager) -> Page:
     people = deliver(claimed, step, pager)
     pager.slack.tell_paging(claimed, step, people)
     pager.publish(LevelNotified(claimed, step, tuple(people)))
-    return pager.store.pages.finish_step(claimed) or claimed
+    return pager.store.pages.finish_step(claimed.told(pager.now), step) or claimed
 
 
 def deliver(page: Page, step: int, pager: Pager) -> list[str]:
@@ -100,9 +101,9 @@ def _step(page: Page, pager: Pager) -> None:
     """One due page's next move: finish an interrupted step, end it when spent, or notify the next level."""
     if page.sending is not None:
         deliver(page, page.sending, pager)
-        pager.store.pages.finish_step(page)
+        pager.store.pages.finish_step(page.told(pager.now), page.sending)
     elif page.is_spent:
-        ended = pager.store.pages.exhaust(page)
+        ended = pager.store.pages.exhaust(page, pager.now)
         if ended is not None:
             pager.slack.tell_page_dropped(ended)
             pager.publish(PageEnded(ended))
@@ -133,38 +134,52 @@ def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> P
     return acknowledge(alert_page_id(event.alert.id), event.by, pager)
 
 
-def page_overdue_alerts(pager: Pager, config: Configuration, limit: int) -> int:
-    """Alerts whose ack timeout ran out: page their rule's policy unless someone handled them meanwhile, or a
-    silence (a host mute, say) set since they were posted covers them now - then the thread says why not."""
+def page_overdue_alerts(pager: Pager, config: Configuration, limit: int, unreachable: Collection[str] = ()) -> int:
+    """Alerts whose ack timeout ran out: page their rule's (or source's) policy unless someone handled them
+    meanwhile, or a silence (a host mute, say) set since they were posted covers them now - then the thread
+    says why not.
+
+    An alert not posted yet pages from its original message's thread; a source's alert, which has none, waits
+    for its post - unless its channel cannot be reached (`unreachable`: the channels the sweep could not post
+    in), when it pages without a thread.
+    """
     started = 0
     silences = Silencer(pager.store.silences.all)  # read only if an alert is due
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
         with about(alert_id=alert_id):
-            started += _page_overdue(alert_id, pager, config, silences)
+            started += _page_overdue(alert_id, pager, config, silences, unreachable)
     return started
 
 
-def _page_overdue(alert_id: str, pager: Pager, config: Configuration, silences: Silencer) -> bool:
+def _page_overdue(alert_id: str, pager: Pager, config: Configuration, silences: Silencer,
+                  unreachable: Collection[str]) -> bool:
     """Page one alert whose ack timeout ran out, if it still needs it; whether a page started."""
     alert = pager.store.alerts.get(alert_id)
-    if alert is not None and not alert.is_posted and not (alert.marks or alert.resolved_by):
-        return False  # not posted yet (a webhook storm's tail): it pages once it shows, at a later sweep
-    if not pager.store.pages.clear_timeout(alert_id):
-        return False  # an overlapping sweep took this one
+    if alert is not None and _waits_for_its_post(alert, unreachable):
+        return False  # a source's alert not posted yet (a webhook storm's tail): it pages once it shows
+    if not pager.store.pages.clear_timeout(alert_id, pager.now):
+        return False  # an overlapping sweep took this one (or the index listed it early)
     if alert is None or alert.marks or alert.resolved_by:
         return False
     silence = silences.silencing(alert, pager.now)
     if silence is not None:
         pager.slack.tell_page_silenced(alert, silence)
         return False
+    # Notes go to the post's thread, to the original message's while the post waits, or nowhere (ts "").
+    channel, ts = alert.thread or (alert.target_channel, "")
     policy = config.policies.get(alert.policy or "")
     if policy is None:
         pager.slack.tell_policy_missing(alert)
         return False
     page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
-                channel=alert.target_channel, ts=str(alert.post_ts), policy=policy, started_at=pager.now,
+                channel=channel, ts=ts, policy=policy, started_at=pager.now,
                 link=alert.link, alert_id=alert.id, next_at=pager.now)
     return start(page, pager) is not None
+
+
+def _waits_for_its_post(alert: Alert, unreachable: Collection[str]) -> bool:
+    """An unhandled alert with no thread to page from yet, whose post is still on its way."""
+    return alert.thread is None and not (alert.marks or alert.resolved_by) and alert.target_channel not in unreachable
 
 
 @dataclass(frozen=True)

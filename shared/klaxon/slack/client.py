@@ -29,6 +29,10 @@ from klaxon.tracing import NO_TRACE, Trace
 
 logger = Logger(child=True)
 
+# How long a call waits for Slack's answer. Slack may still carry out a call whose answer came too late:
+# the gateway finds its own posts again rather than posting twice.
+TIMEOUT_SECONDS = 10
+
 
 class WaitBriefly(RateLimitErrorRetryHandler):
     """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails.
@@ -87,7 +91,7 @@ def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60,
     return TracedWebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=TIMEOUT_SECONDS,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             WaitBriefly(max_wait=max_rate_limit_wait, count=count),
@@ -106,6 +110,11 @@ def retry_after(response: Any) -> float:
 def error_code(error: SlackApiError) -> str:
     """Slack's error code in a refused call's answer (`not_in_channel`, `ratelimited` …), or ''."""
     return str(error.response.get("error", "")) if error.response is not None else ""
+
+
+def method_of(error: SlackApiError) -> str:
+    """The Web API method Slack refused (`chat.postMessage` …), from the call's URL."""
+    return str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1] if error.response is not None else ""
 
 
 def joining[T](client: WebClient, channel: str, call: Callable[[], T]) -> T:

@@ -74,7 +74,7 @@ class Origin:
     @classmethod
     def of(cls, metadata: str) -> Origin:
         try:
-            found = json.loads(metadata or "{}")
+            found = json.loads(metadata or "{}") if isinstance(metadata, str) else None
         except ValueError:
             return cls()
         if not isinstance(found, dict):
@@ -169,28 +169,32 @@ def _lead(user: str | None) -> InputBlock:
 
 # ---------------------------------------------------------------------- reading
 def read_form(view: Mapping[str, Any]) -> Filled:
-    """What a submitted form says; `errors` names each problem by its input's block id."""
-    values = ((view.get("state") or {}).get("values") or {})
-    state: dict[str, Any] = {block: entry.get(block) or next(iter(entry.values()), {})
-                             for block, entry in values.items() if isinstance(entry, dict)}
+    """What a submitted form says; `errors` names each problem by its input's block id.
+
+    Read in the ack, from a view_submission (docs.slack.dev/reference/interaction-payloads/view-interactions-
+    payload): `state.values` is block id → action id → the input's value. Any other shape reads as empty.
+    """
+    values = _mapping(_mapping(view.get("state")).get("values"))
+    state: dict[str, Mapping[str, Any]] = {block: _mapping(entry.get(block) or next(iter(entry.values()), None))
+                                           for block, entry in values.items() if isinstance(entry, Mapping)}
     errors: dict[str, str] = {}
     summary = _typed(state, Field.SUMMARY, MAX_SUMMARY_CHARS, errors, required=Field.SUMMARY.value in state)
     impact = _typed(state, Field.IMPACT, MAX_IMPACT_CHARS, errors)
     note = _typed(state, Field.NOTE, MAX_UPDATE_CHARS, errors)
     severity = _chosen_severity(state, errors)
     status = _chosen_status(state, errors)
-    lead = (state.get(Field.LEAD.value) or {}).get("selected_user") or None
+    lead = _mapping(state.get(Field.LEAD.value)).get("selected_user") or None
     if lead is not None and not (isinstance(lead, str) and lead[:1] in ("U", "W")):
         errors[Field.LEAD.value] = "Choose a person as lead"
-    private = any(option.get("value") == PRIVATE
-                  for option in (state.get(Field.PRIVATE.value) or {}).get("selected_options") or ())
+    chosen = _mapping(state.get(Field.PRIVATE.value)).get("selected_options")
+    private = any(_mapping(option).get("value") == PRIVATE for option in (chosen if isinstance(chosen, list) else ()))
     return Filled(summary=summary, impact=impact, severity=severity, lead=lead, private=private, status=status,
                   note=note, errors=errors or None)
 
 
 def _typed(state: Mapping[str, Any], field: Field, limit: int, errors: dict[str, str], *,
            required: bool = False) -> str:
-    raw = (state.get(field.value) or {}).get("value")
+    raw = _mapping(state.get(field.value)).get("value")
     text = escaped(" ".join(raw.split()) if field is Field.SUMMARY else raw.strip()) if isinstance(raw, str) else ""
     if required and not text:
         errors[field.value] = "Say what is happening"
@@ -200,22 +204,22 @@ def _typed(state: Mapping[str, Any], field: Field, limit: int, errors: dict[str,
 
 
 def _chosen_severity(state: Mapping[str, Any], errors: dict[str, str]) -> Severity | None:
-    chosen = ((state.get(Field.SEVERITY.value) or {}).get("selected_option") or {}).get("value")
+    chosen = _mapping(_mapping(state.get(Field.SEVERITY.value)).get("selected_option")).get("value")
     if chosen is None:
         return None
-    if chosen not in {str(severity.value) for severity in Severity}:
+    if not isinstance(chosen, str) or chosen not in {str(severity.value) for severity in Severity}:
         errors[Field.SEVERITY.value] = "Choose a severity from the list"
         return None
     return Severity(int(chosen))
 
 
 def _chosen_status(state: Mapping[str, Any], errors: dict[str, str]) -> Status | None:
-    chosen = ((state.get(Field.STATUS.value) or {}).get("selected_option") or {}).get("value")
+    chosen = _mapping(_mapping(state.get(Field.STATUS.value)).get("selected_option")).get("value")
     if chosen is None:
         if Field.STATUS.value in state:
             errors[Field.STATUS.value] = "Choose a status"
         return None
-    if chosen not in {status.value for status in Status}:
+    if not isinstance(chosen, str) or chosen not in {status.value for status in Status}:
         errors[Field.STATUS.value] = "Choose a status from the list"
         return None
     return Status(chosen)
@@ -223,3 +227,7 @@ def _chosen_status(state: Mapping[str, Any], errors: dict[str, str]) -> Status |
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -27,6 +27,7 @@ from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.reminders import Reminder
 from klaxon.slack.client import error_code, joining, permalink
 from klaxon.slack.renderers import incidents as words
+from klaxon.slack.telling import privately
 
 logger = Logger(child=True)
 
@@ -99,7 +100,7 @@ class WebIncidentSlack:
                                          unfurl_links=False)
 
     def tell(self, person: str, channel: str | None, setbacks: Sequence[Setback]) -> None:
-        tell_privately(self.client, person, channel, words.setbacks_text(setbacks))
+        privately(self.client, person, channel)(words.setbacks_text(setbacks))
 
     def remind(self, incident: Incident, reminder: Reminder, now: datetime) -> None:
         text = words.reminder_text(incident, reminder, now)
@@ -141,17 +142,6 @@ def _refused_as_setback(call: Callable[[], Any], subject: str) -> Any:
         raise SlackRefused(error_code(error) or f"http_{error.response.status_code}", subject) from error
 
 
-def tell_privately(client: WebClient, person: str, channel: str | None, text: str) -> None:
-    """Something only `person` sees: in `channel` (where they asked), else in a direct message."""
-    if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=person, text=text)
-            return
-        except SlackApiError as error:  # not there, or Klaxon is not: a direct message reaches them anyway
-            logger.info("told in a direct message instead", extra={"channel": channel, "error": error_code(error)})
-    client.chat_postMessage(channel=person, text=text)
-
-
 def answer_mention(client: WebClient, mention: dict[str, Any], outcome: Outcome, now: datetime) -> None:
     """Feedback on `@klaxon <command>` as Response gave it: ✅ on the command when it changed something, an
     answer in its thread when it asked something, and a refusal only its author sees."""
@@ -163,7 +153,7 @@ def answer_mention(client: WebClient, mention: dict[str, Any], outcome: Outcome,
             if error_code(error) != "already_reacted":
                 raise
     elif isinstance(outcome, Refused):
-        tell_privately(client, mention.get("user", ""), channel, words.answer(outcome, now))
+        privately(client, mention.get("user", ""), channel)(words.answer(outcome, now))
     else:
         client.chat_postMessage(channel=channel, thread_ts=mention.get("thread_ts") or ts,
                                 text=words.answer(outcome, now), unfurl_links=False)

@@ -7,9 +7,11 @@ cloud's Lambda Invoke endpoint, and slack_sdk's WebClient calls the emulator's W
 
 from __future__ import annotations
 
+import logging
 import os
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from infra.local import CloudOptions, LocalCloud
 from infra.slack_emulator import SlackEmulator
 from infra.stack import BOT_TOKEN, FIRST_PERSON, LINK_SIGNING_KEY, SIGNING_SECRET, webhook_secret_env
 from klaxon.bootstrap import cold_start
+from klaxon.clock import SystemClock
 
 ADMIN = FIRST_PERSON
 
@@ -66,10 +69,42 @@ def bob(stack: StackDriver, alice: str) -> str:
 
 
 
-def sweeps_at_once(cloud: LocalCloud, count: int = 2) -> None:
-    """Run the sweep `count` times at the same moment, as overlapping EventBridge deliveries would."""
-    sweeps = [threading.Thread(target=cloud.sweep) for _ in range(count)]
-    for sweep in sweeps:
-        sweep.start()
-    for sweep in sweeps:
-        sweep.join()
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Moves the stack's clock: `later(minutes=5)` makes every function see five more minutes gone by."""
+    shift = [timedelta(0)]
+    monkeypatch.setattr(SystemClock, "now", lambda self: datetime.now(UTC) + shift[0])
+
+    def move(**delta: float) -> None:
+        shift[0] += timedelta(**delta)
+
+    return move
+
+
+@pytest.fixture
+def logged() -> Iterator[list[logging.LogRecord]]:
+    """Every record Klaxon (and Bolt, under klaxon.bolt) logs during the test."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep(logging.DEBUG)
+    logging.getLogger("klaxon").addHandler(keep)
+    yield records
+    logging.getLogger("klaxon").removeHandler(keep)
+
+
+def monitoring_scene(stack: StackDriver, admin: str, rule: str) -> dict[str, Any]:
+    """#incidents, #alerts-prod where the datadog bot posts, and `rule add <rule>` by `admin`; then the bot
+    posts "disk 97% on db-1". Returns Klaxon's repost (None if the rule reposts nothing at once)."""
+    ws = stack.workspace
+    ws.add_channel("incidents")
+    ws.add_channel("alerts-prod")
+    ws.add_bot("datadog")
+    assert stack.klaxon(admin, "#alerts-prod", f"rule add {rule}").startswith(":white_check_mark:")
+    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
+    stack.settle()
+    reposts = ws.messages("#incidents")
+    return reposts[0] if reposts else None

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from klaxon.slack.actions import ActionId
-from tests.integration.slack_app.conftest import sweeps_at_once
 
 
 @pytest.fixture
@@ -164,7 +163,7 @@ def test_two_sweeps_at_once_post_one_digest_and_one_reminder(alerting, alice, lo
         raise_alert(alerting, f"disk 95% on {host}")
     time.sleep(1.1)
 
-    sweeps_at_once(cloud)
+    cloud.sweeps_at_once()
     alerting.settle()
 
     digests = [m for m in alerting.workspace.messages("#incidents") if "nobody has acknowledged" in m["text"]]

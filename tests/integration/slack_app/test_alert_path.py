@@ -104,3 +104,14 @@ def test_work_that_keeps_failing_is_retried_then_dead_lettered_not_lost(stack, s
     stack.workspace.redeliver(posted.delivery.id, retry_num=1, reason="http_error")
     stack.settle()
     assert len(stack.workspace.messages("#incidents")) == 1
+
+
+def test_a_post_slack_made_but_answered_too_late_is_found_again_not_posted_twice(stack, scene, monkeypatch):
+    monkeypatch.setattr("klaxon.slack.client.TIMEOUT_SECONDS", 1)
+    stack.workspace.answer_late("chat.postMessage", delay=1.5)  # carried out; the answer comes after Klaxon gave up
+    stack.workspace.post("#alerts-prod", "disk full on db-6", bot="datadog")
+    stack.settle()
+    (repost,) = stack.workspace.messages("#incidents")
+    (alert,) = stack.items("ALERT#")
+    assert alert["post_ts"] == repost["ts"] and stack.dead_letters() == []
+    assert repost["metadata"] == {"event_type": "klaxon_alert", "event_payload": {"id": alert["id"]}}

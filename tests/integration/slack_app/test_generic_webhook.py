@@ -49,6 +49,20 @@ def test_an_alert_is_posted_with_where_it_came_from(webhooks):
     assert stored["post_ts"] == post["ts"] and stored["origin"] == "external"
 
 
+def test_an_alert_slack_will_not_take_now_is_answered_as_taken_and_posted_once_by_the_sweep(webhooks):
+    webhooks.workspace.fail_next("chat.postMessage", count=3)  # the first try and both of slack_sdk's retries
+    status, answer = send(webhooks, {"title": "checkout p99 above 2s", "dedup_key": "checkout-latency"})
+    assert status == 200 and answer["alerts"][0] == {"dedup_key": "checkout-latency", "status": "firing",
+                                                      "outcome": "new", "alert": answer["alerts"][0]["alert"],
+                                                      "posted": False}
+    assert posts(webhooks) == [] and webhooks.dead_letters() == []
+
+    webhooks.sweep()
+    webhooks.sweep()
+    (post,) = posts(webhooks)
+    assert "checkout p99 above 2s" in block(post, "alert.summary")
+
+
 @pytest.mark.parametrize("secret, headers, why", [
     (None, {}, "Authorization: Bearer"),
     ("not-the-secret", {}, "wrong secret"),

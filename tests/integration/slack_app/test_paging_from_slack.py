@@ -8,7 +8,7 @@ import time
 import pytest
 
 from klaxon.slack.actions import ActionId
-from tests.integration.slack_app.conftest import sweeps_at_once
+from tests.integration.slack_app.conftest import monitoring_scene
 
 
 @pytest.fixture
@@ -83,20 +83,14 @@ def test_two_sweeps_at_once_notify_each_level_once(stack, oncall, local_stack):
     stack.workspace.post("#ops", "<@U0KLAXON> payments failing", user=oncall["bob"])
     stack.settle()
     time.sleep(1.1)
-    sweeps_at_once(cloud)
+    cloud.sweeps_at_once()
     stack.settle()
     assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 1, 1]
 
 
 def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stack, oncall):
     ws = stack.workspace
-    ws.add_channel("incidents")
-    ws.add_channel("alerts-prod")
-    ws.add_bot("datadog")
-    stack.klaxon(oncall["alice"], "#alerts-prod", "rule add /disk \\d+%/ to #incidents policy db ack-timeout 1s")
-    ws.post("#alerts-prod", "disk 97% on db-1", bot="datadog")
-    stack.settle()
-    (alert,) = ws.messages("#incidents")
+    alert = monitoring_scene(stack, oncall["alice"], "/disk \\d+%/ to #incidents policy db ack-timeout 1s")
 
     time.sleep(1.1)
     stack.sweep()
@@ -106,6 +100,23 @@ def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stac
     ws.react(oncall["alice"], "#incidents", alert["ts"], "white_check_mark")
     stack.settle()
     assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
+
+
+def test_an_acknowledgement_stops_the_page_while_slack_refuses_to_redraw_the_post(stack, oncall):
+    ws = stack.workspace
+    alert = monitoring_scene(stack, oncall["alice"], "/disk \\d+%/ to #incidents policy db ack-timeout 1s")
+    time.sleep(1.1)
+    stack.sweep()
+    ws.rate_limit("chat.update", count=3, retry_after=120)  # longer than Klaxon waits: each redraw fails
+
+    ws.react(oncall["alice"], "#incidents", alert["ts"], "white_check_mark")
+    stack.settle()
+    time.sleep(1.1)  # the next level's wait
+    stack.sweep()
+
+    assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
+    assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 0, 0]
+    assert stack.dead_letters() == [], "retried until Slack took the redraw"
 
 
 def test_a_direct_message_to_klaxon_gets_the_configured_reply(stack, oncall):
@@ -153,3 +164,11 @@ def test_a_policy_edited_mid_page_leaves_the_running_page_as_it_started(stack, o
     assert len(dms(stack, oncall["carol"])) == 1 and len(dms(stack, oncall["dan"])) == 1, "level 2 as snapshotted"
     assert dms(stack, oncall["bob"]) == []
     assert "level 2 of 2" in thread_notes(stack, "#ops", mention.ts)[-1]
+
+
+def test_a_page_dm_slack_made_but_answered_too_late_is_not_sent_twice(stack, oncall, monkeypatch):
+    monkeypatch.setattr("klaxon.slack.client.TIMEOUT_SECONDS", 1)
+    stack.workspace.answer_late("chat.postMessage", delay=1.5)  # the first one: Alice's direct message
+    stack.workspace.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
+    stack.settle()
+    assert len(dms(stack, oncall["alice"])) == 1 and stack.dead_letters() == []

@@ -224,12 +224,16 @@ def test_the_sources_resolve_stops_the_page_and_a_reopen_does_not_page_again(sto
 
 
 # ------------------------------------------------------------------------------------------------ failures
+class Killed(BaseException):
+    """Lambda ended the function mid-way (a timeout, a crash): nothing after it runs."""
+
+
 def test_an_alert_whose_raiser_died_before_posting_is_posted_once_by_a_later_delivery(store, clock):
     class DyingSlack(FakeSlack):
         def post_alert(self, alert):
-            raise ConnectionError("the function timed out")
+            raise Killed("the function timed out")
 
-    with pytest.raises(ConnectionError):
+    with pytest.raises(Killed):
         take(store, DyingSlack(), clock, event(minutes=0))
     slack = FakeSlack()
     clock.advance(minutes=1)
@@ -241,6 +245,19 @@ def test_an_alert_whose_raiser_died_before_posting_is_posted_once_by_a_later_del
     take(store, slack, clock, event(minutes=4))
 
     assert len(slack.posts) == 1 and store.alerts.get(early.alert.id).is_posted and len(slack.updates) == 1
+
+
+def test_an_alert_whose_post_failed_is_answered_as_taken_and_posted_by_the_next_delivery_at_once(store, clock):
+    class RefusingSlack(FakeSlack):
+        def post_alert(self, alert):
+            raise ConnectionError("connection reset by Slack")
+
+    (refused,) = take(store, RefusingSlack(), clock, event(minutes=0))
+    assert refused.change is Change.NEW and not refused.alert.is_posted, "recorded: the source need not resend it"
+    slack = FakeSlack()
+    (repeat,) = take(store, slack, clock, event(minutes=0.5))
+    assert repeat.change is Change.REPEAT and len(slack.posts) == 1, "the failed raiser let its lease go"
+    assert slack.posts[0].count == 2
 
 
 def test_new_alerts_the_function_has_no_time_to_post_are_posted_by_a_later_sweep(store, slack, clock):

@@ -1,5 +1,6 @@
 """Reminders from the sweep on a hand-moved clock: found through the due index, posted once per slot even
-by overlapping sweeps, bounded, and gone with what they ask for."""
+by overlapping sweeps, never early (also when the index lags or a sweep holds a stale copy), bounded, and gone
+with what they ask for."""
 
 from __future__ import annotations
 
@@ -85,3 +86,28 @@ def test_a_closed_incident_leaves_the_due_index(desk, store, clock):
     run_command("resolve", "U0LEAD", incident.id, Via.MENTION, desk())
     run_command("close", "U0LEAD", incident.id, Via.MENTION, desk())
     assert incident.id not in store.incidents.due_at
+
+
+def test_with_a_lagging_index_and_overlapping_sweeps_no_lead_is_reminded_when_due_and_not_a_moment_before(
+        desk, store, islack, clock):
+    declared(desk, lead=None)  # a severity, no lead: reminded five minutes after it was declared
+    store.incidents.lagging_index = True  # the index lists it at every sweep, as a lagging index may
+    clock.advance(minutes=5, microseconds=-1)
+    for _ in range(3):
+        send_reminders(desk(), limit=100)
+    assert kinds(islack) == []
+    clock.advance(microseconds=1)
+    for _ in range(3):
+        send_reminders(desk(), limit=100)
+    assert kinds(islack) == [ReminderKind.NO_LEAD]
+
+
+def test_a_sweep_holding_a_copy_read_before_the_lead_was_set_reminds_nobody(desk, store, islack, clock,
+                                                                            monkeypatch):
+    incident = declared(desk, lead=None)
+    clock.advance(minutes=5)
+    read_by_the_sweep = store.incidents.due(clock.now())
+    run_command("lead", "U0ANN", incident.id, Via.MENTION, desk())  # Ann takes the lead meanwhile
+    monkeypatch.setattr(store.incidents, "due", lambda now, limit=None: read_by_the_sweep)
+
+    assert send_reminders(desk(), limit=100) == 0 and kinds(islack) == []

@@ -84,6 +84,31 @@ def test_the_sweep_posts_the_board_once_and_redraws_it_in_place_only_when_it_cha
     assert len(desk.slack.boards) == 2, "nothing changed: not redrawn"
 
 
+def test_a_sweep_that_read_the_boards_before_an_overlapping_one_drew_does_not_redraw_early(desk, monkeypatch):
+    down(desk)
+    desk.sweep()
+    read_before_it_was_drawn = {}  # what a slower sweep, started a moment earlier, read: no board drawn yet
+    desk.clock.advance(seconds=1)
+    up(desk)
+    monkeypatch.setattr(desk.store.boards, "all", lambda: read_before_it_was_drawn)
+    desk.sweep()
+    assert len(desk.slack.boards) == 1, "drawn a second ago: not due again for five minutes"
+
+    monkeypatch.undo()
+    desk.clock.advance(minutes=4, seconds=59)
+    desk.sweep()
+    assert len(desk.slack.boards) == 2 and board(desk).up == 1, "redrawn when due"
+
+
+def test_a_board_channel_klaxon_cannot_post_in_is_told_to_the_admins_and_the_sweep_goes_on(desk):
+    desk.slack.closed_channels = {HOSTS}
+    down(desk)
+    report = desk.sweep()
+    assert desk.slack.boards == [] and not report.failed
+    (note,) = [entry for entry in desk.store.configuration.entries if entry.action == "cannot post"]
+    assert f"<#{HOSTS}>" in note.summary and "/invite @klaxon" in note.summary
+
+
 def test_each_board_channel_keeps_its_own_message_at_the_chosen_cadence(desk):
     desk.klaxon("settings host-board #hosts #monitoring")
     desk.klaxon("settings host-board-every 1m")

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from klaxon.slack.actions import ActionId
 from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
@@ -24,6 +25,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon.alerts.intake import take_message
         from klaxon.paging import service as paging
+        from klaxon.slack import payloads
         from klaxon.slack.inbound import channel_message
 
         with lazy_work(services, body) as work:
@@ -31,7 +33,8 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 return
             if event.get("channel_type") == "im":
                 if not event.get("subtype") and not event.get("bot_id"):  # a person wrote to Klaxon
-                    paging.answer_direct_message(event["channel"], work.pager(), work.configuration())
+                    channel = payloads.direct_message_channel(event)
+                    paging.answer_direct_message(channel, work.pager(), work.configuration())
                 return
             message = channel_message(event)
             if message is None:
@@ -45,18 +48,16 @@ def register(app: App, services: Callable[[], Services]) -> None:
         from klaxon.alerts import handling
         from klaxon.incidents.listening import is_pushpin
         from klaxon.paging import service as paging
+        from klaxon.slack import payloads
 
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not event.get("user"):
-            return
         with lazy_work(services, body) as work:
             if work is None:
                 return
-            if is_pushpin(event["reaction"]) and pushpin(work, event, delivery_id(body)):
+            change = payloads.reaction_change(event, work.clock.now())
+            if change is None:
+                return  # a reaction on a file: nothing Klaxon tracks
+            if is_pushpin(change.reaction) and pushpin(work, change, delivery_id(body)):
                 return  # a 📌 in a comms channel: on the incident's timeline
-            change = handling.ReactionChange(user=event["user"], reaction=event["reaction"], channel=item["channel"],
-                                             ts=item["ts"], added=event["type"] == "reaction_added",
-                                             at=work.clock.now())
             effect = handling.on_reaction(change, store=work.store, slack=work.slack,
                                           configuration=work.configuration, publish=work.publish)
             if change.added and effect.page_id:  # a handled reaction on the message a mention paged from
@@ -65,16 +66,22 @@ def register(app: App, services: Callable[[], Services]) -> None:
                 logger.info("alert handling changed", extra={"alert": effect.alert.id, "state": effect.alert.state,
                                                              "by": change.user, "reaction": change.reaction})
 
-    def press_alert_button(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def press_alert_button(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         from klaxon.alerts import handling
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
+        from klaxon.slack.telling import by_response_url
 
-        with lazy_work(services, body) as work:
+        acknowledging = action.get("action_id") == ActionId.ACKNOWLEDGE_ALERT
+        what = "your acknowledgement of the alert" if acknowledging else "resolving the alert"
+        with errand(services, body, what, by_response_url(respond, client, payloads.asker(body))) as work:
             if work is None:
                 return
-            press = handling.acknowledge if action["action_id"] == ActionId.ACKNOWLEDGE_ALERT else handling.resolve
-            alert = press(action["value"], body["user"]["id"], work.clock.now(), store=work.store, slack=work.slack,
+            click = payloads.button_press(body, action)
+            press = handling.acknowledge if acknowledging else handling.resolve
+            alert = press(click.value, click.user, work.clock.now(), store=work.store, slack=work.slack,
                           publish=work.publish)
-            logger.info("alert button pressed", extra={"alert": action["value"], "action": action["action_id"],
+            logger.info("alert button pressed", extra={"alert": click.value, "action": click.action_id,
                                                        "state": alert.state if alert else "unknown alert"})
 
     app.event("message")(ack=acknowledge, lazy=[judge_message])

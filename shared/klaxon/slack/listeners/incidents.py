@@ -5,7 +5,8 @@ listeners, which receive those events - mentions, 📌 reactions and keyword rep
 Forms open in the ack (`views.open` before `ack()` returns: a trigger lives 3 s); a form whose values must
 be read first opens as "loading" and is filled in by `views.update` after the ack. A submitted form is
 checked in the ack - problems are answered in the form (`response_action: errors`) - and carried out
-after it. Like every listener here, the ack half loads nothing of the domain.
+after it. Whatever a command, a button, a form or the shortcut cannot finish is told once to the person
+(klaxon.slack.errands): where they asked, else by direct message; a form that cannot open says why at once.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from klaxon.slack.actions import ActionId, CallbackId
+from klaxon.slack.client import error_code
 from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
 
 if TYPE_CHECKING:
+    from klaxon.alerts.handling import ReactionChange
     from klaxon.alerts.messages import ChannelMessage
     from klaxon.incidents.model import Incident
     from klaxon.services import Services
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 logger = Logger(child=True)
 FORM_TRIGGER_LOST = (":warning: Slack did not let Klaxon open the form in time (the click is valid for 3 seconds); "
                      "please try again.")
+_TRIGGER_GONE = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}  # views.open's own errors
 
 
 def register(app: App, services: Callable[[], Services]) -> None:
@@ -45,37 +49,43 @@ def register(app: App, services: Callable[[], Services]) -> None:
         if is_command(text):
             ack()
             return
-        form = declaring_form(readable(text), body["user_id"], Origin(channel=body.get("channel_id")))
-        if _opened(client, body, form):
+        # The door let in only a command that says who typed it where (klaxon.slack.door).
+        form = declaring_form(readable(text), body["user_id"], Origin(channel=body["channel_id"]))
+        problem = _opened(client, body, form)
+        if problem is None:
             ack()
         else:
-            ack(text=FORM_TRIGGER_LOST)
+            ack(text=problem)
 
-    def run_incident_command(body: dict[str, Any], respond: Respond) -> None:
+    def run_incident_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         from klaxon.incidents.commanding import list_incidents, run_command
         from klaxon.incidents.commands import parse_incident_command
         from klaxon.incidents.events import Via
         from klaxon.incidents.usage import is_command, verb_of
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
         from klaxon.slack.renderers.incidents import answer, not_a_comms_channel
+        from klaxon.slack.telling import by_response_url
 
         text = body.get("text") or ""
         if not is_command(text):
             return  # the ack opened the declaring form
-        with lazy_work(services, body) as work:
+        tell = by_response_url(respond, client, payloads.asker(body))
+        with errand(services, body, f"`/incident {verb_of(text)}`"[:60], tell, nothing_changed=True) as work:
             if work is None:
                 return
+            command = payloads.invocation(body)
             desk = work.desk(delivery_id(body))
-            incident_id = desk.incidents.in_channel(body["channel_id"])
+            incident_id = desk.incidents.in_channel(command.channel)
             if incident_id is None and verb_of(text) == "list":  # the history is asked for anywhere
-                outcome = list_incidents(parse_incident_command(text).text, desk)
-                respond(text=answer(outcome, desk.now), response_type="ephemeral", replace_original=False)
+                tell(answer(list_incidents(parse_incident_command(text).text, desk), desk.now))
                 return
             if incident_id is None:
                 message = not_a_comms_channel(text)
                 respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
                 return
-            outcome = run_command(text, body["user_id"], incident_id, Via.SLASH, desk)
-            respond(text=answer(outcome, desk.now), response_type="ephemeral", replace_original=False)
+            outcome = run_command(text, command.actor, incident_id, Via.SLASH, desk)
+            tell(answer(outcome, desk.now))
             logger.info("incident command", extra={"incident": incident_id, "outcome": type(outcome).__name__})
 
     # ------------------------------------------------------------------ other ways to declare
@@ -84,20 +94,21 @@ def register(app: App, services: Callable[[], Services]) -> None:
         from klaxon.slack.incident_forms import Origin, declaring_form
 
         ack()
-        channel, message = body["channel"]["id"], body.get("message") or {}
+        # The door let in only a message shortcut with its channel, message and person (klaxon.slack.door).
+        channel, message = body["channel"]["id"], body["message"]
         origin = Origin(channel=channel, message=(channel, str(message.get("ts") or body.get("message_ts"))))
         form = declaring_form(readable(str(message.get("text") or "")), body["user"]["id"], origin)
-        if not _opened(client, body, form):
-            respond(text=FORM_TRIGGER_LOST, response_type="ephemeral", replace_original=False)
+        _tell_unless_opened(client, body, form, respond)
 
     def open_form_with_text(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                             respond: Respond) -> None:
         from klaxon.slack.incident_forms import Origin, declaring_form
 
         ack()
-        form = declaring_form(action.get("value") or "", body["user"]["id"], Origin(channel=_channel_of(body)))
-        if not _opened(client, body, form):
-            respond(text=FORM_TRIGGER_LOST, response_type="ephemeral", replace_original=False)
+        value = action.get("value")
+        form = declaring_form(value if isinstance(value, str) else "", body["user"]["id"],
+                              Origin(channel=_channel_of(body)))
+        _tell_unless_opened(client, body, form, respond)
 
     def open_loading_form(callback: CallbackId, title: str) -> Callable[..., None]:
         def open_form(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -106,29 +117,39 @@ def register(app: App, services: Callable[[], Services]) -> None:
             ack()
             form = loading_form(callback, title)
             form.external_id = _form_key(body)
-            if not _opened(client, body, form):
-                respond(text=FORM_TRIGGER_LOST, response_type="ephemeral", replace_original=False)
+            _tell_unless_opened(client, body, form, respond)
 
         return open_form
 
-    def fill_declaring_form_from_alert(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def fill_declaring_form_from_alert(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                                       respond: Respond) -> None:
         from klaxon.markup import readable
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
         from klaxon.slack.incident_forms import Origin, declaring_form
+        from klaxon.slack.telling import by_response_url
 
-        with lazy_work(services, body) as work:
+        tell = by_response_url(respond, client, payloads.asker(body))
+        with errand(services, body, "the form to declare an incident", tell) as work:
             if work is None:
                 return
-            alert = work.store.alerts.get(action["value"])
+            click = payloads.button_press(body, action)
+            alert = work.store.alerts.get(click.value)
             summary = readable(f"{alert.label} {alert.headline}".strip()) if alert else ""
-            origin = Origin(channel=_channel_of(body), alert_id=action["value"] if alert else None)
-            _fill(client, body, declaring_form(summary, body["user"]["id"], origin))
+            origin = Origin(channel=_channel_of(body), alert_id=click.value if alert else None)
+            _fill(client, body, declaring_form(summary, click.user, origin))
 
     def fill_form(build: Callable[[Incident], View]) -> Callable[..., None]:
-        def fill(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-            with lazy_work(services, body) as work:
+        def fill(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+            from klaxon.slack import payloads
+            from klaxon.slack.errands import errand
+            from klaxon.slack.telling import by_response_url
+
+            tell = by_response_url(respond, client, payloads.asker(body))
+            with errand(services, body, "the incident's form", tell) as work:
                 if work is None:
                     return
-                incident = work.store.incidents.get(action["value"])
+                incident = work.store.incidents.get(payloads.button_press(body, action).value)
                 if incident is not None:
                     _fill(client, body, build(incident))
 
@@ -144,18 +165,24 @@ def register(app: App, services: Callable[[], Services]) -> None:
         else:
             ack()
 
-    def declare_from_form(body: dict[str, Any], view: dict[str, Any]) -> None:
+    def declare_from_form(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         from klaxon.incidents.declaring import Declaration, declare
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
         from klaxon.slack.incident_forms import Origin, read_form
+        from klaxon.slack.telling import privately
 
         filled, origin = read_form(view), Origin.of(view.get("private_metadata") or "")
         if filled.errors:
             return
-        with lazy_work(services, body) as work:
+        # The form is closed: the person hears in the channel they declared from, else by direct message.
+        tell = privately(client, payloads.asker(body), origin.channel)
+        with errand(services, body, "declaring the incident", tell) as work:
             if work is None:
                 return
+            form = payloads.submission(body, view)
             declared = declare(Declaration(
-                summary=filled.summary, reporter=body["user"]["id"], form=view["id"], impact=filled.impact,
+                summary=filled.summary, reporter=form.user, form=form.form, impact=filled.impact,
                 severity=filled.severity, lead=filled.lead, private=filled.private, channel=origin.channel,
                 message=origin.message, alert_id=origin.alert_id), work.desk(delivery_id(body)))
             logger.info("incident declared", extra={"incident": declared.incident.id if declared.incident else None,
@@ -163,75 +190,91 @@ def register(app: App, services: Callable[[], Services]) -> None:
 
     def save_edit(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         from klaxon.incidents.commanding import Revision, revise
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
         from klaxon.slack.incident_forms import read_form
+        from klaxon.slack.telling import privately
 
         filled = read_form(view)
         if filled.errors:
             return
-        with lazy_work(services, body) as work:
+        with errand(services, body, "your edit of the incident", privately(client, payloads.asker(body), None),
+                    nothing_changed=True) as work:
             if work is None:
                 return
-            desk = work.desk(delivery_id(body))
-            outcome = revise(view["private_metadata"], Revision(filled.summary, filled.impact, filled.severity,
-                                                                filled.lead), body["user"]["id"], desk)
-            _tell_refusal(work, client, body["user"]["id"], view["private_metadata"], outcome)
+            form = payloads.submission(body, view)
+            outcome = revise(form.metadata, Revision(filled.summary, filled.impact, filled.severity, filled.lead),
+                             form.user, work.desk(delivery_id(body)))
+            _tell_refusal(work, client, form.user, form.metadata, outcome)
 
     def save_status(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         from klaxon.incidents.commanding import set_status
         from klaxon.incidents.events import Via
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
         from klaxon.slack.incident_forms import read_form
+        from klaxon.slack.telling import privately
 
         filled = read_form(view)
         if filled.errors or filled.status is None:
             return
-        with lazy_work(services, body) as work:
+        with errand(services, body, "the incident's new status", privately(client, payloads.asker(body), None),
+                    nothing_changed=True) as work:
             if work is None:
                 return
-            outcome = set_status(view["private_metadata"], filled.status, filled.note, body["user"]["id"],
-                                 Via.HEADLINE, work.desk(delivery_id(body)))
-            _tell_refusal(work, client, body["user"]["id"], view["private_metadata"], outcome)
+            form = payloads.submission(body, view)
+            outcome = set_status(form.metadata, filled.status, filled.note, form.user, Via.HEADLINE,
+                                 work.desk(delivery_id(body)))
+            _tell_refusal(work, client, form.user, form.metadata, outcome)
 
     # ------------------------------------------------------------------ the headline post's buttons
-    def open_channel(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def open_channel(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         from klaxon.incidents.comms import open_comms_channel
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
+        from klaxon.slack.telling import by_response_url
 
-        with lazy_work(services, body) as work:
+        tell = by_response_url(respond, client, payloads.asker(body))
+        with errand(services, body, "opening the incident's comms channel", tell) as work:
             if work is None:
                 return
-            open_comms_channel(action["value"], body["user"]["id"], _channel_of(body), work.desk(delivery_id(body)))
+            click = payloads.button_press(body, action)
+            open_comms_channel(click.value, click.user, _channel_of(body), work.desk(delivery_id(body)))
 
     def move(status_name: str) -> Callable[..., None]:
-        def press(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        def press(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
             from klaxon.incidents.commanding import set_status
             from klaxon.incidents.events import Via
             from klaxon.incidents.model import Status
             from klaxon.incidents.outcomes import Refused
+            from klaxon.slack import payloads
+            from klaxon.slack.errands import errand
             from klaxon.slack.renderers.incidents import answer
+            from klaxon.slack.telling import by_response_url
 
-            with lazy_work(services, body) as work:
+            tell = by_response_url(respond, client, payloads.asker(body))
+            with errand(services, body, f"moving the incident to {status_name}", tell, nothing_changed=True) as work:
                 if work is None:
                     return
+                click = payloads.button_press(body, action)
                 desk = work.desk(delivery_id(body))
-                outcome = set_status(action["value"], Status(status_name), "", body["user"]["id"], Via.HEADLINE, desk)
+                outcome = set_status(click.value, Status(status_name), "", click.user, Via.HEADLINE, desk)
                 if isinstance(outcome, Refused):
-                    respond(text=answer(outcome, desk.now), response_type="ephemeral", replace_original=False)
+                    tell(answer(outcome, desk.now))
 
         return press
 
     def record_pin(body: dict[str, Any], event: dict[str, Any]) -> None:
-        from klaxon.incidents.listening import Marking, on_marking
+        from klaxon.incidents.listening import on_marking
+        from klaxon.slack import payloads
 
-        item = event.get("item") or {}
-        message = item.get("message") or {}
-        channel, ts = event.get("channel_id") or item.get("channel"), message.get("ts")
-        if not (channel and ts and event.get("user")):
-            return
         with lazy_work(services, body) as work:
             if work is None:
                 return
-            marking = Marking(channel=channel, ts=ts, user=event["user"], at=work.clock.now(),
-                              added=event["type"] == "pin_added", by_reaction=False)
-            on_marking(marking, message.get("text"), work.desk(delivery_id(body)))
+            pinned = payloads.pin_change(event, work.clock.now())
+            if pinned is not None:  # a pinned file is nothing for the timeline
+                marking, text = pinned
+                on_marking(marking, text, work.desk(delivery_id(body)))
 
     app.command("/incident")(ack=open_or_defer, lazy=[run_incident_command])
     app.shortcut(CallbackId.DECLARE_FROM_MESSAGE.value)(open_form_from_message)
@@ -269,13 +312,12 @@ def command_from_mention(work: Services, client: WebClient, event: dict[str, Any
     logger.info("incident command", extra={"incident": incident_id, "outcome": type(outcome).__name__})
 
 
-def pushpin(work: Services, event: dict[str, Any], delivery: str | None) -> bool:
+def pushpin(work: Services, change: ReactionChange, delivery: str | None) -> bool:
     """A 📌 added or taken away: on the timeline of the comms channel's incident (False: not a comms channel)."""
     from klaxon.incidents.listening import Marking, on_marking
 
-    item = event.get("item") or {}
-    marking = Marking(channel=item["channel"], ts=item["ts"], user=event["user"], at=work.clock.now(),
-                      added=event["type"] == "reaction_added", by_reaction=True)
+    marking = Marking(channel=change.channel, ts=change.ts, user=change.user, at=change.at, added=change.added,
+                      by_reaction=True)
     return on_marking(marking, None, work.desk(delivery))
 
 
@@ -289,22 +331,38 @@ def keyword_replies(work: Services, message: ChannelMessage, me: str | None) -> 
 
 
 # ---------------------------------------------------------------------- helpers
-def _opened(client: WebClient, body: dict[str, Any], form: View) -> bool:
-    """Open a form on the request's trigger; False when Slack refuses (the trigger expired or was used)."""
+def _opened(client: WebClient, body: dict[str, Any], form: View) -> str | None:
+    """Open a form on the request's trigger; None once open, else what to tell the person: that the trigger is
+    gone (it lives 3 s and opens one form), or why Slack refused, in the words every refusal is told in."""
     try:
         client.views_open(trigger_id=body["trigger_id"], view=form)
-    except SlackApiError as error:
-        logger.warning("form not opened", extra={"error": error.response.get("error")})
-        return False
-    return True
+    except Exception as error:  # refused, or Slack unreachable or too slow: the trigger is lost either way
+        logger.warning("form not opened", extra={"error": repr(error)})
+        if isinstance(error, SlackApiError) and error_code(error) in _TRIGGER_GONE:
+            return FORM_TRIGGER_LOST
+        from klaxon.slack.trouble import explain  # only when a form could not be opened: not on every ack
+
+        trouble = explain(error, delivery_id(body))
+        return f":warning: Klaxon could not open the form: {trouble.why}. {trouble.advice(retried=False)}"
+    return None
+
+
+def _tell_unless_opened(client: WebClient, body: dict[str, Any], form: View, respond: Respond) -> None:
+    """Open a form after the ack; if Slack will not, say why where the person clicked (the response_url)."""
+    problem = _opened(client, body, form)
+    if problem is not None:
+        respond(text=problem, response_type="ephemeral", replace_original=False)
 
 
 def _fill(client: WebClient, body: dict[str, Any], form: View) -> None:
-    """Put the form in place of the loading one this click opened."""
+    """Put the form in place of the loading one this click opened; a refusal other than "the form was closed
+    meanwhile" (views.update's `not_found`) is raised, to be told to the person (else it would load forever)."""
     try:
         client.views_update(external_id=_form_key(body), view=form)
-    except SlackApiError as error:  # closed meanwhile: nothing to fill
-        logger.info("loading form gone", extra={"error": error.response.get("error")})
+    except SlackApiError as error:
+        if error_code(error) != "not_found":
+            raise
+        logger.info("loading form gone", extra={"error": error_code(error)})
 
 
 def _form_key(body: dict[str, Any]) -> str:
@@ -313,7 +371,12 @@ def _form_key(body: dict[str, Any]) -> str:
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    """Where a click happened: its channel, else its message's container's (neither in a form)."""
+    for where, key in (("channel", "id"), ("container", "channel_id")):
+        found = body.get(where)
+        if isinstance(found, dict) and isinstance(found.get(key), str) and found[key]:
+            return str(found[key])
+    return None
 
 
 def _editing_form(incident: Incident) -> View:
@@ -331,10 +394,10 @@ def _status_form(incident: Incident) -> View:
 def _tell_refusal(work: Services, client: WebClient, user: str, incident_id: str, outcome: Any) -> None:
     """A form's change refused after the form closed: its author hears why (in the incident's channel, or DM)."""
     from klaxon.incidents.outcomes import Refused
-    from klaxon.slack.incidents import tell_privately
     from klaxon.slack.renderers.incidents import answer
+    from klaxon.slack.telling import privately
 
     if isinstance(outcome, Refused):
         incident = work.store.incidents.get(incident_id)
         where = incident.comms_channel if incident else None
-        tell_privately(client, user, where, answer(outcome, work.clock.now()))
+        privately(client, user, where)(answer(outcome, work.clock.now()))

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from klaxon.slack.actions import ActionId
-from klaxon.slack.lazy import acknowledge, delivery_id, lazy_work
+from klaxon.slack.lazy import acknowledge, delivery_id
 from klaxon.slack.listeners.incidents import command_from_mention
 
 if TYPE_CHECKING:
@@ -23,28 +23,39 @@ logger = Logger(child=True)
 def register(app: App, services: Callable[[], Services]) -> None:
     def page_from_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         from klaxon.paging import service as paging
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
+        from klaxon.slack.telling import in_thread
 
-        with lazy_work(services, body) as work:
+        tell = in_thread(client, str(event.get("channel") or ""), str(event.get("thread_ts") or event.get("ts") or ""),
+                         str(event.get("user") or ""))
+        asked = ["the page you asked for"]
+        with errand(services, body, lambda: asked[0], tell) as work:
             if work is None:
                 return
-            incident_id = work.store.incidents.in_channel(event["channel"])  # in a comms channel: a command
+            mention = payloads.mention(event)
+            incident_id = work.store.incidents.in_channel(mention.channel)  # in a comms channel: a command
             if incident_id is not None:
+                asked[0] = "your `@klaxon` command"
                 command_from_mention(work, client, event, context.bot_user_id, incident_id, delivery_id(body))
                 return
-            mention = paging.Mention(channel=event["channel"], ts=event["ts"], user=event.get("user", ""),
-                                     text=event.get("text", ""), thread_ts=event.get("thread_ts"))
             page = paging.on_mention(mention, context.bot_user_id, work.pager(), work.current_configuration)
             if page is not None:
                 logger.info("paging", extra={"page": page.id, "policy": page.policy.name})
 
-    def acknowledge_page(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def acknowledge_page(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         from klaxon.paging import service as paging
+        from klaxon.slack import payloads
+        from klaxon.slack.errands import errand
+        from klaxon.slack.telling import by_response_url
 
-        with lazy_work(services, body) as work:
+        tell = by_response_url(respond, client, payloads.asker(body))
+        with errand(services, body, "your acknowledgement of the page", tell) as work:
             if work is None:
                 return
-            page = paging.acknowledge(action["value"], body["user"]["id"], work.pager())
-            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": action["value"]})
+            click = payloads.button_press(body, action)
+            page = paging.acknowledge(click.value, click.user, work.pager())
+            logger.info("page acknowledged" if page else "page was no longer active", extra={"page": click.value})
 
     app.event("app_mention")(ack=acknowledge, lazy=[page_from_mention])
     app.action(ActionId.ACKNOWLEDGE_PAGE.value)(ack=acknowledge, lazy=[acknowledge_page])

@@ -25,9 +25,22 @@ def digest_blocks(digest: Digest) -> list[Block]:
         blocks.append(SectionBlock(block_id="digest.handled_head", text=MarkdownTextObject(
             text=_handled_head(digest))))
         blocks += listed_sections("digest.handled", [_handled_line(alert) for alert in digest.handled])
+    blocks += _unreachable_sections(digest)
     blocks.append(ContextBlock(block_id="digest.note", elements=[MarkdownTextObject(
         text="Acknowledge an alert with its button or a handled reaction; this list updates itself.")]))
     return blocks
+
+
+def _unreachable_sections(digest: Digest) -> list[Block]:
+    """The incidents channels Klaxon cannot post in, each with its reason and the alerts waiting: the admins
+    must invite it there (they are told in the audit trail too)."""
+    if not digest.unreachable:
+        return []
+    head = SectionBlock(block_id="digest.unreachable_head", text=MarkdownTextObject(
+        text=":warning: *Klaxon cannot post in these incidents channels.* Invite it there with `/invite @klaxon`; "
+             "the alerts waiting are posted within a minute."))
+    lines = [f"• <#{u.channel}> (`{u.reason}`): {counted(u.waiting, 'alert')} waiting" for u in digest.unreachable]
+    return [head, *listed_sections("digest.unreachable", lines)]
 
 
 def digest_fallback(digest: Digest) -> str:

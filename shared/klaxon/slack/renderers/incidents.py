@@ -53,6 +53,7 @@ from klaxon.paging.policies import took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.mrkdwn import placeholders_shown, quieted, slack_date
 from klaxon.slack.renderers.alerts import FALLBACK_LIMIT, SECTION_LIMIT
+from klaxon.slack.trouble import slack_refusal
 from klaxon.web.links import DEFAULT_LIFETIME
 
 FIELD_LIMIT = 2000  # Slack's limit for a section field's text
@@ -346,7 +347,8 @@ _WHAT = {Step.DECLARE: "declare another incident", Step.HEADLINE: "post the head
 
 
 def setback_text(setback: Setback) -> str:
-    """One setback in words: what Klaxon could not do, why, and what the person can do."""
+    """One setback in words: what Klaxon could not do, why, and what the person can do (Slack's refusals in
+    the words every refusal is told in: klaxon.slack.trouble)."""
     subject = f"<@{setback.subject}>" if setback.step is Step.INVITE and setback.subject[:1] in ("U", "W") \
         else setback.subject
     what = f"Klaxon could not {_WHAT[setback.step].format(subject=subject)}"
@@ -356,17 +358,6 @@ def setback_text(setback: Setback) -> str:
         case _ if setback.code == NO_FREE_NAME:
             return f"{what}: `{setback.subject}` and every numbered name after it are taken. Create one by hand " \
                    "and invite Klaxon, or rename the old channels."
-        case "restricted_action":
-            return f"{what}: this workspace lets only some members do that (`restricted_action`). A workspace " \
-                   "admin can allow it for apps, or do it by hand."
-        case "missing_scope":
-            return f"{what}: the Klaxon app lacks a scope it needs (`missing_scope`). A workspace admin " \
-                   "reinstalls it from its manifest."
-        case "ratelimited":
-            return f"{what}: Slack is rate-limiting Klaxon right now (`ratelimited`). Try again in a minute."
-        case "not_in_channel" | "channel_not_found":
-            where = f" <#{setback.subject}>" if setback.subject[:1] in ("C", "G") else " that channel"
-            return f"{what}: it is not a member of{where}. Invite it (`/invite @klaxon`), then try again."
         case _ if setback.code == NO_POLICY:
             named = f"there is no escalation policy `{setback.subject}`" if setback.subject else \
                 "the incident's channel has no escalation policy and there is no default"
@@ -375,4 +366,5 @@ def setback_text(setback: Setback) -> str:
             return f"{what}: this alert already has incident `{setback.subject}`; talk there."
         case _ if setback.code == NO_THREAD:
             return f"{what}: the incident has neither a comms channel nor a headline post to page from."
-    return f"{what}: Slack refused (`{setback.code}`)."
+    refused = slack_refusal(setback.code, channel=setback.subject if setback.subject[:1] in ("C", "G") else None)
+    return f"{what}: {refused.why}. {refused.advice(retried=False)}"
