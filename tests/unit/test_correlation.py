@@ -70,9 +70,9 @@ class WatchingSlack(FakeSlack):
         self.seen.append(("post", correlation.current()))
         return super().post_alert(alert)
 
-    def page_person(self, user, page, step):  # type: ignore[no-untyped-def]
+    def page_person(self, user, channel, page, step):  # type: ignore[no-untyped-def]
         self.seen.append(("dm", correlation.current()))
-        return super().page_person(user, page, step)
+        return super().page_person(user, channel, page, step)
 
     def update_alert(self, alert):  # type: ignore[no-untyped-def]
         self.seen.append(("update", correlation.current()))

@@ -172,3 +172,21 @@ def test_a_page_dm_slack_made_but_answered_too_late_is_not_sent_twice(stack, onc
     stack.workspace.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
     stack.settle()
     assert len(dms(stack, oncall["alice"])) == 1 and stack.dead_letters() == []
+
+
+def test_a_persons_direct_message_channel_is_opened_once_and_remembered_across_containers(stack, oncall):
+    from klaxon.bootstrap import cold_start
+
+    ws = stack.workspace
+    ws.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
+    stack.settle()
+    cold_start()  # the next page is carried out by a new container
+    ws.post("#ops", "<@U0KLAXON> db-2 is down too", user=oncall["bob"])
+    stack.settle()
+
+    assert len(dms(stack, oncall["alice"])) == 2
+    assert [call.args.get("users") for call in ws.calls("conversations.open")] == [oncall["alice"]]
+    (remembered,) = stack.items(f"PERSON#{oncall['alice']}")
+    posted_in = {call.args.get("channel") for call in ws.calls("chat.postMessage") if call.args.get("metadata")
+                 and "klaxon_page" in str(call.args.get("metadata"))}
+    assert posted_in == {remembered["dm_channel"]} and remembered["dm_channel"].startswith("D")
