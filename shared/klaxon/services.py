@@ -16,6 +16,8 @@ from klaxon.clock import Clock
 from klaxon.commands.editing import Console
 from klaxon.commands.model import Change
 from klaxon.configuration.model import Configuration
+from klaxon.doctor.checkup import Deployment
+from klaxon.doctor.ports import Installation
 from klaxon.events import Publish
 from klaxon.incidents.desk import IncidentDesk
 from klaxon.incidents.ports import DocLinks, IncidentSlack
@@ -41,6 +43,8 @@ class Services:
     admin_users: frozenset[str] = frozenset()
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link (`rule test <link>`)
+    installation: Installation | None = None  # what Slack says of the installation (`doctor`)
+    deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with (`doctor`)
 
     def identity(self, bot_user_id: str | None = None, bot_id: str | None = None) -> Identity:
         """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""
@@ -75,4 +79,5 @@ class Services:
         return Console(configuration=self.store.configuration, alerts=self.store.alerts, silences=self.store.silences,
                        hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
-                       messages=self.messages, describe=self.describe_change)
+                       messages=self.messages, describe=self.describe_change, installation=self.installation,
+                       deployment=self.deployment)

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from klaxon.alerts.digests import HANDLED_LOOKBACK, Unreachable, compose, reminder_slots
 from klaxon.alerts.model import Alert
@@ -46,6 +47,21 @@ logger = logging.getLogger("klaxon.sweep")
 LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
 
 
+class Step(StrEnum):
+    """A sweep's steps, as its report (and the SweepWork metric's Step dimension) names them."""
+
+    POSTED = "posted"
+    PAGES_STARTED = "pages_started"
+    PAGES_ADVANCED = "pages_advanced"
+    UNACKNOWLEDGED = "unacknowledged"
+    RECONCILED = "reconciled"
+    DIGESTS = "digests"
+    REMINDERS = "reminders"
+    HOST_BOARDS = "host_boards"
+    DIRECTORY_PAGES = "directory_pages"
+    INCIDENT_REMINDERS = "incident_reminders"
+
+
 class SweepFailed(RuntimeError):
     """One or more steps failed; the others ran."""
 
@@ -55,8 +71,8 @@ class SweepReport:
     """What one sweep did, returned by the function and logged."""
 
     started_at: str
-    done: dict[str, int] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
+    done: dict[Step, int] = field(default_factory=dict)
+    failed: list[Step] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,28 +98,28 @@ def sweep(ctx: SweepContext) -> SweepReport:
     post in), escalations (they are what wakes people), then reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
     nothing_posted: tuple[int, list[Unreachable]] = (0, [])
-    _, unreachable = _run(report, "posted", lambda: post_waiting(
+    _, unreachable = _run(report, Step.POSTED, lambda: post_waiting(
         store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now, limit=LISTED_LIMIT,
         time_left_ms=ctx.time_left_ms), fallback=nothing_posted, size=lambda done: done[0]) or nothing_posted
     cannot = {u.channel for u in unreachable}
-    _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
+    _run(report, Step.PAGES_STARTED, lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
                                                                       unreachable=cannot), fallback=0)
-    _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
+    _run(report, Step.PAGES_ADVANCED, lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    overdue = _run(report, "unacknowledged", lambda: ctx.store.alerts.unacknowledged(
+    overdue = _run(report, Step.UNACKNOWLEDGED, lambda: ctx.store.alerts.unacknowledged(
         seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
         fallback=None)
     if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
         _reconcile_and_digest(ctx, report, overdue, unreachable)
-    _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
-    _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
+    _run(report, Step.REMINDERS, lambda: send_reminders(ctx), fallback=0)
+    _run(report, Step.HOST_BOARDS, lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.workspace is not None:
         workspace = ctx.workspace
-        _run(report, "directory_pages", lambda: refresh_directory(ctx.store.directory, workspace, ctx.now),
+        _run(report, Step.DIRECTORY_PAGES, lambda: refresh_directory(ctx.store.directory, workspace, ctx.now),
              fallback=None, size=lambda refreshed: refreshed.staged)
     if ctx.incidents is not None:
         desk = ctx.incidents
-        _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
+        _run(report, Step.INCIDENT_REMINDERS, lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
@@ -112,13 +128,13 @@ def sweep(ctx: SweepContext) -> SweepReport:
 def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert],
                           unreachable: Sequence[Unreachable]) -> None:
     preferences = ctx.config.preferences
-    current = _run(report, "reconciled", lambda: reconcile(
+    current = _run(report, Step.RECONCILED, lambda: reconcile(
         overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
         budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
-    _run(report, "digests", lambda: refresh_digests(ctx, current or [], unreachable), fallback=0)
+    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, current or [], unreachable), fallback=0)
 
 
-def _run[T](report: SweepReport, name: str, step: Callable[[], T], fallback: T | None,
+def _run[T](report: SweepReport, name: Step, step: Callable[[], T], fallback: T | None,
             size: Callable[[T], int] | None = None) -> T | None:
     """Run one step; count what it did (`size`, else the int or list it returns), or log its failure and
     carry on with `fallback`."""

@@ -9,9 +9,14 @@ import pytest
 
 from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
+from klaxon.configuration.as_code import MAX_SILENCES
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.incidents.keywords import KeywordReply
+from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory
 from tests.integration.conftest import at_once
@@ -129,3 +134,38 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
     assert loaded.preferences.verbose_digest and loaded.preferences.grouping_window_seconds == 120
     assert loaded.channel_defaults == {"C0ALERTS": ChannelDefault.ACK} and set(loaded.policies) == {"db"}
     assert loaded.version == len(edits) and len(racing_store.configuration.audit_trail(50)) == len(edits)
+
+
+def test_an_imports_silences_are_written_in_the_configurations_own_commit_or_not_at_all(dynamo_store):
+    def silence(n: int) -> Silence:
+        return Silence.restored(f"s-00000{n}", parse_matchers(f"host=db-{n}"), starts_at=NOW,
+                                ends_at=NOW + timedelta(hours=1), by="U0ADMIN")
+
+    dynamo_store.silences.add(silence(2), entry())  # restored already, by an earlier import
+    base = dynamo_store.configuration.load()
+    with pytest.raises(ConfigurationConflict):
+        dynamo_store.configuration.commit(base, replace(base, rules=rules(3)), entry(), [silence(1), silence(2)])
+    assert dynamo_store.configuration.load().rules == () and {s.id for s in dynamo_store.silences.all()} == {
+        "s-000002"}, "a conflict on one silence writes none of it"
+
+    dynamo_store.configuration.commit(base, replace(base, rules=rules(3)), entry(), [silence(1), silence(3)])
+
+    assert len(dynamo_store.configuration.load().rules) == 3
+    assert {s.id for s in dynamo_store.silences.all()} == {"s-000001", "s-000002", "s-000003"}
+
+
+def test_a_commit_of_every_configuration_item_and_the_most_silences_an_import_restores_fits_one_transaction(
+        dynamo_store):
+    """Every configuration item a commit may write (7) and the most silences an import restores."""
+    base = dynamo_store.configuration.load()
+    everything = replace(base, rules=rules(2), channel_defaults={"C0ALERTS": ChannelDefault.ACK},
+                         preferences=replace(Preferences(), verbose_digest=True),
+                         policies={"db": EscalationPolicy("db", (Level(("U0BOB",)),))}, default_policy="db",
+                         keywords=(KeywordReply.create("runbook", "see the wiki"),))
+    silences = [Silence.restored(f"s-{n:06x}", parse_matchers(f"host=db-{n}"), starts_at=NOW,
+                                 ends_at=NOW + timedelta(hours=1), by="U0ADMIN") for n in range(MAX_SILENCES)]
+
+    dynamo_store.configuration.commit(base, everything, entry(), silences)
+
+    assert dynamo_store.configuration.load().keywords == everything.keywords
+    assert len(dynamo_store.silences.all()) == MAX_SILENCES

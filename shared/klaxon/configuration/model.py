@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.alerts.external import SOURCES
 from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
+
+if TYPE_CHECKING:
+    from klaxon.silences.model import Silence
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
@@ -273,8 +276,10 @@ class ConfigurationSource(Protocol):
 
 
 class ConfigurationStore(ConfigurationSource, Protocol):
-    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
-        """Store `changed` and its audit entry in one step if nothing else changed since `base` was read.
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
+        """Store `changed` and its audit entry in one step if nothing else changed since `base` was read, with
+        `silences` (an import restoring them) in the same step, each only if no silence has its id yet.
 
         Raises ConfigurationConflict otherwise; returns `changed` with its new version.
         """

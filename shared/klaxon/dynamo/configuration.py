@@ -13,20 +13,25 @@
 A rule change writes new revision items first (invisible: nothing refers to them yet), then one
 small transaction switches RULESET, bumps VERSION on the condition that it is still what the editor
 read, and adds the audit entry. However many rules an import brings, the switch is all or nothing,
-and a crash between the two steps leaves only unreferenced revisions behind.
+and a crash between the two steps leaves only unreferenced revisions behind. The silences an import
+restores (klaxon.dynamo.silences' items) go in that transaction too, each on the condition that no silence
+has its id yet: a racing import's conflict is retried like any other.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, Preferences
 from klaxon.dynamo.audit import audit_trail, audit_write
+from klaxon.dynamo.silences import silence_write
 from klaxon.dynamo.table import ConditionFailed, Item, Table, Write
 from klaxon.incidents.keywords import KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.silences.model import Silence
 
 CONFIG_PK = "CONFIG"
 
@@ -74,7 +79,8 @@ class DynamoConfiguration:
         self._table.put({**write.key, **(write.item or {})})
 
     # ------------------------------------------------------------------ writing
-    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
         new_version = base.version + 1
         current_refs = self._rule_refs()
         refs, revisions = _rule_revisions(base, changed, current_refs, new_version)
@@ -94,6 +100,7 @@ class DynamoConfiguration:
         if changed.keywords != base.keywords:
             writes.append(Write("Put", {"pk": CONFIG_PK, "sk": "KEYWORDS"},
                                 {"keywords": [keyword.to_record() for keyword in changed.keywords]}))
+        writes += [silence_write(silence) for silence in silences]
         try:
             self._table.transact(writes)
         except ConditionFailed as refused:
