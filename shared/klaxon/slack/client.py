@@ -1,9 +1,10 @@
 """The container's slack_sdk WebClient, with the retries worth making, counted and traced.
 
-429s wait out Slack's Retry-After (up to a limit the caller sets), 5xx and dropped connections are
-retried, so a busy Slack delays work instead of losing it. Every 429 is counted (SlackRateLimited when it is
-waited out, SlackRateLimitGaveUp when it is not), and every call is a trace segment of its own. Kept apart
-from the gateway: acknowledging Slack needs a client but none of the domain the gateway speaks.
+429s wait out Slack's Retry-After (up to a limit the caller sets); 500, 503 and dropped connections are
+retried, and 502 and 504 for the calls safe to repeat, so a busy Slack delays work instead of losing it.
+Every 429 is counted (SlackRateLimited when it is waited out, SlackRateLimitGaveUp when it is not), and
+every call is a trace segment of its own. Kept apart from the gateway: acknowledging Slack needs a client
+but none of the domain the gateway speaks.
 """
 
 from __future__ import annotations
@@ -58,6 +59,28 @@ class WaitBriefly(RateLimitErrorRetryHandler):
         return response is not None and response.status_code == 429 and retry_after(response) <= self.max_wait
 
 
+# Web API methods whose repeat changes nothing Slack holds: the reads, an update to the same content, opening
+# the same DM. slack_sdk retries only 500 and 503; a 502 or 504 from a gateway in front of Slack is as
+# passing, but may come after the call was carried out, so only these are repeated on it (a post is not:
+# the gateway finds its own posts again instead).
+REPEATABLE = frozenset({"chat.update", "conversations.open", "auth.test", "chat.getPermalink"})
+READ_SUFFIXES = (".info", ".list", ".get", ".history", ".replies", ".members")
+
+
+def repeatable(method: str) -> bool:
+    """Whether calling Slack's Web API `method` (`chat.update` …) twice has the effect of calling it once."""
+    return method in REPEATABLE or method.endswith(READ_SUFFIXES)
+
+
+class RepeatOnGatewayErrors(ServerErrorRetryHandler):
+    """Retries a 502 or 504 answer, for the methods that are safe to call again (`repeatable`)."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return (response is not None and response.status_code in (502, 504)
+                and repeatable(request.url.rstrip("/").rsplit("/", 1)[-1]))
+
+
 class TracedWebClient(WebClient):
     """slack_sdk's WebClient with each Web API call in a trace segment of its own (`slack chat.postMessage`),
     annotated with the method and, when Slack refuses, its error code."""
@@ -96,6 +119,7 @@ def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60,
             ConnectionErrorRetryHandler(max_retry_count=2),
             WaitBriefly(max_wait=max_rate_limit_wait, count=count),
             ServerErrorRetryHandler(max_retry_count=2),
+            RepeatOnGatewayErrors(max_retry_count=2),
         ],
         trace=trace,
     )
