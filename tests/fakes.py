@@ -216,12 +216,14 @@ class InMemoryConfiguration:
         self.snapshot = snapshot or Configuration()
         self.entries: list[AuditEntry] = []
         self.version_reads = 0
+        self.loads = 0
 
     def stamp(self) -> str:
         self.version_reads += 1
         return self.snapshot.stamp
 
     def load(self) -> Configuration:
+        self.loads += 1
         return self.snapshot
 
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:

@@ -195,7 +195,7 @@ class Runtime:
                         # history is limited to about a call a minute, and the person should hear that at once.
                         messages=self._sweep_gateway, count=cloudwatch_count,
                         incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
-                        doc_links=self.links)
+                        doc_links=self.links, configuration_cache=self.configuration_cache)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
@@ -248,7 +248,8 @@ class Runtime:
 def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
              configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
              doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
-             admin_group: str | None = None, messages: MessageReader | None = None) -> Services:
+             admin_group: str | None = None, messages: MessageReader | None = None,
+             configuration_cache: ConfigurationCache | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -262,7 +263,7 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
                     admin_group=admin_group, messages=messages, describe_change=describe_change,
-                    incident_slack=incident_slack, doc_links=doc_links)
+                    incident_slack=incident_slack, doc_links=doc_links, configuration_cache=configuration_cache)
     subscribe(table, work, count)
     return work
 
