@@ -1,11 +1,11 @@
-"""The whole configuration as a few compressed chunks: what a store keeps so a cold container reads it in
+"""The whole configuration as a few compressed pieces: what a store keeps so a cold container reads it in
 a few items, not one item per rule.
 
-The chunks are the configuration's records (`Rule.to_record`, `Preferences.to_record` … as the YAML export
-writes them) as compact JSON, compressed with zlib (RFC 1950; the standard library, and fast to inflate on a
-cold start), then cut into pieces of at most `chunk_bytes` each, so each piece fits a store's item limit
+The configuration's records (`Rule.to_record`, `Preferences.to_record` … as the YAML export
+writes them) as compact JSON compressed with zlib (RFC 1950; the standard library, and fast to inflate on a
+cold start), then cut into pieces of at most `piece_bytes` each, so each piece fits a store's item limit
 (DynamoDB's is 400 KB an item: klaxon.dynamo.configuration). Version and stamp are not inside: the store
-keeps them where it names the chunks, and a reader gets them from there.
+keeps them where it names the pieces, and a reader gets them from there.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ MAX_INFLATED_BYTES = 64 << 20
 
 
 class SnapshotError(ConfigurationError):
-    """Stored chunks that do not make a configuration: a piece missing, corrupt, or of an unknown format."""
+    """Stored pieces that do not make a configuration: a piece missing, corrupt, or of an unknown format."""
 
 
-def encode(config: Configuration, chunk_bytes: int) -> list[bytes]:
-    """The configuration (without version and stamp) as compressed pieces of at most `chunk_bytes` each."""
-    if chunk_bytes < 1:
-        raise ValueError("a chunk holds at least one byte")
+def encode(config: Configuration, piece_bytes: int) -> list[bytes]:
+    """The configuration (without version and stamp) as compressed pieces of at most `piece_bytes` each."""
+    if piece_bytes < 1:
+        raise ValueError("a piece holds at least one byte")
     record = {
         "format": FORMAT,
         "rules": [rule.to_record() for rule in config.rules],
@@ -45,15 +45,15 @@ def encode(config: Configuration, chunk_bytes: int) -> list[bytes]:
         "keywords": [keyword.to_record() for keyword in config.keywords],
     }
     packed = zlib.compress(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode(), level=9)
-    return [packed[start:start + chunk_bytes] for start in range(0, len(packed), chunk_bytes)]
+    return [packed[start:start + piece_bytes] for start in range(0, len(packed), piece_bytes)]
 
 
-def decode(chunks: Sequence[bytes], *, version: int, stamp: str) -> Configuration:
-    """The configuration the chunks (in order) hold, tagged with the version and stamp they were stored under.
+def decode(pieces: Sequence[bytes], *, version: int, stamp: str) -> Configuration:
+    """The configuration the pieces (in order) hold, tagged with the version and stamp they were stored under.
 
     Raises SnapshotError naming what is wrong when they do not make one.
     """
-    record = _inflate(b"".join(chunks))
+    record = _inflate(b"".join(pieces))
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         found = record.get("format") if isinstance(record, dict) else type(record).__name__
         raise SnapshotError(f"the stored configuration is in format {found!r}; this Klaxon reads format {FORMAT}")

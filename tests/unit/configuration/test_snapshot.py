@@ -36,13 +36,13 @@ CONFIG = Configuration(
 
 
 def test_everything_an_admin_configures_comes_back_with_the_version_it_was_stored_under():
-    pieces = encode(CONFIG, chunk_bytes=200)
+    pieces = encode(CONFIG, piece_bytes=200)
     assert len(pieces) > 1 and all(len(piece) <= 200 for piece in pieces)
     assert decode(pieces, version=8, stamp="new") == replace(CONFIG, version=8, stamp="new")
 
 
 def test_an_empty_configuration_is_one_small_piece():
-    (piece,) = encode(Configuration(), chunk_bytes=350_000)
+    (piece,) = encode(Configuration(), piece_bytes=350_000)
     assert len(piece) < 1_000 and decode([piece], version=1, stamp="s") == Configuration(version=1, stamp="s")
 
 
@@ -52,7 +52,7 @@ def test_a_rule_set_over_one_item_is_cut_into_pieces_that_each_fit():
     rules = tuple(Rule(id=f"r-{n:04d}", name=f"rule {n}", target_channel="C0INC",
                        pattern="".join(rnd.choices(string.ascii_lowercase + string.digits, k=1_000)))
                   for n in range(300))
-    pieces = encode(Configuration(rules=rules), chunk_bytes=64_000)
+    pieces = encode(Configuration(rules=rules), piece_bytes=64_000)
     assert len(pieces) >= 3 and all(len(piece) <= 64_000 for piece in pieces)
     assert decode(pieces, version=1, stamp="s").rules == rules
 
@@ -63,7 +63,7 @@ def test_a_rule_set_over_one_item_is_cut_into_pieces_that_each_fit():
     (lambda pieces: [b"not zlib at all", *pieces[1:]], "corrupt"),
 ])
 def test_pieces_that_do_not_make_the_configuration_are_refused(damage, problem):
-    pieces = encode(CONFIG, chunk_bytes=100)
+    pieces = encode(CONFIG, piece_bytes=100)
     with pytest.raises(SnapshotError, match=problem):
         decode(damage(pieces), version=8, stamp="s")
 
