@@ -57,6 +57,8 @@ bench: install
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing
+	$(PY) -m bench.escalation_timing --slack emulator
+	$(PY) -m bench.directory_commands
 	$(PY) -m bench.webhook_intake
 	$(PY) -m bench.incident_costs
 	$(PY) -m bench.fault_hour

@@ -12,17 +12,21 @@ minute, everything happens at real speed. With `--overlap`, every sweep runs twi
 The script, from a seed: a monitoring bot posts `--per-minute` alerts a minute (distinct words, so none
 is grouped with another), plus a "payments down" alert every 5 minutes whose rule pages policy `db`
 when nobody acknowledges it within 3 minutes; someone mentions Klaxon in #ops every 7 minutes (a page
-of `db`: Ann, then Ben, 2 minutes apart, once more from Ann); people acknowledge 60% of the reposts
-with a reaction and half of the pages with the button, 1-8 minutes later. During the hour the
-emulator fails `--rate` of every Web API call Klaxon makes: a 429 with Retry-After 1 s, a 5xx, or a
-timeout (Slack carries the call out and answers 1.5 s later; Klaxon's client gives up after 1 s). A
-quarter of an hour without faults follows, so that retried and waiting work can finish.
+of `db`: Ann, then Ben, 2 minutes apart, once more from Ann); a monitoring tool sends a generic webhook
+alert every 4 minutes (its own dedup key each time, routed to #incidents by a rule scoped to the source);
+people acknowledge 60% of the reposts with a reaction and half of the pages with the button, 1-8 minutes
+later. During the hour the emulator fails `--rate` of every Web API call Klaxon makes: a 429 with
+Retry-After 1 s, a 5xx, or a timeout (Slack carries the call out and answers 1.5 s later; Klaxon's client
+gives up after 1 s). A quarter of an hour without faults follows, so that retried and waiting work can
+finish.
 
 Measured from what the emulated workspace shows:
-- alerts lost: posted monitoring messages never reposted (target 0); also never recorded;
+- alerts lost: posted monitoring messages and webhook alerts never posted (target 0); also never recorded;
 - duplicates: reposts beyond one per alert, direct messages beyond one per page step and person (target 0);
-- lateness: repost time minus message time; each page step's direct message minus its due time (the
-  mention, the alert's ack timeout, or the previous step plus its wait) - p50, p99, max, and any early;
+- refused: webhook requests not answered 200 with the alert (its source would send them again);
+- lateness: repost time minus message time (a webhook alert's post minus when its source sent it); each
+  page step's direct message minus its due time (the mention, the alert's ack timeout, or the previous step
+  plus its wait) - p50, p99, max, and any early;
 - dead letters, and the faults injected by kind.
 
 Lambda retries asynchronous work here after 0.2 s (in AWS: after 1 and 2 minutes), so work that needed a
@@ -44,6 +48,7 @@ from typing import Any
 
 SECRET = "emulator-signing-secret"
 TOKEN = "xoxb-klaxon-emulator"
+WEBHOOK_SECRET = "fault-hour-webhook-secret"
 ALERT_KINDS = ("disk full", "cpu high", "latency high")
 # Place names without digits or hex-only words: the grouping fingerprint masks those, and these must not group.
 PLACES = ("oslo", "lima", "rome", "kyiv", "riga", "suva", "juba", "lome", "nuuk", "hilo", "yuma", "troy", "utah",
@@ -96,6 +101,8 @@ class Script:
     alerts: dict[str, float] = field(default_factory=dict)  # alert id → message time
     paging_alerts: set[str] = field(default_factory=set)
     mentions: dict[str, float] = field(default_factory=dict)  # page id → mention time
+    webhook_alerts: dict[str, float] = field(default_factory=dict)  # alert id → when the source sent it
+    webhooks_refused: int = 0  # requests the webhooks function did not take (the source would resend them)
     acks_due: list[tuple[int, str, str]] = field(default_factory=list)  # (minute, kind, alert or page id)
     skipped_acks: int = 0
 
@@ -110,6 +117,7 @@ def run(rate: float, per_minute: int, overlap: bool, seed: int) -> dict[str, Any
     with simulated_clock() as sim, SlackEmulator(signing_secret=SECRET) as slack:
         os.environ.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
                           TABLE_NAME="klaxon-fault-hour", ADMIN_USERS="U00000001",
+                          WEBHOOK_SECRET_GENERIC=WEBHOOK_SECRET,
                           POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="CRITICAL")
         cold_start()
         with LocalCloud(CloudOptions(port=0, sweep_seconds=0, async_retry_seconds=0.2)) as cloud:
@@ -119,7 +127,7 @@ def run(rate: float, per_minute: int, overlap: bool, seed: int) -> dict[str, Any
             script = Script()
             stack.workspace.fault_rate(rate, retry_after=1, delay=1.5, seed=seed)
             for minute in range(60):
-                play_minute(stack, cloud, people, script, minute, per_minute, rng, overlap)
+                play_minute(stack, cloud, sim, people, script, minute, per_minute, rng, overlap)
                 sim.offset += 60
             injected = stack.workspace.fault_rate(0)
             for _ in range(15):  # a quarter of an hour without faults: retries and waiting work finish
@@ -136,14 +144,15 @@ def set_up(stack: Any) -> dict[str, str]:
     ws.add_bot("datadog")
     for command in ("policy set db level @ann after 2m; level @ben after 2m; repeat 1", "policy use db in #ops",
                     'rule add /payments down/i to #incidents label "[P1]" policy db ack-timeout 3m',
-                    'rule add /disk full|cpu high|latency high/i to #incidents label "[Alert]"'):
+                    'rule add /disk full|cpu high|latency high/i to #incidents label "[Alert]"',
+                    'rule add /checkout slow/i to #incidents label "[Web]" from webhook:generic'):
         answer = stack.klaxon(people["alice"], "#ops", command)
         assert answer.startswith(":white_check_mark:"), answer
     return people
 
 
-def play_minute(stack: Any, cloud: Any, people: dict[str, str], script: Script, minute: int, per_minute: int,
-                rng: random.Random, overlap: bool) -> None:
+def play_minute(stack: Any, cloud: Any, sim: SimulatedTime, people: dict[str, str], script: Script, minute: int,
+                per_minute: int, rng: random.Random, overlap: bool) -> None:
     ws = stack.workspace
     texts = [f"{rng.choice(ALERT_KINDS)} on {place(rng)}" for _ in range(per_minute)]
     if minute % 5 == 0:
@@ -156,6 +165,8 @@ def play_minute(stack: Any, cloud: Any, people: dict[str, str], script: Script, 
             script.paging_alerts.add(alert_id)
         if rng.random() < 0.6:
             script.acks_due.append((minute + rng.randint(1, 8), "alert", alert_id))
+    if minute % 4 == 1:
+        send_webhook(stack, script, sim.time(), place(rng))
     if minute % 7 == 3:
         mention = ws.post("#ops", f"<@U0KLAXON> queue stuck on {place(rng)}", user=people["alice"])
         page_id = f"mention/{mention.channel}/{mention.ts}"
@@ -165,6 +176,18 @@ def play_minute(stack: Any, cloud: Any, people: dict[str, str], script: Script, 
     stack.settle()
     acknowledge(stack, people, script, minute, rng)
     sweep(stack, cloud, overlap)
+
+
+def send_webhook(stack: Any, script: Script, at: float, where: str) -> None:
+    """The monitoring tool's generic webhook: one alert of its own; what the webhooks function answered."""
+    sent = {"title": f"checkout slow on {where}", "dedup_key": f"checkout-{where}", "severity": "major",
+            "occurred_at": datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")}
+    status, answer = stack.webhook("generic", sent, secret=WEBHOOK_SECRET)
+    taken = (answer or {}).get("alerts") or [{}]
+    if status != 200 or "alert" not in taken[0]:
+        script.webhooks_refused += 1
+        return
+    script.webhook_alerts[str(taken[0]["alert"])] = at
 
 
 def place(rng: random.Random) -> str:
@@ -218,9 +241,13 @@ def measure(stack: Any, people: dict[str, str], script: Script, injected: dict[s
             if tag.get("event_type") == "klaxon_page":
                 dms.setdefault(tag["event_payload"]["id"], []).append(float(message["ts"]))
     repost_lateness = [min(reposts[a]) - at for a, at in script.alerts.items() if a in reposts]
+    webhook_lateness = [min(reposts[a]) - at for a, at in script.webhook_alerts.items() if a in reposts]
     return {
         "alerts": len(script.alerts), "lost": len([a for a in script.alerts if a not in reposts]),
         "not_recorded": len([a for a in script.alerts if a not in recorded]),
+        "webhook_alerts": len(script.webhook_alerts), "webhooks_refused": script.webhooks_refused,
+        "webhook_lost": len([a for a in script.webhook_alerts if a not in reposts]),
+        "webhook_lateness": percentiles(webhook_lateness),
         "duplicate_reposts": sum(len(times) - 1 for times in reposts.values()),
         "page_messages": sum(len(times) for times in dms.values()),
         "duplicate_page_messages": sum(len(times) - 1 for times in dms.values()),
@@ -269,9 +296,11 @@ def main() -> None:
     print(f"\nOne simulated hour at a {args.rate:.0%} fault rate, {mode} ({time.perf_counter() - started:.0f}s real):")
     print(f"  faults injected          {m['faults']} over {m['slack_calls']:,} Web API calls")
     print(f"  alerts posted by the bot {m['alerts']}; lost {m['lost']} (target 0), never recorded {m['not_recorded']}")
-    print(f"  duplicate reposts        {m['duplicate_reposts']} (target 0)")
+    print(f"  webhook alerts sent      {m['webhook_alerts']}; lost {m['webhook_lost']} (target 0), refused "
+          f"{m['webhooks_refused']} (the source would resend them)")
+    print(f"  duplicate reposts        {m['duplicate_reposts']} (target 0; messages' and webhooks' alerts)")
     print(f"  page direct messages     {m['page_messages']}; duplicates {m['duplicate_page_messages']} (target 0)")
-    for name in ("repost_lateness", "page_lateness"):
+    for name in ("repost_lateness", "webhook_lateness", "page_lateness"):
         p = m[name]
         print(f"  {name.replace('_', ' '):24s} n={p['n']} p50 {p['p50']:.1f}s  p99 {p['p99']:.1f}s  max {p['max']:.1f}s"
               f"  early {p['early']}")

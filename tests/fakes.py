@@ -16,6 +16,8 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
+from klaxon.directory.model import Listing, ListingKind, Refresh, Snapshot, index
+from klaxon.directory.ports import ListPage
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Setback
@@ -25,7 +27,7 @@ from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
-from klaxon.ports import ChannelUnreachable, Person, SlackBusy
+from klaxon.ports import ChannelUnreachable, Person, SlackBusy, SlackDirectory
 from klaxon.services import Services
 from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
@@ -511,6 +513,58 @@ class InMemoryIncidents:
             self.due_at.pop(incident_id, None)
 
 
+class InMemoryPeople:
+    """Direct-message channels remembered per person, as DynamoPeople keeps them."""
+
+    def __init__(self) -> None:
+        self.dm_channels: dict[str, str] = {}
+
+    def dm_channel(self, user: str) -> str | None:
+        return self.dm_channels.get(user)
+
+    def remember_dm_channel(self, user: str, channel: str) -> None:
+        self.dm_channels[user] = channel
+
+
+class InMemoryDirectorySnapshots:
+    """The directory snapshot and its refresh (as DynamoDirectory keeps them: staged pages, then an index)."""
+
+    def __init__(self) -> None:
+        self.refresh: Refresh | None = None
+        self.staged: dict[str, list[Listing]] = {}
+        self.snapshot: Snapshot | None = None
+        self.names: dict[str, Listing] = {}
+        self.finds = 0
+
+    def current(self) -> Snapshot | None:
+        return self.snapshot
+
+    def find(self, snapshot: Snapshot, key: str) -> Listing | None:
+        self.finds += 1
+        return self.names.get(key)
+
+    def progress(self) -> Refresh | None:
+        return self.refresh
+
+    def begin(self, last: Refresh | None, refresh: Refresh) -> bool:
+        if self.refresh != last:
+            return False
+        self.refresh = refresh
+        return True
+
+    def stage(self, before: Refresh, after: Refresh, listings: Sequence[Listing]) -> bool:
+        if self.refresh != before:
+            return False
+        self.staged.setdefault(before.generation, []).extend(listings)
+        self.refresh = after
+        return True
+
+    def publish(self, refresh: Refresh, built_at: datetime) -> Snapshot:
+        self.names = index(self.staged.get(refresh.generation, []))
+        self.snapshot = Snapshot(refresh.generation, built_at, refresh.people_pages, len(self.names))
+        return self.snapshot
+
+
 @dataclass
 class InMemoryStore:
     claims: InMemoryClaims = field(default_factory=InMemoryClaims)
@@ -520,6 +574,8 @@ class InMemoryStore:
     boards: InMemoryDigests = field(default_factory=InMemoryDigests)
     hosts: InMemoryHosts = field(default_factory=InMemoryHosts)
     incidents: InMemoryIncidents = field(default_factory=InMemoryIncidents)
+    directory: InMemoryDirectorySnapshots = field(default_factory=InMemoryDirectorySnapshots)
+    people: InMemoryPeople = field(default_factory=InMemoryPeople)
     pages: InMemoryPages = field(init=False)
     messages: InMemoryMessages = field(init=False)
     silences: InMemorySilences = field(init=False)
@@ -547,6 +603,7 @@ class FakeSlack:
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     said: list[tuple[str, str]] = field(default_factory=list)
     pages_sent: list[tuple[str, str, int]] = field(default_factory=list)
+    dms_opened: list[str] = field(default_factory=list)  # conversations.open, one a person
     pages_closed: list[tuple[str, str]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
     closed_channels: set[str] = field(default_factory=set)  # channels Klaxon cannot post in
@@ -634,11 +691,16 @@ class FakeSlack:
     def answer_direct_message(self, channel: str, reply: str | None) -> None:
         self.said.append((channel, paging_notes.direct_message_reply(reply)))
 
-    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
+    def open_direct_message(self, user: str) -> str:
+        self.dms_opened.append(user)
+        return f"D{user}"
+
+    def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
         if self.unreachable & {user}:
             raise ConnectionError(f"cannot reach {user}")
+        assert channel == f"D{user}", f"{user} paged in {channel}, not their direct messages"
         self.pages_sent.append((user, page.id, step))
-        return f"D{user}", f"1800000300.{len(self.pages_sent):06d}"
+        return f"1800000300.{len(self.pages_sent):06d}"
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
         self.pages_closed.append((notification.user, page.id))
@@ -765,39 +827,109 @@ DOC_LINKS = signed_links(FakeClock())
 
 @dataclass
 class FakeDirectory:
-    """A workspace directory held in memory."""
+    """A workspace directory held in memory (klaxon.ports.SlackDirectory)."""
 
     channel_names: dict[str, str] = field(default_factory=dict)
     persons: dict[str, Person] = field(default_factory=dict)
     group_handles: dict[str, str] = field(default_factory=dict)
     members: dict[str, frozenset[str]] = field(default_factory=dict)
+    built_at: datetime | None = None
+    complete: bool = True  # False: a big workspace, whose snapshot may lack a name
 
-    def channels(self, fresh: bool = False) -> dict[str, str]:
-        return dict(self.channel_names)
+    def channel_named(self, name: str) -> str | None:
+        return self.channel_names.get(name)
 
     def channel_exists(self, channel_id: str) -> bool:
         return channel_id in self.channel_names.values()
 
-    def people(self, fresh: bool = False) -> dict[str, Person]:
-        return dict(self.persons)
+    def person_named(self, name: str) -> Person | None:
+        return self.persons.get(name)
 
-    def groups(self, fresh: bool = False) -> dict[str, str]:
-        return dict(self.group_handles)
+    def person(self, user_id: str) -> Person | None:
+        return next((p for p in self.persons.values() if p.id == user_id), None)
+
+    def group_named(self, handle: str) -> str | None:
+        return self.group_handles.get(handle)
+
+    def group_exists(self, group_id: str) -> bool:
+        return group_id in self.group_handles.values()
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return self.members.get(group_id, frozenset())
 
     def name(self, slack_id: str) -> str | None:
-        person = next((p for p in self.persons.values() if p.id == slack_id), None)
+        person = self.person(slack_id)
         channel = next((name for name, found in self.channel_names.items() if found == slack_id), None)
         return person.name if person else channel
 
     def workspace_url(self) -> str | None:
         return "https://klaxon-demo.slack.com/"
 
+    def as_of(self) -> datetime | None:
+        return self.built_at
+
+    def knows_everyone(self) -> bool:
+        return self.complete
+
+
+@dataclass
+class FakeWorkspaceSlack:
+    """Slack's answers about a workspace (klaxon.directory.ports.WorkspaceSlack), with every call counted and
+    lists paged `page_size` at a time; `busy_after` makes the calls after that many raise SlackBusy."""
+
+    people: list[Person] = field(default_factory=list)
+    channels: dict[str, str] = field(default_factory=dict)  # name → id
+    group_handles: dict[str, str] = field(default_factory=dict)
+    page_size: int = 1000
+    busy_after: int | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def _call(self, method: str) -> None:
+        if self.busy_after is not None and len(self.calls) >= self.busy_after:
+            raise SlackBusy(method, 30)
+        self.calls.append(method)
+
+    def channel_exists(self, channel_id: str) -> bool:
+        self._call("conversations.info")
+        return channel_id in self.channels.values()
+
+    def person(self, user_id: str) -> Person | None:
+        self._call("users.info")
+        return next((p for p in self.people if p.id == user_id), None)
+
+    def groups(self, fresh: bool = False) -> dict[str, str]:
+        self._call("usergroups.list")
+        return dict(self.group_handles)
+
+    def group_members(self, group_id: str) -> frozenset[str]:
+        self._call("usergroups.users.list")
+        return frozenset()
+
+    def name(self, slack_id: str) -> str | None:
+        return None
+
+    def workspace_url(self) -> str | None:
+        return None
+
+    def people_page(self, cursor: str | None = None) -> ListPage:
+        self._call("users.list")
+        start = int(cursor or 0)
+        chunk = self.people[start:start + self.page_size]
+        more = start + self.page_size < len(self.people)
+        return ListPage(tuple(Listing(ListingKind.PERSON, p.id, (p.name,), p.bot_id, p.tz) for p in chunk),
+                        str(start + self.page_size) if more else None)
+
+    def channels_page(self, cursor: str | None = None) -> ListPage:
+        self._call("conversations.list")
+        return ListPage(tuple(Listing(ListingKind.CHANNEL, i, (n,)) for n, i in self.channels.items()))
+
+    def groups_page(self) -> ListPage:
+        self._call("usergroups.list")
+        return ListPage(tuple(Listing(ListingKind.GROUP, i, (h,)) for h, i in self.group_handles.items()))
+
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
-          directory: FakeDirectory | None = None, incidents_channel: str | None = None,
+          directory: SlackDirectory | None = None, incidents_channel: str | None = None,
           metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
           incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from klaxon.configuration.model import Configuration, ConfigurationCache
+    from klaxon.directory.ports import WorkspaceSlack
     from klaxon.incidents.desk import IncidentDesk
     from klaxon.incidents.ports import DocLinks, IncidentSlack
     from klaxon.messagebus import Subscribers
@@ -143,10 +144,17 @@ class Runtime:
         return WebSlackGateway(self.slack_client)
 
     @cached_property
-    def directory(self) -> SlackDirectory:
+    def workspace_slack(self) -> WorkspaceSlack:
+        """Slack's answers about the workspace, cached for the container (klaxon.slack.directory)."""
         from klaxon.slack.directory import WebSlackDirectory
 
         return WebSlackDirectory(self.slack_client)
+
+    def directory(self, *, for_sweep: bool = False) -> SlackDirectory:
+        """The workspace directory for one unit of work: ids from Slack, typed names from the snapshot."""
+        from klaxon.directory.lookup import WorkspaceDirectory
+
+        return WorkspaceDirectory(self.sweep_directory if for_sweep else self.workspace_slack, self.store.directory)
 
     @cached_property
     def _sweep_client(self) -> WebClient:
@@ -179,8 +187,8 @@ class Runtime:
         return WebIncidentSlack(self._sweep_client)
 
     @cached_property
-    def sweep_directory(self) -> SlackDirectory:
-        """The directory on the sweep's client: a group lookup must not wait out a long 429 either."""
+    def sweep_directory(self) -> WorkspaceSlack:
+        """The directory on the sweep's client: a group lookup or a list page must not wait out a long 429."""
         from klaxon.slack.directory import WebSlackDirectory
 
         return WebSlackDirectory(self._sweep_client)
@@ -188,7 +196,7 @@ class Runtime:
     def services(self, *, for_sweep: bool = False) -> Services:
         """What one unit of work uses (the sweep's on its own, briefly waiting Slack client)."""
         return services(store=self.store, slack=self.sweep_slack if for_sweep else self.slack,
-                        directory=self.sweep_directory if for_sweep else self.directory, clock=self.clock,
+                        directory=self.directory(for_sweep=for_sweep), clock=self.clock,
                         configuration=self.configuration, incidents_channel=self.settings.incidents_channel,
                         admin_users=self.settings.admin_users, admin_group=self.settings.admin_user_group,
                         # `rule test <link>` reads through the client that waits out only short rate limits:

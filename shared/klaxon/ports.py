@@ -7,7 +7,6 @@ in-memory fakes in unit tests.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,6 +14,8 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
+from klaxon.directory.model import Person as Person  # re-exported: the person every port speaks of
+from klaxon.directory.ports import DirectorySnapshots
 from klaxon.incidents.ports import IncidentRepository
 from klaxon.monitoring.hosts import Board, HostRepository
 from klaxon.paging.policies import NoPage, Notification, Page
@@ -72,6 +73,24 @@ class Store(Protocol):
 
     @property
     def incidents(self) -> IncidentRepository: ...
+
+    @property
+    def directory(self) -> DirectorySnapshots:
+        """The workspace directory's snapshot, which typed names are looked up in."""
+        ...
+
+    @property
+    def people(self) -> PeopleRepository: ...
+
+
+class PeopleRepository(Protocol):
+    """What Klaxon remembers about a person across containers."""
+
+    def dm_channel(self, user: str) -> str | None:
+        """The direct-message channel Klaxon opened with `user` (conversations.open), if one was remembered."""
+        ...
+
+    def remember_dm_channel(self, user: str, channel: str) -> None: ...
 
 
 class ChannelUnreachable(Exception):
@@ -190,8 +209,13 @@ class SlackGateway(Protocol):
         """Answer a direct message: the workspace's reply, or (None) the default explanation."""
         ...
 
-    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
-        """Direct-message one person for one step of a page; return where the message is (channel, ts)."""
+    def open_direct_message(self, user: str) -> str:
+        """The direct-message channel between Klaxon and `user` (conversations.open, Tier 3): it does not
+        change, so callers remember it rather than ask again."""
+        ...
+
+    def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
+        """Direct-message one person, in their direct-message `channel`, for one step of a page; the ts."""
         ...
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:
@@ -199,32 +223,29 @@ class SlackGateway(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Person:
-    """A workspace member (or a bot's user), as the directory knows them."""
-
-    id: str
-    name: str
-    bot_id: str | None = None  # set for a bot's user: its messages may arrive under this id instead
-    tz: str = "UTC"
-
-
 class SlackDirectory(Protocol):
-    """Looking up channels, people and user groups by name (for names typed without autocomplete)."""
+    """Channels, people and user groups: by the id Slack resolved (at most one Slack call, cached per
+    container), or by a typed name (from the directory snapshot: no Slack call in a big workspace)."""
 
-    def channels(self, fresh: bool = False) -> dict[str, str]:
-        """Every channel the bot can see: name → id (`fresh`: not from a copy older than a few seconds)."""
+    def channel_named(self, name: str) -> str | None:
+        """The id of the channel a typed `#name` names, or None."""
         ...
 
     def channel_exists(self, channel_id: str) -> bool: ...
 
-    def people(self, fresh: bool = False) -> dict[str, Person]:
-        """Every member by each name they go by (username, display name, real name) → the person."""
+    def person_named(self, name: str) -> Person | None:
+        """The person a typed `@name` names (username, display name or real name), or None."""
         ...
 
-    def groups(self, fresh: bool = False) -> dict[str, str]:
-        """Every user group: handle → id."""
+    def person(self, user_id: str) -> Person | None:
+        """The person (or bot user) with this id now, or None when Slack does not know it."""
         ...
+
+    def group_named(self, handle: str) -> str | None:
+        """The id of the user group with this handle, or None."""
+        ...
+
+    def group_exists(self, group_id: str) -> bool: ...
 
     def group_members(self, group_id: str) -> frozenset[str]:
         """The user ids in a user group now."""
@@ -238,4 +259,13 @@ class SlackDirectory(Protocol):
     def workspace_url(self) -> str | None:
         """The workspace's address (`https://acme.slack.com/`), for links to its channels and messages; None
         when Slack does not say."""
+        ...
+
+    def as_of(self) -> datetime | None:
+        """When the snapshot typed names are read from was built; None before the first one."""
+        ...
+
+    def knows_everyone(self) -> bool:
+        """Whether the last typed name not found was looked for in a list of the whole workspace as it is now
+        (a workspace one Slack list call holds); False when the snapshot may just not have it yet."""
         ...

@@ -5,7 +5,8 @@ raiser's posting lease ran out (or whose channel could not be reached), pages wh
 alerts whose ack timeout ran out, the alerts nobody has handled
 for longer than the digest threshold (which also feed the reconcile), the recently handled ones for a
 verbose digest, the digest posts, declared incidents whose next reminder has come (klaxon.incidents.
-reminding), and, every few minutes, the hosts for each board channel's host board. Two sweeps may overlap
+reminding), and, every few minutes, the hosts for each board channel's host board. It also carries the
+workspace directory's refresh on by a few Slack list pages (klaxon.directory.refresh). Two sweeps may overlap
 (EventBridge delivers at least once; a slow sweep can run into the next): every effect is guarded so that
 overlap never posts twice and nothing happens before it is due - a step, a timer, a board or a reminder is
 taken by a conditional write that checks its due time, a digest or board is drawn under a lock that an
@@ -29,6 +30,8 @@ from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.posting import note_unreachable, post_waiting
 from klaxon.alerts.reconcile import reconcile
 from klaxon.configuration.model import Configuration
+from klaxon.directory.ports import WorkspaceSlack
+from klaxon.directory.refresh import refresh_directory
 from klaxon.events import Publish
 from klaxon.incidents.desk import IncidentDesk
 from klaxon.incidents.reminding import send_reminders as incident_reminders
@@ -66,6 +69,7 @@ class SweepContext:
     publish: Publish
     time_left_ms: Callable[[], int] = lambda: 60_000
     incidents: IncidentDesk | None = None  # declared incidents' reminders (none: no incident work this sweep)
+    workspace: WorkspaceSlack | None = None  # Slack's lists, for the directory's refresh (none: no refresh)
 
     @property
     def pager(self) -> Pager:
@@ -93,6 +97,10 @@ def sweep(ctx: SweepContext) -> SweepReport:
         _reconcile_and_digest(ctx, report, overdue, unreachable)
     _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
     _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
+    if ctx.workspace is not None:
+        workspace = ctx.workspace
+        _run(report, "directory_pages", lambda: refresh_directory(ctx.store.directory, workspace, ctx.now),
+             fallback=None, size=lambda refreshed: refreshed.staged)
     if ctx.incidents is not None:
         desk = ctx.incidents
         _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)

@@ -2,7 +2,9 @@
 
 State comes from events stored in DynamoDB, never from re-reading channel history (Slack allows apps
 outside the Marketplace one conversations.history call a minute, 15 messages). Acknowledging or resolving
-tells the other features (AlertAcknowledged, AlertResolved): paging stops the alert's page.
+tells the other features (AlertAcknowledged, AlertResolved): paging stops the alert's page. They are told as
+soon as the mark is stored, before the post is redrawn: a redraw Slack keeps refusing (retried by Lambda, then
+dead-lettered) must not keep paging people about an alert someone acknowledged.
 """
 
 from __future__ import annotations
@@ -55,11 +57,11 @@ def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
         via = reaction_via(change.reaction, change.channel, change.ts)
         if change.added:
             alert = store.alerts.add_mark(referents.alert_id, HandledMark(change.user, via, change.at))
+            if alert is not None:
+                publish(AlertAcknowledged(alert, by=change.user, at=change.at))
         else:
             alert = store.alerts.remove_mark(referents.alert_id, change.user, via)
         alert = show(alert, store=store, slack=slack)
-        if change.added and alert is not None:
-            publish(AlertAcknowledged(alert, by=change.user, at=change.at))
     return ReactionEffect(alert=alert, page_id=referents.page_id)
 
 
@@ -80,19 +82,19 @@ def reaction_name(reaction: str) -> str:
 def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
                 publish: Publish) -> Alert | None:
     """The Acknowledge button (or an acknowledged page of the alert); None if there is no such alert."""
-    alert = show(store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at)), store=store, slack=slack)
+    alert = store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at))
     if alert is not None:
         publish(AlertAcknowledged(alert, by=user, at=at))
-    return alert
+    return show(alert, store=store, slack=slack)
 
 
 def resolve(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
             publish: Publish) -> Alert | None:
     """The Resolve button; None if there is no such alert."""
-    alert = show(store.alerts.resolve(alert_id, user, at), store=store, slack=slack)
+    alert = store.alerts.resolve(alert_id, user, at)
     if alert is not None:
         publish(AlertResolved(alert, by=user, at=at))
-    return alert
+    return show(alert, store=store, slack=slack)
 
 
 def acknowledge_paged_alert(event: PageAcknowledged, *, store: Store, slack: SlackGateway,

@@ -103,8 +103,8 @@ def _import_yaml(config: Configuration, text: str) -> Edit:
 
 
 def _import_ims(config: Configuration, text: str, names: Names) -> Edit:
-    ims = import_ims(text, zone=config.preferences.reminder_zone, channel_ids=names.channel_ids(),
-                     user_ids=names.user_ids())
+    ims = import_ims(text, zone=config.preferences.reminder_zone, channel_id=names.channel_id,
+                     user_id=names.user_id)
     preferences = config.preferences
     if ims.handled_reaction:
         preferences = replace(preferences, handled_reactions=(ims.handled_reaction,))

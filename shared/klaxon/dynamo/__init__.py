@@ -8,10 +8,12 @@ from klaxon.dynamo.alerts import DynamoAlerts
 from klaxon.dynamo.claims import DynamoEventClaims
 from klaxon.dynamo.configuration import DynamoConfiguration
 from klaxon.dynamo.digests import BOARD_PK, DynamoDigests
+from klaxon.dynamo.directory import DynamoDirectory
 from klaxon.dynamo.hosts import DynamoHosts
 from klaxon.dynamo.incidents import DynamoIncidents
 from klaxon.dynamo.messages import DynamoMessages
 from klaxon.dynamo.pages import DynamoPages
+from klaxon.dynamo.people import DynamoPeople
 from klaxon.dynamo.silences import DynamoSilences
 from klaxon.dynamo.table import Table
 
@@ -31,6 +33,8 @@ class DynamoStore:
         self.pages = DynamoPages(self.table)
         self.silences = DynamoSilences(self.table)
         self.incidents = DynamoIncidents(self.table)
+        self.directory = DynamoDirectory(self.table)
+        self.people = DynamoPeople(self.table)
 
 
 __all__ = ["DynamoStore"]

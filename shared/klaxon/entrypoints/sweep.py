@@ -17,10 +17,12 @@ metrics = Metrics()
 
 def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Run one sweep for an EventBridge scheduled event; report what it did."""
-    work = runtime().services(for_sweep=True)
+    container = runtime()
+    work = container.services(for_sweep=True)
     report = sweep(SweepContext(store=work.store, slack=work.slack, directory=work.directory,
                                 config=work.current_configuration, now=work.clock.now(), publish=work.publish,
-                                time_left_ms=context.get_remaining_time_in_millis, incidents=work.desk()))
+                                time_left_ms=context.get_remaining_time_in_millis, incidents=work.desk(),
+                                workspace=container.sweep_directory))
     logger.info("sweep done", extra={"scheduled_at": event.get("time"), **asdict(report)})
     for name, count in report.done.items():
         metrics.add_metric(name=f"Sweep{name.title()}", unit=MetricUnit.Count, value=count)

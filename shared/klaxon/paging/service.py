@@ -46,14 +46,24 @@ def start(page: Page, pager: Pager) -> Page | None:
     return started
 
 
-def notify(page: Page, pager: Pager) -> Page:
-    """Claim the page's next step and tell that level; if another worker claimed it, leave it to them."""
+type Note = tuple[Page, int, list[str]]
+"""A thread note still to say: the page, its step, and whom the step notified."""
+
+
+def notify(page: Page, pager: Pager, notes: list[Note] | None = None) -> Page:
+    """Claim the page's next step and tell that level; if another worker claimed it, leave it to them.
+
+    The thread note saying whom it paged is said at once, or added to `notes` for the caller to say later.
+    """
     step = page.step
     claimed = pager.store.pages.claim_step(page, page.after_notifying(step, pager.now), pager.now)
     if claimed is None:
         return page
     people = deliver(claimed, step, pager)
-    pager.slack.tell_paging(claimed, step, people)
+    if notes is None:
+        pager.slack.tell_paging(claimed, step, people)
+    else:
+        notes.append((claimed, step, people))
     return pager.store.pages.finish_step(claimed.told(pager.now), step) or claimed
 
 
@@ -65,7 +75,8 @@ def deliver(page: Page, step: int, pager: Pager) -> list[str]:
         if not pager.store.claims.claim(claim, pager.now):
             continue  # sent already, or being sent by an overlapping worker
         try:
-            channel, ts = pager.slack.page_person(person, page, step)
+            channel = direct_message_channel(person, pager)
+            ts = pager.slack.page_person(person, channel, page, step)
         except Exception:
             pager.store.claims.release(claim)
             raise
@@ -74,9 +85,26 @@ def deliver(page: Page, step: int, pager: Pager) -> list[str]:
     return people
 
 
+def direct_message_channel(person: str, pager: Pager) -> str:
+    """The person's direct-message channel: remembered (DynamoDB, for every container), else opened once
+    and remembered, so a sweep with many pages due does not spend conversations.open's budget again."""
+    channel = pager.store.people.dm_channel(person)
+    if channel is None:
+        channel = pager.slack.open_direct_message(person)
+        pager.store.people.remember_dm_channel(person, channel)
+    return channel
+
+
 def advance(pages: Iterable[Page], pager: Pager) -> int:
-    """The sweep's part: finish interrupted steps, notify the next level, or end spent pages."""
+    """The sweep's part: finish interrupted steps, notify the next level, or end spent pages.
+
+    People first: the thread notes of the steps wait until every due page's messages are out. Many pages
+    due at once are often threads of one channel, where Slack takes about one message a second
+    (chat.postMessage's per-channel limit): said in between, a hundred notes would make the last page's
+    people a hundred seconds late.
+    """
     done = 0
+    notes: list[Note] = []
     for page in pages:
         if not page.is_active:
             continue
@@ -89,8 +117,10 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
                 pager.slack.tell_page_dropped(ended)
                 pager.publish(PageEnded(ended))
         else:
-            notify(page, pager)
+            notify(page, pager, notes)
         done += 1
+    for page, step, people in notes:
+        pager.slack.tell_paging(page, step, people)
     return done
 
 

@@ -23,7 +23,7 @@ How IMS's behaviour maps onto Klaxon:
   `-reverse` flag (`reverse=True`) rules mark known noise instead (action suppress) and unknown messages
   are reposted to the DEFAULT channel (default `alert`).
 - [PostID] becomes every rule's poster scope; an empty [PostID] means every poster.
-- CHANNEL and USER may be ids or names; names are looked up in `channel_ids` / `user_ids` (name → id).
+- CHANNEL and USER may be ids or names; names are looked up with `channel_id` / `user_id` (name → id, or None).
 
 Any malformed line raises RuleError naming its line number, and nothing is returned.
 """
@@ -38,6 +38,9 @@ from klaxon.rules.errors import RuleError
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.model import CHANNEL_ID, POSTER_ID, Action, ChannelDefault, Rule, new_rule_id
 from klaxon.rules.windows import ClockPattern, TimeWindow
+
+type Lookup = Callable[[str], str | None]
+"""A name → its Slack id, or None (the workspace's directory)."""
 
 _SECTION = re.compile(r"\[([A-Za-z]+)\]")
 _REACTION = re.compile(r"[a-z0-9_+'-]+")
@@ -81,15 +84,15 @@ def import_ims(
     *,
     zone: str = "UTC",
     reverse: bool = False,
-    channel_ids: Mapping[str, str] | None = None,
-    user_ids: Mapping[str, str] | None = None,
+    channel_id: Lookup = lambda name: None,
+    user_id: Lookup = lambda name: None,
     taken_ids: Collection[str] = frozenset(),
 ) -> ImsImport:
     """Read an IMS.ini into rules and channel defaults; RuleError names the first bad line."""
     check_rule_file_size(text)
     sections = _read_sections(text)
     check_rule_count(len(sections.of("Rules")))
-    names = _Names(channel_ids or {}, user_ids or {})
+    names = _Names(channel_id, user_id)
     incidents = _incidents(sections.of("Incidents"), names)
     default = incidents.pop(_DEFAULT, None)
     if reverse and default is None:
@@ -246,27 +249,28 @@ def _reaction(name: str, number: int) -> str:
 
 
 class _Names:
-    """Ids pass through; names are looked up in the workspace's name → id maps."""
+    """Ids pass through; names are looked up in the workspace's directory."""
 
-    def __init__(self, channel_ids: Mapping[str, str], user_ids: Mapping[str, str]) -> None:
-        self.channel_ids = channel_ids
-        self.user_ids = user_ids
+    def __init__(self, channel_id: Lookup, user_id: Lookup) -> None:
+        self.channel_id = channel_id
+        self.user_id = user_id
 
     def channel(self, value: str, number: int) -> str:
         if CHANNEL_ID.fullmatch(value):
             return value
-        return self._look_up(self.channel_ids, value.removeprefix("#"), "channel", number)
+        return self._look_up(self.channel_id, value.removeprefix("#"), "channel", number)
 
     def user(self, value: str, number: int) -> str:
         if POSTER_ID.fullmatch(value):
             return value
-        return self._look_up(self.user_ids, value.removeprefix("@"), "user", number)
+        return self._look_up(self.user_id, value.removeprefix("@"), "user", number)
 
     @staticmethod
-    def _look_up(ids: Mapping[str, str], name: str, kind: str, number: int) -> str:
-        if name not in ids:
+    def _look_up(lookup: Lookup, name: str, kind: str, number: int) -> str:
+        found = lookup(name)
+        if found is None:
             raise RuleError(f'line {number}: "{name}" is neither a {kind} id nor a known {kind} name')
-        return ids[name]
+        return found
 
 
 # ---------------------------------------------------------------------- what IMS matched

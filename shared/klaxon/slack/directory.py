@@ -1,31 +1,36 @@
-"""Channels, people and user groups by name, from Slack's Web API (klaxon.ports.SlackDirectory).
+"""Slack's answers about the workspace, one Web API call each (klaxon.directory.ports.WorkspaceSlack).
 
-Lists are paginated and cached per container for a few minutes: a typed `#name` or `@name` in a
-command costs Slack calls once in a while, not on every command. A name the cached list lacks makes
-the caller ask again with `fresh=True`, so a channel or person created a minute ago is found. Group
-membership (admin checks, escalation levels) is cached for a minute, so a change shows up quickly.
-Names by id (the incident pages, the postmortem) are one users.info or conversations.info each (Tier 4
-and Tier 3: a page's dozen people cost a dozen calls once, never the whole member list), cached likewise.
+A reference Slack resolved is checked with one call, cached per container: users.info (Tier 4) for a
+person, conversations.info (Tier 3) for a channel, usergroups.list (Tier 2, every group in one answer) for
+a user group. Group membership (admin checks, escalation levels) is cached for a minute, so a change shows
+up quickly. Names by id (the incident pages, the postmortem) are one users.info or conversations.info
+each, cached likewise. Whole lists (users.list, conversations.list: Tier 2, up to 1,000 a page) are read
+one page a call, by the sweep's directory refresh (klaxon.directory.refresh) - never paged through inside
+a command.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from klaxon.ports import Person
+from klaxon.directory.model import Listing, ListingKind
+from klaxon.directory.ports import ListPage
+from klaxon.ports import Person, SlackBusy
+from klaxon.slack.client import error_code, retry_after
 
 logger = Logger(child=True)
 
 LIST_TTL_SECONDS = 300
 FRESH_ENOUGH_SECONDS = 10  # a name missing from a list this young is really missing
 MEMBERS_TTL_SECONDS = 60
+PAGE_SIZE = 1000  # users.list and conversations.list give at most 1,000 a call (docs.slack.dev)
 T = TypeVar("T")
 
 
@@ -54,31 +59,66 @@ class WebSlackDirectory:
         self.client = client
         self._cache = _Cached()
 
-    def channels(self, fresh: bool = False) -> dict[str, str]:
-        return self._cache.get("channels", LIST_TTL_SECONDS, fresh=fresh, compute=lambda: {
-            channel["name"]: channel["id"]
-            for channel in self._pages(self.client.conversations_list, "channels",
-                                       types="public_channel,private_channel", exclude_archived=True)})
-
     def channel_exists(self, channel_id: str) -> bool:
-        try:
-            self.client.conversations_info(channel=channel_id)
-        except SlackApiError as error:
-            if error.response.get("error") == "channel_not_found":
-                return False
-            raise
-        return True
+        def look_up() -> bool:
+            try:
+                self.client.conversations_info(channel=channel_id)
+            except SlackApiError as error:
+                if error_code(error) == "channel_not_found":
+                    return False
+                raise
+            return True
 
-    def people(self, fresh: bool = False) -> dict[str, Person]:
-        return self._cache.get("people", LIST_TTL_SECONDS, self._load_people, fresh=fresh)
+        key = f"channel:{channel_id}"
+        # A channel not found is asked again after a few seconds: once Klaxon is invited to it, it is there.
+        return self._cache.get(key, LIST_TTL_SECONDS, look_up) or self._cache.get(key, LIST_TTL_SECONDS, look_up,
+                                                                                   fresh=True)
+
+    def person(self, user_id: str) -> Person | None:
+        return self._cache.get(f"person:{user_id}", LIST_TTL_SECONDS, lambda: self._look_up_person(user_id))
 
     def groups(self, fresh: bool = False) -> dict[str, str]:
         return self._cache.get("groups", LIST_TTL_SECONDS, fresh=fresh, compute=lambda: {
-            group["handle"]: group["id"] for group in self.client.usergroups_list()["usergroups"]})
+            listing.names[0]: listing.id for listing in self.groups_page().listings})
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return self._cache.get(f"members:{group_id}", MEMBERS_TTL_SECONDS, lambda: frozenset(
             self.client.usergroups_users_list(usergroup=group_id)["users"]))
+
+    def people_page(self, cursor: str | None = None) -> ListPage:
+        if cursor is None:  # the first page, asked for a name the snapshot lacks: kept a few seconds
+            return self._cache.get("people:first", FRESH_ENOUGH_SECONDS, lambda: self._people_page(None))
+        return self._people_page(cursor)
+
+    def channels_page(self, cursor: str | None = None) -> ListPage:
+        if cursor is None:
+            return self._cache.get("channels:first", FRESH_ENOUGH_SECONDS, lambda: self._channels_page(None))
+        return self._channels_page(cursor)
+
+    def groups_page(self) -> ListPage:
+        answer = _listed("usergroups.list", lambda: self.client.usergroups_list())
+        return ListPage(tuple(Listing(ListingKind.GROUP, group["id"], (group["handle"],))
+                              for group in answer["usergroups"] if group.get("handle")))
+
+    def _people_page(self, cursor: str | None) -> ListPage:
+        answer = _listed("users.list", lambda: self.client.users_list(limit=PAGE_SIZE, cursor=cursor))
+        return ListPage(tuple(_person_listing(member) for member in answer["members"] if not member.get("deleted")),
+                        _next_cursor(answer))
+
+    def _channels_page(self, cursor: str | None) -> ListPage:
+        answer = _listed("conversations.list", lambda: self.client.conversations_list(
+            limit=PAGE_SIZE, cursor=cursor, types="public_channel,private_channel", exclude_archived=True))
+        return ListPage(tuple(Listing(ListingKind.CHANNEL, channel["id"], (channel["name"],))
+                              for channel in answer["channels"]), _next_cursor(answer))
+
+    def _look_up_person(self, user_id: str) -> Person | None:
+        try:
+            member = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error_code(error) == "user_not_found":
+                return None
+            raise
+        return _person_listing(member).person
 
     def name(self, slack_id: str) -> str | None:
         try:
@@ -110,24 +150,24 @@ class WebSlackDirectory:
             logger.warning("no workspace address from Slack", extra={"error": error.response.get("error")})
             return None
 
-    def _load_people(self) -> dict[str, Person]:
-        found: dict[str, Person] = {}
-        for member in self._pages(self.client.users_list, "members"):
-            if member.get("deleted"):
-                continue
-            profile = member.get("profile") or {}
-            person = Person(id=member["id"], name=member["name"], bot_id=profile.get("bot_id"),
-                            tz=member.get("tz") or "UTC")
-            for name in (profile.get("display_name"), profile.get("real_name"), member["name"]):
-                if name:
-                    found[name] = person  # the username, set last, wins a clash
-        return found
 
-    def _pages(self, method: Callable[..., Any], key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        cursor = None
-        while True:
-            response = method(limit=200, cursor=cursor, **kwargs)
-            yield from response[key]
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return
+def _listed(method: str, call: Callable[[], Any]) -> Any:
+    """One list call; a rate limit the client would not wait out is SlackBusy (the sweep resumes later)."""
+    try:
+        return call()
+    except SlackApiError as error:
+        if error_code(error) == "ratelimited":
+            raise SlackBusy(method, retry_after(error.response)) from error
+        raise
+
+
+def _next_cursor(answer: Any) -> str | None:
+    return (answer.get("response_metadata") or {}).get("next_cursor") or None
+
+
+def _person_listing(member: dict[str, Any]) -> Listing:
+    """A users.list (or users.info) member: the username first, then the display and real names."""
+    profile = member.get("profile") or {}
+    names = (member["name"], profile.get("display_name") or "", profile.get("real_name") or "")
+    return Listing(ListingKind.PERSON, member["id"], tuple(dict.fromkeys(n for n in names if n)),
+                   bot_id=profile.get("bot_id"), tz=member.get("tz") or "UTC")

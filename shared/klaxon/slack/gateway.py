@@ -158,11 +158,12 @@ class WebSlackGateway:
             logger.info("the thread is gone (its message was deleted): nothing to say it in", extra={
                 "channel": channel, "ts": ts})
 
-    def page_person(self, user: str, page: Page, step: int) -> tuple[str, str]:
-        channel = str(self.client.conversations_open(users=user)["channel"]["id"])
-        ts = self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
-                               blocks=page_blocks(page, step))
-        return channel, ts
+    def open_direct_message(self, user: str) -> str:
+        return str(self.client.conversations_open(users=user)["channel"]["id"])
+
+    def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
+        return self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
+                                 blocks=page_blocks(page, step))
 
     def _post_tagged(self, channel: str, kind: str, key: str, **message: Any) -> str:
         """chat.postMessage, tagged with message metadata naming what it is (docs.slack.dev/messaging/message-metadata).

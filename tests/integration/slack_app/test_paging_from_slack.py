@@ -102,6 +102,23 @@ def test_an_alert_nobody_handles_pages_its_rules_policy_in_the_alert_thread(stac
     assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
 
 
+def test_an_acknowledgement_stops_the_page_while_slack_refuses_to_redraw_the_post(stack, oncall):
+    ws = stack.workspace
+    alert = monitoring_scene(stack, oncall["alice"], "/disk \\d+%/ to #incidents policy db ack-timeout 1s")
+    time.sleep(1.1)
+    stack.sweep()
+    ws.rate_limit("chat.update", count=3, retry_after=120)  # longer than Klaxon waits: each redraw fails
+
+    ws.react(oncall["alice"], "#incidents", alert["ts"], "white_check_mark")
+    stack.settle()
+    time.sleep(1.1)  # the next level's wait
+    stack.sweep()
+
+    assert "acknowledged after" in thread_notes(stack, "#incidents", alert["ts"])[-1]
+    assert [len(dms(stack, oncall[name])) for name in ("alice", "carol", "dan")] == [1, 0, 0]
+    assert stack.dead_letters() == [], "retried until Slack took the redraw"
+
+
 def test_a_direct_message_to_klaxon_gets_the_configured_reply(stack, oncall):
     stack.klaxon(oncall["alice"], "#ops", 'settings dm-reply "Page from #ops: @klaxon what is wrong"')
     stack.workspace.post(oncall["bob"], "hello? is anyone on call", user=oncall["bob"])
@@ -155,3 +172,21 @@ def test_a_page_dm_slack_made_but_answered_too_late_is_not_sent_twice(stack, onc
     stack.workspace.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
     stack.settle()
     assert len(dms(stack, oncall["alice"])) == 1 and stack.dead_letters() == []
+
+
+def test_a_persons_direct_message_channel_is_opened_once_and_remembered_across_containers(stack, oncall):
+    from klaxon.bootstrap import cold_start
+
+    ws = stack.workspace
+    ws.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
+    stack.settle()
+    cold_start()  # the next page is carried out by a new container
+    ws.post("#ops", "<@U0KLAXON> db-2 is down too", user=oncall["bob"])
+    stack.settle()
+
+    assert len(dms(stack, oncall["alice"])) == 2
+    assert [call.args.get("users") for call in ws.calls("conversations.open")] == [oncall["alice"]]
+    (remembered,) = stack.items(f"PERSON#{oncall['alice']}")
+    posted_in = {call.args.get("channel") for call in ws.calls("chat.postMessage") if call.args.get("metadata")
+                 and "klaxon_page" in str(call.args.get("metadata"))}
+    assert posted_in == {remembered["dm_channel"]} and remembered["dm_channel"].startswith("D")

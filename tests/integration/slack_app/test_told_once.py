@@ -26,7 +26,7 @@ def written(stack) -> tuple[int, int]:
 
 
 def test_a_missing_scope_is_told_once_naming_the_scope_and_nothing_is_written(stack, ops):
-    stack.workspace.refuse_next("users.list", "missing_scope", needed="users:read", provided="chat:write")
+    stack.workspace.refuse_next("users.info", "missing_scope", needed="users:read", provided="chat:write")
     before = written(stack)
 
     answer = stack.klaxon(ops["alice"], "#ops", "policy set p level @bob after 5m")  # <@U…|bob> as Slack sends it
@@ -41,7 +41,7 @@ def test_a_missing_scope_is_told_once_naming_the_scope_and_nothing_is_written(st
     ("conversations.info", "missing_scope", {"needed": "channels:read"}, "rule add disk to #ops", "`channels:read`"),
     ("usergroups.list", "missing_scope", {"needed": "usergroups:read"}, "policy set p level @oncall after 5m",
      "`usergroups:read`"),
-    ("users.list", "token_revoked", {}, "policy set p level @bob after 5m", "reinstalls the app"),
+    ("users.info", "token_revoked", {}, "policy set p level @bob after 5m", "reinstalls the app"),
     ("conversations.info", "is_archived", {}, "channel #ops default alert", "is archived"),
 ])
 def test_every_refusal_only_people_can_fix_is_told_once_with_what_to_do(stack, ops, method, error, extra,
@@ -55,18 +55,18 @@ def test_every_refusal_only_people_can_fix_is_told_once_with_what_to_do(stack, o
 
 
 def test_a_rate_limit_longer_than_klaxon_waits_is_told_once_then_the_retry_answers(stack, ops):
-    stack.workspace.rate_limit("users.list", retry_after=120)  # more than the 60 s a lazy listener waits
+    stack.workspace.rate_limit("users.info", retry_after=120)  # more than the 60 s a lazy listener waits
 
     stack.klaxon(ops["alice"], "#ops", "policy set p level @bob after 5m")
 
     notice, done = ephemerals(stack, ops["alice"])
-    assert "rate-limiting Klaxon (`users.list`)" in notice and "tries again" in notice
+    assert "rate-limiting Klaxon (`users.info`)" in notice and "tries again" in notice
     assert done.startswith(":white_check_mark: created policy")
     assert stack.dead_letters() == []
 
 
 def test_work_that_keeps_failing_is_told_once_and_dead_lettered(stack, ops):
-    stack.workspace.rate_limit("users.list", count=3, retry_after=120)  # every one of Lambda's three attempts
+    stack.workspace.rate_limit("users.info", count=3, retry_after=120)  # every one of Lambda's three attempts
 
     stack.klaxon(ops["alice"], "#ops", "policy set p level @bob after 5m")
 
@@ -89,7 +89,7 @@ def test_a_bug_is_told_once_with_a_reference_and_dead_lettered(stack, ops, monke
 
 
 def test_an_expired_response_url_still_reaches_the_person_by_direct_message(stack, ops, monkeypatch):
-    stack.workspace.refuse_next("users.list", "missing_scope", needed="users:read")
+    stack.workspace.refuse_next("users.info", "missing_scope", needed="users:read")
     monkeypatch.setattr("slack_bolt.context.respond.respond.Respond.__call__",
                         lambda *_args, **_kwargs: (_ for _ in ()).throw(ConnectionError("expired")))
     stack.workspace.command(ops["alice"], "#ops", "/klaxon", "policy set p level @bob after 5m")

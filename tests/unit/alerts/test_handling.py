@@ -129,6 +129,25 @@ def test_the_post_is_redrawn_until_it_shows_a_racing_change(store, slack, clock,
     assert {m.user for m in slack.updates[-1].marks} == {"U0ALICE", "U0BOB"}
 
 
+@pytest.mark.parametrize("handle", [
+    lambda store, slack, clock, alert, told: react(store, slack, clock, "U0ALICE", INCIDENTS, alert.post_ts,
+                                                   told=told),
+    lambda store, slack, clock, alert, told: acknowledge(alert.id, "U0ALICE", clock.now(), store=store,
+                                                         slack=slack, publish=told.append),
+    lambda store, slack, clock, alert, told: resolve(alert.id, "U0ALICE", clock.now(), store=store, slack=slack,
+                                                     publish=told.append),
+], ids=["reaction", "acknowledge button", "resolve button"])
+def test_a_redraw_slack_refuses_fails_loudly_but_paging_has_already_heard(store, slack, clock, alert, told, handle):
+    def slack_down(_alert):
+        raise ConnectionError("chat.update timed out")
+
+    slack.update_alert = slack_down
+    with pytest.raises(ConnectionError):  # for Lambda's retries, then the dead-letter queue
+        handle(store, slack, clock, alert, told)
+    assert [event.by for event in told] == ["U0ALICE"], "the alert's page stops although its post is stale"
+    assert store.alerts.get(alert.id).state is not AlertState.OPEN, "the mark is kept for the retry to draw"
+
+
 # ------------------------------------------------------------------------------------------ reconcile
 def test_repair_adds_reactions_slack_has_that_klaxon_missed(alert, clock):
     seen = {(INCIDENTS, alert.post_ts): {"white_check_mark": ["U0ALICE"], "eyes": ["U0BOB"]}}

@@ -157,6 +157,35 @@ def test_a_step_interrupted_half_way_is_finished_by_the_next_sweep_without_repea
     assert store.pages.get(page.id).sending is None
 
 
+def test_a_persons_direct_message_channel_is_opened_once_and_remembered_for_every_later_page(
+        store, slack, directory, clock):
+    twice = EscalationPolicy("db", levels=(Level((ALICE,), 60), Level((DAN,), 60)), repeat=1)
+    paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config(twice))
+    paging.on_mention(mention(ts="1800000000.000200"), ME, pager(store, slack, directory, clock), config(twice))
+    for _ in range(5):
+        tick(store, slack, directory, clock, config(twice), minutes=1)
+
+    assert len(slack.pages_sent) == 8, "two pages, each level twice"
+    assert slack.dms_opened == [ALICE, DAN], "conversations.open once a person, not once a message"
+    assert store.people.dm_channels == {ALICE: f"D{ALICE}", DAN: f"D{DAN}"}
+
+
+def test_a_channel_remembered_by_another_container_is_used_without_opening_one(store, slack, directory, clock):
+    store.people.remember_dm_channel(ALICE, f"D{ALICE}")
+    paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())
+    assert slack.pages_sent[0][0] == ALICE and slack.dms_opened == []
+
+
+def test_a_sweep_with_many_pages_due_sends_every_message_before_the_thread_notes(store, slack, directory, clock):
+    for n in range(3):
+        paging.on_mention(mention(ts=f"1800000000.00010{n}"), ME, pager(store, slack, directory, clock), config())
+    said: list[str] = []
+    slack.page_person = lambda user, channel, page, step: said.append("message") or "1.0"
+    slack.tell_paging = lambda page, step, people: said.append("note")
+    tick(store, slack, directory, clock, minutes=5)
+    assert said == ["message"] * 6 + ["note"] * 3, "a channel's notes go at Slack's one a second: people first"
+
+
 def test_a_mention_retried_by_slack_starts_one_page(store, slack, directory, clock):
     for _ in range(3):
         paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())

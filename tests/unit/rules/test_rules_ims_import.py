@@ -91,8 +91,8 @@ def test_reverse_mode_needs_a_default_channel() -> None:
 
 def test_channel_and_user_names_are_resolved_through_the_workspaces_directory() -> None:
     text = "[Rules]\ndisk\t.*\tDB\n[Incidents]\nDB\t#db-incidents\t5\n[PostID]\nzabbix\n[Report]\nreports\n"
-    imported = import_ims(text, channel_ids={"db-incidents": "C0DBINC01", "reports": "C0REPORT1"},
-                          user_ids={"zabbix": "U0ZABBIX1"})
+    imported = import_ims(text, channel_id={"db-incidents": "C0DBINC01", "reports": "C0REPORT1"}.get,
+                          user_id={"zabbix": "U0ZABBIX1"}.get)
     assert imported.rules[0].target_channel == "C0DBINC01"
     assert imported.rules[0].posters == frozenset({"U0ZABBIX1"})
     assert imported.report_channel == "C0REPORT1"
