@@ -59,6 +59,7 @@ build: install
 bench: install
 	$(PY) -m bench.ack_latency
 	$(PY) -m bench.rule_matching
+	$(PY) -m bench.configuration_snapshot
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing

@@ -222,12 +222,14 @@ class InMemoryConfiguration:
         self.entries: list[AuditEntry] = []
         self.version_reads = 0
         self.silences: InMemorySilences | None = None  # where an import's silences go, in its commit
+        self.loads = 0
 
     def stamp(self) -> str:
         self.version_reads += 1
         return self.snapshot.stamp
 
     def load(self) -> Configuration:
+        self.loads += 1
         return self.snapshot
 
     def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,

@@ -225,7 +225,8 @@ class Runtime:
                         # history is limited to about a call a minute, and the person should hear that at once.
                         messages=self._sweep_gateway, count=cloudwatch_count,
                         incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
-                        doc_links=self.links, installation=self.installation, deployment=self.deployment)
+                        doc_links=self.links, installation=self.installation, deployment=self.deployment,
+                        configuration_cache=self.configuration_cache)
 
     @cached_property
     def installation(self) -> Installation:
@@ -299,7 +300,8 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
              doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
              admin_group: str | None = None, messages: MessageReader | None = None,
              installation: Installation | None = None,
-             deployment: Callable[[], Deployment] | None = None) -> Services:
+             deployment: Callable[[], Deployment] | None = None,
+             configuration_cache: ConfigurationCache | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -314,7 +316,7 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
                     admin_group=admin_group, messages=messages, describe_change=describe_change,
                     incident_slack=incident_slack, doc_links=doc_links, installation=installation,
-                    deployment=deployment)
+                    deployment=deployment, configuration_cache=configuration_cache)
     subscribe(table, work, count)
     return work
 

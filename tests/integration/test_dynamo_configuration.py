@@ -11,6 +11,7 @@ from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
 from klaxon.configuration.as_code import MAX_SILENCES
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.dynamo import DynamoStore
 from klaxon.incidents.keywords import KeywordReply
 from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.ports import Person
@@ -31,6 +32,16 @@ def entry(summary: str = "test", at: datetime = NOW) -> AuditEntry:
 def rules(count: int, prefix: str = "r") -> tuple[Rule, ...]:
     return tuple(Rule(id=f"{prefix}-{n:04d}", name=f"rule {n}", pattern=f"alert {n}\\b", target_channel="C0INC")
                  for n in range(count))
+
+
+def snapshot_keys(store: DynamoStore) -> list[str]:
+    return sorted(item["sk"] for item in store.table.query("CONFIG", sk_prefix="SNAPSHOT#"))
+
+
+def pieces_named(store: DynamoStore) -> list[str]:
+    """The pieces VERSION names: the current snapshot's."""
+    head = store.table.get("CONFIG", "VERSION") or {}
+    return [f"SNAPSHOT#{head['stamp']}#{n:04d}" for n in range(head.get("pieces", 0))]
 
 
 def commit(store: ConfigurationStore, change) -> Configuration:
@@ -69,7 +80,7 @@ def test_a_stale_edit_is_refused_and_writes_nothing(dynamo_store):
 
     assert [r.id for r in store.load().rules] == ["r-0000"]
     assert [e.summary for e in store.audit_trail(10)] == ["test"]
-    assert not [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#x-")], "no orphans"
+    assert snapshot_keys(dynamo_store) == pieces_named(dynamo_store), "no orphans"
 
 
 def test_an_import_far_beyond_a_transactions_limit_is_one_step(dynamo_store):
@@ -80,16 +91,13 @@ def test_an_import_far_beyond_a_transactions_limit_is_one_step(dynamo_store):
 
     loaded = store.load()
     assert [r.id for r in loaded.rules] == [f"new-{n:04d}" for n in range(120)]
-    stored = [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#")]
-    assert len(stored) == 120, "superseded revisions are deleted"
+    assert snapshot_keys(dynamo_store) == pieces_named(dynamo_store), "the pieces of earlier commits are deleted"
 
 
-def test_unchanged_rules_keep_their_revision_and_changed_ones_get_a_new_one(dynamo_store):
-    store = dynamo_store.configuration
-    commit(store, lambda c: c.with_rules(rules(2)))
-    commit(store, lambda c: c.with_rules((c.rules[0], replace(c.rules[1], enabled=False))))
-    keys = sorted(i["sk"] for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#"))
-    assert keys == ["RULE#r-0000#1", "RULE#r-0001#2"]
+def test_the_configuration_is_kept_as_a_few_pieces_not_an_item_per_rule(dynamo_store):
+    commit(dynamo_store.configuration, lambda c: c.with_rules(rules(500)))
+    keys = sorted(item["sk"] for item in dynamo_store.table.query("CONFIG"))
+    assert keys == [*pieces_named(dynamo_store), "VERSION"] and len(keys) == 2
 
 
 def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
