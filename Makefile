@@ -16,7 +16,7 @@ PYTHON313 := $(shell if PYENV_VERSION=3.13.0 python3.13 -V >/dev/null 2>&1; then
                      elif command -v python3.13 >/dev/null 2>&1; then echo python3.13; fi)
 NEED_PYTHON313 = @test -n "$(PYTHON313)" || { echo "Python 3.13 is needed (pyenv install 3.13.0, or python3.13 on PATH)"; exit 1; }
 
-.PHONY: install demo test serve build bench clean
+.PHONY: install demo test serve build bench clean doctor
 
 install: $(STAMP)
 
@@ -47,12 +47,19 @@ $(CHROMIUM):
 serve: install
 	$(PY) -m infra.local serve --port $(PORT)
 
+# The health check of a live installation: the stack samconfig.toml names, STACK=… (REGION=…), or LOCAL=<url>
+# for `make serve`'s local stack. Exits 1 when something needs fixing.
+doctor: install
+	$(PY) -m infra.doctor $(if $(STACK),--stack $(STACK)) $(if $(REGION),--region $(REGION)) \
+		$(if $(LOCAL),--local $(LOCAL))
+
 build: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam build
 
 bench: install
 	$(PY) -m bench.ack_latency
 	$(PY) -m bench.rule_matching
+	$(PY) -m bench.configuration_snapshot
 	$(PY) -m bench.event_reads
 	$(PY) -m bench.sweep_cost
 	$(PY) -m bench.escalation_timing

@@ -5,8 +5,7 @@
 
 The request URL is the stack's `SlackRequestUrl` output. With `--socket-mode` Slack sends everything
 down a WebSocket the app opens (`make serve` with SLACK_APP_TOKEN), so there is no request URL. The
-scopes follow from the Web API methods Klaxon calls (METHOD_SCOPES); a test keeps that table in step
-with the code.
+scopes are klaxon.slack.scopes' table, the one the doctor checks a token against.
 """
 
 from __future__ import annotations
@@ -17,57 +16,8 @@ import sys
 from typing import Any
 
 from klaxon.slack.actions import CallbackId
+from klaxon.slack.scopes import EVENT_SCOPES, REQUIRED_SCOPES
 
-# Every Web API method Klaxon calls, and the bot scope it needs.
-METHOD_SCOPES: dict[str, str | None] = {
-    "auth.test": None,
-    "chat.postMessage": "chat:write",
-    "chat.update": "chat:write",
-    "chat.postEphemeral": "chat:write",
-    "chat.getPermalink": None,
-    "conversations.join": "channels:join",
-    "conversations.info": "channels:read",
-    "conversations.list": "channels:read",
-    "conversations.open": "im:write",
-    # `rule test <message link>`; groups:history (private channels) comes with the message.groups event.
-    "conversations.history": "channels:history",
-    "conversations.replies": "channels:history",
-    "reactions.add": "reactions:write",
-    "reactions.get": "reactions:read",
-    # Declared incidents: forms, the comms channel (groups:write below for a private one), its bookmark.
-    "views.open": None,
-    "views.update": None,
-    "conversations.create": "channels:manage",
-    "conversations.invite": "channels:manage",
-    "conversations.setTopic": "channels:manage",
-    "conversations.rename": "channels:manage",
-    "bookmarks.add": "bookmarks:write",
-    "users.list": "users:read",
-    "users.info": "users:read",  # names on the incident pages and in the postmortem
-    # The postmortem draft posted as a file (slack_sdk's files_upload_v2 makes both calls: SDK_HELPERS).
-    "files.getUploadURLExternal": "files:write",
-    "files.completeUploadExternal": "files:write",
-    "usergroups.list": "usergroups:read",
-    "usergroups.users.list": "usergroups:read",
-}
-# slack_sdk helpers that make several Web API calls, and the calls they make.
-SDK_HELPERS: dict[str, tuple[str, ...]] = {
-    "files.upload.v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
-}
-# What Slack must tell Klaxon about, and the scope each event needs.
-EVENT_SCOPES: dict[str, str] = {
-    "message.channels": "channels:history",
-    "message.groups": "groups:history",
-    "message.im": "im:history",
-    "app_mention": "app_mentions:read",
-    "reaction_added": "reactions:read",
-    "reaction_removed": "reactions:read",
-    "pin_added": "pins:read",  # pinned messages go on an incident's timeline
-    "pin_removed": "pins:read",
-}
-# Private channels Klaxon is invited to are looked up and watched like public ones; a private incident's
-# comms channel is created, named and its people invited with groups:write.
-EXTRA_SCOPES = ("groups:read", "groups:write", "commands")
 # The slash commands (registered with escaping on: Slack sends <#C…|name> and <@U…> for what people pick)
 # and the message shortcut; all go to the one request URL.
 COMMANDS = (("/klaxon", "help", "Alert rules, settings, reports and escalation policies"),
@@ -83,7 +33,6 @@ def manifest(request_url: str | None) -> dict[str, Any]:
 
     `request_url=None` is the Socket Mode app: the same scopes, events and command, no URLs at all.
     """
-    scopes = {scope for scope in (*METHOD_SCOPES.values(), *EVENT_SCOPES.values(), *EXTRA_SCOPES) if scope}
     at_url = {"url": request_url} if request_url else {}
     return {
         "display_information": {
@@ -92,12 +41,15 @@ def manifest(request_url: str | None) -> dict[str, Any]:
             "background_color": "#b3261e",
         },
         "features": {
+            # A direct message to Klaxon gets the workspace's reply (SPEC §3): people must be able to write one.
+            "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": "klaxon", "always_online": True},
             "slash_commands": [{"command": command, **at_url, "usage_hint": hint, "description": description,
                                 "should_escape": True} for command, hint, description in COMMANDS],
             "shortcuts": [DECLARE_SHORTCUT],
         },
-        "oauth_config": {"scopes": {"bot": sorted(scopes)}},
+        "oauth_config": {"scopes": {"bot": sorted(REQUIRED_SCOPES)}},
         "settings": {
             "event_subscriptions": {**({"request_url": request_url} if request_url else {}),
                                     "bot_events": sorted(EVENT_SCOPES)},

@@ -14,6 +14,7 @@ from klaxon.alerts.model import Alert
 from klaxon.commands.service import Invocation, run_command
 from klaxon.configuration.model import Configuration
 from klaxon.events import Event
+from klaxon.metrics import Measurement
 from klaxon.monitoring.webhooks import take_webhook
 from klaxon.ports import Person
 from klaxon.services import Services
@@ -27,7 +28,8 @@ ME = Identity("U0KLAXON", "B0KLAXON", INCIDENTS)
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 DIRECTORY = FakeDirectory(channel_names={"incidents": INCIDENTS, "alerts": ALERTS, "monitoring": MONITORING,
                                          "payments": PAYMENTS, "hosts": HOSTS},
-                          persons={"bob": Person("U0BOB", "bob"), "admin": Person(ADMIN, "admin")})
+                          persons={"bob": Person("U0BOB", "bob"), "admin": Person(ADMIN, "admin")},
+                          group_handles={"leads": "S0LEADS"}, members={"S0LEADS": frozenset({"U0BOB"})})
 
 
 class Desk:
@@ -38,11 +40,12 @@ class Desk:
         if config is not None:
             self.store.configuration.snapshot = config
         self.published: list[Event] = []
+        self.metrics: list[Measurement] = []  # what the work counted, in order
         self.said = 0
 
     def work(self) -> Services:
         return wired(self.store, self.slack, self.clock, self.store.configuration.snapshot, directory=DIRECTORY,
-                     incidents_channel=INCIDENTS, admins=frozenset({ADMIN}))
+                     incidents_channel=INCIDENTS, admins=frozenset({ADMIN}), metrics=self.metrics)
 
     def klaxon(self, text: str, actor: str = ADMIN) -> Reply:
         """`/klaxon <text>`, answered as Slack shows it to whoever typed it."""

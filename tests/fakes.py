@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,12 +19,14 @@ from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, Rais
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.directory.model import Listing, ListingKind, Refresh, Snapshot, index
 from klaxon.directory.ports import ListPage
+from klaxon.doctor.ports import ChannelFacts, InstallationRefused, Installed
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Setback
 from klaxon.incidents.ports import AlertTaken, AlreadyApplied, IncidentConflict, SlackRefused
 from klaxon.incidents.reminders import Reminder
 from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
+from klaxon.metrics import Measurement
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
 from klaxon.paging.policies import NoPage, Notification, Page, PageState
@@ -262,17 +265,24 @@ class InMemoryConfiguration:
         self.snapshot = snapshot or Configuration()
         self.entries: list[AuditEntry] = []
         self.version_reads = 0
+        self.silences: InMemorySilences | None = None  # where an import's silences go, in its commit
+        self.loads = 0
 
     def stamp(self) -> str:
         self.version_reads += 1
         return self.snapshot.stamp
 
     def load(self) -> Configuration:
+        self.loads += 1
         return self.snapshot
 
-    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
-        if base.version != self.snapshot.version:
-            raise ConfigurationConflict("changed meanwhile")
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
+        kept = self.silences.silences if self.silences is not None else {}
+        if base.version != self.snapshot.version or any(silence.id in kept for silence in silences):
+            raise ConfigurationConflict("changed meanwhile")  # as DynamoDB's transaction: all of it, or nothing
+        assert self.silences is not None or not silences, "the store wires its silences in"
+        kept.update({silence.id: silence for silence in silences})
         self.snapshot = replace(changed, version=base.version + 1, stamp=f"s{base.version + 1}")
         self.entries.insert(0, entry)
         return self.snapshot
@@ -631,6 +641,7 @@ class InMemoryStore:
         self.pages = InMemoryPages(timers=self.alerts.timers)
         self.messages = InMemoryMessages(self.alerts, self.pages)
         self.silences = InMemorySilences(entries=self.configuration.entries)  # one audit trail, as in DynamoDB
+        self.configuration.silences = self.silences
 
 
 @dataclass
@@ -976,13 +987,13 @@ class FakeWorkspaceSlack:
 
 def wired(store: InMemoryStore, slack: FakeSlack, clock: FakeClock, config: Configuration | None = None, *,
           directory: SlackDirectory | None = None, incidents_channel: str | None = None,
-          metrics: list[tuple[str, float, str]] | None = None, admins: frozenset[str] = frozenset(),
+          metrics: list[Measurement] | None = None, admins: frozenset[str] = frozenset(),
           incident_slack: FakeIncidentSlack | None = None) -> Services:
     """Services wired as the functions wire them (klaxon.bootstrap: the real subscribers), on the fakes."""
     snapshot = config or Configuration()
     return bootstrap.services(store=store, slack=slack, directory=directory or FakeDirectory(), clock=clock,
                               configuration=lambda: snapshot, incidents_channel=incidents_channel, admin_users=admins,
-                              count=lambda *metric: (metrics if metrics is not None else []).append(metric),
+                              count=(metrics if metrics is not None else []).append,
                               incident_slack=incident_slack or FakeIncidentSlack(), doc_links=signed_links(clock))
 
 
@@ -990,3 +1001,53 @@ def take(message: ChannelMessage, *, config: Configuration, me: Identity, store:
          now: datetime) -> Judgement:
     """The intake for one channel message at `now`, wired as the Slack function wires it."""
     return take_message(message, wired(store, slack, FakeClock(now), config).intake(me))
+
+
+@dataclass
+class RecordedSegment:
+    """A trace segment as RecordingTrace keeps it: its name and annotations."""
+
+    name: str
+    annotations: dict[str, str | int | bool] = field(default_factory=dict)
+
+    def put_annotation(self, key: str, value: str | int | bool) -> None:
+        self.annotations[key] = value
+
+
+@dataclass
+class RecordingTrace:
+    """A trace (klaxon.tracing.Trace) that keeps every segment opened, in order."""
+
+    segments: list[RecordedSegment] = field(default_factory=list)
+
+    @contextmanager
+    def segment(self, name: str) -> Iterator[RecordedSegment]:
+        opened = RecordedSegment(name)
+        self.segments.append(opened)
+        yield opened
+
+    @property
+    def names(self) -> list[str]:
+        return [segment.name for segment in self.segments]
+
+
+@dataclass
+class FakeInstallation:
+    """What Slack says of Klaxon's installation (klaxon.doctor.ports.Installation), held in memory."""
+
+    scopes: frozenset[str] = frozenset()
+    channels: dict[str, ChannelFacts] = field(default_factory=dict)  # every channel in the workspace, by id
+    refused: str | None = None  # Slack's error for the token, if it refuses it
+    team: str = "Klaxon Demo"
+
+    def installed(self) -> Installed:
+        if self.refused:
+            raise InstallationRefused(self.refused)
+        return Installed(self.team, "U0KLAXON", self.scopes)
+
+    def joined(self) -> dict[str, ChannelFacts]:
+        return {channel.id: channel for channel in self.channels.values() if channel.member}
+
+    def channel(self, channel_id: str) -> ChannelFacts | None:
+        found = self.channels.get(channel_id)
+        return None if found is None or (found.private and not found.member) else found

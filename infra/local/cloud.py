@@ -40,7 +40,7 @@ import boto3
 from infra import template as tpl
 from infra.local.http_api import HttpRequest, HttpResponse, build_event, to_http_response
 from infra.local.lambda_runtime import ACCOUNT_ID, REGION, AsyncInvoker, LocalFunction
-from klaxon.bootstrap import cold_start
+from klaxon.bootstrap import WEBHOOK_SECRET_PREFIX, cold_start, webhook_secrets_in
 from klaxon.settings import DEFAULT_SLACK_API_URL
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ STACK_NAME = "klaxon-local"
 SLACK_FUNCTION = "SlackAppFunction"
 DEFAULT_TABLE = "klaxon-local"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
-_WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"
 _SNS_MIRROR = "/_local/sns/"
 _SNS_CERTIFICATE = re.compile(r"SimpleNotificationService-[0-9a-f]{1,64}\.pem")
 
@@ -162,7 +161,7 @@ class LocalCloud:
         webhook_arn = self._store_webhook_secret()
         if webhook_arn:  # likewise each source's WEBHOOK_SECRET_<SOURCE>: a key of the stack's webhook secret
             resolved["WebhookSecret"] = webhook_arn
-            for key in [key for key in os.environ if key.startswith(_WEBHOOK_SECRET_PREFIX)]:
+            for key in [key for key in os.environ if key.startswith(WEBHOOK_SECRET_PREFIX)]:
                 if key != "WEBHOOK_SECRET_ARN":
                     os.environ.pop(key)
         # As in AWS, links are signed with the key in the stack's secret, and point where its parameter says.
@@ -178,6 +177,12 @@ class LocalCloud:
                     resolved_value = _resolve(value, resolved, self.template)
                     if resolved_value is not None:
                         os.environ[key] = resolved_value
+
+    def environment(self) -> dict[str, str]:
+        """The variables template.yaml gives the functions, as they have them here (the secrets' ARNs, never the
+        secrets)."""
+        names = {name for function in tpl.functions(self.template).values() for name in function.environment}
+        return {name: os.environ[name] for name in sorted(names) if name in os.environ}
 
     def reset_table(self, table_name: str | None = None) -> None:
         """Drop and re-create the template's table: an empty stack, as after a fresh deploy."""
@@ -219,8 +224,7 @@ class LocalCloud:
 
     def _store_webhook_secret(self) -> str | None:
         """WEBHOOK_SECRET_<SOURCE> variables as the keys (lower-case source names) of the webhook secret."""
-        keys = {name.removeprefix(_WEBHOOK_SECRET_PREFIX).lower(): value for name, value in os.environ.items()
-                if name.startswith(_WEBHOOK_SECRET_PREFIX) and name != "WEBHOOK_SECRET_ARN" and value}
+        keys = webhook_secrets_in(os.environ)
         return _stored_secret(f"{STACK_NAME}-webhooks", keys) if keys else None
 
     # ------------------------------------------------------------------ the schedule
@@ -313,9 +317,13 @@ class LocalCloud:
             self.reset()
             return _json(HTTPStatus.OK, {"reset": True})
         if request.path == "/_local/aws":
-            # Where the stand-ins are, so tests and the demo can look at (or seed) the table directly.
+            # Where the stand-ins are, so tests and the demo can look at (or seed) the table directly, and what
+            # the functions run with (`make doctor LOCAL=…` reads it as it reads a deployed stack's outputs).
             return _json(HTTPStatus.OK, {"dynamodb": os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
-                                         "table": os.environ.get("TABLE_NAME")})
+                                         "secretsmanager": os.environ.get("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
+                                         "ssm": os.environ.get("AWS_ENDPOINT_URL_SSM"),
+                                         "table": os.environ.get("TABLE_NAME"),
+                                         "environment": self.environment()})
         if request.path == "/_local/dead-letters":
             letters = [letter.__dict__ for letter in self.async_invoker.dead_letters]
             return _json(HTTPStatus.OK, {"dead_letters": letters})

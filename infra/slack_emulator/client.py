@@ -7,6 +7,7 @@ import contextlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -171,6 +172,10 @@ class Workspace:
         answer = self._post("fault_rate", rate=rate, weights=weights or {"429": 1, "5xx": 1, "timeout": 1},
                             retry_after=retry_after, delay=delay, seed=seed)
         return dict(answer["injected"])
+
+    def grant_scopes(self, scopes: Iterable[str]) -> list[str]:
+        """The app's bot scopes are now exactly `scopes` (as if it were reinstalled with them), until a reset."""
+        return list(self._post("scopes", scopes=list(scopes))["scopes"])
 
     def rate_limits(self, enabled: bool = True) -> None:
         """Enforce Slack's rate-limit tiers on every Web API call from now on (or stop enforcing them)."""

@@ -50,7 +50,7 @@ class Control:
             "fault_rate": self._fault_rate,
             "config": self._configure, "reset": self._reset, "wait_idle": self._wait_idle,
             "rate_limits": self._switch_rate_limits, "populate": self._populate,
-            "socket_disconnect": self._socket_disconnect,
+            "socket_disconnect": self._socket_disconnect, "scopes": self._grant_scopes,
         }
         self._gets: dict[str, Route] = {
             "state": self._snapshot, "calls": self._calls, "violations": self._violations,
@@ -198,6 +198,11 @@ class Control:
     def _switch_rate_limits(self, p: dict[str, Any]) -> Any:
         self._rate_limits.enabled = bool(p["enabled"])
         return {"enabled": self._rate_limits.enabled}
+
+    def _grant_scopes(self, p: dict[str, Any]) -> Any:
+        with self._state.lock:
+            self._state.bot_scopes = tuple(p["scopes"])
+            return {"scopes": list(self._state.bot_scopes)}
 
     def _socket_disconnect(self, p: dict[str, Any]) -> Any:
         return {"told": self._socket_mode.disconnect(p.get("reason", "refresh_requested"))}

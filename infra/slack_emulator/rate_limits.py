@@ -91,6 +91,7 @@ METHOD_BUDGETS: Mapping[str, Budget] = {
     "team.info": TIER_3,
     "usergroups.list": TIER_2,
     "usergroups.users.list": TIER_2,
+    "users.conversations": TIER_3,
     "users.info": TIER_4,
     "users.list": TIER_2,
     "users.lookupByEmail": TIER_3,

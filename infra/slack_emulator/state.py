@@ -120,6 +120,15 @@ class ResponseUrl:
     uses: int = 0
 
 
+# What the installed app was granted by default: every scope Klaxon's manifest asks for, and a few more.
+BOT_SCOPES = (
+    "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
+    "channels:read", "chat:write", "commands", "files:write", "groups:history", "groups:read", "groups:write",
+    "im:history", "im:read", "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write",
+    "reactions:read", "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
+)
+
+
 class WorkspaceState:
     """Everything in the emulated workspace, plus the record of what the app did to it."""
 
@@ -151,6 +160,8 @@ class WorkspaceState:
             self.files: dict[str, dict[str, Any]] = {}
             self.calls: list[CallRecord] = []
             self.violations: list[Violation] = []
+            # What the installed app was granted (Slack says so in every answer's X-OAuth-Scopes).
+            self.bot_scopes: tuple[str, ...] = BOT_SCOPES
             self._add_user_record("USLACKBOT", "slackbot", "Slackbot", "America/Los_Angeles", is_bot=False)
             self._register_bot(self.klaxon)
 

@@ -19,15 +19,6 @@ from .socket_mode import CONNECTIONS_OPEN, SocketMode
 from .spec import WebApiSpec
 from .state import WorkspaceState
 
-# What the installed app was granted; Bolt reads it from every response's X-OAuth-Scopes.
-BOT_SCOPES = ",".join([
-    "app_mentions:read", "bookmarks:read", "bookmarks:write", "channels:history", "channels:join", "channels:manage",
-    "channels:read",
-    "chat:write", "commands", "files:write", "groups:history", "groups:read", "groups:write", "im:history", "im:read",
-    "im:write", "mpim:history", "mpim:read", "mpim:write", "pins:read", "pins:write", "reactions:read",
-    "reactions:write", "team:read", "usergroups:read", "users:read", "users:read.email",
-])
-
 
 @dataclass(frozen=True)
 class ApiAnswer:
@@ -103,7 +94,8 @@ class WebApi:
         if handler is None:
             body = {"ok": False, "error": "method_not_emulated", "req_method": method}
             return self._violation(method, args, "method exists in Slack but is not emulated", body)
-        headers = {"X-OAuth-Scopes": BOT_SCOPES}
+        # Bolt, and Klaxon's doctor, read what the app was granted from every answer.
+        headers = {"X-OAuth-Scopes": ",".join(self._state.bot_scopes)}
         with self._state.lock:
             call = ApiCall(method, args, self._state, self._feed, self._settings)
             try:

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from klaxon import correlation
 from klaxon.clock import Clock, SystemClock
+from klaxon.metrics import Count, Measurement
 from klaxon.settings import Settings, SlackCredentials, link_key
+from klaxon.tracing import Segment, Trace
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -26,6 +30,9 @@ if TYPE_CHECKING:
 
     from klaxon.configuration.model import Configuration, ConfigurationCache
     from klaxon.directory.ports import WorkspaceSlack
+    from klaxon.doctor.checkup import Deployment
+    from klaxon.doctor.ports import Installation
+    from klaxon.events import Event
     from klaxon.incidents.desk import IncidentDesk
     from klaxon.incidents.ports import DocLinks, IncidentSlack
     from klaxon.messagebus import Subscribers
@@ -39,9 +46,7 @@ if TYPE_CHECKING:
 # Secrets Manager (and SSM) are read at most every five minutes per container; a rotated token, a new link
 # key or a new public address takes effect then.
 SECRET_MAX_AGE_SECONDS = 300
-
-type Count = Callable[[str, float, str], None]
-"""A metric: its name, the value, and its unit (`Count` or `Seconds`)."""
+WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_"  # WEBHOOK_SECRET_<KEY>: a webhook source's secret, locally
 
 
 class Runtime:
@@ -70,10 +75,20 @@ class Runtime:
         WEBHOOK_SECRET_<SOURCE> from the environment; None when it has none (the source accepts nothing)."""
         arn = self.settings.webhook_secret_arn
         if arn is None:
-            return (self._env or os.environ).get(f"WEBHOOK_SECRET_{source.upper()}", "").strip() or None
+            return webhook_secrets_in(self._env or os.environ).get(source)
         secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
         found = secrets.get(source) if isinstance(secrets, dict) else None
         return (str(found).strip() or None) if found else None
+
+    def webhook_keys(self) -> frozenset[str]:
+        """Which keys the webhook secret has (the doctor's question; their values are never read out of here):
+        in AWS the keys of the stack's webhook secret, else the WEBHOOK_SECRET_<KEY> variables that are set."""
+        arn = self.settings.webhook_secret_arn
+        if arn is None:
+            return frozenset(webhook_secrets_in(self._env or os.environ))
+        secrets: Any = self._secrets.get(arn, transform="json", max_age=SECRET_MAX_AGE_SECONDS)
+        return frozenset(str(key) for key, value in secrets.items() if str(value).strip()) \
+            if isinstance(secrets, dict) else frozenset()
 
     def link_key(self) -> bytes | None:
         """The key links to incident pages are signed with: the stack's link key secret in AWS (cached), else
@@ -129,13 +144,19 @@ class Runtime:
     def store(self) -> Store:
         from klaxon.dynamo import DynamoStore
 
-        return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name)
+        return DynamoStore(self._aws_client("dynamodb"), self.settings.table_name, trace=self.trace)
+
+    @cached_property
+    def trace(self) -> Trace:
+        """X-Ray segments around Slack's and DynamoDB's calls, through Powertools' Tracer (on first use)."""
+        return XRayTrace()
 
     @cached_property
     def slack_client(self) -> WebClient:
         from klaxon.slack.client import web_client
 
-        return web_client(self.credentials.bot_token, self.settings.slack_api_url)
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url, count=cloudwatch_count,
+                          trace=self.trace)
 
     @cached_property
     def slack(self) -> SlackGateway:
@@ -161,7 +182,8 @@ class Runtime:
         """Slack for the sweep: it waits out short rate limits only, so a minute's work fits in a minute."""
         from klaxon.slack.client import web_client
 
-        return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3)
+        return web_client(self.credentials.bot_token, self.settings.slack_api_url, max_rate_limit_wait=3,
+                          count=cloudwatch_count, trace=self.trace)
 
     @cached_property
     def _sweep_gateway(self) -> WebSlackGateway:
@@ -203,7 +225,27 @@ class Runtime:
                         # history is limited to about a call a minute, and the person should hear that at once.
                         messages=self._sweep_gateway, count=cloudwatch_count,
                         incident_slack=self._sweep_incident_slack if for_sweep else self.incident_slack,
-                        doc_links=self.links)
+                        doc_links=self.links, installation=self.installation, deployment=self.deployment,
+                        configuration_cache=self.configuration_cache)
+
+    @cached_property
+    def installation(self) -> Installation:
+        """What Slack says of this installation (the doctor's questions), on the Slack client."""
+        from klaxon.slack.installation import WebInstallation
+
+        return WebInstallation(self.slack_client)
+
+    def deployment(self) -> Deployment:
+        """What the doctor knows of the deployment from inside a function, read when it asks. The webhook secret
+        is the webhooks function's alone, so its keys are left to `make doctor`; the doctor is asked through
+        requests Bolt verified with the signing secret, which proves it right."""
+        from klaxon.doctor.checkup import Deployment
+        from klaxon.slack.scopes import REQUIRED_SCOPES
+
+        settings = self.settings
+        return Deployment(required_scopes=REQUIRED_SCOPES, incidents_channel=settings.incidents_channel,
+                          public_base_url=self.public_base_url(), link_key=self.link_key() is not None,
+                          admin_users=settings.admin_users, admin_group=settings.admin_user_group, signed=True)
 
     @cached_property
     def slack_request_handler(self) -> Any:  # slack_bolt's SlackRequestHandler (its handle() is unannotated)
@@ -256,7 +298,10 @@ class Runtime:
 def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, clock: Clock,
              configuration: Callable[[], Configuration], count: Count, incident_slack: IncidentSlack,
              doc_links: DocLinks, incidents_channel: str | None = None, admin_users: frozenset[str] = frozenset(),
-             admin_group: str | None = None, messages: MessageReader | None = None) -> Services:
+             admin_group: str | None = None, messages: MessageReader | None = None,
+             installation: Installation | None = None,
+             deployment: Callable[[], Deployment] | None = None,
+             configuration_cache: ConfigurationCache | None = None) -> Services:
     """One unit of work's services, with a message bus whose subscribers (`subscribe`) use them.
 
     Configuration changes are worded for the audit trail as Slack shows them (it is read in Slack).
@@ -270,22 +315,27 @@ def services(*, store: Store, slack: SlackGateway, directory: SlackDirectory, cl
     work = Services(store=store, slack=slack, directory=directory, clock=clock, configuration=configuration,
                     publish=bus.publish, incidents_channel=incidents_channel, admin_users=admin_users,
                     admin_group=admin_group, messages=messages, describe_change=describe_change,
-                    incident_slack=incident_slack, doc_links=doc_links)
+                    incident_slack=incident_slack, doc_links=doc_links, installation=installation,
+                    deployment=deployment, configuration_cache=configuration_cache)
     subscribe(table, work, count)
     return work
 
 
 def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
-    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run.
+    """The one table of who reacts to which event (klaxon.events, klaxon.incidents.events), in the order they run:
+    the features, then the metrics (klaxon.measurements).
 
     Every subscriber is idempotent: the bus retries one that fails (see klaxon.messagebus).
     """
+    from klaxon import measurements
     from klaxon.alerts import handling
     from klaxon.events import (
         AlertAcknowledged,
         AlertRaised,
         AlertReopened,
+        AlertRepeated,
         AlertResolved,
+        LevelNotified,
         PageAcknowledged,
         PageEnded,
         PageStarted,
@@ -300,25 +350,11 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
     def acknowledge_alert(event: PageAcknowledged) -> None:
         handling.acknowledge_paged_alert(event, store=work.store, slack=work.slack, publish=work.publish)
 
-    def time_to_acknowledge(event: AlertAcknowledged) -> None:
-        first = event.alert.acknowledged_by
-        if first is not None and (first.user, first.at) == (event.by, event.at):  # the first, not a later one
-            count("TimeToAcknowledge", max(0.0, (event.at - event.alert.first_seen).total_seconds()), "Seconds")
-
     def acknowledge_declared_alert(event: IncidentDeclared) -> None:
         """Whoever declares an incident from an alert's post is on it: the alert is acknowledged (its page stops)."""
         if event.alert_id:
             handling.acknowledge(event.alert_id, event.incident.reporter, event.incident.declared_at,
                                  store=work.store, slack=work.slack, publish=work.publish)
-
-    def declared(event: IncidentDeclared) -> None:
-        if event.new:
-            count("IncidentsDeclared", 1, "Count")
-
-    def resolved(event: IncidentChanged) -> None:
-        took = event.after.time_to_resolve
-        if took is not None and event.before.resolved_at is None:
-            count("TimeToResolveIncident", took.total_seconds(), "Seconds")
 
     def on_incident(react: Callable[[Any, IncidentDesk], None]) -> Callable[[Any], None]:
         """An incident subscriber, given the unit of work's desk (its own changes are keyed by their origin)."""
@@ -328,30 +364,75 @@ def subscribe(table: Subscribers, work: Services, count: Count) -> Subscribers:
         run.__qualname__ = getattr(react, "__qualname__", repr(react))  # the bus names failing subscribers
         return run
 
+    def counted[E: Event](measure: Callable[[E], list[Measurement]]) -> Callable[[E], None]:
+        """A metrics subscriber: what `measure` finds in the event, sent where measurements go."""
+        def run(event: E) -> None:
+            for measurement in measure(event):
+                count(measurement)
+
+        run.__qualname__ = measure.__qualname__
+        return run
+
+    once = counted(measurements.once)
     return (table
-            .on(AlertRaised, lambda _: count("AlertsRaised", 1, "Count"))
-            .on(AlertAcknowledged, stop_page, lambda _: count("Acknowledgements", 1, "Count"), time_to_acknowledge,
-                on_incident(informing.note_alert))
-            .on(AlertResolved, stop_page, lambda _: count("AlertsResolved", 1, "Count"),
-                on_incident(informing.note_alert))
-            .on(AlertReopened, lambda _: count("AlertsReopened", 1, "Count"))
-            .on(PageStarted, lambda _: count("PagesStarted", 1, "Count"))
-            .on(PageAcknowledged, acknowledge_alert, lambda _: count("PagesAcknowledged", 1, "Count"),
-                on_incident(escalation.note_page_acknowledged))
-            .on(PageEnded, lambda _: count("PagesEnded", 1, "Count"), on_incident(escalation.note_page_ended))
-            .on(IncidentDeclared, acknowledge_declared_alert, declared)
+            .on(AlertRaised, counted(measurements.alert_raised))
+            .on(AlertRepeated, once)
+            .on(AlertAcknowledged, stop_page, on_incident(informing.note_alert),
+                counted(measurements.alert_acknowledged))
+            .on(AlertResolved, stop_page, on_incident(informing.note_alert), once)
+            .on(AlertReopened, once)
+            .on(PageStarted, once)
+            .on(LevelNotified, once)
+            .on(PageAcknowledged, acknowledge_alert, on_incident(escalation.note_page_acknowledged), once)
+            .on(PageEnded, on_incident(escalation.note_page_ended), once)
+            .on(IncidentDeclared, acknowledge_declared_alert, counted(measurements.incident_declared))
             .on(IncidentChanged, on_incident(informing.redraw_headline), on_incident(informing.tell_the_channel),
                 on_incident(informing.escalate_when_severe), on_incident(informing.keep_topic),
-                on_incident(informing.ask_for_postmortem), resolved))
+                on_incident(informing.ask_for_postmortem), counted(measurements.incident_changed)))
 
 
-def cloudwatch_count(name: str, value: float, unit: str) -> None:
-    """A metric in CloudWatch's embedded metric format, flushed by the function's @metrics.log_metrics
-    (Powertools' Metrics instances share one metric set)."""
-    from aws_lambda_powertools import Metrics
+def cloudwatch_count(measurement: Measurement) -> None:
+    """A measurement in CloudWatch's embedded metric format (the function's log is where CloudWatch reads it).
+
+    Without dimensions or properties it joins the invocation's one metric set (Powertools' Metrics instances
+    share it), flushed by the function's @metrics.log_metrics: a storm of repeats is one line, not thousands.
+    With them it is a line of its own, written now (Powertools' single_metric), since a metric set has one set
+    of dimensions and properties for all it holds.
+    """
+    from aws_lambda_powertools import Metrics, single_metric
     from aws_lambda_powertools.metrics import MetricUnit
 
-    Metrics().add_metric(name=name, unit=MetricUnit(unit), value=value)
+    name, unit, value = measurement.metric.value, MetricUnit(measurement.unit.value), measurement.value
+    if not measurement.dimensions and not measurement.properties:
+        Metrics().add_metric(name=name, unit=unit, value=value)
+        return
+    with single_metric(name=name, unit=unit, value=value) as metric:  # with `service`, as Metrics' lines have
+        for dimension, dimension_value in measurement.dimensions.items():
+            metric.add_dimension(name=dimension, value=dimension_value)
+        for key, property_value in measurement.properties.items():
+            metric.add_metadata(key=key, value=property_value)
+
+
+def webhook_secrets_in(env: Mapping[str, str]) -> dict[str, str]:
+    """The webhook sources' secrets given as WEBHOOK_SECRET_<KEY> variables (locally; in AWS they are the keys of
+    the stack's webhook secret): key (`gcp`, `grafana_hmac` …) → secret."""
+    return {name.removeprefix(WEBHOOK_SECRET_PREFIX).lower(): value.strip() for name, value in env.items()
+            if name.startswith(WEBHOOK_SECRET_PREFIX) and name != "WEBHOOK_SECRET_ARN" and value.strip()}
+
+
+class XRayTrace:
+    """Trace segments as X-Ray subsegments of the invocation's trace (the handlers' @tracer.capture_lambda_handler
+    opens it), through Powertools' Tracer: disabled by POWERTOOLS_TRACE_DISABLED, as the tests set it."""
+
+    def __init__(self) -> None:
+        from aws_lambda_powertools import Tracer
+
+        self._recorder = Tracer().provider
+
+    def segment(self, name: str) -> AbstractContextManager[Segment]:
+        # An X-Ray subsegment is a Segment; Powertools types its annotation values as numbers.Number, which mypy
+        # cannot see int and float to be.
+        return cast(AbstractContextManager[Segment], self._recorder.in_subsegment(name))
 
 
 def _new_aws_client(service: str) -> Any:
@@ -371,12 +452,32 @@ _runtime_lock = threading.Lock()
 
 
 def runtime() -> Runtime:
-    """This container's Runtime."""
+    """This container's Runtime (on the first call, log lines start carrying correlation keys)."""
     global _runtime
     with _runtime_lock:
         if _runtime is None:
             _runtime = Runtime(clock=_clock)
+            correlation.keep_in(LoggerKeys())
         return _runtime
+
+
+class LoggerKeys:
+    """Correlation keys (klaxon.correlation) as keys of the function's Powertools Logger, kept per thread: the
+    local cloud serves several invocations at once in one process, which Lambda never does."""
+
+    @cached_property
+    def _logger(self) -> Any:  # a child of the handler's Logger(), which formats every klaxon line
+        from aws_lambda_powertools import Logger
+
+        return Logger(child=True)
+
+    def append(self, **keys: str) -> None:
+        if keys:
+            self._logger.thread_safe_append_keys(**keys)
+
+    def remove(self, names: Iterable[str]) -> None:
+        if names:
+            self._logger.thread_safe_remove_keys(names)
 
 
 def cold_start(clock: Clock | None = None) -> None:

@@ -27,6 +27,13 @@ class AlertRaised(Event):
 
 
 @dataclass(frozen=True)
+class AlertRepeated(Event):
+    """A repeat of an alert was counted into it (the grouping window, or its source's key firing again)."""
+
+    alert: Alert
+
+
+@dataclass(frozen=True)
 class AlertAcknowledged(Event):
     """Someone acknowledged an alert: a handled reaction, its button, or the button of its page."""
 
@@ -56,6 +63,15 @@ class PageStarted(Event):
     """A page started and notified its first level."""
 
     page: Page
+
+
+@dataclass(frozen=True)
+class LevelNotified(Event):
+    """One step of a page told its level (the first step too): `people` got a direct message."""
+
+    page: Page
+    step: int
+    people: tuple[str, ...]
 
 
 @dataclass(frozen=True)

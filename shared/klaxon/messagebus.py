@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from klaxon.correlation import about
 from klaxon.events import Event
 
 logger = logging.getLogger("klaxon.messagebus")
@@ -88,6 +89,11 @@ class MessageBus:
             raise SubscriberFailed(f"{len(failures)} subscriber(s) failed: {failures[0]!r}") from failures[0]
 
     def _deliver(self, subscriber: Subscriber[Any], event: Event) -> Exception | None:
+        alert_id, page_id = _concerned(event)
+        with about(alert_id=alert_id, page_id=page_id):
+            return self._attempt(subscriber, event)
+
+    def _attempt(self, subscriber: Subscriber[Any], event: Event) -> Exception | None:
         for attempt in range(1, self._attempts + 1):
             try:
                 subscriber(event)
@@ -101,6 +107,14 @@ class MessageBus:
             else:
                 return None
         return None
+
+
+def _concerned(event: Event) -> tuple[str | None, str | None]:
+    """The ids of the alert and the page an event is about (its `alert`, `page` or `alert_id`: klaxon.events),
+    for its subscribers' logs."""
+    alert, page = getattr(event, "alert", None), getattr(event, "page", None)
+    alert_id = getattr(alert, "id", None) or getattr(page, "alert_id", None) or getattr(event, "alert_id", None)
+    return alert_id, getattr(page, "id", None)
 
 
 def _name(subscriber: Subscriber[Any]) -> str:

@@ -15,7 +15,9 @@ from klaxon.alerts.judging import Identity
 from klaxon.clock import Clock
 from klaxon.commands.editing import Console
 from klaxon.commands.model import Change
-from klaxon.configuration.model import Configuration
+from klaxon.configuration.model import CachedConfiguration, Configuration, ConfigurationCache
+from klaxon.doctor.checkup import Deployment
+from klaxon.doctor.ports import Installation
 from klaxon.events import Publish
 from klaxon.incidents.desk import IncidentDesk
 from klaxon.incidents.ports import DocLinks, IncidentSlack
@@ -41,6 +43,10 @@ class Services:
     admin_users: frozenset[str] = frozenset()
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link (`rule test <link>`)
+    installation: Installation | None = None  # what Slack says of the installation (`doctor`)
+    deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with (`doctor`)
+    # The container's cache behind `configuration`: commands read through it too (None: straight from the store).
+    configuration_cache: ConfigurationCache | None = None
 
     def identity(self, bot_user_id: str | None = None, bot_id: str | None = None) -> Identity:
         """Who Klaxon is (Slack tells the listeners), and where alerts go when no rule names a channel."""
@@ -72,7 +78,11 @@ class Services:
 
     def console(self, me: Identity) -> Console:
         """What /klaxon commands work with, as seen by the bot `me`."""
-        return Console(configuration=self.store.configuration, alerts=self.store.alerts, silences=self.store.silences,
+        configuration = self.store.configuration
+        if self.configuration_cache is not None:
+            configuration = CachedConfiguration(configuration, self.configuration_cache)
+        return Console(configuration=configuration, alerts=self.store.alerts, silences=self.store.silences,
                        hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
-                       messages=self.messages, describe=self.describe_change, digests=self.store.digests)
+                       messages=self.messages, describe=self.describe_change, installation=self.installation,
+                       deployment=self.deployment, digests=self.store.digests)

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from klaxon.alerts.digests import Digest, DigestPost, Unreachable, reminder_slots
 from klaxon.alerts.overdue import open_alerts, overdue_digests
@@ -48,6 +49,23 @@ LISTED_LIMIT = 500  # unposted alerts, pages and reminders a sweep takes on; the
 RELIST_LIMIT = 100  # alerts from before per-channel lists moved into their channel's list each sweep
 
 
+class Step(StrEnum):
+    """A sweep's steps, as its report (and the SweepWork metric's Step dimension) names them."""
+
+    POSTED = "posted"
+    REPEATS_DRAWN = "repeats_drawn"
+    PAGES_STARTED = "pages_started"
+    PAGES_ADVANCED = "pages_advanced"
+    RELISTED = "relisted"
+    UNACKNOWLEDGED = "unacknowledged"
+    RECONCILED = "reconciled"
+    DIGESTS = "digests"
+    REMINDERS = "reminders"
+    HOST_BOARDS = "host_boards"
+    DIRECTORY_PAGES = "directory_pages"
+    INCIDENT_REMINDERS = "incident_reminders"
+
+
 class SweepFailed(RuntimeError):
     """One or more steps failed; the others ran."""
 
@@ -57,8 +75,8 @@ class SweepReport:
     """What one sweep did, returned by the function and logged."""
 
     started_at: str
-    done: dict[str, int] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
+    done: dict[Step, int] = field(default_factory=dict)
+    failed: list[Step] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,30 +102,30 @@ def sweep(ctx: SweepContext) -> SweepReport:
     post in), escalations (they are what wakes people), then reconcile, digests, reminders."""
     report = SweepReport(started_at=ctx.now.isoformat())
     nothing_posted: tuple[int, list[Unreachable]] = (0, [])
-    _, unreachable = _run(report, "posted", lambda: post_waiting(
+    _, unreachable = _run(report, Step.POSTED, lambda: post_waiting(
         store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now, limit=LISTED_LIMIT,
         time_left_ms=ctx.time_left_ms), fallback=nothing_posted, size=lambda done: done[0]) or nothing_posted
     cannot = {u.channel for u in unreachable}
-    _run(report, "repeats_drawn", lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
-                                                        limit=LISTED_LIMIT), fallback=0)
-    _run(report, "pages_started", lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
+    _run(report, Step.REPEATS_DRAWN, lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
+                                                           limit=LISTED_LIMIT), fallback=0)
+    _run(report, Step.PAGES_STARTED, lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
                                                                       unreachable=cannot), fallback=0)
-    _run(report, "pages_advanced", lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
+    _run(report, Step.PAGES_ADVANCED, lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    _run(report, "relisted", lambda: _relist(ctx), fallback=0)
-    read = _run(report, "unacknowledged", lambda: _overdue(ctx, unreachable), fallback=None,
+    _run(report, Step.RELISTED, lambda: _relist(ctx), fallback=0)
+    read = _run(report, Step.UNACKNOWLEDGED, lambda: _overdue(ctx, unreachable), fallback=None,
                 size=lambda done: sum(digest.open_total for digest in done[1]))
     if read is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
         _reconcile_and_digest(ctx, report, read[1], read[0])
-    _run(report, "reminders", lambda: send_reminders(ctx), fallback=0)
-    _run(report, "host_boards", lambda: refresh_host_boards(ctx), fallback=0)
+    _run(report, Step.REMINDERS, lambda: send_reminders(ctx), fallback=0)
+    _run(report, Step.HOST_BOARDS, lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.workspace is not None:
         workspace = ctx.workspace
-        _run(report, "directory_pages", lambda: refresh_directory(ctx.store.directory, workspace, ctx.now),
+        _run(report, Step.DIRECTORY_PAGES, lambda: refresh_directory(ctx.store.directory, workspace, ctx.now),
              fallback=None, size=lambda refreshed: refreshed.staged)
     if ctx.incidents is not None:
         desk = ctx.incidents
-        _run(report, "incident_reminders", lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
+        _run(report, Step.INCIDENT_REMINDERS, lambda: incident_reminders(desk, limit=LISTED_LIMIT), fallback=0)
     if report.failed:
         raise SweepFailed(f"sweep steps failed: {', '.join(report.failed)} (done: {report.done})")
     return report
@@ -134,11 +152,11 @@ def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, digests: list[
     the alerts the repair found handled."""
     preferences = ctx.config.preferences
     overdue = sorted((alert for digest in digests for alert in digest.unacknowledged), key=lambda a: a.first_seen)
-    current = _run(report, "reconciled", lambda: reconcile(
+    current = _run(report, Step.RECONCILED, lambda: reconcile(
         overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
         budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
     still = {alert.id for alert in current or []}
-    _run(report, "digests", lambda: refresh_digests(ctx, [_without_handled(d, still) for d in digests], posts),
+    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, [_without_handled(d, still) for d in digests], posts),
          fallback=0)
 
 
@@ -148,7 +166,7 @@ def _without_handled(digest: Digest, still: set[str]) -> Digest:
                    counted_open=digest.open_total - (len(digest.unacknowledged) - len(kept)))
 
 
-def _run[T](report: SweepReport, name: str, step: Callable[[], T], fallback: T | None,
+def _run[T](report: SweepReport, name: Step, step: Callable[[], T], fallback: T | None,
             size: Callable[[T], int] | None = None) -> T | None:
     """Run one step; count what it did (`size`, else the int or list it returns), or log its failure and
     carry on with `fallback`."""

@@ -112,3 +112,29 @@ def test_a_group_dm_for_several_users(slack: WebClient, team: Team) -> None:
 
     assert channel["is_mpim"] and set(slack.conversations_members(channel=channel["id"])["members"]) == {
         "U0KLAXON", team.alice, team.bob}
+
+
+def test_users_conversations_lists_the_channels_the_bot_is_in_public_and_private(
+        slack: WebClient, workspace: Workspace, team: Team) -> None:
+    secret = workspace.add_channel("secret", is_private=True)["id"]
+    workspace.add_channel("elsewhere", is_private=True, bot_member=False)
+    gone = workspace.add_channel("gone")["id"]
+    workspace.archive(gone)
+
+    listed = slack.users_conversations(types="public_channel,private_channel", exclude_archived=True, limit=999)
+
+    assert {channel["id"] for channel in listed["channels"]} == {team.alerts, secret}
+    assert all(channel["is_member"] for channel in listed["channels"])
+    first = slack.users_conversations(types="public_channel,private_channel", limit=1)
+    assert len(first["channels"]) == 1 and first["response_metadata"]["next_cursor"], "it pages like the others"
+
+
+def test_every_answer_says_the_scopes_the_app_was_granted_and_a_reset_grants_them_all_again(
+        slack: WebClient, workspace: Workspace) -> None:
+    everything = set(slack.auth_test().headers["X-OAuth-Scopes"].split(","))
+
+    assert workspace.grant_scopes(["chat:write", "commands"]) == ["chat:write", "commands"]
+    assert slack.users_list(limit=5).headers["X-OAuth-Scopes"] == "chat:write,commands"
+
+    workspace.reset()
+    assert set(slack.auth_test().headers["X-OAuth-Scopes"].split(",")) == everything >= {"chat:write", "pins:read"}

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from infra.slack_emulator import SlackEmulator, Workspace
+from klaxon.slack.client import repeatable, web_client
 
 from .conftest import BOT_TOKEN, Team
 
@@ -100,3 +101,35 @@ def test_message_metadata_is_kept_and_shown_when_asked_for(slack: WebClient, tea
     slack.chat_postMessage(channel=team.alerts, text="alert", metadata=tag)
     assert slack.conversations_history(channel=team.alerts, include_all_metadata=True)["messages"][0]["metadata"] == tag
     assert "metadata" not in slack.conversations_history(channel=team.alerts)["messages"][0]
+
+
+def test_klaxons_client_repeats_a_gateway_error_only_where_a_repeat_changes_nothing(
+    emulator: SlackEmulator, workspace: Workspace, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("slack_sdk.http_retry.handler.time.sleep", lambda seconds: None)
+    client = web_client(BOT_TOKEN, emulator.api_url)
+    posted = client.chat_postMessage(channel=team.alerts, text="alert")
+
+    # A redraw or a read answered 502 or 504 is asked again: doing it twice is doing it once
+    workspace.fail_next("chat.update", status=502)
+    workspace.fail_next("users.info", status=504)
+    assert client.chat_update(channel=team.alerts, ts=posted["ts"], text="alert (acknowledged)")["ok"]
+    assert client.users_info(user=team.alice)["ok"]
+    assert [c.status for c in workspace.calls("chat.update")] == [502, 200]
+    assert [c.status for c in workspace.calls("users.info")] == [504, 200]
+
+    # A post answered 502 may have been made: it is not made again blindly
+    workspace.fail_next("chat.postMessage", status=502)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=team.alerts, text="second alert")
+    assert [c.status for c in workspace.calls("chat.postMessage")] == [200, 502]
+
+
+@pytest.mark.parametrize(("method", "safe"), [
+    ("chat.update", True), ("conversations.info", True), ("users.list", True), ("reactions.get", True),
+    ("conversations.history", True), ("conversations.open", True),
+    ("chat.postMessage", False), ("chat.postEphemeral", False), ("reactions.add", False),
+    ("conversations.create", False), ("conversations.invite", False), ("files.upload", False),
+])
+def test_which_methods_are_safe_to_repeat(method: str, safe: bool) -> None:
+    assert repeatable(method) is safe

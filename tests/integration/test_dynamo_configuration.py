@@ -9,9 +9,15 @@ import pytest
 
 from klaxon.alerts.judging import Identity
 from klaxon.commands.service import Console, Invocation, run_command
+from klaxon.configuration.as_code import MAX_SILENCES
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore, Preferences
+from klaxon.dynamo import DynamoStore
+from klaxon.incidents.keywords import KeywordReply
+from klaxon.paging.policies import EscalationPolicy, Level
 from klaxon.ports import Person
 from klaxon.rules import ChannelDefault, Rule
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 from klaxon.slack.renderers.commands import describe_change, reply
 from tests.fakes import FakeClock, FakeDirectory
 from tests.integration.conftest import at_once
@@ -26,6 +32,16 @@ def entry(summary: str = "test", at: datetime = NOW) -> AuditEntry:
 def rules(count: int, prefix: str = "r") -> tuple[Rule, ...]:
     return tuple(Rule(id=f"{prefix}-{n:04d}", name=f"rule {n}", pattern=f"alert {n}\\b", target_channel="C0INC")
                  for n in range(count))
+
+
+def snapshot_keys(store: DynamoStore) -> list[str]:
+    return sorted(item["sk"] for item in store.table.query("CONFIG", sk_prefix="SNAPSHOT#"))
+
+
+def pieces_named(store: DynamoStore) -> list[str]:
+    """The pieces VERSION names: the current snapshot's."""
+    head = store.table.get("CONFIG", "VERSION") or {}
+    return [f"SNAPSHOT#{head['stamp']}#{n:04d}" for n in range(head.get("pieces", 0))]
 
 
 def commit(store: ConfigurationStore, change) -> Configuration:
@@ -64,7 +80,7 @@ def test_a_stale_edit_is_refused_and_writes_nothing(dynamo_store):
 
     assert [r.id for r in store.load().rules] == ["r-0000"]
     assert [e.summary for e in store.audit_trail(10)] == ["test"]
-    assert not [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#x-")], "no orphans"
+    assert snapshot_keys(dynamo_store) == pieces_named(dynamo_store), "no orphans"
 
 
 def test_an_import_far_beyond_a_transactions_limit_is_one_step(dynamo_store):
@@ -75,16 +91,13 @@ def test_an_import_far_beyond_a_transactions_limit_is_one_step(dynamo_store):
 
     loaded = store.load()
     assert [r.id for r in loaded.rules] == [f"new-{n:04d}" for n in range(120)]
-    stored = [i for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#")]
-    assert len(stored) == 120, "superseded revisions are deleted"
+    assert snapshot_keys(dynamo_store) == pieces_named(dynamo_store), "the pieces of earlier commits are deleted"
 
 
-def test_unchanged_rules_keep_their_revision_and_changed_ones_get_a_new_one(dynamo_store):
-    store = dynamo_store.configuration
-    commit(store, lambda c: c.with_rules(rules(2)))
-    commit(store, lambda c: c.with_rules((c.rules[0], replace(c.rules[1], enabled=False))))
-    keys = sorted(i["sk"] for i in dynamo_store.table.query("CONFIG") if i["sk"].startswith("RULE#"))
-    assert keys == ["RULE#r-0000#1", "RULE#r-0001#2"]
+def test_the_configuration_is_kept_as_a_few_pieces_not_an_item_per_rule(dynamo_store):
+    commit(dynamo_store.configuration, lambda c: c.with_rules(rules(500)))
+    keys = sorted(item["sk"] for item in dynamo_store.table.query("CONFIG"))
+    assert keys == [*pieces_named(dynamo_store), "VERSION"] and len(keys) == 2
 
 
 def test_the_audit_trail_is_newest_first_with_before_and_after(dynamo_store):
@@ -129,3 +142,38 @@ def test_racing_admins_making_different_edits_keep_every_one(racing_store):
     assert loaded.preferences.verbose_digest and loaded.preferences.grouping_window_seconds == 120
     assert loaded.channel_defaults == {"C0ALERTS": ChannelDefault.ACK} and set(loaded.policies) == {"db"}
     assert loaded.version == len(edits) and len(racing_store.configuration.audit_trail(50)) == len(edits)
+
+
+def test_an_imports_silences_are_written_in_the_configurations_own_commit_or_not_at_all(dynamo_store):
+    def silence(n: int) -> Silence:
+        return Silence.restored(f"s-00000{n}", parse_matchers(f"host=db-{n}"), starts_at=NOW,
+                                ends_at=NOW + timedelta(hours=1), by="U0ADMIN")
+
+    dynamo_store.silences.add(silence(2), entry())  # restored already, by an earlier import
+    base = dynamo_store.configuration.load()
+    with pytest.raises(ConfigurationConflict):
+        dynamo_store.configuration.commit(base, replace(base, rules=rules(3)), entry(), [silence(1), silence(2)])
+    assert dynamo_store.configuration.load().rules == () and {s.id for s in dynamo_store.silences.all()} == {
+        "s-000002"}, "a conflict on one silence writes none of it"
+
+    dynamo_store.configuration.commit(base, replace(base, rules=rules(3)), entry(), [silence(1), silence(3)])
+
+    assert len(dynamo_store.configuration.load().rules) == 3
+    assert {s.id for s in dynamo_store.silences.all()} == {"s-000001", "s-000002", "s-000003"}
+
+
+def test_a_commit_of_every_configuration_item_and_the_most_silences_an_import_restores_fits_one_transaction(
+        dynamo_store):
+    """Every configuration item a commit may write (7) and the most silences an import restores."""
+    base = dynamo_store.configuration.load()
+    everything = replace(base, rules=rules(2), channel_defaults={"C0ALERTS": ChannelDefault.ACK},
+                         preferences=replace(Preferences(), verbose_digest=True),
+                         policies={"db": EscalationPolicy("db", (Level(("U0BOB",)),))}, default_policy="db",
+                         keywords=(KeywordReply.create("runbook", "see the wiki"),))
+    silences = [Silence.restored(f"s-{n:06x}", parse_matchers(f"host=db-{n}"), starts_at=NOW,
+                                 ends_at=NOW + timedelta(hours=1), by="U0ADMIN") for n in range(MAX_SILENCES)]
+
+    dynamo_store.configuration.commit(base, everything, entry(), silences)
+
+    assert dynamo_store.configuration.load().keywords == everything.keywords
+    assert len(dynamo_store.silences.all()) == MAX_SILENCES

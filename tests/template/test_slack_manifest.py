@@ -8,11 +8,13 @@ from pathlib import Path
 
 from infra.slack_emulator.spec import default_spec_path
 from infra.slack_emulator.spec_supplement import NEWER_METHODS
-from infra.slack_manifest import METHOD_SCOPES, SDK_HELPERS, main, manifest
+from infra.slack_manifest import main, manifest
 from klaxon.slack.actions import CallbackId
+from klaxon.slack.scopes import METHOD_SCOPES, REQUIRED_SCOPES, SDK_HELPERS
 
 SLACK_ADAPTER = Path(__file__).resolve().parents[2] / "shared" / "klaxon" / "slack"  # the only slack_sdk user
 _CALL = re.compile(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(")
+_LISTENER = re.compile(r'\bapp\.(command|event|shortcut)\((?:"([^"]+)"|CallbackId\.([A-Z_]+)\.value)\)')
 
 
 def web_api_methods_in_code() -> set[str]:
@@ -102,3 +104,38 @@ def test_the_command_line_takes_a_request_url_or_socket_mode_not_both():
             assert refused.code == 2
         else:
             raise AssertionError(f"{argv} must be refused")
+
+
+def test_people_can_write_to_klaxon_directly_since_a_direct_message_gets_its_reply():
+    for app in (manifest("https://x.example/slack/events"), manifest(None)):
+        assert "message.im" in app["settings"]["event_subscriptions"]["bot_events"]
+        assert app["features"]["app_home"]["messages_tab_enabled"] is True
+        assert app["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+
+
+def test_the_manifest_asks_for_the_one_table_of_scopes_the_doctor_checks():
+    assert set(manifest(None)["oauth_config"]["scopes"]["bot"]) == REQUIRED_SCOPES
+    assert {"channels:read", "groups:read"} <= REQUIRED_SCOPES, "the doctor lists Klaxon's channels, private ones too"
+
+
+def listeners_in_code() -> dict[str, set[str]]:
+    """What the Bolt app listens to, by kind: the commands, events and shortcuts' callback ids it registers."""
+    found: dict[str, set[str]] = {"command": set(), "event": set(), "shortcut": set()}
+    for source in (SLACK_ADAPTER / "listeners").rglob("*.py"):
+        for kind, name, callback in _LISTENER.findall(source.read_text()):
+            found[kind].add(name or CallbackId[callback].value)
+    return found
+
+
+def test_both_manifests_send_every_command_shortcut_and_event_the_app_listens_to():
+    """A listener Slack is never told to send to never runs: issue 12's /incident, its message shortcut and
+    pin events were added to the app and must be in the manifest, over HTTP and over Socket Mode alike."""
+    listening = listeners_in_code()
+    assert {"/klaxon", "/incident"} <= listening["command"] and listening["shortcut"], "the scan finds them"
+    for app in (manifest("https://x.example/slack/events"), manifest(None)):
+        events = set(app["settings"]["event_subscriptions"]["bot_events"])
+        assert {command["command"] for command in app["features"]["slash_commands"]} == listening["command"]
+        assert {shortcut["callback_id"] for shortcut in app["features"]["shortcuts"]} == listening["shortcut"]
+        # Bolt's `message` listener hears every kind of message event the manifest subscribes to.
+        assert {event.split(".")[0] for event in events} == listening["event"]
+        assert {"message.channels", "message.groups", "message.im"} <= events

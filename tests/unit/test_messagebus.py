@@ -12,6 +12,7 @@ from klaxon import bootstrap, events
 from klaxon.events import Event
 from klaxon.incidents import events as incident_events
 from klaxon.messagebus import MessageBus, SubscriberFailed, Subscribers
+from klaxon.metrics import Measurement, Metric, Unit
 from tests.fakes import DOC_LINKS, FakeClock, FakeDirectory, FakeIncidentSlack, FakeSlack, InMemoryStore
 
 
@@ -87,9 +88,9 @@ def test_the_bootstraps_table_lists_every_domain_event():
              if isinstance(kind, type) and issubclass(kind, Event) and kind is not Event}
     table = Subscribers()
     work = bootstrap.services(store=InMemoryStore(), slack=FakeSlack(), directory=FakeDirectory(), clock=FakeClock(),
-                              configuration=lambda: None, count=lambda *metric: None,  # type: ignore[arg-type,return-value]
+                              configuration=lambda: None, count=lambda measurement: None,  # type: ignore[arg-type,return-value]
                               incident_slack=FakeIncidentSlack(), doc_links=DOC_LINKS)
-    bootstrap.subscribe(table, work, count=lambda *metric: None)
+    bootstrap.subscribe(table, work, count=lambda measurement: None)
     assert table.kinds == every
 
 
@@ -99,8 +100,8 @@ def test_acknowledging_an_alert_is_counted_with_the_time_the_first_acknowledgeme
     counted = []
     table = bootstrap.subscribe(Subscribers(), bootstrap.services(
         store=InMemoryStore(), slack=FakeSlack(), directory=FakeDirectory(), clock=FakeClock(),
-        configuration=lambda: None, count=lambda *metric: None, incident_slack=FakeIncidentSlack(),  # type: ignore[arg-type,return-value]
-        doc_links=DOC_LINKS), count=lambda *metric: counted.append(metric))
+        configuration=lambda: None, count=lambda measurement: None, incident_slack=FakeIncidentSlack(),  # type: ignore[arg-type,return-value]
+        doc_links=DOC_LINKS), count=counted.append)
     raised = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     alert = Alert(id="C0A/1.0", origin=SlackMessageOrigin("C0A", "1.0", "B0BOT"), text="disk full", label="",
                   target_channel="C0INC", fingerprint="f", first_seen=raised)
@@ -110,6 +111,6 @@ def test_acknowledging_an_alert_is_counted_with_the_time_the_first_acknowledgeme
     bus(table).publish(events.AlertAcknowledged(replace(alert, marks=(alice,)), by="U0ALICE", at=alice.at))
     bus(table).publish(events.AlertAcknowledged(replace(alert, marks=(alice, bob)), by="U0BOB", at=bob.at))
 
-    assert counted.count(("Acknowledgements", 1, "Count")) == 2
-    assert [metric for metric in counted if metric[0] == "TimeToAcknowledge"] == [("TimeToAcknowledge", 240.0,
-                                                                                  "Seconds")]
+    assert counted.count(Measurement(Metric.ACKNOWLEDGEMENTS)) == 2
+    assert [m for m in counted if m.metric is Metric.TIME_TO_ACKNOWLEDGE] == [
+        Measurement(Metric.TIME_TO_ACKNOWLEDGE, 240.0, Unit.SECONDS)]

@@ -77,11 +77,24 @@ def usergroup_users(call: ApiCall) -> dict[str, Any]:
     return {"ok": True, "users": list(group["users"])}
 
 
+def user_conversations(call: ApiCall) -> dict[str, Any]:
+    """users.conversations: the conversations the app's bot user (or `user`) is a member of, by `types`."""
+    member = call.text("user") or call.bot_user_id
+    wanted = set(call.ids("types") or ["public_channel"])
+    kinds = {"public_channel": "public", "private_channel": "private", "im": "im", "mpim": "mpim"}
+    channels = [c for c in call.state.channels.values()
+                if member in c.members and any(kinds.get(t) == c.kind for t in wanted)
+                and not (c.is_archived and call.flag("exclude_archived"))]
+    page, metadata = call.page([c.conversation(call.bot_user_id) for c in channels])
+    return {"ok": True, "channels": page, "response_metadata": metadata}
+
+
 METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "team.info": team_info,
     "users.info": user_info,
     "users.list": list_users,
+    "users.conversations": user_conversations,
     "users.lookupByEmail": lookup_by_email,
     "usergroups.list": list_usergroups,
     "usergroups.users.list": usergroup_users,

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from klaxon.alerts.model import BUTTON, SOURCE_ACTOR_PREFIX, Alert, HandledMark, reaction_via
 from klaxon.configuration.model import Configuration
+from klaxon.correlation import about
 from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, Publish
 from klaxon.ports import SlackGateway, Store
 
@@ -54,15 +55,22 @@ def on_reaction(change: ReactionChange, *, store: Store, slack: SlackGateway,
         return ReactionEffect()
     alert = None
     if referents.alert_id:
-        via = reaction_via(change.reaction, change.channel, change.ts)
-        if change.added:
-            alert = store.alerts.add_mark(referents.alert_id, HandledMark(change.user, via, change.at))
-            if alert is not None:
-                publish(AlertAcknowledged(alert, by=change.user, at=change.at))
-        else:
-            alert = store.alerts.remove_mark(referents.alert_id, change.user, via)
-        alert = show(alert, store=store, slack=slack)
+        with about(alert_id=referents.alert_id, page_id=referents.page_id):
+            alert = _mark(referents.alert_id, change, store=store, slack=slack, publish=publish)
     return ReactionEffect(alert=alert, page_id=referents.page_id)
+
+
+def _mark(alert_id: str, change: ReactionChange, *, store: Store, slack: SlackGateway,
+          publish: Publish) -> Alert | None:
+    """Add (or take away) a handled reaction's mark on the alert, redraw its post, and tell who acknowledged it."""
+    via = reaction_via(change.reaction, change.channel, change.ts)
+    if change.added:
+        alert = store.alerts.add_mark(alert_id, HandledMark(change.user, via, change.at))
+        if alert is not None:  # told before the post is redrawn: a redraw Slack refuses loses no acknowledgement
+            publish(AlertAcknowledged(alert, by=change.user, at=change.at))
+    else:
+        alert = store.alerts.remove_mark(alert_id, change.user, via)
+    return show(alert, store=store, slack=slack)
 
 
 def is_handled_reaction(reaction: str, handled: Iterable[str]) -> bool:
@@ -82,19 +90,21 @@ def reaction_name(reaction: str) -> str:
 def acknowledge(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
                 publish: Publish) -> Alert | None:
     """The Acknowledge button (or an acknowledged page of the alert); None if there is no such alert."""
-    alert = store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at))
-    if alert is not None:
-        publish(AlertAcknowledged(alert, by=user, at=at))
-    return show(alert, store=store, slack=slack)
+    with about(alert_id=alert_id):
+        alert = store.alerts.add_mark(alert_id, HandledMark(user, BUTTON, at))
+        if alert is not None:
+            publish(AlertAcknowledged(alert, by=user, at=at))
+        return show(alert, store=store, slack=slack)
 
 
 def resolve(alert_id: str, user: str, at: datetime, *, store: Store, slack: SlackGateway,
             publish: Publish) -> Alert | None:
     """The Resolve button; None if there is no such alert."""
-    alert = store.alerts.resolve(alert_id, user, at)
-    if alert is not None:
-        publish(AlertResolved(alert, by=user, at=at))
-    return show(alert, store=store, slack=slack)
+    with about(alert_id=alert_id):
+        alert = store.alerts.resolve(alert_id, user, at)
+        if alert is not None:
+            publish(AlertResolved(alert, by=user, at=at))
+        return show(alert, store=store, slack=slack)
 
 
 def acknowledge_paged_alert(event: PageAcknowledged, *, store: Store, slack: SlackGateway,

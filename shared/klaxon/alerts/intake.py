@@ -28,11 +28,12 @@ from klaxon.alerts.judging import Identity, Judgement, Verdict, judge, judge_ext
 from klaxon.alerts.lifecycle import Change, key_hash
 from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
-from klaxon.alerts.ports import Applied, Arrival, RaiseOutcome, SilenceCheck
+from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome, SilenceCheck
 from klaxon.alerts.posting import POSTING_RESERVE_MS, post_once
 from klaxon.alerts.storms import redraw_repeat
 from klaxon.configuration.model import Configuration
-from klaxon.events import AlertRaised, AlertReopened, AlertResolved, Publish
+from klaxon.correlation import about
+from klaxon.events import AlertRaised, AlertReopened, AlertRepeated, AlertResolved, Publish
 from klaxon.ports import ChannelUnreachable, SlackGateway, Store
 from klaxon.rules import Rule
 from klaxon.rules.grouping import fingerprint
@@ -107,7 +108,15 @@ def _raise_from_message(message: ChannelMessage, judgement: Judgement, intake: I
     candidate = _silenced(_draft(alert_id(message.channel, message.ts), origin, message.text, label, judgement,
                                  fingerprint(group_key, message.plain_text), said_at), intake)
     raised = intake.store.alerts.raise_alert(candidate, group_until=said_at + intake.window, now=intake.now)
+    with about(alert_id=raised.alert.id):
+        return _show_raised(raised, candidate, intake)
+
+
+def _show_raised(raised: Raised, candidate: Alert, intake: Intake) -> Alert:
+    """Tell the others what recording the message did, then post the alert or redraw its group's post."""
     alert = raised.alert
+    if raised.outcome is RaiseOutcome.GROUPED:
+        intake.publish(AlertRepeated(alert))
     if alert.silenced_by:
         if raised.outcome is RaiseOutcome.NEW:
             intake.publish(AlertRaised(alert))
@@ -173,8 +182,16 @@ def _external_draft(event: ExternalEvent, judgement: Judgement, at: datetime, in
 
 
 def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert | None:
-    """Show what an event changed - post a new alert, redraw a changed one, tell the other features - and
-    return the alert as it now is.
+    """Show what an event changed, as work about its alert (klaxon.correlation); the alert as it now is."""
+    alert = applied.alert
+    if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
+        return alert
+    with about(alert_id=alert.id):
+        return _show_change(alert, applied.change, intake, unreachable)
+
+
+def _show_change(alert: Alert, change: Change, intake: Intake, unreachable: set[str]) -> Alert:
+    """Post a new alert, redraw a changed one, tell the other features - and return the alert as it now is.
 
     New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
     about a post a second per channel); the rest keep their posting lease and the sweep posts them once
@@ -182,26 +199,25 @@ def _carry_out(applied: Applied, intake: Intake, unreachable: set[str]) -> Alert
     sweep. A repeat's new count is drawn at most once per few seconds (klaxon.alerts.storms), and only
     while there is time (the sweep draws it otherwise); a resolve or a reopen is always drawn.
     """
-    alert = applied.alert
-    if alert is None or applied.change in (Change.STALE, Change.KEPT, Change.ALREADY_RESOLVED):
-        return alert
+    if change is Change.REPEAT:
+        intake.publish(AlertRepeated(alert))
     if alert.silenced_by:
-        if applied.change is Change.NEW:
+        if change is Change.NEW:
             intake.publish(AlertRaised(alert))
         return alert
     if not alert.is_posted:
-        alert = _post(alert, applied.change, intake, unreachable)
-        if applied.change is not Change.REPEAT:
+        alert = _post(alert, change, intake, unreachable)
+        if change is not Change.REPEAT:
             return alert
-    if applied.change is Change.REPEAT:
+    if change is Change.REPEAT:
         if alert.is_posted and intake.time_left_ms() <= POSTING_RESERVE_MS:
             intake.store.alerts.trail_redraw(alert.id, intake.now)  # no time to draw it: the sweep does
             return alert
         return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     show(alert, store=intake.store, slack=intake.slack)
-    if applied.change is Change.REOPEN:
+    if change is Change.REOPEN:
         intake.publish(AlertReopened(alert))
-    elif applied.change is Change.RESOLVE:
+    elif change is Change.RESOLVE:
         assert alert.resolved_by and alert.resolved_at
         intake.publish(AlertResolved(alert, by=alert.resolved_by, at=alert.resolved_at))
     return alert

@@ -155,6 +155,11 @@ class Alert:
         return self.origin.permalink if isinstance(self.origin, SlackMessageOrigin) else self.origin.link
 
     @property
+    def source(self) -> str:
+        """Where it came from: `slack` for a channel's message, else the monitoring source's name (gcp …)."""
+        return self.origin.source if isinstance(self.origin, ExternalOrigin) else SLACK_SOURCE
+
+    @property
     def message(self) -> SlackMessageOrigin | None:
         """The Slack message it was raised from; None for an alert from a monitoring source."""
         return self.origin if isinstance(self.origin, SlackMessageOrigin) else None
@@ -202,6 +207,7 @@ def source_actor(source: str) -> str:
 
 
 SOURCE_ACTOR_PREFIX = "webhook:"
+SLACK_SOURCE = "slack"  # the source of alerts raised from channel messages
 BUTTON = "button"
 
 

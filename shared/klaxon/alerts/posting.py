@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from klaxon.alerts.digests import Unreachable
 from klaxon.alerts.model import Alert
 from klaxon.configuration.model import AuditEntry
+from klaxon.correlation import about
 from klaxon.events import AlertRaised, Publish
 from klaxon.ports import ChannelUnreachable, SlackBusy, SlackGateway, Store
 
@@ -106,8 +107,9 @@ def post_waiting(*, store: Store, slack: SlackGateway, publish: Publish, now: da
         if looked[channel] is None:
             continue  # the look was refused: try the channel again next sweep rather than post twice
         try:
-            posted += post_once(alert, store=store, slack=slack, publish=publish, now=now,
-                                found=looked[channel]).is_posted
+            with about(alert_id=alert.id):
+                posted += post_once(alert, store=store, slack=slack, publish=publish, now=now,
+                                    found=looked[channel]).is_posted
         except ChannelUnreachable as unreachable:
             reasons[channel] = unreachable.reason
     counts = Counter(alert.target_channel for alert in waiting if alert.target_channel in reasons)

@@ -9,6 +9,7 @@ Adding a verb touches its topic's module (and the renderer of what it answers).
 from klaxon.commands import (
     audit,
     channels,
+    doctor,
     hosts,
     incident_settings,
     keywords,
@@ -105,6 +106,7 @@ __all__ = [
     "audit",
     "changes_configuration",
     "channels",
+    "doctor",
     "help_topic",
     "hosts",
     "incident_settings",

@@ -19,8 +19,11 @@ from klaxon.alerts.ports import AlertRepository, DigestPosts
 from klaxon.clock import Clock
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore
+from klaxon.doctor.checkup import Deployment
+from klaxon.doctor.ports import Installation
 from klaxon.monitoring.hosts import HostRepository
 from klaxon.ports import MessageReader, SlackDirectory
+from klaxon.silences.model import Silence
 from klaxon.silences.ports import SilenceRepository
 
 COMMIT_ATTEMPTS = 8  # each round of racing editors lets one through; a few admins settle well within this
@@ -58,6 +61,8 @@ class Console:
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link, for `rule test <link>`
     digests: DigestPosts | None = None  # the incidents channels whose digests `report` shows
+    installation: Installation | None = None  # what Slack says of the installation, for `doctor`
+    deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with, for `doctor`
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Edit:
     change: Change
     before: Any = None
     after: Any = None
+    silences: tuple[Silence, ...] = ()  # restored with the change, in its one commit (an import's)
 
 
 def edit(console: Console, invocation: Invocation, action: str, change: Callable[[Configuration], Edit]) -> Answer:
@@ -82,11 +88,11 @@ def edit(console: Console, invocation: Invocation, action: str, change: Callable
         base = console.configuration.load()
         made = change(base)
         _ = made.config.rulebook  # compiles every rule: a configuration that cannot match is never written
-        if made.config == base:
+        if made.config == base and not made.silences:
             return Unchanged(made.change)
         entry = audit_entry(console, invocation, action, made.change, before=made.before, after=made.after)
         try:
-            console.configuration.commit(base, made.config, entry)
+            console.configuration.commit(base, made.config, entry, made.silences)
         except ConfigurationConflict:
             continue
         return Done(made.change)

@@ -1,10 +1,17 @@
-"""`/klaxon import` and `/klaxon export`: rules, policies and settings as a file - Klaxon's YAML, or IMS's
-IMS.ini to migrate from (SPEC §6)."""
+"""`/klaxon import` and `/klaxon export`: rules, policies, settings, keyword replies and the silences in force as a
+file - Klaxon's YAML, or IMS's IMS.ini to migrate from (SPEC §6).
+
+A YAML import replaces the configuration with the file's, and restores the file's silences that have not ended
+(by id: one already here stays as it is) in the same commit - all of it, or nothing. It ends no silence: a
+silence someone set during an incident is not undone by a team re-applying its configuration.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 
 from klaxon.commands.editing import Console, Edit, Invocation, edit
@@ -16,6 +23,7 @@ from klaxon.commands.words import Words
 from klaxon.configuration.as_code import apply_import, export_yaml, import_yaml
 from klaxon.configuration.model import EVERY_CHANNEL, Configuration
 from klaxon.rules import ChannelDefault, import_ims
+from klaxon.silences.model import Silence
 
 _CODE_FENCE = re.compile(r"```(?:[a-z]+\n)?\n?(.*?)\n?```", re.DOTALL)  # a pasted ```code block```
 
@@ -37,7 +45,7 @@ class Import(Command):
 
 @dataclass(frozen=True)
 class Export(Command):
-    """Rules, policies and settings as YAML."""
+    """Rules, policies, settings, keyword replies and the silences in force, as YAML."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,9 @@ class YamlImported(Change):
     rules: int
     replaced: int
     channel_defaults: int
+    silences: int = 0  # restored
+    ended: int = 0  # in the file, but over by now: left out
+    kept: int = 0  # in the file, and already here: left as they are
 
 
 @dataclass(frozen=True)
@@ -92,14 +103,24 @@ def _run_import(command: Import, invocation: Invocation, console: Console) -> An
     if command.format is ImportFormat.IMS:
         return edit(console, invocation, f"import {command.format}",
                     lambda config: _import_ims(config, command.text, names))
-    return edit(console, invocation, f"import {command.format}", lambda config: _import_yaml(config, command.text))
+    return edit(console, invocation, f"import {command.format}",
+                lambda config: _import_yaml(config, command.text, console.silences.all(), console.clock.now()))
 
 
-def _import_yaml(config: Configuration, text: str) -> Edit:
+def _import_yaml(config: Configuration, text: str, here: Sequence[Silence], now: datetime) -> Edit:
+    """The file's configuration, and its silences that have not ended and are not here yet (`here`: every
+    silence kept, read for this attempt of the edit)."""
     imported = import_yaml(text)
     changed = apply_import(config, imported)
-    return Edit(changed, YamlImported(len(imported.rules), len(config.rules), len(imported.channel_defaults)),
-                before=export_yaml(config), after=export_yaml(changed))
+    known = {silence.id for silence in here}
+    going = [silence for silence in imported.silences if silence.ends_at > now]
+    restored = tuple(silence for silence in going if silence.id not in known)
+    in_force = [silence for silence in here if silence.ends_at > now]
+    return Edit(changed, YamlImported(len(imported.rules), len(config.rules), len(imported.channel_defaults),
+                                      silences=len(restored), ended=len(imported.silences) - len(going),
+                                      kept=len(going) - len(restored)),
+                before=export_yaml(config, in_force), after=export_yaml(changed, [*in_force, *restored]),
+                silences=restored)
 
 
 def _import_ims(config: Configuration, text: str, names: Names) -> Edit:
@@ -117,7 +138,9 @@ def _import_ims(config: Configuration, text: str, names: Names) -> Edit:
 
 
 def _run_export(command: Export, invocation: Invocation, console: Console) -> Answer:
-    return Exported(export_yaml(console.configuration.load()))
+    now = console.clock.now()
+    in_force = [silence for silence in console.silences.all() if silence.ends_at > now]
+    return Exported(export_yaml(console.configuration.load(), in_force))
 
 
 REGISTRY.add(Verb("import", "/klaxon import [ims|yaml] <IMS.ini text or Klaxon YAML export>", _parse_import,

@@ -21,9 +21,8 @@ from klaxon.commands.registry import REGISTRY, Verb
 from klaxon.commands.words import OPEN_QUOTES, Words, duration, quoted_text
 from klaxon.rules.patterns import quote
 from klaxon.silences.matchers import Matcher, SilenceError, parse_matchers
-from klaxon.silences.model import Silence, listed
+from klaxon.silences.model import SILENCE_ID, Silence, listed
 
-SILENCE_ID = re.compile(r"s-[0-9a-f]{6}")
 _FOR = re.compile(r"(?<!\S)for(?=\s|$)", re.IGNORECASE)
 
 

@@ -1,9 +1,14 @@
 """Klaxon's configuration as YAML: `/klaxon export` writes it, `/klaxon import` reads it back.
 
+Everything a team configures round-trips - rules, channel defaults, every setting, escalation policies and
+which channels use them, keyword replies - and the silences in force (host mutes are silences of
+`host=<name>`), so a team can keep it as code and restore it into a new stack: export, import into an empty
+stack, export again, and the two documents are the same.
+
 Written for people to keep in a repository and edit: patterns in the `/…/i` notation they type,
-windows as the text `when` takes, durations in seconds. Reading is strict: any unknown key or bad
-value is an error naming where it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of
-a bad file is applied.
+windows as the text `when` takes, durations in seconds, silences' matchers as `/klaxon silence` takes them and
+their times in ISO-8601 with a zone. Reading is strict: any unknown key or bad value is an error naming where
+it is (`rules[2].when: unknown time zone "Asia/Tokio"`), and nothing of a bad file is applied.
 
 Reading is also bounded, because an import is whatever an admin pastes: the file's size and rule count
 are capped (klaxon.rules.limits), nesting is capped, and YAML aliases (`*name`) are refused. An export
@@ -13,23 +18,29 @@ of ten references to … (YAML 1.1 spec, §3.2.2.2 "Anchors and Aliases"; the "b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import yaml
 
 from klaxon.configuration.model import Configuration, ConfigurationError, Preferences
-from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordError, KeywordReply
+from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy, PolicyError
 from klaxon.rules import Action, ChannelDefault, Rule, RuleError, TimeWindow, parse_pattern
 from klaxon.rules.limits import check_rule_count, check_rule_file_size
 from klaxon.rules.patterns import quote
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 
 FORMAT_VERSION = 1
 # An export nests six deep (policies → a policy → levels → a level → handlers); the YAML composer
 # recurses once per level, so a paste of 100,000 `[` would otherwise exhaust the stack.
 MAX_NESTING = 16
+# Silences are restored in the import's one transaction, beside the configuration's few items: DynamoDB takes
+# 100 writes in a transaction (klaxon/dynamo/configuration.py).
+MAX_SILENCES = 90
 _RULE_KEYS = {"id", "name", "pattern", "to", "label", "when", "action", "in", "from", "hotline", "policy",
               "ack_timeout", "enabled", "ims"}
 
@@ -47,10 +58,12 @@ class ImportedConfiguration:
     channel_policies: dict[str, str]
     default_policy: str | None
     keywords: tuple[KeywordReply, ...]
+    silences: tuple[Silence, ...] = ()
 
 
-def export_yaml(config: Configuration) -> str:
-    """The configuration as YAML that `import_yaml` reads back to the same rules, defaults and settings."""
+def export_yaml(config: Configuration, silences: Sequence[Silence] = ()) -> str:
+    """The configuration, and `silences` (those in force: the caller picks them), as YAML that `import_yaml` reads
+    back to the same rules, defaults, settings, policies, keyword replies and silences."""
     document = {
         "klaxon": FORMAT_VERSION,
         "rules": [_rule_document(rule) for rule in config.rules],
@@ -59,8 +72,27 @@ def export_yaml(config: Configuration) -> str:
         "policies": [policy.to_record() for _, policy in sorted(config.policies.items())],
         "paging": {"channels": dict(sorted(config.channel_policies.items())), "default": config.default_policy},
         "keywords": [keyword.to_record() for keyword in config.keywords],
+        "silences": [_silence_document(silence) for silence in sorted(silences, key=lambda s: (s.ends_at, s.id))],
     }
-    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
+    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120))
+
+
+_LINE_SEPARATORS = ("\x85", "\u2028", "\u2029")  # breaks a line in YAML (1.1 spec, §5.4), not in Klaxon's text
+
+
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type information
+    """PyYAML's safe dumper, writing double-quoted (as escapes) the text it would otherwise lose:
+    - Unicode's line separators: written plain or single-quoted, PyYAML folds them into a space when read back;
+    - text beginning or ending in a space PyYAML does not quote (U+00A0, U+3000, …): written plain, it is lost
+      wherever a line's or a message's ends are trimmed - the import's paste, an editor saving the file."""
+
+
+def _text_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    loses = any(separator in text for separator in _LINE_SEPARATORS) or text[:1].isspace() or text[-1:].isspace()
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if loses else None)
+
+
+_Dumper.add_representer(str, _text_representer)
 
 
 def import_yaml(text: str) -> ImportedConfiguration:
@@ -72,7 +104,7 @@ def import_yaml(text: str) -> ImportedConfiguration:
     document = _read_document(text)
     if not isinstance(document, dict) or document.get("klaxon") != FORMAT_VERSION:
         raise RulesAsCodeError(f"not a Klaxon export: it must start with `klaxon: {FORMAT_VERSION}`")
-    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging", "keywords"}
+    unknown = set(document) - {"klaxon", "rules", "channels", "settings", "policies", "paging", "keywords", "silences"}
     if unknown:
         raise RulesAsCodeError(f"unknown sections: {', '.join(sorted(map(str, unknown)))}")
     rule_items = _list(document.get("rules"), "rules")
@@ -85,14 +117,18 @@ def import_yaml(text: str) -> ImportedConfiguration:
         raise RulesAsCodeError("paging: a mapping with channels (channel id → policy) and default")
     channel_policies = {str(k): str(v) for k, v in (paging.get("channels") or {}).items()}
     default_policy = paging.get("default") or None
+    preferences = _settings(document.get("settings") or {})
+    # Every place a policy is named, as `/klaxon policy delete` lists them (Configuration.policy_users): a
+    # reference to no policy would page nobody, silently.
     for name in [*channel_policies.values(), *([default_policy] if default_policy else []),
-                 *(rule.policy for rule in rules if rule.policy)]:
+                 *(rule.policy for rule in rules if rule.policy), *preferences.source_policies.values()]:
         if name not in policies:
             raise RulesAsCodeError(f"policy `{name}` is used but not defined under policies")
     return ImportedConfiguration(rules=rules, channel_defaults=_channels(document.get("channels") or {}),
-                                 preferences=_settings(document.get("settings") or {}), policies=policies,
+                                 preferences=preferences, policies=policies,
                                  channel_policies=channel_policies, default_policy=default_policy,
-                                 keywords=_keywords(document.get("keywords")))
+                                 keywords=_keywords(document.get("keywords")),
+                                 silences=_silences(document.get("silences")))
 
 
 class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
@@ -158,18 +194,60 @@ def _keywords(section: Any) -> tuple[KeywordReply, ...]:
     items = _list(section, "keywords")
     if len(items) > MAX_KEYWORDS:
         raise RulesAsCodeError(f"keywords: at most {MAX_KEYWORDS}, not {len(items)}")
-    found: dict[str, KeywordReply] = {}
-    for n, record in enumerate(items):
-        if not isinstance(record, Mapping) or set(record) != {"id", "phrase", "reply"}:
-            raise RulesAsCodeError(f"keywords[{n}]: a mapping of id, phrase and reply")
+    return _by_id(items, "keywords", "keyword replies", _keyword)
+
+
+def _keyword(record: Any) -> KeywordReply:
+    if not isinstance(record, Mapping) or set(record) != {"id", "phrase", "reply"}:
+        raise ValueError("a mapping of id, phrase and reply")
+    return KeywordReply.from_record(record)
+
+
+_SILENCE_KEYS = {"id", "matchers", "starts_at", "ends_at", "created_by", "comment"}
+
+
+def _silence_document(silence: Silence) -> dict[str, Any]:
+    return {"id": silence.id, "matchers": ", ".join(str(matcher) for matcher in silence.matchers),
+            "starts_at": silence.starts_at.isoformat(), "ends_at": silence.ends_at.isoformat(),
+            "created_by": silence.created_by, "comment": silence.comment}
+
+
+def _silences(section: Any) -> tuple[Silence, ...]:
+    items = _list(section, "silences")
+    if len(items) > MAX_SILENCES:
+        raise RulesAsCodeError(f"silences: an import restores at most {MAX_SILENCES}, not {len(items)}")
+    return _by_id(items, "silences", "silences", _silence)
+
+
+def _silence(item: Any) -> Silence:
+    if not isinstance(item, Mapping) or not _SILENCE_KEYS - {"comment"} <= set(item) <= _SILENCE_KEYS:
+        raise ValueError("a mapping of id, matchers, starts_at, ends_at, created_by and, if it has one, comment")
+    return Silence.restored(str(item["id"]), parse_matchers(str(item["matchers"])),
+                            starts_at=_moment(item["starts_at"]), ends_at=_moment(item["ends_at"]),
+                            by=str(item["created_by"]), comment=str(item.get("comment") or ""))
+
+
+def _by_id[T: (KeywordReply, Silence)](items: list[Any], where: str, plural: str,
+                                      read: Callable[[Any], T]) -> tuple[T, ...]:
+    """Each item read (a problem named `where[n]: …`), in order; two with one id are refused."""
+    found: dict[str, T] = {}
+    for n, item in enumerate(items):
         try:
-            keyword = KeywordReply.from_record(record)
-        except KeywordError as error:
-            raise RulesAsCodeError(f"keywords[{n}]: {error}") from error
-        if keyword.id in found:
-            raise RulesAsCodeError(f"two keyword replies share the id {keyword.id}")
-        found[keyword.id] = keyword
+            made = read(item)
+        except ValueError as error:  # KeywordError and SilenceError are ValueErrors too
+            raise RulesAsCodeError(f"{where}[{n}]: {error}") from error
+        if made.id in found:
+            raise RulesAsCodeError(f"two {plural} share the id {made.id}")
+        found[made.id] = made
     return tuple(found.values())
+
+
+def _moment(value: Any) -> datetime:
+    """A time as ISO-8601 with a zone (YAML may have read it as a timestamp already)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"{value} has no time zone (write it as the export does: 2026-11-29T10:00:00+00:00)")
+    return moment
 
 
 def _rule_document(rule: Rule) -> dict[str, Any]:

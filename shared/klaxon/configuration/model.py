@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from klaxon.alerts.external import SOURCES
 from klaxon.incidents.keywords import MAX_KEYWORDS, KeywordReply
 from klaxon.paging.policies import EscalationPolicy
 from klaxon.rules import ChannelDefault, Rule, RuleBook
+
+if TYPE_CHECKING:
+    from klaxon.silences.model import Silence
 
 DEFAULT_HANDLED_REACTION = "white_check_mark"
 EVERY_CHANNEL = "*"  # the channel-defaults key for channels without a default of their own
@@ -273,8 +276,10 @@ class ConfigurationSource(Protocol):
 
 
 class ConfigurationStore(ConfigurationSource, Protocol):
-    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry) -> Configuration:
-        """Store `changed` and its audit entry in one step if nothing else changed since `base` was read.
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
+        """Store `changed` and its audit entry in one step if nothing else changed since `base` was read, with
+        `silences` (an import restoring them) in the same step, each only if no silence has its id yet.
 
         Raises ConfigurationConflict otherwise; returns `changed` with its new version.
         """
@@ -301,13 +306,43 @@ class ConfigurationCache:
         self.loads = 0
 
     def current(self, source: ConfigurationSource) -> Configuration:
-        """The latest committed configuration: one small read, and a reload only when it changed."""
-        stamp = source.stamp()
+        """The latest committed configuration: one small read, and a reload only when it changed.
+
+        A cold cache loads at once: the load reads the version itself, so asking for the stamp first
+        would be one read more.
+        """
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.stamp == stamp:
+        if snapshot is not None and snapshot.stamp == source.stamp():
             return snapshot
         with self._lock:
-            if self._snapshot is None or self._snapshot.stamp != stamp:
-                self._snapshot = source.load()
+            current = self._snapshot
+            if current is None or current is snapshot:  # no other thread reloaded it meanwhile
+                current = self._snapshot = source.load()
                 self.loads += 1
-            return self._snapshot
+            return current
+
+
+class CachedConfiguration:
+    """A configuration store whose reads go through a container's cache, for /klaxon commands: on a warm
+    container `rule test`, `rule list`, `export` and an edit's base cost the one small revalidating read,
+    and the compiled rules are the ones messages are judged with. Writes go to the store."""
+
+    def __init__(self, store: ConfigurationStore, cache: ConfigurationCache) -> None:
+        self._store = store
+        self._cache = cache
+
+    def stamp(self) -> str:
+        return self._store.stamp()
+
+    def load(self) -> Configuration:
+        return self._cache.current(self._store)
+
+    def commit(self, base: Configuration, changed: Configuration, entry: AuditEntry,
+               silences: Sequence[Silence] = ()) -> Configuration:
+        return self._store.commit(base, changed, entry, silences)
+
+    def audit_trail(self, limit: int) -> list[AuditEntry]:
+        return self._store.audit_trail(limit)
+
+    def note(self, entry: AuditEntry) -> None:
+        self._store.note(entry)

@@ -16,13 +16,14 @@ from klaxon.dynamo.pages import DynamoPages
 from klaxon.dynamo.people import DynamoPeople
 from klaxon.dynamo.silences import DynamoSilences
 from klaxon.dynamo.table import Table
+from klaxon.tracing import NO_TRACE, Trace
 
 
 class DynamoStore:
     """Everything Klaxon keeps, in one table (implements klaxon.ports.Store)."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
-        self.table = Table(client, table_name)
+    def __init__(self, client: Any, table_name: str, trace: Trace = NO_TRACE) -> None:
+        self.table = Table(client, table_name, trace)
         self.claims = DynamoEventClaims(self.table)
         self.alerts = DynamoAlerts(self.table)
         self.configuration = DynamoConfiguration(self.table)

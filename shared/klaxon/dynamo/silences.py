@@ -33,8 +33,7 @@ class DynamoSilences:
         return _silence(item) if item else None
 
     def add(self, silence: Silence, entry: AuditEntry) -> None:
-        self._table.transact([Write("Put", {"pk": SILENCE_PK, "sk": silence.id}, _item(silence),
-                                    condition="attribute_not_exists(pk)"), audit_write(entry)])
+        self._table.transact([silence_write(silence), audit_write(entry)])
 
     def end(self, ended: Silence, entry: AuditEntry) -> bool:
         # Still running when ended: its stored end is later than the new one (times are UTC ISO-8601 strings
@@ -50,6 +49,11 @@ class DynamoSilences:
         except ConditionFailed:
             return False
         return True
+
+
+def silence_write(silence: Silence) -> Write:
+    """A new silence, for a transaction: written only if no silence has its id yet."""
+    return Write("Put", {"pk": SILENCE_PK, "sk": silence.id}, _item(silence), condition="attribute_not_exists(pk)")
 
 
 def _item(silence: Silence) -> Item:

@@ -3,6 +3,7 @@
 Repositories speak plain Python values; this module turns them into DynamoDB's typed form and back
 (numbers come back as int or float, never Decimal), reports a failed condition as a result rather than
 an exception, and counts the items it reads and writes so benchmarks can show what a sweep or an event costs.
+Every request is a trace segment of its own (`dynamodb GetItem`), annotated with the operation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+from klaxon.tracing import NO_TRACE, Trace
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -70,17 +73,30 @@ class Write:
 
 
 class Table:
-    """Typed access to the table; `client` is a boto3 DynamoDB client built once per container."""
+    """Typed access to the table; `client` is a boto3 DynamoDB client built once per container, `trace` where
+    each request's segment goes."""
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, trace: Trace = NO_TRACE) -> None:
         self.client = client
         self.name = name
+        self.trace = trace
         self.reads = ItemCounter()
         self.writes = ItemCounter()
 
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        """One request (`get_item` …) in a trace segment named after DynamoDB's operation (GetItem)."""
+        name = "".join(part.title() for part in operation.split("_"))
+        with self.trace.segment(f"dynamodb {name}") as segment:
+            segment.put_annotation("dynamodb_operation", name)
+            try:
+                return getattr(self.client, operation)(**kwargs)
+            except ClientError as error:
+                segment.put_annotation("dynamodb_error", str(error.response.get("Error", {}).get("Code", "")))
+                raise
+
     # ------------------------------------------------------------------ reads
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
-        response = self.client.get_item(TableName=self.name, Key=_key(pk, sk), ConsistentRead=consistent)
+        response = self._call("get_item", TableName=self.name, Key=_key(pk, sk), ConsistentRead=consistent)
         item = response.get("Item")
         self.reads.add("get", 1 if item else 0)
         return plain(item) if item else None
@@ -145,7 +161,7 @@ class Table:
             pending: dict[str, Any] = {self.name: {"Keys": [_key(pk, sk) for pk, sk in keys[start:start + 100]],
                                                    "ConsistentRead": True}}
             for attempt in range(8):
-                response = self.client.batch_get_item(RequestItems=pending)
+                response = self._call("batch_get_item", RequestItems=pending)
                 items = response.get("Responses", {}).get(self.name, [])
                 self.reads.add("get_many", len(items))
                 found += [plain(item) for item in items]
@@ -160,7 +176,7 @@ class Table:
         while True:
             if limit is not None:
                 kwargs["Limit"] = limit - seen
-            response = self.client.query(TableName=self.name, **kwargs)
+            response = self._call("query", TableName=self.name, **kwargs)
             items = response.get("Items", [])
             self.reads.add(kind, len(items))
             for item in items:
@@ -177,14 +193,14 @@ class Table:
         """Put an item; raise ConditionFailed when `condition` does not hold."""
         kwargs = _conditional(condition, names, values)
         self.writes.add("put", 1)
-        self._write(self.client.put_item, TableName=self.name, Item=_item(item), **kwargs)
+        self._write("put_item", TableName=self.name, Item=_item(item), **kwargs)
 
     def update(self, pk: str, sk: str, expression: str, *, condition: str | None = None,
                names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> Item:
         """Apply an update expression and return the item as it is now; ConditionFailed if refused."""
         kwargs = _conditional(condition, names, values)
         self.writes.add("update", 1)
-        response = self._write(self.client.update_item, TableName=self.name, Key=_key(pk, sk),
+        response = self._write("update_item", TableName=self.name, Key=_key(pk, sk),
                                UpdateExpression=expression, ReturnValues="ALL_NEW", **kwargs)
         return plain(response.get("Attributes", {}))
 
@@ -192,7 +208,7 @@ class Table:
                names: Mapping[str, str] | None = None, values: Mapping[str, Any] | None = None) -> None:
         kwargs = _conditional(condition, names, values)
         self.writes.add("delete", 1)
-        self._write(self.client.delete_item, TableName=self.name, Key=_key(pk, sk), **kwargs)
+        self._write("delete_item", TableName=self.name, Key=_key(pk, sk), **kwargs)
 
     def put_many(self, items: Sequence[Item]) -> None:
         """Put items in batches of 25, resending what DynamoDB leaves unprocessed (throttling)."""
@@ -207,7 +223,7 @@ class Table:
             pending = {self.name: requests[start:start + 25]}
             self.writes.add("batch", len(pending[self.name]))
             for attempt in range(8):
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                pending = self._call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
                 if not pending:
                     break
                 time.sleep(min(1.0, 0.05 * 2 ** attempt))
@@ -224,16 +240,16 @@ class Table:
         operations = [{write.kind: _operation(self.name, write)} for write in writes]
         self.writes.add("transact", len(operations))
         try:
-            self.client.transact_write_items(TransactItems=operations)
+            self._call("transact_write_items", TransactItems=operations)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
             raise ConditionFailed(reasons) from error
 
-    def _write(self, call: Any, **kwargs: Any) -> Any:
+    def _write(self, operation: str, **kwargs: Any) -> Any:
         try:
-            return call(**kwargs)
+            return self._call(operation, **kwargs)
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise ConditionFailed(["ConditionalCheckFailed"]) from error

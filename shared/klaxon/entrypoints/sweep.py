@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 
-from klaxon.bootstrap import runtime
+from klaxon.bootstrap import cloudwatch_count, runtime
+from klaxon.metrics import STEP, Measurement, Metric
 from klaxon.sweep import SweepContext, sweep
 
 logger = Logger(child=True)
-metrics = Metrics()
 
 
 def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run one sweep for an EventBridge scheduled event; report what it did."""
+    """Run one sweep for an EventBridge scheduled event; report what it did (logged, and as SweepWork by Step)."""
     container = runtime()
     work = container.services(for_sweep=True)
     report = sweep(SweepContext(store=work.store, slack=work.slack, directory=work.directory,
@@ -24,6 +23,6 @@ def handle_scheduled_event(event: dict[str, Any], context: Any) -> dict[str, Any
                                 time_left_ms=context.get_remaining_time_in_millis, incidents=work.desk(),
                                 workspace=container.sweep_directory))
     logger.info("sweep done", extra={"scheduled_at": event.get("time"), **asdict(report)})
-    for name, count in report.done.items():
-        metrics.add_metric(name=f"Sweep{name.title()}", unit=MetricUnit.Count, value=count)
+    for step, done in report.done.items():
+        cloudwatch_count(Measurement(Metric.SWEEP_WORK, done, dimensions={STEP: step}))
     return asdict(report)

@@ -20,7 +20,16 @@ from datetime import datetime
 
 from klaxon.alerts.model import Alert
 from klaxon.configuration.model import Configuration
-from klaxon.events import AlertAcknowledged, AlertResolved, PageAcknowledged, PageEnded, PageStarted, Publish
+from klaxon.correlation import about
+from klaxon.events import (
+    AlertAcknowledged,
+    AlertResolved,
+    LevelNotified,
+    PageAcknowledged,
+    PageEnded,
+    PageStarted,
+    Publish,
+)
 from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
 from klaxon.ports import SlackDirectory, SlackGateway, Store
 from klaxon.silences.model import Silencer
@@ -39,11 +48,12 @@ class Pager:
 
 def start(page: Page, pager: Pager) -> Page | None:
     """Start a page and notify its first level now; None if this page had already started."""
-    if not pager.store.pages.start(page):
-        return None
-    started = notify(page, pager)
-    pager.publish(PageStarted(started))
-    return started
+    with about(page_id=page.id, alert_id=page.alert_id):
+        if not pager.store.pages.start(page):
+            return None
+        started = notify(page, pager)
+        pager.publish(PageStarted(started))
+        return started
 
 
 type Note = tuple[Page, int, list[str]]
@@ -60,6 +70,7 @@ def notify(page: Page, pager: Pager, notes: list[Note] | None = None) -> Page:
     if claimed is None:
         return page
     people = deliver(claimed, step, pager)
+    pager.publish(LevelNotified(claimed, step, tuple(people)))
     if notes is None:
         pager.slack.tell_paging(claimed, step, people)
     else:
@@ -108,20 +119,27 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
     for page in pages:
         if not page.is_active:
             continue
-        if page.sending is not None:
-            deliver(page, page.sending, pager)
-            pager.store.pages.finish_step(page.told(pager.now), page.sending)
-        elif page.is_spent:
-            ended = pager.store.pages.exhaust(page, pager.now)
-            if ended is not None:
-                pager.slack.tell_page_dropped(ended)
-                pager.publish(PageEnded(ended))
-        else:
-            notify(page, pager, notes)
+        with about(page_id=page.id, alert_id=page.alert_id):
+            _step(page, pager, notes)
         done += 1
     for page, step, people in notes:
         pager.slack.tell_paging(page, step, people)
     return done
+
+
+def _step(page: Page, pager: Pager, notes: list[Note]) -> None:
+    """One due page's next move: finish an interrupted step, end it when spent, or notify the next level (its
+    thread note added to `notes`)."""
+    if page.sending is not None:
+        deliver(page, page.sending, pager)
+        pager.store.pages.finish_step(page.told(pager.now), page.sending)
+    elif page.is_spent:
+        ended = pager.store.pages.exhaust(page, pager.now)
+        if ended is not None:
+            pager.slack.tell_page_dropped(ended)
+            pager.publish(PageEnded(ended))
+    else:
+        notify(page, pager, notes)
 
 
 def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
@@ -129,14 +147,15 @@ def acknowledge(page_id: str, user: str, pager: Pager) -> Page | None:
 
     `user` is a person, or webhook:<source> when the alert's source resolved it.
     """
-    page = pager.store.pages.acknowledge(page_id, user, pager.now)
-    if page is None:
-        return None
-    pager.slack.tell_page_acknowledged(page)
-    for notification in page.notifications:
-        pager.slack.show_page_acknowledged(notification, page)
-    pager.publish(PageAcknowledged(page, by=user, at=pager.now))
-    return page
+    with about(page_id=page_id):
+        page = pager.store.pages.acknowledge(page_id, user, pager.now)
+        if page is None:
+            return None
+        pager.slack.tell_page_acknowledged(page)
+        for notification in page.notifications:
+            pager.slack.show_page_acknowledged(notification, page)
+        pager.publish(PageAcknowledged(page, by=user, at=pager.now))
+        return page
 
 
 def stop_alert_page(event: AlertAcknowledged | AlertResolved, pager: Pager) -> Page | None:
@@ -158,28 +177,35 @@ def page_overdue_alerts(pager: Pager, config: Configuration, limit: int, unreach
     started = 0
     silences = Silencer(pager.store.silences.all)  # read only if an alert is due
     for alert_id in pager.store.pages.due_timeouts(pager.now, limit=limit):
-        alert = pager.store.alerts.get(alert_id)
-        if alert is not None and _waits_for_its_post(alert, unreachable):
-            continue  # a source's alert not posted yet (a webhook storm's tail): it pages once it shows
-        if not pager.store.pages.clear_timeout(alert_id, pager.now):
-            continue  # an overlapping sweep took this one (or the index listed it early)
-        if alert is None or alert.marks or alert.resolved_by:
-            continue
-        silence = silences.silencing(alert, pager.now)
-        if silence is not None:
-            pager.slack.tell_page_silenced(alert, silence)
-            continue
-        # Notes go to the post's thread, to the original message's while the post waits, or nowhere (ts "").
-        channel, ts = alert.thread or (alert.target_channel, "")
-        policy = config.policies.get(alert.policy or "")
-        if policy is None:
-            pager.slack.tell_policy_missing(alert)
-            continue
-        page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
-                    channel=channel, ts=ts, policy=policy, started_at=pager.now,
-                    link=alert.link, alert_id=alert.id, next_at=pager.now)
-        started += start(page, pager) is not None
+        with about(alert_id=alert_id):
+            started += _page_overdue(alert_id, pager, config, silences, unreachable)
     return started
+
+
+def _page_overdue(alert_id: str, pager: Pager, config: Configuration, silences: Silencer,
+                  unreachable: Collection[str]) -> bool:
+    """Page one alert whose ack timeout ran out, if it still needs it; whether a page started."""
+    alert = pager.store.alerts.get(alert_id)
+    if alert is not None and _waits_for_its_post(alert, unreachable):
+        return False  # a source's alert not posted yet (a webhook storm's tail): it pages once it shows
+    if not pager.store.pages.clear_timeout(alert_id, pager.now):
+        return False  # an overlapping sweep took this one (or the index listed it early)
+    if alert is None or alert.marks or alert.resolved_by:
+        return False
+    silence = silences.silencing(alert, pager.now)
+    if silence is not None:
+        pager.slack.tell_page_silenced(alert, silence)
+        return False
+    # Notes go to the post's thread, to the original message's while the post waits, or nowhere (ts "").
+    channel, ts = alert.thread or (alert.target_channel, "")
+    policy = config.policies.get(alert.policy or "")
+    if policy is None:
+        pager.slack.tell_policy_missing(alert)
+        return False
+    page = Page(id=alert_page_id(alert.id), summary=f"{alert.label} {alert.text}".strip(),
+                channel=channel, ts=ts, policy=policy, started_at=pager.now,
+                link=alert.link, alert_id=alert.id, next_at=pager.now)
+    return start(page, pager) is not None
 
 
 def _waits_for_its_post(alert: Alert, unreachable: Collection[str]) -> bool:

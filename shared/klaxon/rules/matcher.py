@@ -6,8 +6,18 @@ scopes (empty scopes admit all) and its time window, if any, is open at the mess
 Why it stays fast at thousands of rules: the rules are cut into shards of consecutive rules, each behind
 one FilteredRE2 prefilter (google-re2's `re2.Filter`). A shard scans the text once, in C++, for the
 literal atoms its patterns require (a case-insensitive RE2 Set: an Aho-Corasick-like automaton) and names
-the few rules that could match; only those run, in rule order. Shards are searched in order, so the
+the few patterns that could match; only those run, in rule order. Shards are searched in order, so the
 first match still wins.
+
+Why each distinct pattern once: teams write families of rules that share a pattern and differ in scope or
+target (`/checkout.*(error|fatal)/i` from each team's channel to its own incidents channel). A shard holds
+each distinct pattern (with its case flag) once, knows which of its rules use it, and a message runs a
+candidate pattern at most once however many rules share it. With shared words, the prefilter's candidates
+were mostly such copies (bench/RESULTS.md: 4,286 distinct patterns among 10,000 realistic rules).
+
+Why not one RE2 Set of every pattern as the first pass: a Set's DFA tracks every pattern at once, and
+thousands of `.*` patterns make its states blow up; measured at 10,000 realistic rules it was no faster than
+the loop it replaced, and it reports running out of memory as "no match" through google-re2's binding.
 
 Why shards and not one filter: one FilteredRE2's atom set stops compiling past several thousand rules
 (RE2's memory budget for a Set; as few as ~70 rules of 1,000-character literals). A shard that fails to
@@ -23,8 +33,9 @@ pattern cannot see the end of a longer text.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -151,36 +162,58 @@ class RuleBook:
 
 @dataclass(frozen=True)
 class _Subject:
-    """What a message's rules are matched against: the gathered text, and IMS's view for IMS rules."""
+    """What a message's rules are matched against: the gathered text, and IMS's view for IMS rules.
+
+    Remembers each pattern's verdict, so rules that share a pattern run it once per message.
+    """
 
     data: bytes
     ims_data: bytes | None = None
+    _verdicts: dict[tuple[int, bool], bool] = field(default_factory=dict)
 
     def found(self, rule: Rule, regex: CompiledPattern) -> bool:
+        key = (id(regex), rule.ims_matching)  # the shard keeps every regex alive while the message is judged
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._search(rule, regex)
+        return verdict
+
+    def _search(self, rule: Rule, regex: CompiledPattern) -> bool:
         if regex.search(self.data):
             return True
         return rule.ims_matching and self.ims_data is not None and regex.search(self.ims_data) is not None
 
 
 class _Shard:
-    """Consecutive rules behind one FilteredRE2 prefilter."""
+    """Consecutive rules behind one FilteredRE2 prefilter that holds each distinct pattern once."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = rules
         self._filter = re2.Filter()
-        for rule in rules:
-            self._filter.Add(rule.pattern, re2_options(rule.ignore_case))
+        distinct: dict[tuple[str, bool], int] = {}
+        self._users: list[list[int]] = []  # per distinct pattern, the positions of the rules using it, in order
+        for position, rule in enumerate(rules):
+            key = (rule.pattern, rule.ignore_case)
+            if key not in distinct:
+                distinct[key] = self._filter.Add(rule.pattern, re2_options(rule.ignore_case))
+                self._users.append([])
+            self._users[distinct[key]].append(position)
         self._filter.Compile()
         # The filter's own compiled patterns: no second copy of each RE2 program in memory.
-        self._patterns: list[CompiledPattern] = [self._filter.re(index) for index in range(len(rules))]
+        self._patterns: list[CompiledPattern] = [self._filter.re(index) for index in range(len(self._users))]
+        self._pattern_of = [0] * len(rules)
+        for index, positions in enumerate(self._users):
+            for position in positions:
+                self._pattern_of[position] = index
 
     def candidates(self, subject: _Subject) -> Iterator[tuple[Rule, CompiledPattern]]:
-        """Rules that could match the subject, in rule order (RE2 returns the indices sorted)."""
+        """Rules whose pattern could match the subject, in rule order."""
         indices = self._filter.Match(subject.data, potential=True) or []
         if subject.ims_data is not None:
             indices = sorted({*indices, *(self._filter.Match(subject.ims_data, potential=True) or ())})
-        for index in indices:
-            yield self.rules[index], self._patterns[index]
+        # Each candidate pattern's users are in order; merging them walks the shard's rules in order, lazily.
+        for position in heapq.merge(*(self._users[index] for index in indices)):
+            yield self.rules[position], self._patterns[self._pattern_of[position]]
 
 
 def _compile_shards(rules: Sequence[Rule]) -> list[_Shard]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -11,10 +12,10 @@ from functools import cached_property
 from klaxon.alerts.model import Alert, ExternalOrigin
 from klaxon.silences.matchers import Matcher, Operator, SilenceError, all_match
 
+SILENCE_ID = re.compile(r"s-[0-9a-f]{6}")  # as Silence.create makes them
 MAX_SILENCE = timedelta(days=30)  # longer than this is a rule's `suppress`, not a silence
 RECENTLY_EXPIRED = timedelta(days=1)  # how long `silence list` keeps showing an ended silence
 MAX_COMMENT_CHARS = 300
-SLACK_SOURCE = "slack"  # the source of alerts raised from channel messages
 HOST = "host"
 
 
@@ -34,12 +35,22 @@ class Silence:
     def create(cls, matchers: tuple[Matcher, ...], *, now: datetime, lasting: timedelta, by: str,
                comment: str = "") -> Silence:
         """A new silence from now, for `lasting`; SilenceError if it is too long or its comment is."""
-        if not timedelta(0) < lasting <= MAX_SILENCE:
+        return cls.restored(f"s-{secrets.token_hex(3)}", matchers, starts_at=now, ends_at=now + lasting, by=by,
+                            comment=comment)
+
+    @classmethod
+    def restored(cls, silence_id: str, matchers: tuple[Matcher, ...], *, starts_at: datetime, ends_at: datetime,
+                 by: str, comment: str = "") -> Silence:
+        """A silence with its id and times given (a new one, or one an export kept: klaxon.configuration.as_code),
+        checked; SilenceError naming the problem."""
+        if not SILENCE_ID.fullmatch(silence_id):
+            raise SilenceError(f"{silence_id[:20]!r} is not a silence id (s- and six hex digits)")
+        if not timedelta(0) < ends_at - starts_at <= MAX_SILENCE:
             raise SilenceError(f"a silence lasts at most {MAX_SILENCE.days}d")
         if len(comment) > MAX_COMMENT_CHARS:
             raise SilenceError(f"the comment is longer than {MAX_COMMENT_CHARS} characters")
-        return cls(id=f"s-{secrets.token_hex(3)}", matchers=matchers, starts_at=now, ends_at=now + lasting,
-                   created_by=by, comment=comment)
+        return cls(id=silence_id, matchers=matchers, starts_at=starts_at, ends_at=ends_at, created_by=by,
+                   comment=comment)
 
     def is_active(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -84,7 +95,7 @@ def alert_facts(alert: Alert) -> dict[str, str]:
         facts.update({name: str(value) for name, value in ((HOST, origin.host), ("service", origin.service),
                                                            ("severity", origin.severity)) if value})
     else:
-        facts = {"source": SLACK_SOURCE, "channel": origin.channel, "poster": origin.poster}
+        facts = {"source": alert.source, "channel": origin.channel, "poster": origin.poster}
     facts["text"] = alert.text
     if alert.rule_id:
         facts["rule"] = alert.rule_id

@@ -1,8 +1,10 @@
-"""The container's slack_sdk WebClient, with the retries worth making.
+"""The container's slack_sdk WebClient, with the retries worth making, counted and traced.
 
-429s wait out Slack's Retry-After (up to a limit the caller sets), 5xx and dropped connections are
-retried, so a busy Slack delays work instead of losing it. Kept apart from the gateway: acknowledging
-Slack needs a client but none of the domain the gateway speaks.
+429s wait out Slack's Retry-After (up to a limit the caller sets); 500, 503 and dropped connections are
+retried, and 502 and 504 for the calls safe to repeat, so a busy Slack delays work instead of losing it.
+Every 429 is counted (SlackRateLimited when it is waited out, SlackRateLimitGaveUp when it is not), and
+every call is a trace segment of its own. Kept apart from the gateway: acknowledging Slack needs a client
+but none of the domain the gateway speaks.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
+
+from klaxon.metrics import Count, Measurement, Metric
+from klaxon.tracing import NO_TRACE, Trace
 
 logger = Logger(child=True)
 
@@ -30,32 +36,92 @@ TIMEOUT_SECONDS = 10
 
 
 class WaitBriefly(RateLimitErrorRetryHandler):
-    """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails."""
+    """Waits out a 429 only when Slack asks for at most `max_wait` seconds; longer, the call fails.
 
-    def __init__(self, max_wait: float, max_retry_count: int = 2) -> None:
+    Each 429 is counted with the method Slack limited, whether it is waited out or not.
+    """
+
+    def __init__(self, max_wait: float, max_retry_count: int = 2, count: Count = lambda measurement: None) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait = max_wait
+        self.count = count
+
+    def can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                  error: Exception | None = None) -> bool:
+        retrying = super().can_retry(state=state, request=request, response=response, error=error)
+        if response is not None and response.status_code == 429:
+            self.count(Measurement(Metric.SLACK_RATE_LIMITED if retrying else Metric.SLACK_GAVE_UP,
+                                   properties={"method": request.url.rsplit("/", 1)[-1]}))
+        return retrying
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
                    error: Exception | None = None) -> bool:
         return response is not None and response.status_code == 429 and retry_after(response) <= self.max_wait
 
 
-def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60) -> WebClient:
+# Web API methods whose repeat changes nothing Slack holds: the reads, an update to the same content, opening
+# the same DM. slack_sdk retries only 500 and 503; a 502 or 504 from a gateway in front of Slack is as
+# passing, but may come after the call was carried out, so only these are repeated on it (a post is not:
+# the gateway finds its own posts again instead).
+REPEATABLE = frozenset({"chat.update", "conversations.open", "auth.test", "chat.getPermalink"})
+READ_SUFFIXES = (".info", ".list", ".get", ".history", ".replies", ".members")
+
+
+def repeatable(method: str) -> bool:
+    """Whether calling Slack's Web API `method` (`chat.update` …) twice has the effect of calling it once."""
+    return method in REPEATABLE or method.endswith(READ_SUFFIXES)
+
+
+class RepeatOnGatewayErrors(ServerErrorRetryHandler):
+    """Retries a 502 or 504 answer, for the methods that are safe to call again (`repeatable`)."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return (response is not None and response.status_code in (502, 504)
+                and repeatable(request.url.rstrip("/").rsplit("/", 1)[-1]))
+
+
+class TracedWebClient(WebClient):
+    """slack_sdk's WebClient with each Web API call in a trace segment of its own (`slack chat.postMessage`),
+    annotated with the method and, when Slack refuses, its error code."""
+
+    def __init__(self, *args: Any, trace: Trace = NO_TRACE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trace = trace
+
+    def api_call(self, api_method: str, *, http_verb: str = "POST", files: dict[str, Any] | None = None,
+                 data: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                 json: dict[str, Any] | None = None, headers: dict[str, Any] | None = None,
+                 auth: dict[str, Any] | None = None) -> SlackResponse:
+        with self.trace.segment(f"slack {api_method}") as segment:
+            segment.put_annotation("slack_method", api_method)
+            try:
+                return super().api_call(api_method, http_verb=http_verb, files=files, data=data, params=params,
+                                        json=json, headers=headers, auth=auth)
+            except SlackApiError as error:
+                segment.put_annotation("slack_error", error_code(error) or "unknown")
+                raise
+
+
+def web_client(token: str, base_url: str, *, max_rate_limit_wait: float = 60,
+               count: Count = lambda measurement: None, trace: Trace = NO_TRACE) -> WebClient:
     """A WebClient for Slack (or the emulator) at `base_url` that retries what is worth retrying.
 
     Slack's 429s are waited out up to `max_rate_limit_wait` seconds: generous for lazy listeners, a few
-    seconds for the sweep, which must finish within its minute and picks the work up next time.
+    seconds for the sweep, which must finish within its minute and picks the work up next time. `count`
+    takes the 429s' measurements, `trace` the calls' segments.
     """
-    return WebClient(
+    return TracedWebClient(
         token=token,
         base_url=base_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            WaitBriefly(max_wait=max_rate_limit_wait),
+            WaitBriefly(max_wait=max_rate_limit_wait, count=count),
             ServerErrorRetryHandler(max_retry_count=2),
+            RepeatOnGatewayErrors(max_retry_count=2),
         ],
+        trace=trace,
     )
 
 

@@ -26,8 +26,6 @@ from klaxon.web.webhooks import (
     took,
 )
 
-HMAC_KEY = f"{grafana.SOURCE}_hmac"  # the webhook secret's key for Grafana's HMAC secret
-
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools' Router.__init__ is unannotated
 
 
@@ -36,7 +34,7 @@ def receive() -> Response[dict[str, Any]]:
     work: WebhookWork = router.context[WORK]
     event = router.current_event
     body = sized_body(event)
-    secret, hmac_secret = work.secret(grafana.SOURCE), work.secret(HMAC_KEY)
+    secret, hmac_secret = work.secret(grafana.SOURCE), work.secret(grafana.HMAC_KEY)
     if not secret and not hmac_secret:
         raise Refusal(HTTPStatus.UNAUTHORIZED, "webhook source grafana has no secret set, so it accepts nothing")
     if secret:

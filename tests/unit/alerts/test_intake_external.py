@@ -14,6 +14,7 @@ from klaxon.alerts.judging import Identity, Verdict
 from klaxon.alerts.lifecycle import Change
 from klaxon.alerts.model import AlertState, ExternalOrigin
 from klaxon.configuration.model import Configuration
+from klaxon.metrics import SOURCE, Measurement, Metric
 from klaxon.paging.policies import EscalationPolicy, Level, PageState
 from klaxon.rules import Action, Rule
 from klaxon.sweep import SweepContext, sweep
@@ -64,7 +65,7 @@ def test_a_new_alert_is_posted_to_the_incidents_channel_labelled_by_severity(sto
                                            occurred_at=T0)
     assert posted.link == "https://grafana.example.com/d/1" and posted.first_seen == T0
     assert store.alerts.get(taken.alert.id).is_posted
-    assert ("AlertsRaised", 1, "Count") in metrics
+    assert metrics == [Measurement(Metric.ALERTS_RAISED, dimensions={SOURCE: "generic"})]
 
 
 def test_a_repeat_counts_into_the_same_post(store, slack, clock):
@@ -90,7 +91,7 @@ def test_a_resolve_resolves_the_alert_and_redraws_its_post(store, slack, clock, 
     resolved = slack.updates[-1]
     assert resolved.state is AlertState.RESOLVED and resolved.resolved_by == "webhook:generic"
     assert resolved.resolved_at == T0 + timedelta(minutes=3)
-    assert ("AlertsResolved", 1, "Count") in metrics
+    assert Measurement(Metric.ALERTS_RESOLVED) in metrics
 
 
 def test_a_resolve_for_an_unknown_key_is_kept_so_an_older_firing_is_ignored(store, slack, clock):
@@ -107,7 +108,7 @@ def test_a_firing_within_the_window_after_its_resolve_reopens_the_same_alert(sto
     assert taken.change is Change.REOPEN and len(slack.posts) == 1
     reopened = slack.updates[-1]
     assert reopened.state is AlertState.OPEN and reopened.count == 2 and reopened.id == taken.alert.id
-    assert ("AlertsReopened", 1, "Count") in metrics
+    assert Measurement(Metric.ALERTS_REOPENED) in metrics
 
 
 def test_a_firing_after_the_window_is_a_new_alert_with_its_own_post(store, slack, clock):
@@ -189,8 +190,13 @@ def test_a_silenced_alert_is_recorded_but_neither_posted_nor_paged(store, slack,
     assert repeat.change is Change.REPEAT and not slack.updates
     assert [a.id for a in slack.posts] == [other.alert.id], "only the alert no silence matches is posted"
     assert store.pages.timers.keys() == {other.alert.id}, "and only it will page"
-    assert store.alerts.unacknowledged(INCIDENTS, T0 + timedelta(days=1)).alerts == (store.alerts.get(other.alert.id),)
-    assert ("AlertsRaised", 1, "Count") in metrics
+    assert store.alerts.unacknowledged(INCIDENTS, T0 + timedelta(days=1)).alerts == \
+        (store.alerts.get(other.alert.id),)
+    rule, generic = {"rule": config.rules[0].id}, {SOURCE: "generic"}
+    assert metrics == [Measurement(Metric.ALERTS_RAISED, dimensions=generic, properties=rule),
+                       Measurement(Metric.ALERTS_SILENCED, properties={"silence": "s-checkout", "source": "generic"}),
+                       Measurement(Metric.ALERTS_GROUPED),
+                       Measurement(Metric.ALERTS_RAISED, dimensions=generic, properties=rule)]
 
 
 # ------------------------------------------------------------------------------------------------ paging

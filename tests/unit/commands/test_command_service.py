@@ -174,11 +174,11 @@ def test_a_conflicting_edit_is_recomputed_on_the_newer_configuration(console, st
     real_commit = store.commit
     sneaked_in = []
 
-    def commit_after_someone_else(base, changed, entry):
+    def commit_after_someone_else(base, changed, entry, silences=()):
         if not sneaked_in:  # another admin commits between this edit's read and its write
             sneaked_in.append(real_commit(base, base.with_rules(()), entry))
             raise ConfigurationConflict("changed meanwhile")
-        return real_commit(base, changed, entry)
+        return real_commit(base, changed, entry, silences)
 
     store.commit = commit_after_someone_else
     assert run(console, "rule add x to #incidents").ok

@@ -75,7 +75,7 @@ def test_empty_text_or_help_asks_for_usage(text: str, command: Help) -> None:
 
 def test_every_help_topic_has_usage_lines() -> None:
     assert set(USAGE) == {"rule", "channel", "policy", "settings", "import", "export", "audit", "report", "keyword",
-                          "silence", "hosts", "help"}
+                          "silence", "hosts", "doctor", "help"}
     assert all(line.startswith(f"/klaxon {topic}") for topic, lines in USAGE.items() for line in lines.splitlines())
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from klaxon.configuration.as_code import export_yaml, import_yaml
 from klaxon.configuration.model import InsufficientData
-from klaxon.events import PageStarted
+from klaxon.events import LevelNotified, PageStarted
 from klaxon.paging.policies import PageState, alert_page_id
 from tests.desk import INCIDENTS, MONITORING, PAYMENTS, T0, Desk
 
@@ -59,7 +59,7 @@ def test_a_source_s_policy_pages_through_the_sweep_when_nobody_acknowledges_in_t
     desk.clock.advance(minutes=1)
     desk.sweep()
     assert desk.slack.pages_sent == [("U0BOB", alert_page_id(alert.id), 0)]
-    assert [type(event) for event in desk.published] == [PageStarted]
+    assert [type(event) for event in desk.published] == [LevelNotified, PageStarted]
     assert desk.store.pages.get(alert_page_id(alert.id)).state is PageState.ACTIVE
 
 

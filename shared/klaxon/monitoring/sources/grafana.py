@@ -28,6 +28,7 @@ from klaxon.monitoring.sources import alertmanager
 from klaxon.monitoring.sources.alertmanager import AlertGroup, GroupedAlert
 
 SOURCE = "grafana"
+HMAC_KEY = f"{SOURCE}_hmac"  # the webhook secret's key for Grafana's HMAC secret (its signature header)
 MAX_EVAL_MATCHES = 100
 
 

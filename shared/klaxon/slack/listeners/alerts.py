@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -20,13 +19,11 @@ if TYPE_CHECKING:
     from klaxon.services import Services
 
 logger = Logger(child=True)
-metrics = Metrics()
 
 
 def register(app: App, services: Callable[[], Services]) -> None:
     def judge_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         from klaxon.alerts.intake import take_message
-        from klaxon.alerts.judging import Verdict
         from klaxon.paging import service as paging
         from klaxon.slack import payloads
         from klaxon.slack.inbound import channel_message
@@ -46,8 +43,6 @@ def register(app: App, services: Callable[[], Services]) -> None:
             judgement = take_message(message, work.intake(work.identity(context.bot_user_id, context.bot_id)))
             logger.info("message judged", extra={"verdict": judgement.verdict, "reason": judgement.reason,
                                                  "channel": message.channel, "ts": message.ts})
-            if judgement.verdict is Verdict.ALERT:
-                metrics.add_metric(name="AlertsMatched", unit=MetricUnit.Count, value=1)
 
     def track_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
         from klaxon.alerts import handling

@@ -10,6 +10,7 @@ from klaxon.alerts.gathering import truncate
 from klaxon.alerts.judging import Judgement, Verdict
 from klaxon.commands.audit import AuditShown
 from klaxon.commands.channels import ChannelDefaultSet
+from klaxon.commands.doctor import Examined
 from klaxon.commands.durations import format_duration
 from klaxon.commands.help import HelpShown
 from klaxon.commands.hosts import HostMuted, HostsShown, HostUnmuted, MutesListed
@@ -33,6 +34,7 @@ from klaxon.slack.renderers.configuration import (
     settings_text,
 )
 from klaxon.slack.renderers.digests import report_text
+from klaxon.slack.renderers.doctor import checkup_text
 from klaxon.slack.renderers.hosts import board_text, mutes_text
 from klaxon.slack.renderers.silences import (
     matchers_text,
@@ -41,7 +43,7 @@ from klaxon.slack.renderers.silences import (
     silence_list,
     silenced_count,
 )
-from klaxon.wording import one_line
+from klaxon.wording import counted, one_line
 
 # A response_url takes a few messages of up to 40,000 characters; long answers are split, then cut.
 MESSAGE_LIMIT = 38_000
@@ -51,7 +53,7 @@ PROBLEM_LIMIT = 400
 SHOWN_TEXT_LIMIT = 3_000  # of a tested message's text: enough to see why a rule matches
 # As the general help shows them.
 HELP_TOPICS = ("rule", "channel", "settings", "import", "export", "audit", "report", "policy", "keyword",
-               "silence", "hosts")
+               "silence", "hosts", "doctor")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ def _text(answer: Answer) -> str:
             return keyword_list(keywords)
         case HelpShown(topic=topic, usage=usage):
             return _help(topic, usage)
+        case Examined(checkup=checkup):
+            return checkup_text(checkup)
     raise TypeError(f"no words for {type(answer).__name__}")
 
 
@@ -155,8 +159,15 @@ def describe_change(change: Change) -> str:
             return f"added keyword reply {describe_keyword(keyword)}"
         case KeywordRemoved(keyword=keyword):
             return f"removed keyword reply {describe_keyword(keyword)}"
-        case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults):
-            return f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
+        case YamlImported(rules=rules, replaced=replaced, channel_defaults=defaults, silences=silences, ended=ended,
+                          kept=kept):
+            imported = f"imported {rules} rules (replacing {replaced}), {defaults} channel defaults and the settings"
+            if not silences + ended + kept:
+                return imported
+            left = [f"{counted(ended, 'silence')} that had ended"] if ended else []
+            left += [f"{counted(kept, 'silence')} already here"] if kept else []
+            return f"{imported}; restored {counted(silences, 'silence')}" + (
+                f" (left out: {', '.join(left)})" if left else "")
         case ImsImported(rules=rules, replaced=replaced, unmatched=unmatched, notes=notes):
             listed = "".join(f"\n• {note}" for note in notes)
             return f"imported {rules} rules from IMS.ini (replacing {replaced}); unmatched messages in every " \
