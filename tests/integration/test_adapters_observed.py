@@ -4,7 +4,7 @@ Slack and DynamoDB request in a trace segment of its own - against the emulator 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,8 @@ from infra.stack import BOT_TOKEN
 from klaxon.configuration.model import AuditEntry, Configuration
 from klaxon.dynamo import DynamoStore
 from klaxon.metrics import Measurement, Metric
+from klaxon.silences.matchers import parse_matchers
+from klaxon.silences.model import Silence
 from klaxon.slack.client import web_client
 from tests.fakes import RecordingTrace
 from tests.integration.conftest import TABLE
@@ -90,13 +92,16 @@ def test_every_slack_call_is_a_segment_named_after_its_method_and_a_refusal_is_a
 def test_every_dynamodb_request_is_a_segment_and_a_failed_condition_is_annotated(dynamodb: Any):
     trace = RecordingTrace()
     store = DynamoStore(dynamodb, TABLE, trace=trace)
-    entry = AuditEntry(actor="U0ALICE", at=datetime(2026, 11, 29, tzinfo=UTC), action="set-up", summary="test")
+    at = datetime(2026, 11, 29, tzinfo=UTC)
+    entry = AuditEntry(actor="U0ALICE", at=at, action="set-up", summary="test")
+    restored = Silence.restored("s-000001", parse_matchers("host=db-1"), starts_at=at,
+                                ends_at=at + timedelta(hours=1), by="U0ALICE")
+    store.silences.add(restored, entry)
 
     base = store.configuration.load()
-    store.configuration.commit(base, Configuration(default_policy=None, keywords=()), entry)
     trace.segments.clear()
-    with pytest.raises(Exception, match="changed"):  # the same base again: someone else committed since
-        store.configuration.commit(base, Configuration(channel_policies={"C0OPS": "ops"}), entry)
+    with pytest.raises(Exception, match="changed"):  # an import restoring a silence that exists already
+        store.configuration.commit(base, Configuration(channel_policies={"C0OPS": "ops"}), entry, [restored])
 
     assert "dynamodb TransactWriteItems" in trace.names
     (refused,) = [s for s in trace.segments if s.name == "dynamodb TransactWriteItems"]

@@ -164,7 +164,7 @@ def test_an_imports_silences_are_written_in_the_configurations_own_commit_or_not
 
 def test_a_commit_of_every_configuration_item_and_the_most_silences_an_import_restores_fits_one_transaction(
         dynamo_store):
-    """Every configuration item a commit may write (7) and the most silences an import restores."""
+    """A whole configuration's commit (its VERSION and audit entry) and the most silences an import restores."""
     base = dynamo_store.configuration.load()
     everything = replace(base, rules=rules(2), channel_defaults={"C0ALERTS": ChannelDefault.ACK},
                          preferences=replace(Preferences(), verbose_digest=True),
