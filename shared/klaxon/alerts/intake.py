@@ -30,7 +30,7 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome, SilenceCheck
 from klaxon.alerts.posting import POSTING_RESERVE_MS, post_once
-from klaxon.alerts.storms import redraw_repeat
+from klaxon.alerts.storms import REDRAW_EVERY, redraw_repeat
 from klaxon.configuration.model import Configuration
 from klaxon.correlation import about
 from klaxon.events import AlertRaised, AlertReopened, AlertRepeated, AlertResolved, Publish
@@ -139,7 +139,13 @@ def _show_raised(raised: Raised, candidate: Alert, intake: Intake) -> Alert:
 
 def _caught_up(posted: Alert, intake: Intake) -> Alert:
     """The post as the alert is now: a repeat counted (or a mark made) while it was being posted found no
-    post to update, so the poster shows it (one consistent read)."""
+    post to update, so the poster draws it at once (a repeat counted after this look is drawn by the sweep's
+    trailing redraw, klaxon.alerts.storms)."""
+    counted = intake.store.alerts.claim_redraw(posted.id, intake.now, until=intake.now + REDRAW_EVERY,
+                                               changed_only=True)
+    if counted is not None:
+        intake.slack.update_alert(counted)
+        return counted
     latest = intake.store.alerts.get(posted.id)
     if latest is None or (latest.count, latest.revision) == (posted.count, posted.revision):
         return posted
