@@ -34,6 +34,7 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.intake import Taken
+from klaxon.clock import epoch_seconds
 from klaxon.configuration.model import Preferences
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sns import Certificates, Subscriptions
@@ -161,7 +162,8 @@ def check_signature(event: APIGatewayProxyEventV2, body: bytes, secret: str, tim
     signed = body
     if timestamp_header:
         stamp = (event.headers.get(timestamp_header.lower()) or "").strip()
-        if not stamp.isdigit() or abs(now.timestamp() - int(stamp)) > SIGNATURE_MAX_AGE_SECONDS:
+        signed_at = epoch_seconds(stamp)
+        if signed_at is None or abs(now.timestamp() - signed_at) > SIGNATURE_MAX_AGE_SECONDS:
             raise Refusal(HTTPStatus.UNAUTHORIZED, f"the {timestamp_header} header is missing or not recent")
         signed = stamp.encode() + b":" + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
