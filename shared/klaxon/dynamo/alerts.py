@@ -137,9 +137,8 @@ class DynamoAlerts:
     # ------------------------------------------------------------------ monitoring sources
     def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
         applied: dict[int, Applied] = {}
-        lease = epoch(now + POSTING_LEASE)
         for batch in _rounds(arrivals):
-            applied.update(self._apply_round(batch, window, lease))
+            applied.update(self._apply_round(batch, window, now))
         return [applied[n] for n in range(len(arrivals))]
 
     def claim_posting(self, alert_id: str, now: datetime) -> bool:
@@ -159,7 +158,7 @@ class DynamoAlerts:
             self._table.put({"pk": f"ALERT#{alert_id}", "sk": "POST", "due_kind": POST, "due_at": epoch(retry_at)})
 
     def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta,
-                     lease: Decimal) -> dict[int, Applied]:
+                     now: datetime) -> dict[int, Applied]:
         """Arrivals of distinct keys: states read in batches, transitions written in shared transactions."""
         states = self._states([arrival for _, arrival in batch])
         standing = self._standing(states.values())
@@ -170,24 +169,24 @@ class DynamoAlerts:
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             planned.append((n, arrival, transition, alert))
         done: dict[int, Applied] = {}
-        for chunk in _chunks(planned, lease):
+        for chunk in _chunks(planned, now):
             try:
                 self._table.transact([write for _, arrival, transition, alert in chunk
-                                      for write in _writes(arrival, transition, alert, lease)])
+                                      for write in _writes(arrival, transition, alert, now)])
             except ConditionFailed:
                 # A racing delivery changed one of these keys: apply each of them on its own, deciding again.
-                done.update({n: self._apply_one(arrival, window, lease) for n, arrival, _, _ in chunk})
+                done.update({n: self._apply_one(arrival, window, now) for n, arrival, _, _ in chunk})
                 continue
             done.update(self._results(chunk))
         return done
 
-    def _apply_one(self, arrival: Arrival, window: timedelta, lease: Decimal) -> Applied:
+    def _apply_one(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             try:
-                self._table.transact(_writes(arrival, transition, alert, lease))
+                self._table.transact(_writes(arrival, transition, alert, now))
             except ConditionFailed:
                 back_off(attempt)
                 continue
@@ -315,13 +314,14 @@ def _resolve_values(by: str, at: datetime, silenced_by: str | None = None) -> di
     return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": epoch(at)}
 
 
-def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: Decimal) -> list[Write]:
-    """The writes that store one transition: the key's state (guarded by its version) and its alert (a new
-    one leased for posting until `lease`, epoch seconds)."""
+def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, now: datetime) -> list[Write]:
+    """The writes that store one transition, heard `now`: the key's state (guarded by its version) and its
+    alert (a new one leased for posting for POSTING_LEASE)."""
     change, state = transition.change, transition.state
     if change is Change.STALE:
         return []
-    writes = [_state_write(state)]
+    lease = epoch(now + POSTING_LEASE)
+    writes = [_state_write(state, now)]
     seen = {":seen": arrival.at.isoformat(), ":one": 1}
     if change is Change.NEW:
         writes += _new_alert(_drafted(arrival, transition), posting_until=lease)
@@ -363,12 +363,14 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
                  values={**values, **more, ":resolved": alert.resolved_at.isoformat(), ":marks": len(alert.marks)})
 
 
-def _state_write(state: SourceState) -> Write:
+def _state_write(state: SourceState, heard: datetime) -> Write:
+    # Forgotten STATE_KEEP after Klaxon last heard of the key, not after the source's own time: Alertmanager
+    # resends an alert firing for months with its first startsAt, and that must stay one alert.
     version = state.version
     return Write("Put", {"pk": _state_pk(state.source, state.dedup_key), "sk": "STATE"}, {
         "source": state.source, "dedup_key": state.dedup_key, "status": str(state.status),
         "occurred_at": state.occurred_at.isoformat(), "alert_id": state.alert_id, "occurrence": state.occurrence,
-        "version": version + 1, "expires_at": int((state.occurred_at + STATE_KEEP).timestamp())},
+        "version": version + 1, "expires_at": int((max(heard, state.occurred_at) + STATE_KEEP).timestamp())},
         condition="attribute_not_exists(pk)" if version == 0 else "version = :version",
         values=None if version == 0 else {":version": version})
 
@@ -396,12 +398,12 @@ def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
     return rounds
 
 
-def _chunks(planned: list[_Plan], lease: Decimal) -> list[list[_Plan]]:
+def _chunks(planned: list[_Plan], now: datetime) -> list[list[_Plan]]:
     """Planned transitions in groups whose writes fit one transaction (one arrival's writes stay together)."""
     chunks: list[list[_Plan]] = [[]]
     size = 0
     for plan in planned:
-        count = len(_writes(plan[1], plan[2], plan[3], lease))
+        count = len(_writes(plan[1], plan[2], plan[3], now))
         if size + count > TRANSACTION_ITEMS:
             chunks.append([])
             size = 0
