@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from klaxon.alerts.external import ExternalEvent, ExternalStatus, Severity
-from klaxon.alerts.lifecycle import Change, external_alert_id
+from klaxon.alerts.lifecycle import Change, external_alert_id, key_hash
 from klaxon.alerts.model import Alert, AlertState, ExternalOrigin, HandledMark, SlackMessageOrigin
 from klaxon.alerts.ports import Arrival, RaiseOutcome
 from klaxon.dynamo import DynamoStore
@@ -152,6 +152,19 @@ def test_a_source_event_raises_an_alert_as_drafted(store):
     assert applied.change is Change.NEW
     assert store.alerts.get(applied.alert.id) == applied.alert == arrival().alert(applied.alert.id)
     assert store.alerts.unacknowledged("C0INCIDENT", T0).alerts == (applied.alert,)
+
+
+def test_a_key_is_forgotten_90_days_after_klaxon_last_heard_of_it_not_after_the_sources_own_time(dynamo_store):
+    # Alertmanager resends an alert firing for months with its first startsAt: 91 days old by now
+    started = T0 - timedelta(days=91)
+    state = ("SOURCE#generic#" + key_hash("checkout-latency"), "STATE")
+    for now in (T0, T0 + timedelta(days=30)):
+        resend = arrival(minutes=-91 * 24 * 60)
+        (applied,) = dynamo_store.alerts.apply_external([resend], WINDOW, now)
+        assert applied.change is (Change.NEW if now == T0 else Change.REPEAT)
+        assert dynamo_store.table.get(*state)["expires_at"] == int((now + timedelta(days=90)).timestamp()), (
+            "counted from when Klaxon heard it, not from the source's time (already expired then)")
+    assert resend.at == started
 
 
 def test_a_source_keys_events_apply_in_order_once_each(store):

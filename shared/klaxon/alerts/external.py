@@ -67,6 +67,15 @@ class ExternalEvent:
     def is_resolved(self) -> bool:
         return self.status is ExternalStatus.RESOLVED
 
+    def moment(self, now: datetime) -> datetime:
+        """When the event happened, which every decision about it uses (order, grouping, its alert's times).
+
+        The source's time, or `now` without one. A time later than `now` is a sender's skewed clock or a
+        made-up date (year 9999): taken as now, as a message's ts is (klaxon.alerts.messages) - kept as sent,
+        it would make every later event of its key stale, so its resolve could never land.
+        """
+        return min(self.occurred_at, now) if self.occurred_at else now
+
     @property
     def matched_text(self) -> str:
         """What rules match: the title, the text, and each label as `name=value` on a line of its own."""

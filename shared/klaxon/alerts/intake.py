@@ -162,7 +162,7 @@ def take_external(events: Sequence[ExternalEvent], intake: Intake) -> list[Taken
     arrivals: list[Arrival] = []
     judged: list[tuple[ExternalEvent, Judgement | None, int | None]] = []
     for event in events:
-        at = event.occurred_at or intake.now
+        at = event.moment(intake.now)
         judgement = None if event.is_resolved else judge_external(event, intake.config, intake.me, at)
         if judgement is not None and judgement.verdict is not Verdict.ALERT:
             judged.append((event, judgement, None))

@@ -6,6 +6,9 @@ from klaxon.rules.patterns import quote
 
 UNIT_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 MAX_DURATION_SECONDS = 366 * 86_400  # longer than anything on-call means; keeps datetime arithmetic safe
+# An amount with more significant digits than the limit has seconds is over it in any unit: it is refused unread,
+# since int() refuses text of more than 4,300 digits with a ValueError that is no DurationError.
+_MAX_AMOUNT_DIGITS = len(str(MAX_DURATION_SECONDS))
 
 # Units largest first, each at most once: `1h30m`, not `30m1h` or `1h1h`.
 _DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
@@ -26,6 +29,8 @@ def parse_duration(text: str) -> int:
     parts = _DURATION.fullmatch(word)
     if not word or parts is None:
         raise DurationError(f'"{quote(text)}" is not a duration; write one {_EXAMPLES}')
+    if any(amount and len(amount.lstrip("0")) > _MAX_AMOUNT_DIGITS for amount in parts.groups()):
+        raise DurationError(f'duration "{quote(text)}" is longer than the limit of {MAX_DURATION_SECONDS // 86_400}d')
     amounts = zip(parts.groups(), UNIT_SECONDS.values(), strict=True)
     seconds = sum(int(amount) * unit for amount, unit in amounts if amount)
     if seconds == 0:

@@ -24,7 +24,9 @@ _WORD = re.compile(r"(?:<[^<>]*>|\S)+")  # Slack's <…> markup is one word even
 OPEN_QUOTES = "\"“”„"  # Slack clients often turn a typed " into curly quotes
 CLOSE_QUOTES = "\"“”"
 _CLOSE_QUOTE = re.compile(f"[{CLOSE_QUOTES}]")
-_NUMBER = re.compile(r"[0-9]+")
+# A whole number as typed: ASCII digits (str.isdigit also takes `²`, which int() refuses), at most 18 - more
+# than any count or position Klaxon takes, and int() raises on text of more than 4,300 digits.
+_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 class Words:

@@ -149,9 +149,8 @@ class DynamoAlerts:
     # ------------------------------------------------------------------ monitoring sources
     def apply_external(self, arrivals: Sequence[Arrival], window: timedelta, now: datetime) -> list[Applied]:
         applied: dict[int, Applied] = {}
-        lease = epoch(now + POSTING_LEASE)
         for batch in _rounds(arrivals):
-            applied.update(self._apply_round(batch, window, lease))
+            applied.update(self._apply_round(batch, window, now))
         return [applied[n] for n in range(len(arrivals))]
 
     def claim_posting(self, alert_id: str, now: datetime) -> bool:
@@ -171,7 +170,7 @@ class DynamoAlerts:
             self._table.put({"pk": f"ALERT#{alert_id}", "sk": "POST", "due_kind": POST, "due_at": epoch(retry_at)})
 
     def _apply_round(self, batch: list[tuple[int, Arrival]], window: timedelta,
-                     lease: Decimal) -> dict[int, Applied]:
+                     now: datetime) -> dict[int, Applied]:
         """Arrivals of distinct keys: states read in batches, transitions written in shared transactions."""
         states = self._states([arrival for _, arrival in batch])
         standing = self._standing(states.values())
@@ -182,34 +181,34 @@ class DynamoAlerts:
             alert = standing.get(state.alert_id) if state and state.alert_id else None
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             if transition.change is Change.REPEAT:  # one write of its own, outside any transaction
-                done[n] = self._repeat(arrival, transition, alert, window, lease)
+                done[n] = self._repeat(arrival, transition, alert, window, now)
             else:
                 planned.append((n, arrival, transition, _counted(alert, state)))
-        for chunk in _chunks(planned, lease):
+        for chunk in _chunks(planned, now):
             try:
                 self._table.transact([write for _, arrival, transition, alert in chunk
-                                      for write in _writes(arrival, transition, alert, lease)])
+                                      for write in _writes(arrival, transition, alert, now)])
             except ConditionFailed:
                 # A racing delivery changed one of these keys: apply each of them on its own, deciding again.
-                done.update({n: self._apply_one(arrival, window, lease) for n, arrival, _, _ in chunk})
+                done.update({n: self._apply_one(arrival, window, now) for n, arrival, _, _ in chunk})
                 continue
             done.update(self._results(chunk))
         return done
 
-    def _apply_one(self, arrival: Arrival, window: timedelta, lease: Decimal) -> Applied:
+    def _apply_one(self, arrival: Arrival, window: timedelta, now: datetime) -> Applied:
         for attempt in range(_ATTEMPTS):
             state = next(iter(self._states([arrival]).values()), None)
             alert = self.get(state.alert_id) if state and state.alert_id else None
             transition = decide(state, _standing_of(alert), arrival.event, arrival.at, window, arrival.silenced)
             if transition.change is Change.REPEAT:
-                counted = self._count_repeat(arrival, transition, alert)
+                counted = self._count_repeat(arrival, transition, alert, now)
                 if counted is not None:
                     return counted
                 back_off(attempt)
                 continue
             alert = _counted(alert, state)
             try:
-                self._table.transact(_writes(arrival, transition, alert, lease))
+                self._table.transact(_writes(arrival, transition, alert, now))
             except ConditionFailed:
                 back_off(attempt)
                 continue
@@ -218,11 +217,12 @@ class DynamoAlerts:
                            "its key kept changing")
 
     def _repeat(self, arrival: Arrival, transition: Transition, alert: Alert | None, window: timedelta,
-                lease: Decimal) -> Applied:
-        counted = self._count_repeat(arrival, transition, alert)
-        return counted if counted is not None else self._apply_one(arrival, window, lease)
+                now: datetime) -> Applied:
+        counted = self._count_repeat(arrival, transition, alert, now)
+        return counted if counted is not None else self._apply_one(arrival, window, now)
 
-    def _count_repeat(self, arrival: Arrival, transition: Transition, alert: Alert | None) -> Applied | None:
+    def _count_repeat(self, arrival: Arrival, transition: Transition, alert: Alert | None,
+                      now: datetime) -> Applied | None:
         """A firing of the key's open alert, counted with one write on the key's state and no transaction: its
         `seen` is the alert's count (drawn by klaxon.alerts.storms), and its latest event's time moves on only
         forwards. Racing repeats all count; None when the state moved on meanwhile (resolved, a new alert, a
@@ -238,7 +238,7 @@ class DynamoAlerts:
                           "(attribute_not_exists(occurred_epoch) OR occurred_epoch <= :epoch)",
                 names={"#status": "status"},
                 values={":count": alert.count, ":one": 1, ":at": arrival.at.isoformat(), ":epoch": epoch(arrival.at),
-                        ":expires": int((arrival.at + STATE_KEEP).timestamp()), ":alert": alert.id,
+                        ":expires": int((max(now, arrival.at) + STATE_KEEP).timestamp()), ":alert": alert.id,
                         ":firing": str(ExternalStatus.FIRING)})
         except ConditionFailed:
             return None
@@ -435,16 +435,17 @@ def _resolve_values(by: str, at: datetime, silenced_by: str | None = None) -> di
     return values if silenced_by else {**values, ":handled": HANDLED, ":epoch": epoch(at)}
 
 
-def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, lease: Decimal) -> list[Write]:
-    """The writes that store one transition: the key's state (guarded by its version) and its alert (a new
-    one leased for posting until `lease`, epoch seconds)."""
+def _writes(arrival: Arrival, transition: Transition, alert: Alert | None, now: datetime) -> list[Write]:
+    """The writes that store one transition, heard `now`: the key's state (guarded by its version) and its
+    alert (a new one leased for posting for POSTING_LEASE)."""
     change, state = transition.change, transition.state
     assert change is not Change.REPEAT, "a repeat is one write of its own (DynamoAlerts._count_repeat)"
     if change is Change.STALE:
         return []
+    lease = epoch(now + POSTING_LEASE)
     # The state counts its alert's firings (a state stored before it counted starts from its alert's count).
     counted = 1 if change is Change.NEW else (state.seen or (alert.count if alert else 0)) + (change is Change.REOPEN)
-    writes = [_state_write(replace(state, seen=counted))]
+    writes = [_state_write(replace(state, seen=counted), now)]
     seen = {":seen": arrival.at.isoformat(), ":one": 1, ":count": counted}
     if change is Change.NEW:
         writes += _new_alert(_drafted(arrival, transition), posting_until=lease)
@@ -485,13 +486,15 @@ def _reopen(alert: Alert, values: dict[str, Any]) -> Write:
                  values={**values, **more, ":resolved": alert.resolved_at.isoformat(), ":marks": len(alert.marks)})
 
 
-def _state_write(state: SourceState) -> Write:
+def _state_write(state: SourceState, heard: datetime) -> Write:
+    # Forgotten STATE_KEEP after Klaxon last heard of the key, not after the source's own time: Alertmanager
+    # resends an alert firing for months with its first startsAt, and that must stay one alert.
     version = state.version
     return Write("Put", {"pk": _state_pk(state.source, state.dedup_key), "sk": "STATE"}, {
         "source": state.source, "dedup_key": state.dedup_key, "status": str(state.status),
         "occurred_at": state.occurred_at.isoformat(), "alert_id": state.alert_id, "occurrence": state.occurrence,
         "occurred_epoch": epoch(state.occurred_at), "seen": state.seen, "version": version + 1,
-        "expires_at": int((state.occurred_at + STATE_KEEP).timestamp())},
+        "expires_at": int((max(heard, state.occurred_at) + STATE_KEEP).timestamp())},
         condition="attribute_not_exists(pk)" if version == 0 else "version = :version",
         values=None if version == 0 else {":version": version})
 
@@ -526,12 +529,12 @@ def _rounds(arrivals: Sequence[Arrival]) -> list[list[tuple[int, Arrival]]]:
     return rounds
 
 
-def _chunks(planned: list[_Plan], lease: Decimal) -> list[list[_Plan]]:
+def _chunks(planned: list[_Plan], now: datetime) -> list[list[_Plan]]:
     """Planned transitions in groups whose writes fit one transaction (one arrival's writes stay together)."""
     chunks: list[list[_Plan]] = [[]]
     size = 0
     for plan in planned:
-        count = len(_writes(plan[1], plan[2], plan[3], lease))
+        count = len(_writes(plan[1], plan[2], plan[3], now))
         if size + count > TRANSACTION_ITEMS:
             chunks.append([])
             size = 0

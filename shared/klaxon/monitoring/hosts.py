@@ -62,7 +62,7 @@ def host_changes(taken: Sequence[Taken], now: datetime) -> list[HostChange]:
         if event.host and outcome.change is not None and outcome.change is not Change.STALE:
             changes.append(HostChange(host=event.host[:MAX_HOST_CHARS],
                                       alert_key=alert_key(event.source, event.dedup_key), firing=not event.is_resolved,
-                                      at=event.occurred_at or now, title=event.title))
+                                      at=event.moment(now), title=event.title))
     return changes
 
 

@@ -58,11 +58,15 @@ def severity_named(word: object) -> Severity | None:
 
 def source_time(moment: datetime | int | float | None) -> datetime | None:
     """A source's time as an aware datetime; None for what sources send to mean "no time"
-    (Alertmanager's `0001-01-01T00:00:00Z`, GCP's null or 0)."""
+    (Alertmanager's `0001-01-01T00:00:00Z`, GCP's null or 0), and for epoch seconds past what a datetime
+    holds (milliseconds sent as seconds): the time it arrives is used, as for an event without one."""
     if moment is None:
         return None
     if isinstance(moment, int | float):
-        return datetime.fromtimestamp(moment, UTC) if moment > 0 else None
+        try:
+            return datetime.fromtimestamp(moment, UTC) if moment > 0 else None
+        except (OverflowError, OSError, ValueError):
+            return None
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware if aware > _EPOCH else None
 

@@ -34,6 +34,8 @@ from typing import Any
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from klaxon.clock import epoch_seconds
+
 LAZY_WORK = "klaxon_lazy_work"  # the mark's key, at the top level of a self-invocation's event
 # Headers Bolt's Lambda runner sets on its re-invocation; a request from outside never carries them.
 _LAZY_HEADERS = ("x-slack-bolt-lazy-only", "x-slack-bolt-lazy-function-name")
@@ -86,7 +88,8 @@ def admit(event: Mapping[str, Any], signing_secret: str, now: Callable[[], float
     timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
     if not timestamp or not signature:
         return Verdict(401, "the request is not signed")
-    if not timestamp.isdigit():
+    signed_at = epoch_seconds(timestamp)
+    if signed_at is None:
         return Verdict(401, "the signature's timestamp is not a number")
     try:
         body = raw.decode("utf-8")  # Slack signs UTF-8 text; other bytes cannot carry its signature
@@ -94,7 +97,7 @@ def admit(event: Mapping[str, Any], signing_secret: str, now: Callable[[], float
         return Verdict(401, "the body is not text Slack signed")
     verifier = SignatureVerifier(signing_secret, clock=_SecondsClock(now))
     if not verifier.is_valid(body, timestamp, signature):
-        stale = abs(now() - int(timestamp)) > 300
+        stale = abs(now() - signed_at) > 300
         return Verdict(401, "the signature is more than five minutes old" if stale else "the signature is wrong")
     problem = _meaningless(body, headers.get("content-type", ""))
     return Verdict(200, problem) if problem else ADMITTED

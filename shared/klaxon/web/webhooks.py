@@ -34,6 +34,7 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.intake import Taken
+from klaxon.clock import epoch_seconds
 from klaxon.configuration.model import Preferences
 from klaxon.monitoring.payloads import PayloadError
 from klaxon.monitoring.sns import Certificates, Subscriptions
@@ -161,7 +162,8 @@ def check_signature(event: APIGatewayProxyEventV2, body: bytes, secret: str, tim
     signed = body
     if timestamp_header:
         stamp = (event.headers.get(timestamp_header.lower()) or "").strip()
-        if not stamp.isdigit() or abs(now.timestamp() - int(stamp)) > SIGNATURE_MAX_AGE_SECONDS:
+        signed_at = epoch_seconds(stamp)
+        if signed_at is None or abs(now.timestamp() - signed_at) > SIGNATURE_MAX_AGE_SECONDS:
             raise Refusal(HTTPStatus.UNAUTHORIZED, f"the {timestamp_header} header is missing or not recent")
         signed = stamp.encode() + b":" + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
@@ -172,11 +174,21 @@ def check_signature(event: APIGatewayProxyEventV2, body: bytes, secret: str, tim
 
 
 # ---------------------------------------------------------------------- parsing and answering
-def parsed(body: bytes, model: Any) -> Any:
-    """The body validated by Powertools' Parser as `model` (pydantic reads the JSON text itself); Refusal
+def json_text(body: bytes) -> str:
+    """The body as JSON text: UTF-8, with a byte-order mark allowed (RFC 8259 §8.1: JSON is UTF-8, and a
+    reader may ignore the mark), as json.loads reads the other sources' bodies. 400 when it is not UTF-8: a
+    replaced byte would change the alert's text and dedup key behind its sender's back."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "Invalid JSON: the body is not UTF-8") from None
+
+
+def parsed(text: str, model: Any) -> Any:
+    """JSON `text` validated by Powertools' Parser as `model` (pydantic reads the JSON text itself); Refusal
     (400) naming the first problems otherwise."""
     try:
-        return parse(event=cast(dict[str, Any], body.decode("utf-8", errors="replace")), model=model)
+        return parse(event=cast(dict[str, Any], text), model=model)
     except ValidationError as invalid:
         raise Refusal(HTTPStatus.BAD_REQUEST, problems(invalid)) from None
 

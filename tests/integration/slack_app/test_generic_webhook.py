@@ -4,6 +4,7 @@ posted to the emulated workspace, acknowledged by a reaction, resolved by its so
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -77,6 +78,8 @@ def test_a_missing_or_wrong_secret_gets_401_and_nothing_is_stored(webhooks, secr
 @pytest.mark.parametrize("body, named", [
     (b'{"title": "disk full', "Invalid JSON"),
     (b"", "Invalid JSON"),
+    (b'{"title": "caf\xe9"}', "Invalid JSON: the body is not UTF-8"),  # Latin-1, not a replaced character
+    (b'{"title": "\xed\xa0\x80"}', "Invalid JSON: the body is not UTF-8"),  # an encoded lone surrogate
     ({"text": "no title"}, "title: Field required"),
     ({"title": ""}, "title: String should have at least 1 character"),
     ({"title": "x", "status": "ok"}, "status: Input should be 'firing' or 'resolved'"),
@@ -92,6 +95,18 @@ def test_malformed_json_or_a_bad_field_gets_400_naming_it_and_nothing_is_stored(
     status, answer = send(webhooks, body)
     assert status == 400 and named in answer["error"]
     assert nothing_stored(webhooks) and posts(webhooks) == []
+
+
+@pytest.mark.parametrize("body", [
+    "\ufeff" + json.dumps({"title": "café on db-7"}),  # a byte-order mark, as some Windows tools write
+    "\ufeff" + json.dumps([{"title": "café on db-7"}]),
+])
+def test_utf8_with_a_byte_order_mark_is_read_as_the_other_sources_read_it(webhooks, body):
+    status, answer = send(webhooks, body.encode("utf-8"))
+    assert status == 200, answer
+    webhooks.sweep()
+    (post,) = posts(webhooks)
+    assert "café on db-7" in block(post, "alert.summary")
 
 
 def test_a_body_over_256_kb_gets_413_before_it_is_read(webhooks):

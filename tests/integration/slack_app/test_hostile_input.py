@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -44,3 +46,21 @@ def test_a_huge_message_with_a_catastrophic_rule_is_judged_quickly(stack, alice)
     stack.settle()
     assert posted.delivery.ok and ws.messages("#incidents") == []
     assert stack.dead_letters() == []
+
+
+@pytest.mark.parametrize("timestamp", ["\u00b2", "9" * 5000])
+def test_a_slack_timestamp_header_int_cannot_read_is_refused_with_401_not_a_server_error(stack, timestamp):
+    # str.isdigit() took both, and int() raised: the door answered 500 to a request nobody signed.
+    request = urllib.request.Request(f"{stack.cloud_url}/slack/events", data=b"{}", method="POST", headers={
+        "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401 and b"not a number" in refused.value.read()
+
+
+@pytest.mark.parametrize("text", ["silence host=db-7 for " + "9" * 5000 + "s", "audit " + "9" * 5000])
+def test_a_number_of_thousands_of_digits_gets_a_clear_answer_and_nothing_is_dead_lettered(stack, alice, text):
+    stack.workspace.add_channel("ops")
+    answer = stack.klaxon(alice, "#ops", text)
+    assert answer.startswith(":warning:") and "internal error" not in answer, answer
+    assert stack.dead_letters() == [] and stack.items("AUDIT") == [] and stack.items("SILENCE") == []

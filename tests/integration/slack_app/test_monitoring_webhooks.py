@@ -257,3 +257,44 @@ def test_a_subscription_as_it_came_is_not_confirmed_its_certificate_is_not_ours(
 def test_sns_to_lambda_events_are_not_http_deliveries(sns, name):
     status, answer = cloudwatch(sns, load(name))
     assert status == 400 and "not what Amazon SNS sends" in answer["error"] and nothing_stored(sns)
+
+
+# ------------------------------------------------------------------------------------------------ event times
+def _generic(stack, body):
+    return stack.webhook("generic", body, secret=WEBHOOK_SECRETS["generic"])
+
+
+def _gcp_in_milliseconds(name):
+    payload = copy.deepcopy(load(name))
+    for moment in ("started_at", "ended_at"):
+        if payload["incident"].get(moment):
+            payload["incident"][moment] *= 1000  # a sender's bug: milliseconds where GCP sends seconds
+    return payload
+
+
+def _alertmanager_at(status, starts_at):
+    payload = copy.deepcopy(load("prometheus_alertmanager_webhook_v4_alerta_test.json"))
+    payload["status"] = payload["alerts"][0]["status"] = status
+    payload["alerts"][0].update(startsAt=starts_at, endsAt="0001-01-01T00:00:00Z")
+    return payload
+
+
+@pytest.mark.parametrize("send, firing, resolving", [
+    (_generic, {"title": "disk full on db-7", "dedup_key": "disk-db-7", "occurred_at": "9999-12-31T23:59:59-14:00"},
+     {"title": "disk full on db-7", "dedup_key": "disk-db-7", "status": "resolved"}),
+    (_generic, {"title": "disk full on db-7", "dedup_key": "disk-db-7", "occurred_at": "2999-01-01T00:00:00Z"},
+     {"title": "disk full on db-7", "dedup_key": "disk-db-7", "status": "resolved"}),
+    (gcp, _gcp_in_milliseconds("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_open.json"),
+     _gcp_in_milliseconds("Agilicus-stackdriver-google-chat_gcp_webhook_v1.2_uptime_closed.json")),
+    (alertmanager, _alertmanager_at("firing", "9999-12-31T23:59:59Z"),
+     _alertmanager_at("resolved", "9999-12-31T23:59:59Z")),
+], ids=["generic-last-datetime", "generic-year-2999", "gcp-milliseconds", "alertmanager-last-datetime"])
+def test_an_alert_dated_past_now_is_taken_as_now_and_its_source_s_resolve_lands(monitoring, send, firing, resolving):
+    # Such a time answered 500 (the stored state's expiry overflowed, or GCP's seconds did) - the source retried
+    # for ever - or, kept as sent, made every later event of its key stale, so the resolve never landed.
+    status, answer = send(monitoring, firing)
+    assert (status, outcomes(answer)) == (200, ["new"]), answer
+    status, answer = send(monitoring, resolving)
+    assert (status, outcomes(answer)) == (200, ["resolve"]), answer
+    (post,) = posts(monitoring)
+    assert block(post, "alert.state").startswith("Resolved by") and monitoring.dead_letters() == []

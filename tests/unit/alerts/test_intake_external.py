@@ -42,7 +42,11 @@ def metrics():
     return []
 
 
-def take(store, slack, clock, *events, config=None, me=ME, metrics=None):
+def take(store, slack, clock, *events, config=None, me=ME, metrics=None, on_time=True):
+    """The events as one request; `on_time`: delivered once they happened (the clock moves up to the latest)."""
+    latest = max((e.occurred_at for e in events if e.occurred_at), default=clock.now())
+    if on_time and latest > clock.now():
+        clock.moment = latest
     work = wired(store, slack, clock, config or Configuration(version=1), metrics=metrics)
     return take_external(list(events), work.intake(me))
 
@@ -81,6 +85,20 @@ def test_an_older_event_changes_nothing(store, slack, clock):
     (taken,) = take(store, slack, clock, event(status=RESOLVED, minutes=3))
     assert taken.change is Change.STALE and not slack.updates
     assert store.alerts.get(taken.alert.id).state is AlertState.OPEN
+
+
+@pytest.mark.parametrize("sent_at", [T0 + timedelta(days=365 * 900),  # a made-up year
+                                     T0 + timedelta(minutes=30),  # a sender's clock running fast
+                                     datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)])  # the last datetime
+def test_a_firing_dated_after_now_is_taken_as_now_so_its_later_resolve_lands(store, slack, clock, sent_at):
+    # Kept as sent, it made every later event of its key stale - the source's resolve could never land -
+    # and the last datetime overflowed the stored state's expiry: a 500 the source retried for ever.
+    (fired,) = take(store, slack, clock, replace(event(), occurred_at=sent_at), on_time=False)
+    assert fired.change is Change.NEW and fired.alert.first_seen == clock.now()
+
+    clock.advance(minutes=2)
+    (resolved,) = take(store, slack, clock, replace(event(status=RESOLVED), occurred_at=None))
+    assert resolved.change is Change.RESOLVE and slack.updates[-1].state is AlertState.RESOLVED
 
 
 def test_a_resolve_resolves_the_alert_and_redraws_its_post(store, slack, clock, metrics):

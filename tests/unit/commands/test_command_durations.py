@@ -32,3 +32,14 @@ def test_anything_but_a_positive_duration_is_refused_by_name(text: str, problem:
     with pytest.raises(DurationError) as error:
         parse_duration(text)
     assert str(error.value).startswith(problem)
+
+
+@pytest.mark.parametrize("text", ["9" * 5000 + "s", "1" + "0" * 4400 + "d", "1h" + "9" * 20 + "m", "000000000000001d"])
+def test_an_amount_of_thousands_of_digits_is_refused_by_name_not_by_a_crash(text: str) -> None:
+    # int() raises a plain ValueError on more than 4,300 digits: the command died with an internal error.
+    if text == "000000000000001d":
+        assert parse_duration(text) == 86_400  # leading zeros are no size
+        return
+    with pytest.raises(DurationError) as error:
+        parse_duration(text)
+    assert "is longer than the limit of 366d" in str(error.value)

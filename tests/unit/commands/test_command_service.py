@@ -193,3 +193,26 @@ def test_audit_lists_who_changed_what(console, store):
 
 def test_help_shows_the_grammar(console):
     assert "/klaxon rule add <pattern> to #channel" in run(console, "help", actor=GUEST).text
+
+
+HUGE = "9" * 5000  # int() refuses text of more than 4,300 digits: every such command died with an internal error
+
+
+@pytest.mark.parametrize("text, problem", [
+    (f"silence host=db-7 for {HUGE}s", "longer than the limit of 366d"),
+    (f"hosts mute db-7 for {HUGE}m", "longer than the limit of 366d"),
+    (f"settings digest-after {HUGE}s", "longer than the limit of 366d"),
+    (f"settings incident-reminders no-update {HUGE}m 2h", "longer than the limit of 366d"),
+    (f"policy set p level @lead after {HUGE}s", "longer than the limit of 366d"),
+    (f"policy set p level @lead after 1m; repeat {HUGE}", "repeat takes a whole number from 0 to 10"),
+    (f"settings reconcile-limit {HUGE}", "reconcile-limit takes a whole number from 0 to 50"),
+    (f"settings incident-paging {HUGE}", "takes a whole number from 1 to 4"),
+    (f"settings incident-reminders times {HUGE}", "takes a whole number from 0 to 10"),
+    (f"audit {HUGE}", "audit takes a whole number from 1 to 50"),
+    ("audit \u00b2", "audit takes a whole number from 1 to 50"),  # a digit to str.isdigit, not to int()
+    (f"rule move r-abc123 {HUGE}", "is not a place to move r-abc123 to"),
+])
+def test_a_number_of_thousands_of_digits_is_refused_by_name_and_nothing_is_written(console, store, text, problem):
+    answer = run(console, text)
+    assert not answer.ok and problem in answer.text, answer.text
+    assert store.entries == []

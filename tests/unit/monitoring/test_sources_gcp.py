@@ -80,3 +80,11 @@ def test_what_is_not_a_gcp_notification_is_refused_naming_the_problem(body: Any,
         gcp.parse(body)
     assert problem in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("started_at", [1_732_000_000_000, 10**20])  # milliseconds sent as seconds; absurd
+def test_a_start_time_past_what_a_datetime_holds_is_no_time_so_the_arrival_dates_it(started_at: int) -> None:
+    # datetime.fromtimestamp raised, and the request was answered 500.
+    payload = {"incident": {"incident_id": "0.abc", "state": "open", "started_at": started_at}}
+    [event] = gcp.parse(payload)
+    assert event.status is ExternalStatus.FIRING and event.occurred_at is None

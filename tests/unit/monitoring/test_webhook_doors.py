@@ -146,6 +146,14 @@ def test_with_a_timestamp_header_grafana_signs_timestamp_and_body_and_an_old_one
     assert serve(body_alone, secrets, now=NOW, timestamp_header="X-Grafana-Alerting-Timestamp").status == 401
 
 
+@pytest.mark.parametrize("stamp", ["\u00b2", "\u0661\u0668\u0660\u0660", "9" * 5000, "-60", ""])
+def test_a_grafana_timestamp_that_is_not_plain_digits_is_refused_with_401_not_a_server_error(stamp):
+    headers = {"X-Grafana-Alerting-Signature": signature(GRAFANA, stamp=stamp), "X-Grafana-Alerting-Timestamp": stamp}
+    event = request("/webhooks/grafana", GRAFANA, None, headers=headers)
+    refused = serve(event, {"grafana_hmac": "hmac-key"}, now=NOW, timestamp_header="X-Grafana-Alerting-Timestamp")
+    assert refused.status == 401 and "not recent" in refused.answer["error"] and refused.taken == []
+
+
 def test_with_both_grafana_secrets_set_both_must_pass():
     secrets = {"grafana": SECRET, "grafana_hmac": "hmac-key"}
     signed = {"X-Grafana-Alerting-Signature": signature(GRAFANA)}

@@ -57,6 +57,10 @@ def test_an_unsigned_body_is_refused_with_401_before_anything_reads_it(body, con
     (request('{"type":"event_callback"}', age=-301), "more than five minutes old"),
     (request(b"\xff\xfe\xfa", "application/octet-stream"), "not text Slack signed"),
     (request("{}", headers={"x-slack-request-timestamp": "soon"}), "not a number"),
+    # Digits int() refuses or cannot take: str.isdigit() let them through, and the door answered 500.
+    (request("{}", headers={"x-slack-request-timestamp": "\u00b2"}), "not a number"),
+    (request("{}", headers={"x-slack-request-timestamp": "\u0661\u0668\u0660\u0660"}), "not a number"),
+    (request("{}", headers={"x-slack-request-timestamp": "9" * 5000}), "not a number"),
     (request("{}", headers={"x-slack-bolt-lazy-only": "1"}), "lazy work comes only from Klaxon itself"),
     (request("{}", headers={"x-slack-bolt-lazy-function-name": "judge_message"}), "only from Klaxon itself"),
 ])
