@@ -106,12 +106,13 @@ def sweep(ctx: SweepContext) -> SweepReport:
         store=ctx.store, slack=ctx.slack, publish=ctx.publish, now=ctx.now, limit=LISTED_LIMIT,
         time_left_ms=ctx.time_left_ms), fallback=nothing_posted, size=lambda done: done[0]) or nothing_posted
     cannot = {u.channel for u in unreachable}
-    _run(report, Step.REPEATS_DRAWN, lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
-                                                           limit=LISTED_LIMIT), fallback=0)
     _run(report, Step.PAGES_STARTED, lambda: paging.page_overdue_alerts(ctx.pager, ctx.config, limit=LISTED_LIMIT,
                                                                       unreachable=cannot), fallback=0)
     _run(report, Step.PAGES_ADVANCED, lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
+    # After paging (what wakes people), before the digests (which show the counts drawn).
+    _run(report, Step.REPEATS_DRAWN, lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
+                                                           limit=LISTED_LIMIT), fallback=0)
     _run(report, Step.RELISTED, lambda: _relist(ctx), fallback=0)
     read = _run(report, Step.UNACKNOWLEDGED, lambda: _overdue(ctx, unreachable), fallback=None,
                 size=lambda done: sum(digest.open_total for digest in done[1]))
