@@ -69,6 +69,8 @@ bench: install
 	$(PY) -m bench.incident_costs
 	$(PY) -m bench.fault_hour
 	$(PY) -m bench.doc_page
+	$(PY) -m bench.storm
+	$(PY) -m bench.digest_sizes
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache

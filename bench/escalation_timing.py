@@ -48,7 +48,7 @@ from infra.slack_emulator.rate_limits import ManualClock
 from infra.stack import BOT_TOKEN
 from infra.template import create_table
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import AlertListing
 from klaxon.configuration.model import Configuration
 from klaxon.dynamo import DynamoStore
 from klaxon.events import Event
@@ -96,7 +96,7 @@ class RecordingSlack:
     def update_digest(self, digest: Digest, ts: str) -> None:
         pass
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+    def post_reminder(self, channel: str, overdue: AlertListing) -> str:
         return "1.0"
 
     def reactions(self, channel: str, ts: str) -> dict[str, list[str]]:

@@ -20,7 +20,6 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -28,7 +27,7 @@ from moto import mock_aws
 
 from infra.template import create_table
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import BUTTON, Alert, HandledMark, SlackMessageOrigin
+from klaxon.alerts.model import BUTTON, Alert, AlertListing, HandledMark, SlackMessageOrigin
 from klaxon.configuration.model import Configuration, Preferences
 from klaxon.dynamo import DynamoStore
 from klaxon.dynamo.alerts import alert_item
@@ -56,7 +55,7 @@ class CountingSlack:
     def update_digest(self, digest: Digest, ts: str) -> None:
         self.calls["chat.update"] += 1
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+    def post_reminder(self, channel: str, overdue: AlertListing) -> str:
         self.calls["chat.postMessage"] += 1
         return "1.0"
 

@@ -14,7 +14,7 @@ from klaxon.alerts.intake import take_message
 from klaxon.alerts.judging import Identity, Judgement
 from klaxon.alerts.lifecycle import AlertStanding, Change, SourceState, decide
 from klaxon.alerts.messages import ChannelMessage
-from klaxon.alerts.model import Alert, AlertState, HandledMark, source_actor
+from klaxon.alerts.model import Alert, AlertListing, AlertState, ExternalOrigin, HandledMark, source_actor
 from klaxon.alerts.ports import Applied, Arrival, MessageReferents, Raised, RaiseOutcome
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict
 from klaxon.directory.model import Listing, ListingKind, Refresh, Snapshot, index
@@ -83,6 +83,8 @@ class InMemoryAlerts:
         self.timers: dict[str, datetime] = {}  # shared with InMemoryPages: an alert's ack timer
         self.posting: dict[str, datetime] = {}  # unposted alerts leased to whoever posts them, until
         self.owed: dict[str, datetime] = {}  # unposted alerts: when the sweep is to post them
+        self.sightings: dict[str, list[datetime]] = {}  # a message alert's messages, by when each was said
+        self.trailing: dict[str, datetime] = {}  # alerts whose count the sweep is to draw, from when
 
     def raise_alert(self, alert: Alert, group_until: datetime, now: datetime) -> Raised:
         assert alert.message is not None, "message alerts only"
@@ -92,15 +94,14 @@ class InMemoryAlerts:
             return Raised(self.alerts[recorded], RaiseOutcome.ALREADY_RECORDED)
         group = self.groups.get(alert.fingerprint)
         if group and group[1] > alert.first_seen and not self.alerts[group[0]].resolved_by:
-            counted = self.alerts[group[0]]
-            seen = max(counted.seen_last, alert.first_seen)  # repeats arrive in any order: never backwards
-            counted = replace(counted, count=counted.count + 1,
-                              last_seen=seen if seen > counted.first_seen else counted.last_seen)
-            self.alerts[counted.id] = counted
-            self.messages[where] = counted.id
-            self.groups[alert.fingerprint] = (counted.id, group_until)
-            return Raised(counted, RaiseOutcome.GROUPED)
+            # As in DynamoDB: a sighting counted, the alert item untouched until its post is redrawn; the window
+            # slides with the latest sighting (repeats arrive in any order).
+            self.sightings[group[0]].append(alert.first_seen)
+            self.messages[where] = group[0]
+            self.groups[alert.fingerprint] = (group[0], max(group[1], group_until))
+            return Raised(self.alerts[group[0]], RaiseOutcome.GROUPED)
         self._create(alert, now)
+        self.sightings[alert.id] = [alert.first_seen]
         self.messages[where] = alert.id
         self.groups[alert.fingerprint] = (alert.id, group_until)
         return Raised(alert, RaiseOutcome.NEW)
@@ -133,22 +134,63 @@ class InMemoryAlerts:
         alert = self.alerts.get(state.alert_id) if state and state.alert_id else None
         standing = AlertStanding(alert.resolved_at, silenced=alert.silenced_by is not None) if alert else None
         transition = decide(state, standing, arrival.event, arrival.at, window, arrival.silenced)
-        if transition.change is not Change.STALE:
-            self.states[key] = replace(transition.state, version=transition.state.version + 1)
-        seen = {"last_seen": arrival.at, "revision": (alert.revision + 1) if alert else 0}
-        match transition.change:
+        change = transition.change
+        # As in DynamoDB: the key's state counts its alert's firings; the alert takes the count when it is drawn
+        # (a repeat) or changed (a reopen, a resolve).
+        seen = 1 if change is Change.NEW else transition.state.seen + (change in (Change.REPEAT, Change.REOPEN))
+        if change is not Change.STALE:
+            self.states[key] = replace(transition.state, version=transition.state.version + 1, seen=seen)
+        match change:
             case Change.NEW:
+                if alert is not None and state is not None and alert.resolved_at is None:
+                    self._save(replace(alert, count=max(alert.count, state.seen)))  # a silent alert left: final
                 alert = self._create(arrival.alert(str(transition.alert_id)), now)
-            case Change.REPEAT | Change.REOPEN:
+            case Change.REOPEN:
                 assert alert is not None
-                alert = self._save(replace(alert, count=alert.count + 1, resolved_by=None, resolved_at=None,
-                                           origin=replace(alert.origin, occurred_at=arrival.at), **seen))
+                alert = self._save(replace(alert, count=seen, resolved_by=None, resolved_at=None, last_seen=arrival.at,
+                                           origin=replace(alert.origin, occurred_at=arrival.at),
+                                           revision=alert.revision + 1))
             case Change.RESOLVE:
                 assert alert is not None
-                alert = self._save(replace(alert, resolved_by=source_actor(arrival.event.source),
+                alert = self._save(replace(alert, resolved_by=source_actor(arrival.event.source), count=seen,
                                            resolved_at=arrival.at, revision=alert.revision + 1,
                                            origin=replace(alert.origin, occurred_at=arrival.at)))
-        return Applied(arrival, transition.change, alert)
+        return Applied(arrival, change, alert)
+
+    def claim_redraw(self, alert_id: str, now: datetime, until: datetime, changed_only: bool = False) -> Alert | None:
+        alert = self.alerts.get(alert_id)
+        if alert is None or (alert.redraw_after is not None and alert.redraw_after > now):
+            return None
+        count, last_seen = self._tally(alert)
+        if changed_only and count <= alert.count:
+            return None
+        seen = max(last_seen, alert.seen_last)
+        origin = alert.origin if alert.message else replace(alert.origin, occurred_at=seen)
+        self.trailing[alert_id] = until
+        return self._save(replace(alert, count=max(count, alert.count), redraw_after=until,
+                                  last_seen=seen if seen > alert.first_seen else alert.last_seen,
+                                  origin=origin, revision=alert.revision + 1))
+
+    def _tally(self, alert: Alert) -> tuple[int, datetime]:
+        if alert.message is not None:
+            seen = self.sightings.get(alert.id, [])
+            return len(seen), max(seen, default=alert.seen_last)
+        origin = alert.origin
+        assert isinstance(origin, ExternalOrigin)
+        state = self.states.get((origin.source, origin.dedup_key))
+        if state is None or state.alert_id != alert.id:
+            return alert.count, alert.seen_last
+        return state.seen, state.occurred_at
+
+    def trail_redraw(self, alert_id: str, at: datetime) -> None:
+        self.trailing[alert_id] = at
+
+    def trailing_redraws(self, now: datetime, limit: int | None = None) -> list[str]:
+        return [alert_id for at, alert_id in sorted((at, a) for a, at in self.trailing.items() if at <= now)][:limit]
+
+    def drop_redraw(self, alert_id: str, due_by: datetime) -> None:
+        if self.trailing.get(alert_id, due_by) <= due_by:
+            self.trailing.pop(alert_id, None)
 
     def _create(self, alert: Alert, now: datetime) -> Alert:
         self.alerts[alert.id] = alert
@@ -195,16 +237,18 @@ class InMemoryAlerts:
             alert = replace(alert, resolved_by=user, resolved_at=at)
         return self._save(replace(alert, revision=alert.revision + 1))
 
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values()
-                        if a.state is AlertState.OPEN and a.first_seen <= seen_before and not a.silenced_by),
-                       key=lambda a: a.first_seen)
-        return found[:limit]
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> Listing:
+        found = sorted((a for a in self.alerts.values() if a.target_channel == channel and a.state is AlertState.OPEN
+                        and a.first_seen <= seen_before and not a.silenced_by), key=lambda a: a.first_seen)
+        return AlertListing(tuple(found[:limit]), len(found))
 
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        found = sorted((a for a in self.alerts.values() if a.handled_at and a.handled_at >= since
-                        and not a.silenced_by), key=lambda a: a.handled_at or since)
-        return found[:limit]
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> Listing:
+        found = sorted((a for a in self.alerts.values() if a.target_channel == channel and a.handled_at
+                        and a.handled_at >= since and not a.silenced_by), key=lambda a: a.handled_at or since)
+        return AlertListing(tuple(found[:limit]), len(found))
+
+    def relist(self, limit: int) -> list[Alert]:
+        return []  # the fake keeps no lists from before they were per channel
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
         found = sorted((a for a in self.alerts.values() if a.silenced_by and a.first_seen >= since),
@@ -300,9 +344,13 @@ class InMemoryDigests:
         self.posts: dict[str, DigestPost] = {}
         self.locked: dict[str, datetime] = {}
         self.drawn_as_of: dict[str, datetime] = {}
+        self.enlisted: set[str] = set()
 
     def all(self) -> dict[str, DigestPost]:
-        return dict(self.posts)
+        return {**{channel: DigestPost(channel, None, None) for channel in self.enlisted}, **self.posts}
+
+    def enlist(self, channel: str) -> None:
+        self.enlisted.add(channel)
 
     def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
         post = self.posts.get(channel, DigestPost(channel, None, None))
@@ -606,7 +654,7 @@ class FakeSlack:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     message_reactions: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     digests: list[Digest] = field(default_factory=list)
-    reminders: list[tuple[str, list[Alert]]] = field(default_factory=list)
+    reminders: list[tuple[str, AlertListing]] = field(default_factory=list)
     boards: list[tuple[str, Board]] = field(default_factory=list)
     busy: bool = False
     notes: list[tuple[str, str, str]] = field(default_factory=list)
@@ -669,8 +717,8 @@ class FakeSlack:
         self.boards.append((channel, board))
         self.calls.append(("update_board", ts))
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
-        self.reminders.append((channel, list(overdue)))
+    def post_reminder(self, channel: str, overdue: AlertListing) -> str:
+        self.reminders.append((channel, overdue))
         return f"1800000200.{len(self.reminders):06d}"
 
     # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.alerts.ports import AlertRepository, DigestPosts, MessageIndex
 from klaxon.configuration.model import ConfigurationStore
 from klaxon.directory.model import Person as Person  # re-exported: the person every port speaks of
@@ -177,8 +177,8 @@ class SlackGateway(Protocol):
         """Redraw a channel's host board in place. Raises ChannelUnreachable as update_digest."""
         ...
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
-        """Post a reminder listing the alerts nobody has handled."""
+    def post_reminder(self, channel: str, overdue: AlertListing) -> str:
+        """Post a reminder saying how many alerts nobody has handled, listing the oldest."""
         ...
 
     def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:

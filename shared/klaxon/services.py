@@ -85,4 +85,4 @@ class Services:
                        hosts=self.store.hosts, directory=self.directory,
                        clock=self.clock, me=me, admin_users=self.admin_users, admin_group=self.admin_group,
                        messages=self.messages, describe=self.describe_change, installation=self.installation,
-                       deployment=self.deployment)
+                       deployment=self.deployment, digests=self.store.digests)

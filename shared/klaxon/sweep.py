@@ -20,16 +20,17 @@ of its own: if it fails, only the steps that need it (reconcile, digests) are sk
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from klaxon.alerts.digests import HANDLED_LOOKBACK, Unreachable, compose, reminder_slots
-from klaxon.alerts.model import Alert
+from klaxon.alerts.digests import Digest, DigestPost, Unreachable, reminder_slots
+from klaxon.alerts.overdue import open_alerts, overdue_digests
 from klaxon.alerts.ports import DigestPosts
 from klaxon.alerts.posting import note_unreachable, post_waiting
 from klaxon.alerts.reconcile import reconcile
+from klaxon.alerts.storms import draw_trailing
 from klaxon.configuration.model import Configuration
 from klaxon.directory.ports import WorkspaceSlack
 from klaxon.directory.refresh import refresh_directory
@@ -44,15 +45,18 @@ from klaxon.silences.model import host_mutes
 
 logger = logging.getLogger("klaxon.sweep")
 
-LISTED_LIMIT = 500  # alerts a sweep reads for a digest; beyond this the digest says "and more"
+LISTED_LIMIT = 500  # unposted alerts, pages and reminders a sweep takes on; the rest wait for the next sweep
+RELIST_LIMIT = 100  # alerts from before per-channel lists moved into their channel's list each sweep
 
 
 class Step(StrEnum):
     """A sweep's steps, as its report (and the SweepWork metric's Step dimension) names them."""
 
     POSTED = "posted"
+    REPEATS_DRAWN = "repeats_drawn"
     PAGES_STARTED = "pages_started"
     PAGES_ADVANCED = "pages_advanced"
+    RELISTED = "relisted"
     UNACKNOWLEDGED = "unacknowledged"
     RECONCILED = "reconciled"
     DIGESTS = "digests"
@@ -106,11 +110,14 @@ def sweep(ctx: SweepContext) -> SweepReport:
                                                                       unreachable=cannot), fallback=0)
     _run(report, Step.PAGES_ADVANCED, lambda: paging.advance(ctx.store.pages.due(ctx.now, limit=LISTED_LIMIT),
                                                           ctx.pager), fallback=0)
-    overdue = _run(report, Step.UNACKNOWLEDGED, lambda: ctx.store.alerts.unacknowledged(
-        seen_before=ctx.now - timedelta(seconds=ctx.config.preferences.digest_after_seconds), limit=LISTED_LIMIT),
-        fallback=None)
-    if overdue is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
-        _reconcile_and_digest(ctx, report, overdue, unreachable)
+    # After paging (what wakes people), before the digests (which show the counts drawn).
+    _run(report, Step.REPEATS_DRAWN, lambda: draw_trailing(store=ctx.store, slack=ctx.slack, now=ctx.now,
+                                                           limit=LISTED_LIMIT), fallback=0)
+    _run(report, Step.RELISTED, lambda: _relist(ctx), fallback=0)
+    read = _run(report, Step.UNACKNOWLEDGED, lambda: _overdue(ctx, unreachable), fallback=None,
+                size=lambda done: sum(digest.open_total for digest in done[1]))
+    if read is not None:  # unread, the digests would say nothing is overdue: they are skipped instead
+        _reconcile_and_digest(ctx, report, read[1], read[0])
     _run(report, Step.REMINDERS, lambda: send_reminders(ctx), fallback=0)
     _run(report, Step.HOST_BOARDS, lambda: refresh_host_boards(ctx), fallback=0)
     if ctx.workspace is not None:
@@ -125,13 +132,39 @@ def sweep(ctx: SweepContext) -> SweepReport:
     return report
 
 
-def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, overdue: list[Alert],
-                          unreachable: Sequence[Unreachable]) -> None:
+def _overdue(ctx: SweepContext, unreachable: Sequence[Unreachable]) -> tuple[dict[str, DigestPost], list[Digest]]:
+    """Every enlisted channel's digest post, and its digest as of now."""
+    posts = ctx.store.digests.all()
+    return posts, overdue_digests(ctx.store.alerts, posts, ctx.config.preferences, ctx.now, unreachable)
+
+
+def _relist(ctx: SweepContext) -> int:
+    """Alerts stored before each channel had its own lists join their channel's list (and the channel the
+    digests), a hundred a sweep: none is left out of a digest by the upgrade."""
+    moved = ctx.store.alerts.relist(RELIST_LIMIT)
+    for channel in {alert.target_channel for alert in moved}:
+        ctx.store.digests.enlist(channel)
+    return len(moved)
+
+
+def _reconcile_and_digest(ctx: SweepContext, report: SweepReport, digests: list[Digest],
+                          posts: Mapping[str, DigestPost]) -> None:
+    """Repair missed reactions on the oldest listed alerts (across channels), then draw the digests without
+    the alerts the repair found handled."""
     preferences = ctx.config.preferences
+    overdue = sorted((alert for digest in digests for alert in digest.unacknowledged), key=lambda a: a.first_seen)
     current = _run(report, Step.RECONCILED, lambda: reconcile(
         overdue, store=ctx.store, slack=ctx.slack, publish=ctx.publish, handled=preferences.handled_reactions,
         budget=preferences.reconcile_limit, now=ctx.now, time_left_ms=ctx.time_left_ms), fallback=overdue)
-    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, current or [], unreachable), fallback=0)
+    still = {alert.id for alert in current or []}
+    _run(report, Step.DIGESTS, lambda: refresh_digests(ctx, [_without_handled(d, still) for d in digests], posts),
+         fallback=0)
+
+
+def _without_handled(digest: Digest, still: set[str]) -> Digest:
+    kept = tuple(alert for alert in digest.unacknowledged if alert.id in still)
+    return replace(digest, unacknowledged=kept,
+                   counted_open=digest.open_total - (len(digest.unacknowledged) - len(kept)))
 
 
 def _run[T](report: SweepReport, name: Step, step: Callable[[], T], fallback: T | None,
@@ -152,19 +185,16 @@ def _run[T](report: SweepReport, name: Step, step: Callable[[], T], fallback: T 
 
 
 # ---------------------------------------------------------------------- digests
-def refresh_digests(ctx: SweepContext, overdue: list[Alert], unreachable: Sequence[Unreachable] = ()) -> int:
+def refresh_digests(ctx: SweepContext, digests: Sequence[Digest], posts: Mapping[str, DigestPost]) -> int:
     """Draw each incidents channel's digest where what it shows changed; returns how many were drawn.
 
-    Channels Klaxon cannot post in get none: every other digest names them, with the alerts waiting.
+    Channels Klaxon cannot post in get none (klaxon.alerts.overdue): every other digest names them.
     """
-    preferences = ctx.config.preferences
-    handled = ctx.store.alerts.recently_handled(ctx.now - HANDLED_LOOKBACK, limit=LISTED_LIMIT) \
-        if preferences.verbose_digest else []
-    posts = ctx.store.digests.all()
     drawn = 0
-    for digest in compose(overdue, handled, preferences, posts, unreachable):
+    for digest in digests:
         post = posts.get(digest.channel)
-        if (post and post.fingerprint == digest.fingerprint) or (post is None and digest.is_empty):
+        if (post and post.fingerprint == digest.fingerprint) or ((post is None or post.ts is None)
+                                                                and digest.is_empty):
             continue  # unchanged, or nothing to say and no message to clear
         # The callbacks run within redraw(), in this turn of the loop: `digest` is this one.
         drawn += redraw(ctx, ctx.store.digests, digest.channel, digest.fingerprint,
@@ -230,8 +260,8 @@ def send_reminders(ctx: SweepContext) -> int:
         if not ctx.store.claims.claim(claim, ctx.now):
             continue  # sent already, or an overlapping sweep is sending it
         try:
-            open_alerts = ctx.store.alerts.unacknowledged(seen_before=ctx.now, limit=LISTED_LIMIT)
-            ctx.slack.post_reminder(preferences.reminder_channel, open_alerts)
+            ctx.slack.post_reminder(preferences.reminder_channel,
+                                    open_alerts(ctx.store.alerts, ctx.store.digests.all(), ctx.now))
         except Exception:
             ctx.store.claims.release(claim)
             raise

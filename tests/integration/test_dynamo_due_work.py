@@ -92,12 +92,12 @@ def test_an_alert_is_overdue_exactly_when_its_threshold_passes_and_not_once_ackn
                   label="[Error]", target_channel="C0INCIDENT", fingerprint="fp2", first_seen=T0)
     store.alerts.raise_alert(alert, T0 + timedelta(minutes=10), T0)
 
-    assert store.alerts.unacknowledged(seen_before=T0 - JUST_BEFORE) == []
-    assert [a.id for a in store.alerts.unacknowledged(seen_before=T0)] == [alert.id]
+    assert store.alerts.unacknowledged("C0INCIDENT", T0 - JUST_BEFORE).alerts == ()
+    assert [a.id for a in store.alerts.unacknowledged("C0INCIDENT", T0).alerts] == [alert.id]
     store.alerts.add_mark(alert.id, HandledMark("U0ALICE", "button", T0 + WAIT))
-    assert store.alerts.unacknowledged(seen_before=T0 + WAIT) == []
-    assert [a.id for a in store.alerts.recently_handled(since=T0 + WAIT)] == [alert.id]
-    assert store.alerts.recently_handled(since=T0 + WAIT + JUST_BEFORE) == []
+    assert store.alerts.unacknowledged("C0INCIDENT", T0 + WAIT).alerts == ()
+    assert [a.id for a in store.alerts.recently_handled("C0INCIDENT", T0 + WAIT).alerts] == [alert.id]
+    assert store.alerts.recently_handled("C0INCIDENT", T0 + WAIT + JUST_BEFORE).alerts == ()
 
 
 def test_a_sweep_with_an_older_view_never_draws_a_digest_over_a_newer_one(store):
@@ -116,4 +116,4 @@ def test_a_silenced_alert_is_counted_from_the_moment_it_was_first_seen(store):
 
     assert [a.id for a in store.alerts.silenced(since=T0)] == [alert.id]
     assert store.alerts.silenced(since=T0 + JUST_BEFORE) == []
-    assert store.alerts.unacknowledged(seen_before=T0 + WAIT) == [] and store.alerts.unposted(T0 + WAIT) == []
+    assert store.alerts.unacknowledged("C0INCIDENT", T0 + WAIT).alerts == () and store.alerts.unposted(T0 + WAIT) == []

@@ -160,7 +160,7 @@ def test_reminders_go_out_once_per_hour_slot_in_the_reminder_time_zone(store, sl
     run(store, slack, clock, **tokyo)
 
     (reminder,) = slack.reminders
-    assert reminder[0] == "C0REMIND" and [a.text for a in reminder[1]] == ["disk full"]
+    assert reminder[0] == "C0REMIND" and [a.text for a in reminder[1].alerts] == ["disk full"]
 
 
 def test_a_late_sweep_still_sends_the_reminder_but_not_after_the_grace_period():

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.configuration.model import Preferences
 
 HANDLED_LOOKBACK = timedelta(hours=24)  # how far back the verbose digest lists handled alerts
+# Alerts a digest lists per list before "…and N more": Slack allows 50 blocks and 3,000 characters a section,
+# and a longer list is read by nobody; how many there are in all is counted, not listed.
+LISTED = 60
 REMINDER_GRACE = timedelta(minutes=10)  # a reminder still goes out if the sweep runs this late
 
 
@@ -28,26 +31,38 @@ class Unreachable:
 
 @dataclass(frozen=True)
 class Digest:
-    """What one incidents channel's digest shows."""
+    """What one incidents channel's digest shows: the first alerts of each list, and how many each holds in
+    all (counted, not listed: `open_total` is exact however many there are)."""
 
     channel: str
-    unacknowledged: tuple[Alert, ...]  # oldest first
-    handled: tuple[Alert, ...]  # verbose mode only, earliest handled first
+    unacknowledged: tuple[Alert, ...]  # oldest first, at most LISTED
+    handled: tuple[Alert, ...]  # verbose mode only, earliest handled first, at most LISTED
     older_than_seconds: int
     verbose: bool
     unreachable: tuple[Unreachable, ...] = ()  # other channels' alerts that cannot be posted: admins must know
+    counted_open: int = 0  # how many nobody acknowledged in all (never fewer than those listed)
+    counted_handled: int = 0
+
+    @property
+    def open_total(self) -> int:
+        return max(self.counted_open, len(self.unacknowledged))
+
+    @property
+    def handled_total(self) -> int:
+        return max(self.counted_handled, len(self.handled))
 
     @property
     def fingerprint(self) -> str:
         """Changes exactly when what the digest shows changes (not with the passing of time)."""
         shown = [(a.id, a.state, a.count, a.label, sorted({m.user for m in a.marks}), a.resolved_by)
                  for a in (*self.unacknowledged, *self.handled)]
-        text = repr((self.older_than_seconds, self.verbose, shown, self.unreachable))
+        text = repr((self.older_than_seconds, self.verbose, shown, self.unreachable, self.open_total,
+                     self.handled_total))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @property
     def is_empty(self) -> bool:
-        return not self.unacknowledged and not self.handled and not self.unreachable
+        return not self.open_total and not self.handled_total and not self.unreachable
 
 
 @dataclass(frozen=True)
@@ -60,19 +75,14 @@ class DigestPost:
     drawn_at: datetime | None = None
 
 
-def compose(overdue: Iterable[Alert], handled: Iterable[Alert], preferences: Preferences,
-            channels: Iterable[str], unreachable: Iterable[Unreachable] = ()) -> list[Digest]:
-    """A digest for each of `channels` and each channel an overdue or handled alert was posted to - except
-    the channels Klaxon cannot post in, which every other digest names instead."""
-    overdue, handled = list(overdue), list(handled) if preferences.verbose_digest else []
-    cannot = {u.channel: u for u in unreachable}
-    every = set(channels) | {a.target_channel for a in (*overdue, *handled)}
-    return [Digest(channel=channel,
-                   unacknowledged=tuple(a for a in overdue if a.target_channel == channel),
-                   handled=tuple(a for a in handled if a.target_channel == channel),
-                   older_than_seconds=preferences.digest_after_seconds, verbose=preferences.verbose_digest,
-                   unreachable=tuple(cannot[c] for c in sorted(cannot)))
-            for channel in sorted(every - set(cannot))]
+def compose(channel: str, overdue: AlertListing, handled: AlertListing, preferences: Preferences,
+            unreachable: Iterable[Unreachable] = ()) -> Digest:
+    """One channel's digest from its own lists (klaxon.alerts.overdue reads them)."""
+    return Digest(channel=channel, unacknowledged=overdue.alerts, counted_open=overdue.total,
+                  handled=handled.alerts if preferences.verbose_digest else (),
+                  counted_handled=handled.total if preferences.verbose_digest else 0,
+                  older_than_seconds=preferences.digest_after_seconds, verbose=preferences.verbose_digest,
+                  unreachable=tuple(sorted(unreachable, key=lambda u: u.channel)))
 
 
 def reminder_slots(preferences: Preferences, now: datetime) -> list[datetime]:

@@ -30,6 +30,7 @@ from klaxon.alerts.messages import ChannelMessage
 from klaxon.alerts.model import Alert, ExternalOrigin, SlackMessageOrigin, alert_id
 from klaxon.alerts.ports import Applied, Arrival, Raised, RaiseOutcome, SilenceCheck
 from klaxon.alerts.posting import POSTING_RESERVE_MS, post_once
+from klaxon.alerts.storms import REDRAW_EVERY, redraw_repeat
 from klaxon.configuration.model import Configuration
 from klaxon.correlation import about
 from klaxon.events import AlertRaised, AlertReopened, AlertRepeated, AlertResolved, Publish
@@ -131,14 +132,20 @@ def _show_raised(raised: Raised, candidate: Alert, intake: Intake) -> Alert:
         except ChannelUnreachable:
             return alert  # it waits, told to the admins; the sweep posts it once Klaxon can
         return _caught_up(posted, intake) if posted.is_posted else posted
-    if raised.outcome is RaiseOutcome.GROUPED and alert.is_posted:
-        intake.slack.update_alert(alert)
+    if raised.outcome is RaiseOutcome.GROUPED:
+        return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     return alert
 
 
 def _caught_up(posted: Alert, intake: Intake) -> Alert:
     """The post as the alert is now: a repeat counted (or a mark made) while it was being posted found no
-    post to update, so the poster shows it (one consistent read)."""
+    post to update, so the poster draws it at once (a repeat counted after this look is drawn by the sweep's
+    trailing redraw, klaxon.alerts.storms)."""
+    counted = intake.store.alerts.claim_redraw(posted.id, intake.now, until=intake.now + REDRAW_EVERY,
+                                               changed_only=True)
+    if counted is not None:
+        intake.slack.update_alert(counted)
+        return counted
     latest = intake.store.alerts.get(posted.id)
     if latest is None or (latest.count, latest.revision) == (posted.count, posted.revision):
         return posted
@@ -195,8 +202,8 @@ def _show_change(alert: Alert, change: Change, intake: Intake, unreachable: set[
     New alerts are posted while the function has time (a request may carry hundreds, and Slack allows
     about a post a second per channel); the rest keep their posting lease and the sweep posts them once
     it runs out. A channel found `unreachable` is tried once per request: its other alerts wait for the
-    sweep. A repeat's new count is likewise drawn while there is time (it shows at the next redraw
-    otherwise); a resolve or a reopen is always drawn.
+    sweep. A repeat's new count is drawn at most once per few seconds (klaxon.alerts.storms), and only
+    while there is time (the sweep draws it otherwise); a resolve or a reopen is always drawn.
     """
     if change is Change.REPEAT:
         intake.publish(AlertRepeated(alert))
@@ -205,9 +212,14 @@ def _show_change(alert: Alert, change: Change, intake: Intake, unreachable: set[
             intake.publish(AlertRaised(alert))
         return alert
     if not alert.is_posted:
-        return _post(alert, change, intake, unreachable)
-    if change is Change.REPEAT and intake.time_left_ms() <= POSTING_RESERVE_MS:
-        return alert
+        alert = _post(alert, change, intake, unreachable)
+        if change is not Change.REPEAT:
+            return alert
+    if change is Change.REPEAT:
+        if alert.is_posted and intake.time_left_ms() <= POSTING_RESERVE_MS:
+            intake.store.alerts.trail_redraw(alert.id, intake.now)  # no time to draw it: the sweep does
+            return alert
+        return redraw_repeat(alert, store=intake.store, slack=intake.slack, now=intake.now)
     show(alert, store=intake.store, slack=intake.slack)
     if change is Change.REOPEN:
         intake.publish(AlertReopened(alert))

@@ -59,6 +59,7 @@ class SourceState:
     alert_id: str | None = None
     occurrence: int = 0
     version: int = 0
+    seen: int = 0  # firings counted into the current alert (its count): a repeat adds one, without a transaction
 
 
 @dataclass(frozen=True)

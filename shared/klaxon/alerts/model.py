@@ -104,6 +104,9 @@ class Alert:
     revision: int = 0  # bumped by every change of state, so a post is never left showing an older one
     escalate_at: datetime | None = None  # its rule names a policy: page then, unless handled by then
     silenced_by: str | None = None
+    # Until when its post's redraw for repeats is taken (klaxon.alerts.storms): repeats before then are counted,
+    # and drawn by the next redraw.
+    redraw_after: datetime | None = None
 
     @property
     def state(self) -> AlertState:
@@ -177,6 +180,20 @@ class Alert:
         """A message alert with its original's link (no change for an external alert, whose link is the source's)."""
         message = self.message
         return replace(self, origin=replace(message, permalink=permalink)) if message else self
+
+
+@dataclass(frozen=True)
+class AlertListing:
+    """The first alerts of a list (a digest's, a reminder's) and how many the list holds in all: the total is
+    counted, not listed, so it is exact at any size while what is shown stays within Slack's limits."""
+
+    alerts: tuple[Alert, ...] = ()
+    total: int = 0
+
+    @property
+    def rest(self) -> int:
+        """How many are counted but not listed ("…and 4,940 more")."""
+        return max(0, self.total - len(self.alerts))
 
 
 def alert_id(channel: str, ts: str) -> str:

@@ -14,7 +14,7 @@ from typing import Protocol
 from klaxon.alerts.digests import DigestPost
 from klaxon.alerts.external import ExternalEvent
 from klaxon.alerts.lifecycle import Change
-from klaxon.alerts.model import Alert, HandledMark
+from klaxon.alerts.model import Alert, AlertListing, HandledMark
 
 
 class RaiseOutcome(StrEnum):
@@ -99,6 +99,27 @@ class AlertRepository(Protocol):
         reactions there find it."""
         ...
 
+    def claim_redraw(self, alert_id: str, now: datetime, until: datetime, changed_only: bool = False) -> Alert | None:
+        """Take the redraw of a repeated alert's post until `until`, unless another was taken that runs past `now`:
+        its repeats are counted (not listed), and the alert is stored and returned with that count and when it was
+        last seen; a trailing redraw is left due at `until` (see trailing_redraws). None if another redraw holds,
+        or - `changed_only` - if the count is the one drawn already."""
+        ...
+
+    def trail_redraw(self, alert_id: str, at: datetime) -> None:
+        """Leave a trailing redraw due at `at`: a repeat counted while its alert could not be drawn (not posted
+        yet) is drawn by the sweep."""
+        ...
+
+    def trailing_redraws(self, now: datetime, limit: int | None = None) -> list[str]:
+        """Alerts whose trailing redraw is due by `now`, earliest first (the sweep draws their last count)."""
+        ...
+
+    def drop_redraw(self, alert_id: str, due_by: datetime) -> None:
+        """Nothing left to draw: forget the alert's trailing redraw if it was due by `due_by` (a later one, left by
+        a redraw since, stays)."""
+        ...
+
     def get(self, alert_id: str) -> Alert | None: ...
 
     def find_by_message(self, channel: str, ts: str) -> Alert | None:
@@ -117,12 +138,19 @@ class AlertRepository(Protocol):
         """Resolve the alert (the first resolver is kept); None if there is no such alert."""
         ...
 
-    def unacknowledged(self, seen_before: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts nobody has handled, first seen before `seen_before`, oldest first (the due index)."""
+    def unacknowledged(self, channel: str, seen_before: datetime, limit: int | None = None) -> AlertListing:
+        """Alerts to `channel` nobody has handled, first seen before `seen_before`: the oldest `limit` of them
+        and how many there are in all (counted, not listed)."""
         ...
 
-    def recently_handled(self, since: datetime, limit: int | None = None) -> list[Alert]:
-        """Alerts handled (acknowledged or resolved) since `since`, earliest handled first (never silenced ones)."""
+    def recently_handled(self, channel: str, since: datetime, limit: int | None = None) -> AlertListing:
+        """Alerts to `channel` handled (acknowledged or resolved) since `since` (never silenced ones): the
+        earliest handled `limit` of them and how many there are in all."""
+        ...
+
+    def relist(self, limit: int) -> list[Alert]:
+        """Move up to `limit` alerts stored before each channel had its own lists into their channel's list;
+        the alerts moved (none once none are left)."""
         ...
 
     def silenced(self, since: datetime, limit: int | None = None) -> list[Alert]:
@@ -155,7 +183,14 @@ class MessageIndex(Protocol):
 class DigestPosts(Protocol):
     """Each incidents channel's digest message, and a short lock so overlapping sweeps draw it once."""
 
-    def all(self) -> dict[str, DigestPost]: ...
+    def all(self) -> dict[str, DigestPost]:
+        """Every channel's post, and (ts None) every incidents channel enlisted but not drawn in yet."""
+        ...
+
+    def enlist(self, channel: str) -> None:
+        """Remember that alerts are posted to `channel`, so every sweep reads its lists (its digest is drawn
+        once something is overdue there) whatever other channels hold. Idempotent."""
+        ...
 
     def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
         """The channel's post if this sweep (of `now`) may draw it; None while another sweep is, once a sweep

@@ -69,6 +69,7 @@ def post_once(alert: Alert, *, store: Store, slack: SlackGateway, publish: Publi
     # Slack has the post: from here the lease is kept even if recording fails, so nobody posts it again
     # before the lease runs out (and the sweep then finds the post by its tag).
     posted = store.alerts.record_post(alert, post_ts)
+    store.digests.enlist(alert.target_channel)  # its channel's digest is read every sweep from now on
     publish(AlertRaised(posted))
     return posted
 

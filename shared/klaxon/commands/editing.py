@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from klaxon.alerts.judging import Identity
-from klaxon.alerts.ports import AlertRepository
+from klaxon.alerts.ports import AlertRepository, DigestPosts
 from klaxon.clock import Clock
 from klaxon.commands.model import Answer, Change, Done, Refusal, Unchanged
 from klaxon.configuration.model import AuditEntry, Configuration, ConfigurationConflict, ConfigurationStore
@@ -60,6 +60,7 @@ class Console:
     describe: Callable[[Change], str]
     admin_group: str | None = None
     messages: MessageReader | None = None  # reads a message by its link, for `rule test <link>`
+    digests: DigestPosts | None = None  # the incidents channels whose digests `report` shows
     installation: Installation | None = None  # what Slack says of the installation, for `doctor`
     deployment: Callable[[], Deployment] | None = None  # what the stack was deployed with, for `doctor`
 

@@ -7,29 +7,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from klaxon.alerts.digests import HANDLED_LOOKBACK, Digest
+from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
+from klaxon.alerts.overdue import overdue_digests
 from klaxon.commands.editing import Console, Invocation
 from klaxon.commands.model import Answer, Command
 from klaxon.commands.registry import REGISTRY, Verb
 from klaxon.commands.words import Words
 
-REPORT_LIMIT = 200
 SILENCED_LOOKBACK = timedelta(hours=24)
 SILENCED_LIMIT = 1000  # counted up to this; more shows as "1000+"
 
 
 @dataclass(frozen=True)
 class ShowReport(Command):
-    """The alerts nobody handled, as the digest lists them."""
+    """The alerts nobody handled, as the digests list them."""
 
 
 @dataclass(frozen=True)
 class ReportShown(Answer):
-    """The digest across every channel (its `channel` is empty): the digests' own renderer shows it; and the
-    alerts silences held back in the last SILENCED_LOOKBACK (at most SILENCED_LIMIT of them)."""
+    """Every incidents channel's digest as the sweep would draw it now (the digests' own renderer shows them);
+    and the alerts silences held back in the last SILENCED_LOOKBACK (at most SILENCED_LIMIT of them)."""
 
-    report: Digest
+    digests: tuple[Digest, ...]
+    older_than_seconds: int
+    verbose: bool
     silenced: tuple[Alert, ...] = ()
 
 
@@ -39,16 +41,14 @@ def _parse(words: Words) -> ShowReport:
 
 
 def _run(command: ShowReport, invocation: Invocation, console: Console) -> Answer:
+    """The same reading as the sweep's digests (klaxon.alerts.overdue), so the report agrees with them."""
     preferences = console.configuration.load().preferences
     now = console.clock.now()
-    overdue = console.alerts.unacknowledged(seen_before=now - timedelta(seconds=preferences.digest_after_seconds),
-                                            limit=REPORT_LIMIT)
-    handled = console.alerts.recently_handled(now - HANDLED_LOOKBACK, limit=REPORT_LIMIT) \
-        if preferences.verbose_digest else []
+    channels = console.digests.all() if console.digests is not None else {}
+    digests = overdue_digests(console.alerts, channels, preferences, now)
     silenced = console.alerts.silenced(now - SILENCED_LOOKBACK, limit=SILENCED_LIMIT)
-    return ReportShown(Digest(channel="", unacknowledged=tuple(overdue), handled=tuple(handled),
-                              older_than_seconds=preferences.digest_after_seconds,
-                              verbose=preferences.verbose_digest), silenced=tuple(silenced))
+    return ReportShown(tuple(d for d in digests if not d.is_empty), preferences.digest_after_seconds,
+                       preferences.verbose_digest, silenced=tuple(silenced))
 
 
 REGISTRY.add(Verb("report", "/klaxon report", _parse, _run), ShowReport)

@@ -1,7 +1,8 @@
 """Messages the sweep keeps redrawn in place, one per channel, in one partition it reads with one Query: the
 digests (partition DIGEST) and the host boards (partition BOARD).
 
-    DIGEST / <channel>   ts of the digest message, the fingerprint it was drawn from, when it was last drawn
+    DIGEST / <channel>   `enlisted` once an alert is posted to the channel (every sweep reads its lists), ts of
+                         the digest message, the fingerprint it was drawn from, when it was last drawn
                          (drawn_at), lock_until while a sweep is drawing it (overlapping sweeps skip a locked
                          channel), and drawn_as_of: the moment of the newest sweep that took it, so a sweep
                          that started earlier - and read what it shows earlier - never draws over a newer view
@@ -30,9 +31,17 @@ class DynamoDigests:
     def __init__(self, table: Table, partition: str = DIGEST_PK) -> None:
         self._table = table
         self._pk = partition
+        self._enlisted: set[str] = set()  # channels this container enlisted already (the item outlives it)
 
     def all(self) -> dict[str, DigestPost]:
         return {item["sk"]: _post(item) for item in self._table.query(self._pk, consistent=True)}
+
+    def enlist(self, channel: str) -> None:
+        # One write per channel per container: alerts are posted to a handful of channels, and the item is kept.
+        if channel in self._enlisted:
+            return
+        self._table.update(self._pk, channel, "SET enlisted = :yes", values={":yes": True})
+        self._enlisted.add(channel)
 
     def lock(self, channel: str, now: datetime, drawn_before: datetime | None = None) -> DigestPost | None:
         condition = ("(attribute_not_exists(lock_until) OR lock_until < :now) "

@@ -118,15 +118,33 @@ class Table:
         The index is eventually consistent: it may still list an item whose due time has moved on.
         Callers read the items themselves consistently and check the due time again before acting.
         """
-        if until is not None:
-            condition, bound = "due_kind = :kind AND due_at <= :bound", until
-        elif since is not None:
-            condition, bound = "due_kind = :kind AND due_at >= :bound", since
-        else:
-            raise ValueError("due() needs `until` or `since`")
+        condition, bound = _due_condition(until, since)
         kwargs: dict[str, Any] = {"IndexName": "due", "KeyConditionExpression": condition,
                                   "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})}
         return [(item["pk"], item["sk"]) for item in self._paginate(kwargs, limit, "due")]
+
+    def count_due(self, kind: str, *, until: Decimal | None = None, since: Decimal | None = None) -> int:
+        """How many items of one kind the `due` index holds by `until` or from `since`, counted by DynamoDB
+        (Select=COUNT, page by page) without returning them; the index entries it went through count as read."""
+        condition, bound = _due_condition(until, since)
+        return self._count({"IndexName": "due", "KeyConditionExpression": condition,
+                            "ExpressionAttributeValues": _values({":kind": kind, ":bound": bound})})
+
+    def count_history(self, kind: str) -> int:
+        """How many items of one kind the sparse `history` index holds, counted as count_due counts."""
+        return self._count({"IndexName": "history", "KeyConditionExpression": "history_kind = :kind",
+                            "ExpressionAttributeValues": _values({":kind": kind})})
+
+    def _count(self, kwargs: dict[str, Any]) -> int:
+        kwargs = {**kwargs, "Select": "COUNT"}
+        total = 0
+        while True:
+            response = self.client.query(TableName=self.name, **kwargs)
+            total += int(response.get("Count", 0))
+            self.reads.add("count", response.get("ScannedCount", 0))
+            if not response.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def history(self, kind: str, *, since: Decimal, limit: int | None = None) -> list[Item]:
         """Whole items of one kind in the sparse `history` index (every attribute projected), newest first,
@@ -272,6 +290,14 @@ def _typed(value: Any) -> Any:
 
 def _item(item: Mapping[str, Any]) -> Item:
     return {key: _typed(value) for key, value in item.items() if value is not None}
+
+
+def _due_condition(until: Decimal | None, since: Decimal | None) -> tuple[str, Decimal]:
+    if until is not None:
+        return "due_kind = :kind AND due_at <= :bound", until
+    if since is not None:
+        return "due_kind = :kind AND due_at >= :bound", since
+    raise ValueError("the due index is read by `until` or `since`")
 
 
 def _key(pk: str, sk: str) -> Item:

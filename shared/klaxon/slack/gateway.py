@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.monitoring.hosts import Board
 from klaxon.paging.policies import NoPage, Notification, Page
 from klaxon.ports import ChannelUnreachable, MessageUnavailable, SlackBusy
@@ -116,7 +116,7 @@ class WebSlackGateway:
         _usable(channel, lambda: self.client.chat_update(channel=channel, ts=ts, text=board_fallback(board),
                                                          blocks=board_blocks(board)))
 
-    def post_reminder(self, channel: str, overdue: Sequence[Alert]) -> str:
+    def post_reminder(self, channel: str, overdue: AlertListing) -> str:
         response = self._in_channel(channel, lambda: self.client.chat_postMessage(
             channel=channel, text=reminder_text(overdue), blocks=reminder_blocks(overdue)))
         return str(response["ts"])

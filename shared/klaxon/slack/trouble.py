@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from klaxon.ports import SlackBusy
+from klaxon.ports import ChannelUnreachable, SlackBusy
 from klaxon.slack.client import error_code, method_of
 
 _TOKEN_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -62,6 +62,8 @@ def explain(error: BaseException, reference: str | None) -> Trouble:
         code = error_code(error) or f"HTTP {response.status_code}"
         return slack_refusal(code, method=method_of(error), channel=_argument(response.req_args, "channel"),
                              needed=str(response.get("needed") or "") or None)
+    if isinstance(error, ChannelUnreachable):  # the gateway's word for those same refusals: people must act
+        return slack_refusal(error.reason, channel=error.channel)
     if isinstance(error, SlackBusy):
         return Trouble(f"Slack is rate-limiting Klaxon ({error})", "", retry=True)
     if isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in _DYNAMODB_BUSY:

@@ -49,7 +49,8 @@ def test_a_handled_reaction_on_the_post_acknowledges_and_the_post_says_who(alert
     alerting.workspace.react(alice, "#incidents", post, "white_check_mark")
     alerting.settle()
     assert state_line(post_of(alerting, post)).startswith(f"Acknowledged by <@{alice}>")
-    assert alert_item(alerting)["due_kind"] == "handled"
+    item = alert_item(alerting)
+    assert item["due_kind"] == f"handled#{item['target_channel']}", "listed with its channel's handled alerts"
 
 
 def test_a_reaction_on_the_original_and_by_several_people_then_un_acknowledged(alerting, alice, bob):
@@ -64,7 +65,8 @@ def test_a_reaction_on_the_original_and_by_several_people_then_un_acknowledged(a
     ws.unreact(alice, "#incidents", post, "white_check_mark")
     alerting.settle()
     assert state_line(post_of(alerting, post)) == "Nobody has acknowledged this yet"
-    assert alert_item(alerting)["due_kind"] == "unacked"
+    item = alert_item(alerting)
+    assert item["due_kind"] == f"unacked#{item['target_channel']}", "back among its channel's unacknowledged"
 
 
 def test_other_reactions_and_reactions_elsewhere_change_nothing(alerting, alice):

@@ -149,7 +149,7 @@ def test_a_resolve_resolves_the_alert_and_its_post_says_the_source_did(webhooks)
     assert block(post, "alert.state").startswith("Resolved by generic")
     assert not any(b["block_id"] == "alert.actions" and len(b["elements"]) > 1 for b in post["blocks"])
     (stored,) = webhooks.items("ALERT#")
-    assert stored["resolved_by"] == "webhook:generic" and stored["due_kind"] == "handled"
+    assert stored["resolved_by"] == "webhook:generic" and stored["due_kind"] == f"handled#{stored['target_channel']}"
 
 
 def test_a_resolve_for_an_unknown_alert_is_kept_not_posted_so_an_older_firing_is_ignored(webhooks):
@@ -174,7 +174,8 @@ def test_a_firing_shortly_after_its_resolve_reopens_the_same_alert(webhooks):
     (post,) = posts(webhooks)
     assert block(post, "alert.state") == "Nobody has acknowledged this yet"
     (stored,) = webhooks.items("ALERT#")
-    assert stored["count"] == 2 and "resolved_by" not in stored and stored["due_kind"] == "unacked"
+    assert stored["count"] == 2 and "resolved_by" not in stored
+    assert stored["due_kind"] == f"unacked#{stored['target_channel']}"
 
 
 def test_a_firing_long_after_its_resolve_is_a_new_alert(webhooks):

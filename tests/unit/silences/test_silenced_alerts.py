@@ -28,6 +28,14 @@ class SilenceDesk(Desk):
         return taken
 
 
+def counted(desk: SilenceDesk, alert_id: str) -> int:
+    """The alert's count as a redraw would draw it (a silenced alert's post is never drawn: its repeats are
+    counted all the same)."""
+    alert = desk.store.alerts.claim_redraw(alert_id, desk.clock.now(), until=desk.clock.now())
+    assert alert is not None
+    return alert.count
+
+
 @pytest.fixture
 def desk() -> SilenceDesk:
     return SilenceDesk(CONFIG)
@@ -70,7 +78,7 @@ def test_a_silenced_alert_is_recorded_and_counted_but_neither_posted_nor_paged(d
     again = desk.webhook_alert()
     silenced_message = desk.message()
 
-    assert (first.change, again.change) == (Change.NEW, Change.REPEAT) and again.alert.count == 2
+    assert (first.change, again.change) == (Change.NEW, Change.REPEAT) and counted(desk, first.alert.id) == 2
     assert silenced_message.silenced_by is None and len(desk.slack.posts) == 1, "the message has no host"
     assert desk.store.pages.timers.keys() == {silenced_message.id}, "only the posted alert will page"
     desk.clock.advance(minutes=6)
@@ -85,11 +93,11 @@ def test_a_silence_ending_lets_the_next_repeat_through_as_an_alert_of_its_own(de
     desk.klaxon("silence source=slack for 10m")
     quiet = desk.message()
     desk.clock.advance(minutes=5)
-    counted = desk.message()
+    repeated = desk.message()
     desk.clock.advance(minutes=5)  # the silence ends now: expiry is checked when judging
     posted = desk.message()
 
-    assert quiet.silenced_by and counted.id == quiet.id and desk.store.alerts.get(quiet.id).count == 2
+    assert quiet.silenced_by and repeated.id == quiet.id and counted(desk, quiet.id) == 2
     assert posted.id != quiet.id and posted.silenced_by is None
     assert [alert.id for alert in desk.slack.posts] == [posted.id]
 

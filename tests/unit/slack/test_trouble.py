@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from klaxon.ports import SlackBusy
+from klaxon.ports import ChannelUnreachable, SlackBusy
 from klaxon.slack.trouble import WILL_RETRY, explain
 
 
@@ -28,6 +28,9 @@ def dynamodb(code: str) -> ClientError:
     (refused("chat.postMessage", "not_in_channel"), "not a member of <#C0SECRET>", False, "`/invite @klaxon`"),
     (refused("chat.postMessage", "channel_not_found"), "cannot see <#C0SECRET>", False, "`/invite @klaxon`"),
     (refused("chat.postMessage", "is_archived"), "<#C0SECRET> is archived", False, "Unarchive it"),
+    # The gateway's ChannelUnreachable (e.g. an @klaxon mention's thread Klaxon cannot answer in) is the same
+    # refusal: retrying would fail the same way and dead-letter it.
+    (ChannelUnreachable("D0DIRECT", "channel_not_found"), "cannot see <#D0DIRECT>", False, "`/invite @klaxon`"),
     (refused("users.list", "token_revoked"), "no longer accepts Klaxon's token", False, "reinstalls the app"),
     (refused("chat.update", "restricted_action"), "lets only some members do that (`restricted_action`)", False,
      "allow it for apps"),

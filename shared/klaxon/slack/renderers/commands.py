@@ -99,8 +99,9 @@ def _text(answer: Answer) -> str:
             return f"```{yaml}```"
         case AuditShown(entries=entries):
             return audit_trail(entries)
-        case ReportShown(report=report, silenced=silenced):
-            return "\n".join(filter(None, (report_text(report), silenced_count(silenced, SILENCED_LIMIT))))
+        case ReportShown(digests=digests, older_than_seconds=older, verbose=verbose, silenced=silenced):
+            return "\n".join(filter(None, (report_text(digests, older, verbose),
+                                            silenced_count(silenced, SILENCED_LIMIT))))
         case SilencesListed(silences=silences, now=now):
             return silence_list(silences, now)
         case HostsShown(board=board):

@@ -7,24 +7,28 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from klaxon.alerts.digests import LISTED as DIGEST_LISTED
 from klaxon.alerts.digests import Digest
-from klaxon.alerts.model import Alert
+from klaxon.alerts.model import Alert, AlertListing
 from klaxon.commands.durations import format_duration
 from klaxon.slack.mrkdwn import slack_date
 from klaxon.slack.renderers.alerts import SECTION_LIMIT, actor, first_line, label
 from klaxon.wording import counted
 
-LISTED = 60  # alerts a digest or reminder lists before "…and N more" (Slack allows 50 blocks a message)
+LISTED = DIGEST_LISTED  # alerts a digest or reminder lists before "…and N more" (Slack allows 50 blocks a message)
+REPORT_LISTED = 20  # alerts /klaxon report lists per channel before "…and N more in #channel"
 
 
 def digest_blocks(digest: Digest) -> list[Block]:
     """A channel's digest: what nobody has acknowledged, and (verbose) what was handled and by whom."""
     blocks: list[Block] = [SectionBlock(block_id="digest.head", text=MarkdownTextObject(text=_head(digest)))]
-    blocks += listed_sections("digest.open", [_open_line(alert) for alert in digest.unacknowledged])
+    blocks += listed_sections("digest.open", [_open_line(alert) for alert in digest.unacknowledged],
+                              total=digest.open_total)
     if digest.verbose:
         blocks.append(SectionBlock(block_id="digest.handled_head", text=MarkdownTextObject(
             text=_handled_head(digest))))
-        blocks += listed_sections("digest.handled", [_handled_line(alert) for alert in digest.handled])
+        blocks += listed_sections("digest.handled", [_handled_line(alert) for alert in digest.handled],
+                                  total=digest.handled_total)
     blocks += _unreachable_sections(digest)
     blocks.append(ContextBlock(block_id="digest.note", elements=[MarkdownTextObject(
         text="Acknowledge an alert with its button or a handled reaction; this list updates itself.")]))
@@ -44,38 +48,50 @@ def _unreachable_sections(digest: Digest) -> list[Block]:
 
 
 def digest_fallback(digest: Digest) -> str:
-    count = len(digest.unacknowledged)
+    count = digest.open_total
     return f"{counted(count, 'alert')} nobody has acknowledged" if count else "Nothing unacknowledged"
 
 
-def report_text(report: Digest) -> str:
-    """`/klaxon report`: the digest across every incidents channel, each line naming its channel."""
-    lines = [_head(report), *(_open_line(alert, across=True) for alert in report.unacknowledged)]
-    if report.verbose:
-        lines += [_handled_head(report), *(_handled_line(alert, across=True) for alert in report.handled)]
+def report_text(digests: Sequence[Digest], older_than_seconds: int, verbose: bool) -> str:
+    """`/klaxon report`: each incidents channel's digest as its channel shows it - the same totals, the same
+    oldest alerts first - each line naming its channel, at most REPORT_LISTED lines a channel and a count of
+    the rest, under one head counting them all."""
+    everything = Digest(channel="", unacknowledged=(), handled=(), older_than_seconds=older_than_seconds,
+                        verbose=verbose, counted_open=sum(d.open_total for d in digests),
+                        counted_handled=sum(d.handled_total for d in digests))
+    lines = [_head(everything)]
+    for digest in digests:
+        lines += capped([_open_line(alert, across=True) for alert in digest.unacknowledged], REPORT_LISTED,
+                        f"in <#{digest.channel}>", total=digest.open_total)
+    if verbose:
+        lines.append(_handled_head(everything))
+        for digest in digests:
+            lines += capped([_handled_line(alert, across=True) for alert in digest.handled], REPORT_LISTED,
+                            f"handled in <#{digest.channel}>", total=digest.handled_total)
     return "\n".join(lines)
 
 
-def reminder_blocks(overdue: Sequence[Alert]) -> list[Block]:
+def reminder_blocks(overdue: AlertListing) -> list[Block]:
     head = MarkdownTextObject(text=f":alarm_clock: *{reminder_text(overdue)}*")
     return [SectionBlock(block_id="reminder.head", text=head),
-            *listed_sections("reminder.open", [_open_line(alert) for alert in overdue])]
+            *listed_sections("reminder.open", [_open_line(alert) for alert in overdue.alerts], total=overdue.total)]
 
 
-def reminder_text(overdue: Sequence[Alert]) -> str:
-    return f"{counted(len(overdue), 'alert')} nobody has handled" if overdue else "Every alert has been handled"
+def reminder_text(overdue: AlertListing) -> str:
+    total = max(overdue.total, len(overdue.alerts))
+    return f"{counted(total, 'alert')} nobody has handled" if total else "Every alert has been handled"
 
 
 def _head(digest: Digest) -> str:
     waited = format_duration(digest.older_than_seconds)
-    if digest.unacknowledged:
-        return f":rotating_light: *{counted(len(digest.unacknowledged), 'alert')} nobody has acknowledged* " \
+    if digest.open_total:
+        return f":rotating_light: *{counted(digest.open_total, 'alert')} nobody has acknowledged* " \
                f"for over {waited}"
     return f":white_check_mark: *Nothing unacknowledged* for over {waited}"
 
 
 def _handled_head(digest: Digest) -> str:
-    return f"*Handled in the last 24h:* {len(digest.handled) or 'none'}"
+    return f"*Handled in the last 24h:* {digest.handled_total or 'none'}"
 
 
 def _open_line(alert: Alert, across: bool = False) -> str:
@@ -95,16 +111,18 @@ def _channel(alert: Alert, across: bool) -> str:
     return f"<#{alert.target_channel}> " if across else ""
 
 
-def capped(lines: list[str], limit: int, more_of: str = "") -> list[str]:
-    """At most `limit` lines, then `…and 12 more [<more_of>]` for the rest."""
-    more = len(lines) - limit
+def capped(lines: list[str], limit: int, more_of: str = "", total: int | None = None) -> list[str]:
+    """At most `limit` lines, then `…and 1212 more [<more_of>]` for the rest: of `total` when the lines are
+    only the first of a longer list (counted, not listed), else of `lines`."""
+    more = max(total or 0, len(lines)) - min(limit, len(lines))
     return lines[:limit] + ([f"…and {more} more{' ' + more_of if more_of else ''}"] if more > 0 else [])
 
 
-def listed_sections(block_id: str, lines: list[str], limit: int = LISTED, more_of: str = "") -> list[Block]:
+def listed_sections(block_id: str, lines: list[str], limit: int = LISTED, more_of: str = "",
+                    total: int | None = None) -> list[Block]:
     """Lines in as few sections as Slack's section limit allows, at most `limit` lines, then a count of the
-    rest (`…and 12 more`, or `…and 12 more <more_of>`)."""
-    shown = capped(lines, limit, more_of)
+    rest (`…and 12 more`, or `…and 12 more <more_of>`) - of `total` when the lines are the first of more."""
+    shown = capped(lines, limit, more_of, total)
     sections, current = [], ""
     for line in shown:
         if current and len(current) + len(line) + 1 > SECTION_LIMIT:
