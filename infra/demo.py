@@ -145,12 +145,38 @@ def play(stack: StackDriver) -> list[str]:
         expect("Resolved by generic" in str(scene.post("#incidents", webhook_post["ts"])["blocks"]),
                "the post says its source resolved it")
 
+    _storm(scene)
     _uptime_check(scene, alice)
     declared_incident(scene, alice=alice, bob=bob, carol=carol)
+    _running_it(scene, alice)
 
     expect(not ws.violations(), "every Web API call matched Slack's published spec")
     expect(not stack.dead_letters(), "no asynchronous work was dead-lettered")
     return scene.problems
+
+
+def _storm(scene: Scene) -> None:
+    ws, stack = scene.ws, scene.stack
+    scene.say("A storm: Datadog repeats one alert 30 times in a few seconds. One post; redraws are spaced out, "
+              "and the sweep draws the final count")
+    for _ in range(30):
+        ws.post("#alerts-prod", "disk full on db-2 (/var/log)", bot="datadog")
+    stack.settle()
+    scene.sweep(after=5.2)  # a redraw at most every 5 s: the sweep after that draws the last count
+    storm = [m for m in ws.messages("#incidents") if "db-2" in m["text"]]
+    redraws = [c for c in ws.calls("chat.update") if storm and c.args.get("ts") == storm[0]["ts"]]
+    scene.expect(len(storm) == 1 and "seen 30 times" in str(storm[0]["blocks"]),
+                 "one post for the storm, showing exactly 30")
+    scene.expect(len(redraws) < 10, f"the post was redrawn {len(redraws)} times, not once per repeat")
+
+
+def _running_it(scene: Scene, alice: str) -> None:
+    scene.say("Alice checks the installation with /klaxon doctor, and keeps the configuration as code")
+    doctor = scene.klaxon(alice, "#ops", "doctor")
+    scene.expect("scope" in doctor.lower(), "the doctor compares the token's scopes with the manifest's")
+    exported = scene.klaxon(alice, "#ops", "export")
+    scene.expect("disk (full|" in exported and "policies" in exported,
+                 "the export holds the rules and the escalation policies, ready to import into a new stack")
 
 
 def uptime_incident(state: str, started: int, ended: int | None = None) -> dict[str, object]:
