@@ -188,7 +188,8 @@ class IncidentSlack(Protocol):
         ...
 
     def message_text(self, channel: str, ts: str) -> str | None:
-        """A message's text (for a 📌 reaction, whose event carries none); None if it is gone."""
+        """What a message shows - its text, attachments and blocks, in Slack's markup (for a 📌 reaction, whose
+        event carries none); None if it is gone."""
         ...
 
     def reply_keyword(self, channel: str, ts: str, reply: str) -> None:

@@ -20,6 +20,7 @@ from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from klaxon.alerts.gathering import gathered_text
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Done, Outcome, PostmortemShared, Refused, Setback
@@ -125,7 +126,7 @@ class WebIncidentSlack:
             if error_code(error) in ("message_not_found", "channel_not_found"):
                 return None
             raise
-        return str(message.get("text") or "")
+        return gathered_text(message)  # what it shows: a bot's alert is in its attachments or blocks
 
     def reply_keyword(self, channel: str, ts: str, reply: str) -> None:
         self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply)
