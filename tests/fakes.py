@@ -736,6 +736,7 @@ class FakeIncidentSlack:
     told: list[tuple[str, str | None, list[Setback]]] = field(default_factory=list)
     reminded: list[tuple[str, Reminder]] = field(default_factory=list)
     postmortems: list[tuple[str, str]] = field(default_factory=list)
+    unreachable_people: dict[str, str] = field(default_factory=dict)  # person → Slack's code (user_disabled …)
     postmortem_files: list[tuple[str, str, str, str]] = field(default_factory=list)  # (incident, channel, text, by)
     keyword_replies: list[tuple[str, str, str]] = field(default_factory=list)
     texts: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -810,6 +811,8 @@ class FakeIncidentSlack:
         self.reminded.append((incident.id, reminder))
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
+        if person in self.unreachable_people:
+            raise PersonUnreachable(person, self.unreachable_people[person])
         self.postmortems.append((incident.id, person))
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:

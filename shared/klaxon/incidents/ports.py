@@ -180,7 +180,8 @@ class IncidentSlack(Protocol):
         ...
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
-        """Direct-message `person` that the incident is closed and its postmortem is theirs to write."""
+        """Direct-message `person` that the incident is closed and its postmortem is theirs to write;
+        klaxon.ports.PersonUnreachable if Slack will not let Klaxon message them (they left, a bot)."""
         ...
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:

@@ -26,6 +26,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from klaxon.metrics import Count, Measurement, Metric
+from klaxon.ports import PersonUnreachable
 from klaxon.tracing import NO_TRACE, Trace
 
 logger = Logger(child=True)
@@ -129,6 +130,21 @@ def retry_after(response: Any) -> float:
     headers = {key.lower(): value for key, value in (response.headers or {}).items()}
     value = headers.get("retry-after", 1)
     return float(value[0] if isinstance(value, list) else value)
+
+
+# Slack's answers when it will never let Klaxon message a person (conversations.open, chat.postMessage): they
+# left (user_disabled; their direct messages archived), are not in the workspace, or are a bot.
+_PERSON_REFUSED = {"user_disabled", "user_not_found", "user_not_visible", "cannot_dm_bot", "is_archived"}
+
+
+def to_person[T](person: str, call: Callable[[], T]) -> T:
+    """A call messaging `person`; Slack's "never" for them as PersonUnreachable (retrying changes nothing)."""
+    try:
+        return call()
+    except SlackApiError as error:
+        if error_code(error) in _PERSON_REFUSED:
+            raise PersonUnreachable(person, error_code(error)) from error
+        raise
 
 
 def error_code(error: SlackApiError) -> str:

@@ -14,8 +14,8 @@ from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert
 from klaxon.monitoring.hosts import Board
 from klaxon.paging.policies import LevelReached, NoPage, Notification, Page
-from klaxon.ports import ChannelUnreachable, MessageUnavailable, PersonUnreachable, SlackBusy
-from klaxon.slack.client import error_code, joining, method_of, permalink, retry_after
+from klaxon.ports import ChannelUnreachable, MessageUnavailable, SlackBusy
+from klaxon.slack.client import error_code, joining, method_of, permalink, retry_after, to_person
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
@@ -29,9 +29,6 @@ LOOKS = 3  # tries at finding a post whose answer was lost (each with the client
 # Slack's answers when Klaxon cannot use a channel at all (chat.postMessage, chat.update): nothing but an
 # invitation (or unarchiving) helps.
 _CANNOT_USE = {"channel_not_found", "is_archived", "not_in_channel"}
-# Slack's answers when it will never let Klaxon message a person (conversations.open, chat.postMessage): they
-# left (user_disabled; their direct messages archived), are not in the workspace, or are a bot.
-_PERSON_REFUSED = {"user_disabled", "user_not_found", "user_not_visible", "cannot_dm_bot", "is_archived"}
 
 
 class WebSlackGateway:
@@ -162,10 +159,10 @@ class WebSlackGateway:
                 "channel": channel, "ts": ts})
 
     def open_direct_message(self, user: str) -> str:
-        return _to_person(user, lambda: str(self.client.conversations_open(users=user)["channel"]["id"]))
+        return to_person(user, lambda: str(self.client.conversations_open(users=user)["channel"]["id"]))
 
     def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
-        return _to_person(user, lambda: self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}",
+        return to_person(user, lambda: self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}",
                                                           text=page_fallback(page), blocks=page_blocks(page, step)))
 
     def _post_tagged(self, channel: str, kind: str, key: str, **message: Any) -> str:
@@ -230,16 +227,6 @@ def _usable[T](channel: str, call: Callable[[], T]) -> T:
     except SlackApiError as error:
         if error_code(error) in _CANNOT_USE and method_of(error) != "conversations.join":
             raise ChannelUnreachable(channel, error_code(error)) from error
-        raise
-
-
-def _to_person[T](person: str, call: Callable[[], T]) -> T:
-    """A call messaging `person`; Slack's "never" for them (_PERSON_REFUSED) as PersonUnreachable."""
-    try:
-        return call()
-    except SlackApiError as error:
-        if error_code(error) in _PERSON_REFUSED:
-            raise PersonUnreachable(person, error_code(error)) from error
         raise
 
 

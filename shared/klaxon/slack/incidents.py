@@ -26,7 +26,7 @@ from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Done, Outcome, PostmortemShared, Refused, Setback
 from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.reminders import Reminder
-from klaxon.slack.client import error_code, joining, permalink
+from klaxon.slack.client import error_code, joining, permalink, to_person
 from klaxon.slack.renderers import incidents as words
 from klaxon.slack.telling import privately
 
@@ -112,7 +112,8 @@ class WebIncidentSlack:
             self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
-        self.client.chat_postMessage(channel=person, text=words.postmortem_request(incident, doc), unfurl_links=False)
+        to_person(person, lambda: self.client.chat_postMessage(
+            channel=person, text=words.postmortem_request(incident, doc), unfurl_links=False))
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
         _refused_as_setback(lambda: self.client.files_upload_v2(
