@@ -157,8 +157,10 @@ def _rich_element(markup: str) -> dict[str, Any]:
         return {"type": "channel", "channel_id": target[1:]}
     if target.startswith("!subteam^"):
         return {"type": "usergroup", "usergroup_id": target.removeprefix("!subteam^")}
-    if target.startswith("!"):
+    if target in ("!here", "!channel", "!everyone"):
         return {"type": "broadcast", "range": target[1:]}
+    if target.startswith("!"):  # a date (`<!date^…|fallback>`): its fallback text
+        return {"type": "text", "text": html.unescape(label or target)}
     return {"type": "link", "url": target, **({"text": html.unescape(label)} if label else {})}
 
 

@@ -100,7 +100,8 @@ def deliver(page: Page, step: int, pager: Pager) -> LevelReached:
             raise
         pager.store.pages.record_notification(page.id, Notification(step, person, channel, ts))
         pager.store.claims.complete(claim, pager.now)
-    return LevelReached(tuple(p for p in people if p not in dict(refused)), tuple(refused))
+    left_out = {person for person, _ in refused}
+    return LevelReached(tuple(person for person in people if person not in left_out), tuple(refused))
 
 
 def direct_message_channel(person: str, pager: Pager) -> str:
