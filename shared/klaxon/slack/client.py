@@ -26,7 +26,6 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from klaxon.metrics import Count, Measurement, Metric
-from klaxon.ports import PersonUnreachable
 from klaxon.tracing import NO_TRACE, Trace
 
 logger = Logger(child=True)
@@ -143,6 +142,8 @@ def to_person[T](person: str, call: Callable[[], T]) -> T:
         return call()
     except SlackApiError as error:
         if error_code(error) in _PERSON_REFUSED:
+            from klaxon.ports import PersonUnreachable  # the domain's ports: never on the ack path (test_cold_path)
+
             raise PersonUnreachable(person, error_code(error)) from error
         raise
 
