@@ -53,7 +53,7 @@ from klaxon.configuration.model import Configuration
 from klaxon.dynamo import DynamoStore
 from klaxon.events import Event
 from klaxon.paging import service as paging
-from klaxon.paging.policies import EscalationPolicy, Level, Notification, Page
+from klaxon.paging.policies import EscalationPolicy, Level, LevelReached, Notification, Page
 from klaxon.slack.client import WaitBriefly, retry_after
 from klaxon.slack.gateway import WebSlackGateway
 from klaxon.sweep import SweepContext, sweep
@@ -78,7 +78,7 @@ class RecordingSlack:
             self.sent.append((page.id, step, user, self.now))
         return f"{time.time():.6f}"
 
-    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
+    def tell_paging(self, page: Page, step: int, reached: LevelReached) -> None:
         pass
 
     def tell_page_acknowledged(self, page: Page) -> None:

@@ -29,8 +29,8 @@ from klaxon.incidents.timeline import IncidentRecord, TimelineEntry, ordered
 from klaxon.metrics import Measurement
 from klaxon.monitoring.hosts import Board, Host, HostChange
 from klaxon.monitoring.hosts import apply as apply_to_host
-from klaxon.paging.policies import NoPage, Notification, Page, PageState
-from klaxon.ports import ChannelUnreachable, Person, SlackBusy, SlackDirectory
+from klaxon.paging.policies import LevelReached, NoPage, Notification, Page, PageState
+from klaxon.ports import ChannelUnreachable, Person, PersonUnreachable, SlackBusy, SlackDirectory
 from klaxon.services import Services
 from klaxon.silences.model import Silence
 from klaxon.slack.renderers import paging as paging_notes
@@ -663,6 +663,8 @@ class FakeSlack:
     dms_opened: list[str] = field(default_factory=list)  # conversations.open, one a person
     pages_closed: list[tuple[str, str]] = field(default_factory=list)
     unreachable: set[str] = field(default_factory=set)
+    # People Slack will never let Klaxon message, with its error code (user_disabled: they left).
+    refused_people: dict[str, str] = field(default_factory=dict)
     closed_channels: set[str] = field(default_factory=set)  # channels Klaxon cannot post in
 
     def post_alert(self, alert: Alert) -> str:
@@ -722,8 +724,8 @@ class FakeSlack:
         return f"1800000200.{len(self.reminders):06d}"
 
     # Paging's notes are kept as Slack words them (the real renderer), as (channel, thread ts, text).
-    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
-        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, people))
+    def tell_paging(self, page: Page, step: int, reached: LevelReached) -> None:
+        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, reached))
 
     def tell_page_acknowledged(self, page: Page) -> None:
         self._note(page.channel, page.ts, paging_notes.acknowledged_note(page))
@@ -749,6 +751,8 @@ class FakeSlack:
         self.said.append((channel, paging_notes.direct_message_reply(reply)))
 
     def open_direct_message(self, user: str) -> str:
+        if user in self.refused_people:
+            raise PersonUnreachable(user, self.refused_people[user])
         self.dms_opened.append(user)
         return f"D{user}"
 
@@ -780,6 +784,7 @@ class FakeIncidentSlack:
     told: list[tuple[str, str | None, list[Setback]]] = field(default_factory=list)
     reminded: list[tuple[str, Reminder]] = field(default_factory=list)
     postmortems: list[tuple[str, str]] = field(default_factory=list)
+    unreachable_people: dict[str, str] = field(default_factory=dict)  # person → Slack's code (user_disabled …)
     postmortem_files: list[tuple[str, str, str, str]] = field(default_factory=list)  # (incident, channel, text, by)
     keyword_replies: list[tuple[str, str, str]] = field(default_factory=list)
     texts: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -854,6 +859,8 @@ class FakeIncidentSlack:
         self.reminded.append((incident.id, reminder))
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
+        if person in self.unreachable_people:
+            raise PersonUnreachable(person, self.unreachable_people[person])
         self.postmortems.append((incident.id, person))
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import html
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -124,12 +126,42 @@ def numbered(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**copy.deepcopy(a), "id": index + 1} for index, a in enumerate(attachments)]
 
 
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
 def _rich_text(text: str) -> dict[str, Any]:
+    """The rich_text copy of `text` (mrkdwn) a client sends: text elements as typed (no entities), and each
+    <…> of the text as its element - a link, a person, a channel, a group, a broadcast."""
+    elements: list[dict[str, Any]] = []
+    at = 0
+    for markup in _MARKUP.finditer(text):
+        if markup.start() > at:
+            elements.append({"type": "text", "text": html.unescape(text[at:markup.start()])})
+        elements.append(_rich_element(markup[1]))
+        at = markup.end()
+    if at < len(text):
+        elements.append({"type": "text", "text": html.unescape(text[at:])})
     return {
         "type": "rich_text",
         "block_id": base64.b32encode(hashlib.sha1(text.encode()).digest()).decode()[:5],
-        "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+        "elements": [{"type": "rich_text_section", "elements": elements}],
     }
+
+
+def _rich_element(markup: str) -> dict[str, Any]:
+    """One <…> of mrkdwn as a rich_text element (docs.slack.dev/reference/block-kit/blocks/rich-text-block)."""
+    target, _, label = markup.partition("|")
+    if target.startswith("@"):
+        return {"type": "user", "user_id": target[1:]}
+    if target.startswith("#"):
+        return {"type": "channel", "channel_id": target[1:]}
+    if target.startswith("!subteam^"):
+        return {"type": "usergroup", "usergroup_id": target.removeprefix("!subteam^")}
+    if target in ("!here", "!channel", "!everyone"):
+        return {"type": "broadcast", "range": target[1:]}
+    if target.startswith("!"):  # a date (`<!date^…|fallback>`): its fallback text
+        return {"type": "text", "text": html.unescape(label or target)}
+    return {"type": "link", "url": target, **({"text": html.unescape(label)} if label else {})}
 
 
 def permalink(team_domain: str, channel_id: str, ts: str, thread_ts: str | None = None) -> str:

@@ -18,7 +18,7 @@ from klaxon.directory.model import Person as Person  # re-exported: the person e
 from klaxon.directory.ports import DirectorySnapshots
 from klaxon.incidents.ports import IncidentRepository
 from klaxon.monitoring.hosts import Board, HostRepository
-from klaxon.paging.policies import NoPage, Notification, Page
+from klaxon.paging.policies import LevelReached, NoPage, Notification, Page
 from klaxon.paging.ports import PageRepository
 from klaxon.silences.ports import SilenceRepository
 
@@ -102,6 +102,17 @@ class ChannelUnreachable(Exception):
         self.reason = reason
 
 
+class PersonUnreachable(Exception):
+    """Slack will never let Klaxon message this person: `reason` is Slack's error code (user_disabled: their
+    account was deactivated; user_not_found, user_not_visible, cannot_dm_bot: not a person Klaxon may DM).
+    Asking again changes nothing, unlike a failure on the way."""
+
+    def __init__(self, person: str, reason: str) -> None:
+        super().__init__(f"Slack will not let Klaxon message {person}: {reason}")
+        self.person = person
+        self.reason = reason
+
+
 class SlackBusy(Exception):
     """Slack rate-limited a call for longer than the caller can wait; try again after `retry_after` seconds."""
 
@@ -181,8 +192,8 @@ class SlackGateway(Protocol):
         """Post a reminder saying how many alerts nobody has handled, listing the oldest."""
         ...
 
-    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
-        """Say in the page's thread whom one step notified."""
+    def tell_paging(self, page: Page, step: int, reached: LevelReached) -> None:
+        """Say in the page's thread whom one step notified, and whom Slack would not let Klaxon message."""
         ...
 
     def tell_page_acknowledged(self, page: Page) -> None:
@@ -211,11 +222,12 @@ class SlackGateway(Protocol):
 
     def open_direct_message(self, user: str) -> str:
         """The direct-message channel between Klaxon and `user` (conversations.open, Tier 3): it does not
-        change, so callers remember it rather than ask again."""
+        change, so callers remember it rather than ask again. PersonUnreachable if Slack never will."""
         ...
 
     def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
-        """Direct-message one person, in their direct-message `channel`, for one step of a page; the ts."""
+        """Direct-message one person, in their direct-message `channel`, for one step of a page; the ts.
+        PersonUnreachable if Slack never will (their account was deactivated since the channel was opened)."""
         ...
 
     def show_page_acknowledged(self, notification: Notification, page: Page) -> None:

@@ -1,7 +1,8 @@
 """What a person reads in a Slack message, gathered into one text: the only reader of a message's content.
 
-Rules match what `gathered_text` returns, grouping masks it, the repost shows it and `/klaxon rule test`
-prints it, so the four can never disagree about what a message says.
+Rules match what `gathered_text` returns, grouping masks it, the repost shows it, `/klaxon rule test`
+prints it, the "Declare incident" shortcut fills its form in with it and a pinned message's timeline entry
+keeps it, so none of them can disagree about what a message says.
 
 Where Slack carries text a person reads (Slack's formats: docs.slack.dev/messaging/formatting-message-text,
 docs.slack.dev/reference/block-kit/blocks, docs.slack.dev/messaging/formatting-message-text#attachments):

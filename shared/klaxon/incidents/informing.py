@@ -17,6 +17,7 @@ from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Setback, Step
 from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.timeline import EntryKind
+from klaxon.ports import PersonUnreachable
 
 REDRAW_ATTEMPTS = 3
 
@@ -72,10 +73,18 @@ def keep_topic(event: IncidentChanged, desk: IncidentDesk) -> None:
 
 
 def ask_for_postmortem(event: IncidentChanged, desk: IncidentDesk) -> None:
-    """On close, the lead (else the reporter) is asked, in a direct message, to write the postmortem."""
-    if event.after.is_closed and not event.before.is_closed:
-        incident = event.after
-        desk.slack.ask_for_postmortem(incident, incident.lead or incident.reporter, desk.doc(incident))
+    """On close, the lead (else the reporter) is asked, in a direct message, to write the postmortem; a lead
+    Slack will not let Klaxon message (who left since, say) leaves it to the reporter, and no one to ask
+    leaves the draft to `@klaxon postmortem` - never a close retried for ever."""
+    if not (event.after.is_closed and not event.before.is_closed):
+        return
+    incident = event.after
+    for person in dict.fromkeys(p for p in (incident.lead, incident.reporter) if p):
+        try:
+            desk.slack.ask_for_postmortem(incident, person, desk.doc(incident))
+            return
+        except PersonUnreachable:
+            continue
 
 
 def note_alert(event: AlertAcknowledged | AlertResolved, desk: IncidentDesk) -> None:

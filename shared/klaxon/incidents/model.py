@@ -20,6 +20,7 @@ from klaxon.markup import unescaped
 MAX_SUMMARY_CHARS = 300
 MAX_IMPACT_CHARS = 2000
 MAX_UPDATE_CHARS = 2000
+MAX_ACTION_CHARS = 500
 MAX_ROLE_CHARS = 40
 MAX_ROLES = 20
 MAX_ACTIONS = 200
@@ -279,9 +280,12 @@ class Incident:
     def with_action(self, text: str, owner: str | None, by: str, at: datetime) -> tuple[Incident, FollowUp]:
         if not text.strip():
             raise IncidentError("say what the action is: `action <text> [@owner]`")
+        if shown_length(text.strip()) > MAX_ACTION_CHARS:  # refused whole: a cut would lose what was typed
+            raise IncidentError(f"an action is at most {MAX_ACTION_CHARS} characters ({shown_length(text.strip())} "
+                                "now); say the rest in an `update`")
         if len(self.actions) >= MAX_ACTIONS:
             raise IncidentError(f"an incident keeps at most {MAX_ACTIONS} actions")
-        action = FollowUp(id=f"a{len(self.actions) + 1}", text=text.strip()[:500], owner=owner, created_by=by,
+        action = FollowUp(id=f"a{len(self.actions) + 1}", text=text.strip(), owner=owner, created_by=by,
                           created_at=at)
         return replace(self, actions=(*self.actions, action)), action
 

@@ -180,7 +180,8 @@ class IncidentSlack(Protocol):
         ...
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
-        """Direct-message `person` that the incident is closed and its postmortem is theirs to write."""
+        """Direct-message `person` that the incident is closed and its postmortem is theirs to write;
+        klaxon.ports.PersonUnreachable if Slack will not let Klaxon message them (they left, a bot)."""
         ...
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
@@ -188,7 +189,8 @@ class IncidentSlack(Protocol):
         ...
 
     def message_text(self, channel: str, ts: str) -> str | None:
-        """A message's text (for a 📌 reaction, whose event carries none); None if it is gone."""
+        """What a message shows - its text, attachments and blocks, in Slack's markup (for a 📌 reaction, whose
+        event carries none); None if it is gone."""
         ...
 
     def reply_keyword(self, channel: str, ts: str, reply: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from klaxon.alerts.gathering import truncate
 from klaxon.incidents.model import Incident
 
 MAX_ENTRY_CHARS = 3000
@@ -45,8 +46,9 @@ class TimelineEntry:
     message: tuple[str, str] | None = None  # (channel, ts) for pins: the message it shows
 
     def __post_init__(self) -> None:
+        # A long pinned message keeps its start (the entry links the message); cut where markup stays whole.
         if len(self.text) > MAX_ENTRY_CHARS:
-            object.__setattr__(self, "text", self.text[:MAX_ENTRY_CHARS - 1] + "…")
+            object.__setattr__(self, "text", truncate(self.text, MAX_ENTRY_CHARS))
 
 
 def pin_key(channel: str, ts: str) -> str:

@@ -98,6 +98,15 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class LevelReached:
+    """Whom one step's direct messages reached (`paged`), and whom Slack would not let Klaxon message at all
+    (`refused`: the person and Slack's error code - user_disabled for someone who left, cannot_dm_bot …)."""
+
+    paged: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Page:
     """One page: what is wrong, where it started, the policy it snapshotted, and how far it got."""
 

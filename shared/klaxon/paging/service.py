@@ -30,8 +30,8 @@ from klaxon.events import (
     PageStarted,
     Publish,
 )
-from klaxon.paging.policies import NoPage, Notification, Page, alert_page_id, mention_page_id
-from klaxon.ports import SlackDirectory, SlackGateway, Store
+from klaxon.paging.policies import LevelReached, NoPage, Notification, Page, alert_page_id, mention_page_id
+from klaxon.ports import PersonUnreachable, SlackDirectory, SlackGateway, Store
 from klaxon.silences.model import Silencer
 
 
@@ -56,7 +56,7 @@ def start(page: Page, pager: Pager) -> Page | None:
         return started
 
 
-type Note = tuple[Page, int, list[str]]
+type Note = tuple[Page, int, LevelReached]
 """A thread note still to say: the page, its step, and whom the step notified."""
 
 
@@ -69,18 +69,21 @@ def notify(page: Page, pager: Pager, notes: list[Note] | None = None) -> Page:
     claimed = pager.store.pages.claim_step(page, page.after_notifying(step, pager.now), pager.now)
     if claimed is None:
         return page
-    people = deliver(claimed, step, pager)
-    pager.publish(LevelNotified(claimed, step, tuple(people)))
+    reached = deliver(claimed, step, pager)
+    pager.publish(LevelNotified(claimed, step, reached.paged))
     if notes is None:
-        pager.slack.tell_paging(claimed, step, people)
+        pager.slack.tell_paging(claimed, step, reached)
     else:
-        notes.append((claimed, step, people))
+        notes.append((claimed, step, reached))
     return pager.store.pages.finish_step(claimed.told(pager.now), step) or claimed
 
 
-def deliver(page: Page, step: int, pager: Pager) -> list[str]:
-    """Send one step's direct messages, each at most once however often this runs; who was paged."""
+def deliver(page: Page, step: int, pager: Pager) -> LevelReached:
+    """Send one step's direct messages, each at most once however often this runs; who was paged, and whom
+    Slack would not let Klaxon message (someone who left, a bot): they are skipped - for good, as asking again
+    changes nothing - so the rest of the level is paged and the page goes on escalating."""
     people = _people(page.policy.level_at(step).handlers, pager.directory)
+    refused: list[tuple[str, str]] = []
     for person in people:
         claim = f"page:{page.id}:{step}:{person}"
         if not pager.store.claims.claim(claim, pager.now):
@@ -88,12 +91,17 @@ def deliver(page: Page, step: int, pager: Pager) -> list[str]:
         try:
             channel = direct_message_channel(person, pager)
             ts = pager.slack.page_person(person, channel, page, step)
+        except PersonUnreachable as unreachable:
+            refused.append((person, unreachable.reason))
+            pager.store.claims.complete(claim, pager.now)
+            continue
         except Exception:
             pager.store.claims.release(claim)
             raise
         pager.store.pages.record_notification(page.id, Notification(step, person, channel, ts))
         pager.store.claims.complete(claim, pager.now)
-    return people
+    left_out = {person for person, _ in refused}
+    return LevelReached(tuple(person for person in people if person not in left_out), tuple(refused))
 
 
 def direct_message_channel(person: str, pager: Pager) -> str:
@@ -122,8 +130,8 @@ def advance(pages: Iterable[Page], pager: Pager) -> int:
         with about(page_id=page.id, alert_id=page.alert_id):
             _step(page, pager, notes)
         done += 1
-    for page, step, people in notes:
-        pager.slack.tell_paging(page, step, people)
+    for page, step, reached in notes:
+        pager.slack.tell_paging(page, step, reached)
     return done
 
 

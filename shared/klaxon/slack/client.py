@@ -131,6 +131,23 @@ def retry_after(response: Any) -> float:
     return float(value[0] if isinstance(value, list) else value)
 
 
+# Slack's answers when it will never let Klaxon message a person (conversations.open, chat.postMessage): they
+# left (user_disabled; their direct messages archived), are not in the workspace, or are a bot.
+_PERSON_REFUSED = {"user_disabled", "user_not_found", "user_not_visible", "cannot_dm_bot", "is_archived"}
+
+
+def to_person[T](person: str, call: Callable[[], T]) -> T:
+    """A call messaging `person`; Slack's "never" for them as PersonUnreachable (retrying changes nothing)."""
+    try:
+        return call()
+    except SlackApiError as error:
+        if error_code(error) in _PERSON_REFUSED:
+            from klaxon.ports import PersonUnreachable  # the domain's ports: never on the ack path (test_cold_path)
+
+            raise PersonUnreachable(person, error_code(error)) from error
+        raise
+
+
 def error_code(error: SlackApiError) -> str:
     """Slack's error code in a refused call's answer (`not_in_channel`, `ratelimited` …), or ''."""
     return str(error.response.get("error", "")) if error.response is not None else ""

@@ -13,9 +13,9 @@ from slack_sdk.errors import SlackApiError
 from klaxon.alerts.digests import Digest
 from klaxon.alerts.model import Alert, AlertListing
 from klaxon.monitoring.hosts import Board
-from klaxon.paging.policies import NoPage, Notification, Page
+from klaxon.paging.policies import LevelReached, NoPage, Notification, Page
 from klaxon.ports import ChannelUnreachable, MessageUnavailable, SlackBusy
-from klaxon.slack.client import error_code, joining, method_of, permalink, retry_after
+from klaxon.slack.client import error_code, joining, method_of, permalink, retry_after, to_person
 from klaxon.slack.renderers import paging as paging_notes
 from klaxon.slack.renderers.alerts import alert_blocks, alert_fallback
 from klaxon.slack.renderers.digests import digest_blocks, digest_fallback, reminder_blocks, reminder_text
@@ -121,8 +121,8 @@ class WebSlackGateway:
             channel=channel, text=reminder_text(overdue), blocks=reminder_blocks(overdue)))
         return str(response["ts"])
 
-    def tell_paging(self, page: Page, step: int, people: Sequence[str]) -> None:
-        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, people))
+    def tell_paging(self, page: Page, step: int, reached: LevelReached) -> None:
+        self._note(page.channel, page.ts, paging_notes.paging_note(page, step, reached))
 
     def tell_page_acknowledged(self, page: Page) -> None:
         self._note(page.channel, page.ts, paging_notes.acknowledged_note(page))
@@ -159,11 +159,11 @@ class WebSlackGateway:
                 "channel": channel, "ts": ts})
 
     def open_direct_message(self, user: str) -> str:
-        return str(self.client.conversations_open(users=user)["channel"]["id"])
+        return to_person(user, lambda: str(self.client.conversations_open(users=user)["channel"]["id"]))
 
     def page_person(self, user: str, channel: str, page: Page, step: int) -> str:
-        return self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}", text=page_fallback(page),
-                                 blocks=page_blocks(page, step))
+        return to_person(user, lambda: self._post_tagged(channel, PAGE_MESSAGE, f"{page.id}|{step}|{user}",
+                                                          text=page_fallback(page), blocks=page_blocks(page, step)))
 
     def _post_tagged(self, channel: str, kind: str, key: str, **message: Any) -> str:
         """chat.postMessage, tagged with message metadata naming what it is (docs.slack.dev/messaging/message-metadata).

@@ -20,12 +20,13 @@ from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from klaxon.alerts.gathering import gathered_text
 from klaxon.incidents.events import IncidentChanged
 from klaxon.incidents.model import Incident
 from klaxon.incidents.outcomes import Done, Outcome, PostmortemShared, Refused, Setback
 from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.reminders import Reminder
-from klaxon.slack.client import error_code, joining, permalink
+from klaxon.slack.client import error_code, joining, permalink, to_person
 from klaxon.slack.renderers import incidents as words
 from klaxon.slack.telling import privately
 
@@ -111,7 +112,8 @@ class WebIncidentSlack:
             self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text)
 
     def ask_for_postmortem(self, incident: Incident, person: str, doc: str | None) -> None:
-        self.client.chat_postMessage(channel=person, text=words.postmortem_request(incident, doc), unfurl_links=False)
+        to_person(person, lambda: self.client.chat_postMessage(
+            channel=person, text=words.postmortem_request(incident, doc), unfurl_links=False))
 
     def share_postmortem(self, incident: Incident, channel: str, markdown: str, by: str) -> None:
         _refused_as_setback(lambda: self.client.files_upload_v2(
@@ -125,7 +127,7 @@ class WebIncidentSlack:
             if error_code(error) in ("message_not_found", "channel_not_found"):
                 return None
             raise
-        return str(message.get("text") or "")
+        return gathered_text(message)  # what it shows: a bot's alert is in its attachments or blocks
 
     def reply_keyword(self, channel: str, ts: str, reply: str) -> None:
         self.client.chat_postMessage(channel=channel, thread_ts=ts, text=reply)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from klaxon.alerts.gathering import gathered_text
 from klaxon.alerts.handling import ReactionChange
 from klaxon.commands.service import Invocation
 from klaxon.incidents.listening import Marking
@@ -91,8 +92,9 @@ def submission(body: Mapping[str, Any], view: Mapping[str, Any]) -> Submission:
                       metadata=_optional_text(view, "private_metadata"))
 
 
-def pin_change(event: Mapping[str, Any], at: datetime) -> tuple[Marking, str | None] | None:
-    """A message pinned or unpinned, and its text as Slack sent it; None for a pinned file."""
+def pin_change(event: Mapping[str, Any], at: datetime) -> tuple[Marking, str] | None:
+    """A message pinned or unpinned, and what it shows (klaxon.alerts.gathering: a monitoring bot's alert is in
+    its attachments or blocks, not its text); None for a pinned file."""
     item = _mapping(event, "item", "pin event")
     if "message" not in item:
         return None
@@ -100,8 +102,7 @@ def pin_change(event: Mapping[str, Any], at: datetime) -> tuple[Marking, str | N
     marking = Marking(channel=_optional_text(event, "channel_id") or _text(item, "channel", "pin event's item"),
                       ts=_text(message, "ts", "pinned message"), user=_text(event, "user", "pin event"), at=at,
                       added=event.get("type") == "pin_added", by_reaction=False)
-    text = message.get("text")
-    return marking, text if isinstance(text, str) else None
+    return marking, gathered_text(message)
 
 
 def asker(body: Mapping[str, Any]) -> str:

@@ -190,3 +190,22 @@ def test_a_persons_direct_message_channel_is_opened_once_and_remembered_across_c
     posted_in = {call.args.get("channel") for call in ws.calls("chat.postMessage") if call.args.get("metadata")
                  and "klaxon_page" in str(call.args.get("metadata"))}
     assert posted_in == {remembered["dm_channel"]} and remembered["dm_channel"].startswith("D")
+
+
+@pytest.mark.parametrize("refusal", ["user_disabled", "user_not_found", "cannot_dm_bot"])
+def test_a_handler_slack_will_not_message_is_named_in_the_thread_and_the_rest_of_the_level_is_paged(
+        stack, oncall, refusal):
+    """Carol left (her account deactivated, or gone, or she was a bot): Slack refuses her direct message.
+    Dan, in the same group, is paged all the same, and the thread says Carol was not."""
+    ws = stack.workspace
+    mention = ws.post("#ops", "<@U0KLAXON> db-1 is down", user=oncall["bob"])
+    stack.settle()
+    ws.refuse_next("conversations.open", refusal)  # the level's first handler: Carol (the group sorted by id)
+    time.sleep(1.1)
+    stack.sweep()
+    stack.sweep()  # a later sweep does not try her again, nor Dan twice
+
+    assert len(dms(stack, oncall["dan"])) == 1 and dms(stack, oncall["carol"]) == []
+    note = thread_notes(stack, "#ops", mention.ts)[-1]
+    assert f"Paging <@{oncall['dan']}>" in note and "level 2 of 2" in note
+    assert f"Slack would not let Klaxon message <@{oncall['carol']}>: " in note

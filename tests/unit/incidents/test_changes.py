@@ -14,7 +14,7 @@ from klaxon.incidents.commanding import run_command
 from klaxon.incidents.desk import Edited, Note, change
 from klaxon.incidents.events import Via
 from klaxon.incidents.model import Incident, IncidentError, Severity
-from klaxon.incidents.outcomes import Refused
+from klaxon.incidents.outcomes import Done, Refused
 from klaxon.incidents.ports import IncidentConflict
 from klaxon.incidents.timeline import EntryKind
 from klaxon.paging import service as paging
@@ -106,6 +106,19 @@ def test_closing_asks_the_lead_for_the_postmortem_or_the_reporter_without_one(de
         run_command("resolve", "U0LEAD", incident.id, Via.MENTION, desk())
         run_command("close", "U0LEAD", incident.id, Via.MENTION, desk())
     assert islack.postmortems == [(led.id, "U0LEAD"), (unled.id, "U0REPORTER")]
+
+
+def test_closing_asks_the_reporter_when_slack_will_not_let_klaxon_message_the_lead_and_never_fails(desk, islack):
+    """The lead left since (user_disabled): the reporter is asked; with both gone the close still goes through."""
+    islack.unreachable_people = {"U0LEAD": "user_disabled"}
+    left = declared(desk, form="V1")
+    run_command("resolve", "U0LEAD", left.id, Via.MENTION, desk())
+    assert isinstance(run_command("close", "U0LEAD", left.id, Via.MENTION, desk()), Done)
+    islack.unreachable_people["U0REPORTER"] = "cannot_dm_bot"
+    both = declared(desk, form="V2")
+    run_command("resolve", "U0LEAD", both.id, Via.MENTION, desk())
+    assert isinstance(run_command("close", "U0LEAD", both.id, Via.MENTION, desk()), Done)
+    assert islack.postmortems == [(left.id, "U0REPORTER")]
 
 
 def test_a_new_summary_is_the_comms_channels_new_topic(desk, islack):

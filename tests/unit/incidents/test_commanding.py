@@ -92,6 +92,18 @@ def test_actions_get_owners_and_are_done_and_listed(desk, store, incident):
     assert say(desk, incident, "done a9") == Refused("there is no action `a9`; `actions` lists them")
 
 
+def test_an_action_too_long_is_refused_whole_not_cut(desk, store, incident):
+    """An action was silently cut to 500 characters (inside a link's markup, even): now it is refused, saying
+    the limit, and nothing is written; the limit counts characters as typed (`&amp;` is one)."""
+    version = current(store, incident).version
+    assert say(desk, incident, "action " + "x" * 501) == Refused(
+        "an action is at most 500 characters (501 now); say the rest in an `update`")
+    assert current(store, incident).version == version and current(store, incident).actions == ()
+    typed = "&amp;" * 500
+    say(desk, incident, f"action {typed}")
+    assert [a.text for a in current(store, incident).actions] == [typed]
+
+
 def test_questions_change_nothing(desk, store, incident, clock):
     clock.advance(minutes=75)
     version = current(store, incident).version

@@ -41,6 +41,16 @@ def test_outside_comms_channels_and_for_a_deleted_message_nothing_is_recorded(de
     assert not any(e.kind is EntryKind.PIN for e in store.incidents.timeline(incident.id))
 
 
+def test_a_long_pinned_message_keeps_its_start_cut_where_its_markup_stays_whole(desk, store, clock):
+    """A pinned message longer than an entry holds: the cut fell inside a link's markup (`<https://…`), which
+    Slack and the doc then showed broken; it falls before the link now."""
+    incident = declared(desk, Severity.MAJOR)
+    text = "x" * 2990 + " <https://wiki.example/runbooks/checkout|the checkout runbook> and more"
+    on_marking(marking(str(incident.comms_channel), at=clock.now()), text, desk())
+    (entry,) = [e for e in store.incidents.timeline(incident.id) if e.kind is EntryKind.PIN]
+    assert entry.text == "x" * 2990 + "…"
+
+
 def test_pushpin_in_any_skin_tone_is_a_pushpin():
     assert is_pushpin("pushpin") and is_pushpin("pushpin::skin-tone-2") and not is_pushpin("round_pushpin")
 

@@ -157,6 +157,35 @@ def test_a_step_interrupted_half_way_is_finished_by_the_next_sweep_without_repea
     assert store.pages.get(page.id).sending is None
 
 
+@pytest.mark.parametrize(("refusal", "why"), [
+    ("user_disabled", "their account is deactivated"), ("user_not_found", "not in this workspace"),
+    ("user_not_visible", "Klaxon may not see them"), ("cannot_dm_bot", "a bot, which cannot get direct messages"),
+])
+def test_someone_slack_will_not_let_klaxon_message_is_skipped_and_named_and_the_rest_are_paged(
+        store, slack, directory, clock, refusal, why):
+    """Carol left the company: the policy still names her through @leads. Bob is paged, the thread says why
+    Carol was not, and no later sweep tries her again or fails on her."""
+    page = paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config())
+    slack.refused_people = {CAROL: refusal}
+    tick(store, slack, directory, clock, minutes=5)
+    tick(store, slack, directory, clock, minutes=1)
+
+    assert [(user, step) for user, _, step in slack.pages_sent] == [(ALICE, 0), (BOB, 1)]
+    note = slack.notes[-1][2]
+    assert f"Paging <@{BOB}> (level 2 of 2" in note and f"<@{CAROL}>: {why}" in note
+    assert store.pages.get(page.id).is_active, "it waits for Bob as for anyone paged"
+
+
+def test_a_level_of_people_who_all_left_pages_nobody_says_so_and_escalation_goes_on(store, slack, directory, clock):
+    policy = EscalationPolicy("db", levels=(Level((CAROL,), 60), Level((DAN,), 60)))
+    slack.refused_people = {CAROL: "user_disabled"}
+    page = paging.on_mention(mention(), ME, pager(store, slack, directory, clock), config(policy))
+    assert slack.pages_sent == [] and slack.notes[-1][2].startswith(":rotating_light: Paging nobody (level 1 of 2")
+    assert "their account is deactivated" in slack.notes[-1][2]
+    tick(store, slack, directory, clock, config(policy), minutes=1)
+    assert [user for user, _, _ in slack.pages_sent] == [DAN] and store.pages.get(page.id).step == 2
+
+
 def test_a_persons_direct_message_channel_is_opened_once_and_remembered_for_every_later_page(
         store, slack, directory, clock):
     twice = EscalationPolicy("db", levels=(Level((ALICE,), 60), Level((DAN,), 60)), repeat=1)

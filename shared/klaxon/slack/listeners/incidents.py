@@ -90,6 +90,7 @@ def register(app: App, services: Callable[[], Services]) -> None:
 
     # ------------------------------------------------------------------ other ways to declare
     def open_form_from_message(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        from klaxon.alerts.gathering import gathered_text
         from klaxon.markup import readable
         from klaxon.slack.incident_forms import Origin, declaring_form
 
@@ -97,7 +98,8 @@ def register(app: App, services: Callable[[], Services]) -> None:
         # The door let in only a message shortcut with its channel, message and person (klaxon.slack.door).
         channel, message = body["channel"]["id"], body["message"]
         origin = Origin(channel=channel, message=(channel, str(message.get("ts") or body.get("message_ts"))))
-        form = declaring_form(readable(str(message.get("text") or "")), body["user"]["id"], origin)
+        # What the message shows: a monitoring bot's alert is in its attachments or blocks, not its text.
+        form = declaring_form(readable(gathered_text(message)), body["user"]["id"], origin)
         _tell_unless_opened(client, body, form, respond)
 
     def open_form_with_text(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from klaxon.alerts.gathering import truncate
 from klaxon.alerts.model import SOURCE_ACTOR_PREFIX, Alert
-from klaxon.paging.policies import NoPage, Page, took
+from klaxon.paging.policies import LevelReached, NoPage, Page, took
 from klaxon.slack.actions import ActionId
 from klaxon.slack.mrkdwn import quote, slack_date, unmentioned
 from klaxon.slack.renderers.alerts import FALLBACK_LIMIT, SECTION_LIMIT, actor
@@ -59,13 +57,26 @@ def page_outcome(page: Page) -> str:
     return "This page has ended."
 
 
-def paging_note(page: Page, step: int, people: Sequence[str]) -> str:
-    """In the page's thread: whom a step notified, which level of how many, and the policy."""
-    whom = ", ".join(f"<@{person}>" for person in people) or "nobody (the level's groups are empty)"
+# Why Slack would not let Klaxon message someone, by its error code, in words the policy's owner can act on.
+_REFUSED = {"user_disabled": "their account is deactivated", "is_archived": "their account is deactivated",
+            "user_not_found": "not in this workspace", "user_not_visible": "Klaxon may not see them",
+            "cannot_dm_bot": "a bot, which cannot get direct messages"}
+
+
+def paging_note(page: Page, step: int, reached: LevelReached) -> str:
+    """In the page's thread: whom a step notified, which level of how many, and the policy - and whom Slack
+    would not let Klaxon message, so the policy gets fixed before the next page."""
+    empty = "" if reached.refused else " (the level's groups are empty)"
+    whom = ", ".join(f"<@{person}>" for person in reached.paged) or f"nobody{empty}"
     levels = len(page.policy.levels)
     round_of = f", round {step // levels + 1} of {page.policy.repeat + 1}" if page.policy.repeat else ""
-    return f":rotating_light: Paging {whom} (level {page.level_number(step)} of {levels}{round_of}, " \
+    note = f":rotating_light: Paging {whom} (level {page.level_number(step)} of {levels}{round_of}, " \
            f"policy `{page.policy.name}`)."
+    if reached.refused:
+        why = "; ".join(f"<@{person}>: {_REFUSED.get(code, code)}" for person, code in reached.refused)
+        note += f"\n:warning: Slack would not let Klaxon message {why}. The policy needs them replaced " \
+                f"(`/klaxon policy show {page.policy.name}`)."
+    return note
 
 
 def acknowledged_note(page: Page) -> str:

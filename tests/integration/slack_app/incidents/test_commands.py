@@ -144,3 +144,21 @@ def test_commands_said_at_once_lose_no_change(workspace, alice, incident):
     (stored,) = incident_items(workspace)
     assert sorted(action["id"] for action in stored["actions"]) == ["a1", "a2", "a3", "a4", "a5"]
     assert sorted(action["text"] for action in stored["actions"]) == [f"follow-up {n}" for n in range(5)]
+
+
+def test_closing_an_incident_whose_lead_slack_will_not_message_asks_the_reporter_for_the_postmortem(
+        workspace, alice, bob):
+    """The lead is someone Slack refuses a direct message to (here a bot, cannot_dm_bot; a lead who left,
+    user_disabled, alike): the close is not retried and dead-lettered, the reporter is asked instead."""
+    ws = workspace.workspace
+    helper = ws.add_bot("deploybot")
+    channel, headline = comms_channel(workspace, bob, lead=helper["user_id"])
+    ws.click(alice, "#incidents", headline["ts"], ActionId.RESOLVE_INCIDENT.value)
+    workspace.settle()
+    ws.click(alice, "#incidents", headline["ts"], ActionId.CLOSE_INCIDENT.value)
+    workspace.settle()
+
+    assert workspace.dead_letters() == []
+    (postmortem,) = [m for m in ws.ims(bob) if m.get("bot_id") and "postmortem" in m["text"]]
+    assert [m["text"] for m in ws.messages(channel["id"]) if m.get("bot_id")][-1] == \
+        f":lock: <@{alice}> closed the incident from the headline post."

@@ -116,6 +116,23 @@ def test_the_message_shortcut_declares_with_the_message_as_summary(workspace, al
     assert incident["origin_channel"] == said.channel
 
 
+@pytest.mark.parametrize("content", [
+    {"attachments": [{"color": "danger", "title": "[FIRING:1] HighLatency", "text": "checkout p99 &gt; 2s"}]},
+    {"blocks": [{"type": "section",
+                 "text": {"type": "mrkdwn", "text": "*[FIRING:1] HighLatency* checkout p99 &gt; 2s"}}]},
+])
+def test_the_message_shortcut_on_a_monitoring_bots_message_fills_in_what_the_message_shows(
+        workspace, alice, content):
+    """A monitoring bot's post often has no text of its own: its alert is in attachments or blocks."""
+    ws = workspace.workspace
+    grafana = ws.add_bot("grafana")
+    said = ws.post("#ops", bot=grafana["bot_id"], **content)
+    ws.shortcut(alice, "#ops", said.ts, CallbackId.DECLARE_FROM_MESSAGE.value)
+    (form,) = open_forms(workspace, alice)
+    summary = block(form, "summary")["element"]["initial_value"]
+    assert "[FIRING:1] HighLatency" in summary and "checkout p99 > 2s" in summary
+
+
 def test_an_alert_posts_button_declares_from_the_alert_once_and_acknowledges_it(workspace, alice, bob):
     ws = workspace.workspace
     ws.add_channel("alerts-prod")

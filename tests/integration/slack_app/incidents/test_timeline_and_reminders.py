@@ -49,6 +49,20 @@ def test_a_pinned_message_and_a_pushpin_make_one_entry_gone_with_the_last_of_the
     assert pins(workspace) == []
 
 
+@pytest.mark.parametrize("mark", ["pin", "react"])
+def test_a_pinned_monitoring_bots_message_keeps_what_it_shows_on_the_timeline(workspace, alice, incident, mark):
+    """A bot's alert pinned in the comms channel: its text is in its attachments, and the entry keeps it."""
+    ws = workspace.workspace
+    grafana = ws.add_bot("grafana")
+    said = ws.post(incident, bot=grafana["bot_id"],
+                   attachments=[{"title": "[RESOLVED] HighLatency", "text": "checkout p99 back under 2s"}])
+    workspace.settle()
+    ws.pin(alice, incident, said.ts) if mark == "pin" else ws.react(alice, incident, said.ts, "pushpin")
+    workspace.settle()
+    (entry,) = pins(workspace)
+    assert "[RESOLVED] HighLatency" in entry["text"] and "checkout p99 back under 2s" in entry["text"]
+
+
 def test_a_pushpin_elsewhere_is_nobodys_timeline(workspace, alice, bob, incident):
     said = workspace.workspace.post("#ops", "unrelated", user=bob)
     workspace.workspace.react(alice, "#ops", said.ts, "pushpin")
