@@ -33,7 +33,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import boto3

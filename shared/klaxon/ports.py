@@ -6,7 +6,6 @@ in-memory fakes in unit tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
