@@ -108,11 +108,14 @@ def declaring_form(summary: str, reporter: str, origin: Origin) -> View:
 
 
 def editing_form(incident: Incident) -> View:
-    """The Edit form, filled in with the incident as it is."""
+    """The Edit form, filled in with the incident as it is. A severity or lead once set is required: Slack's
+    client will not save the form with it cleared (an incident is not made leaderless by an edit; a new lead or
+    severity replaces the old), where an optional input cleared would be read as "not given" and ignored."""
     return View(type="modal", callback_id=CallbackId.EDIT.value, title="Edit the incident", submit="Save",
                 close="Cancel", private_metadata=incident.id, blocks=[
                     _summary(unescaped(incident.summary)), _impact(unescaped(incident.impact)),
-                    _severity(incident.severity), _lead(incident.lead)])
+                    _severity(incident.severity, optional=incident.severity is None),
+                    _lead(incident.lead, optional=incident.lead is None)])
 
 
 def status_form(incident: Incident) -> View:
@@ -147,10 +150,10 @@ def _impact(value: str) -> InputBlock:
         placeholder="Who is affected, and how"))
 
 
-def _severity(current: Severity | None) -> InputBlock:
+def _severity(current: Severity | None, optional: bool = True) -> InputBlock:
     options = [Option(value=str(severity.value), label=severity.label) for severity in Severity]
     initial = options[current.value - 1] if current else None
-    return InputBlock(block_id=Field.SEVERITY.value, label="Severity", optional=True, element=StaticSelectElement(
+    return InputBlock(block_id=Field.SEVERITY.value, label="Severity", optional=optional, element=StaticSelectElement(
         action_id=Field.SEVERITY.value, options=options, initial_option=initial, placeholder="Not known yet"))
 
 
@@ -161,8 +164,8 @@ def _private() -> InputBlock:
                       element=CheckboxesElement(action_id=Field.PRIVATE.value, options=[private]))
 
 
-def _lead(user: str | None) -> InputBlock:
-    return InputBlock(block_id=Field.LEAD.value, label="Lead", optional=True,
+def _lead(user: str | None, optional: bool = True) -> InputBlock:
+    return InputBlock(block_id=Field.LEAD.value, label="Lead", optional=optional,
                       element=UserSelectElement(action_id=Field.LEAD.value, initial_user=user,
                                                 placeholder="Nobody yet"))
 

@@ -43,6 +43,18 @@ def test_the_edit_form_shows_stored_text_as_typed_and_the_status_form_only_moves
         "investigating", "identified", "monitoring", "closed"]
 
 
+def test_a_lead_or_severity_once_set_cannot_be_cleared_by_the_edit_form():
+    # Slack's client will not submit a required input left empty; an optional one cleared was read as "not given"
+    optional = {block["block_id"]: block.get("optional", False) for block in editing_form(INCIDENT).to_dict()["blocks"]}
+    assert (optional["severity"], optional["lead"]) == (False, False)
+    unset = Incident(id="20261129-ef56ab78", summary="x", severity=None, reporter="U0REP", lead=None,
+                     declared_at=INCIDENT.declared_at)
+    optional = {block["block_id"]: block.get("optional", False) for block in editing_form(unset).to_dict()["blocks"]}
+    assert (optional["severity"], optional["lead"], optional["impact"]) == (True, True, True)
+    declaring = declaring_form("x", "U0REP", Origin(channel="C0OPS")).to_dict()["blocks"]
+    assert all(block.get("optional", False) for block in declaring if block["block_id"] in ("severity", "lead"))
+
+
 def test_a_submitted_form_is_read_into_slacks_markup():
     filled = read_form(submitted(summary={"value": "  a <b> &\n c  "}, impact={"value": " EU & UK "},
                                  severity={"selected_option": {"value": "1"}}, lead={"selected_user": "U0LEAD"},
