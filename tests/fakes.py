@@ -562,6 +562,9 @@ class InMemoryIncidents:
         replied.add(keyword_id)
         return True
 
+    def release_keyword(self, incident_id: str, keyword_id: str) -> None:
+        self.keywords.get(incident_id, set()).discard(keyword_id)
+
     def _due(self, incident_id: str, due_at: datetime | None) -> None:
         if due_at:
             self.due_at[incident_id] = due_at
@@ -871,6 +874,7 @@ class FakeIncidentSlack:
         return self.texts.get((channel, ts))
 
     def reply_keyword(self, channel: str, ts: str, reply: str) -> None:
+        self._refuse("reply_keyword", channel)
         self.keyword_replies.append((channel, ts, reply))
 
     def permalink(self, channel: str, ts: str) -> str | None:

@@ -140,6 +140,10 @@ def test_a_keyword_reply_is_claimed_once_per_incident(store):
     assert store.incidents.claim_keyword("20261129-ab12cd34", "k-000002") is True
     assert store.incidents.claim_keyword("nosuch", "k-000001") is False
 
+    store.incidents.release_keyword("20261129-ab12cd34", "k-000001")  # its reply could not be posted
+    assert store.incidents.claim_keyword("20261129-ab12cd34", "k-000001") is True, "claimable again"
+    assert store.incidents.claim_keyword("20261129-ab12cd34", "k-000002") is False, "the other stays claimed"
+
 
 def test_racing_commands_on_dynamodb_lose_no_change(racing_store):
     racing_store.incidents.declare(incident(), "form:V1", [], None)

@@ -175,6 +175,10 @@ class DynamoIncidents:
             return False
         return True
 
+    def release_keyword(self, incident_id: str, keyword_id: str) -> None:
+        self._table.update(*_pair(_incident_key(incident_id)), "DELETE keywords_replied :keyword",
+                           condition="attribute_exists(pk)", values={":keyword": {keyword_id}})
+
 
 # ---------------------------------------------------------------------- keys
 def _incident_key(incident_id: str) -> Item:

@@ -74,7 +74,13 @@ def reply_to_keywords(text: str, channel: str, ts: str, desk: IncidentDesk) -> i
         return 0
     replied = 0
     for keyword in found:
-        if desk.incidents.claim_keyword(incident_id, keyword.id):
+        if not desk.incidents.claim_keyword(incident_id, keyword.id):
+            continue  # answered already in this incident (or being answered by a redelivery)
+        try:
             desk.slack.reply_keyword(channel, ts, keyword.reply)
-            replied += 1
+        except Exception:
+            # Given back, so the retry of this work (Lambda's, then the dead-letter queue) can still answer.
+            desk.incidents.release_keyword(incident_id, keyword.id)
+            raise
+        replied += 1
     return replied

@@ -120,6 +120,10 @@ class IncidentRepository(Protocol):
         """True the first time a keyword reply is claimed for the incident, False after."""
         ...
 
+    def release_keyword(self, incident_id: str, keyword_id: str) -> None:
+        """Give a claimed keyword reply back (its reply could not be posted): the retry may claim it again."""
+        ...
+
 
 class DocLinks(Protocol):
     """Links Klaxon puts in Slack to its pages: each signed and expiring (klaxon.web.links)."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from klaxon.incidents.keywords import KeywordReply
 from klaxon.incidents.listening import Marking, is_pushpin, on_marking, reply_to_keywords
 from klaxon.incidents.model import Severity
+from klaxon.incidents.ports import SlackRefused
 from klaxon.incidents.timeline import EntryKind, pin_key
 from tests.unit.incidents.conftest import CONFIG, declared
 
@@ -62,6 +65,18 @@ def test_a_keyword_is_answered_once_per_incident(desk, store, islack):
         reply_to_keywords("where is the Runbook?", str(channel), "2.0", desk(config=WITH_KEYWORD))
     assert islack.keyword_replies == [(first.comms_channel, "2.0", RUNBOOK.reply),
                                       (second.comms_channel, "2.0", RUNBOOK.reply)]
+
+
+def test_a_keyword_reply_slack_refuses_is_given_back_and_answered_on_the_retry(desk, store, islack):
+    incident = declared(desk, Severity.MAJOR)
+    islack.refusals["reply_keyword"] = ["ratelimited"]  # the first reply fails, as a busy Slack's would
+    with pytest.raises(SlackRefused):
+        reply_to_keywords("where is the Runbook?", str(incident.comms_channel), "2.0", desk(config=WITH_KEYWORD))
+    assert islack.keyword_replies == []
+
+    retried = reply_to_keywords("where is the Runbook?", str(incident.comms_channel), "2.0", desk(config=WITH_KEYWORD))
+    assert retried == 1
+    assert islack.keyword_replies == [(incident.comms_channel, "2.0", RUNBOOK.reply)], "answered once, not lost"
 
 
 def test_a_message_without_a_keyword_costs_no_read(desk, store):
