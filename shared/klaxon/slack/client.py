@@ -51,7 +51,7 @@ class WaitBriefly(RateLimitErrorRetryHandler):
         retrying = super().can_retry(state=state, request=request, response=response, error=error)
         if response is not None and response.status_code == 429:
             self.count(Measurement(Metric.SLACK_RATE_LIMITED if retrying else Metric.SLACK_GAVE_UP,
-                                   properties={"method": request.url.rsplit("/", 1)[-1]}))
+                                   properties={"method": method_in(request.url)}))
         return retrying
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
@@ -78,7 +78,7 @@ class RepeatOnGatewayErrors(ServerErrorRetryHandler):
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
                    error: Exception | None = None) -> bool:
         return (response is not None and response.status_code in (502, 504)
-                and repeatable(request.url.rstrip("/").rsplit("/", 1)[-1]))
+                and repeatable(method_in(request.url)))
 
 
 class TracedWebClient(WebClient):
@@ -155,7 +155,12 @@ def error_code(error: SlackApiError) -> str:
 
 def method_of(error: SlackApiError) -> str:
     """The Web API method Slack refused (`chat.postMessage` …), from the call's URL."""
-    return str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1] if error.response is not None else ""
+    return method_in(str(error.response.api_url)) if error.response is not None else ""
+
+
+def method_in(url: str) -> str:
+    """The Web API method a call's URL names: `chat.postMessage` in `https://slack.com/api/chat.postMessage`."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def joining[T](client: WebClient, channel: str, call: Callable[[], T]) -> T:
